@@ -1,0 +1,16 @@
+/**
+ * A TCP connection as the core's transport sees it: the subset of an Espruino `net` socket.
+ * Data is a binary string (char codes 0..255) both ways, as Espruino's sockets use.
+ */
+export interface SocketLike {
+  write(data: string): void;
+  end(): void;
+  on(event: "data", handler: (data: string) => void): void;
+  on(event: "close" | "end", handler: () => void): void;
+  on(event: "error", handler: (err: unknown) => void): void;
+}
+
+/** `require("net")` as the terminal uses it. `onConnect` fires once the socket is open. */
+export interface NetLike {
+  connect(options: { host: string; port: number }, onConnect: () => void): SocketLike;
+}

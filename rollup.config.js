@@ -1,0 +1,26 @@
+// Bundles the firmware into one plain ES5 script for Espruino (no import/export, built-in
+// modules left as run-time require calls). Two outputs: minified (what is flashed) and a
+// readable debug build. tools/build.ts runs this, then the ES5/runtime guard over both.
+import typescript from "@rollup/plugin-typescript";
+import terser from "@rollup/plugin-terser";
+
+const ts = () => typescript({ tsconfig: "./tsconfig.json", noEmitOnError: true });
+
+/** Terser options that keep the output ES5 and keep what Espruino needs. */
+const es5 = terser({
+  ecma: 5,
+  compress: { passes: 2, unsafe_arrows: false, reduce_funcs: true },
+  mangle: { toplevel: true },
+  format: { comments: false, ascii_only: true },
+});
+
+export default [
+  {
+    input: "firmware/main.ts",
+    plugins: [ts()],
+    output: [
+      { file: "dist/firmware.debug.js", format: "iife", strict: false },
+      { file: "dist/firmware.js", format: "iife", strict: false, plugins: [es5] },
+    ],
+  },
+];
