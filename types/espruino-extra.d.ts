@@ -36,3 +36,12 @@ interface String {
   padStart(maxLength: number, fillString?: string): string;
   padEnd(maxLength: number, fillString?: string): string;
 }
+
+// Pin globals the board profiles name (a board has only some of them; profiles use their own).
+declare var A0: Pin, A1: Pin, A2: Pin, A3: Pin, A4: Pin, A5: Pin, A6: Pin, A7: Pin, A8: Pin, A9: Pin, A10: Pin,
+  A13: Pin, A14: Pin, A15: Pin, B0: Pin, B1: Pin, B2: Pin, B3: Pin, B4: Pin, B5: Pin, B6: Pin, B7: Pin, B8: Pin,
+  B9: Pin, B10: Pin, B12: Pin, B13: Pin, B14: Pin, B15: Pin, C0: Pin, C1: Pin, C2: Pin, C3: Pin;
+interface Pin {
+  mode(mode: string): void;
+}
+declare var Serial: { new (): Serial };
