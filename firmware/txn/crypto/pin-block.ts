@@ -1,0 +1,66 @@
+/**
+ * ISO 9564-1 format 0 PIN block: `0L PPPP..FF` XOR `0000` + the 12 rightmost PAN digits excluding
+ * the check digit (left-padded with 0 when the PAN is shorter). PIN and PAN come as ASCII digits
+ * (keypad buffer, CardData.pan). The clear block lives only in the caller's buffer: encrypt it at
+ * once (`pinBlockEncrypted`) and wipe the PIN digits.
+ */
+import { DesKey } from "./des";
+import { CRYPTO_OK, E_NO_KEY, E_PAN_FORMAT, E_PIN_FORMAT } from "./errors";
+
+/** @hot */
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Clear format-0 PIN block into out[outOff..+8); CRYPTO_OK, E_PIN_FORMAT or E_PAN_FORMAT. @hot */
+export function pinBlockFormat0(
+  pin: Uint8Array,
+  pinOff: number,
+  pinLen: number,
+  pan: Uint8Array,
+  panOff: number,
+  panLen: number,
+  out: Uint8Array,
+  outOff: number
+): number {
+  if (pinLen < 4 || pinLen > 12) return E_PIN_FORMAT;
+  for (let i = 0; i < pinLen; i++) if (!isDigit(pin[pinOff + i])) return E_PIN_FORMAT;
+  if (panLen < 2 || panLen > 19) return E_PAN_FORMAT;
+  for (let i = 0; i < panLen; i++) if (!isDigit(pan[panOff + i])) return E_PAN_FORMAT;
+  // PIN field: nibble 0 = 0 (format), nibble 1 = length, then digits, then F fill (16 nibbles).
+  for (let n = 0; n < 16; n++) {
+    let v = 15;
+    if (n === 0) v = 0;
+    else if (n === 1) v = pinLen;
+    else if (n - 2 < pinLen) v = pin[pinOff + n - 2] - 48;
+    // PAN field: nibbles 4..15 = PAN digits panLen-13 .. panLen-2 (check digit excluded).
+    let p = 0;
+    if (n >= 4) {
+      const k = panLen - 1 - (16 - n);
+      if (k >= 0) p = pan[panOff + k] - 48;
+    }
+    const nib = v ^ p;
+    if (n & 1) out[outOff + (n >> 1)] |= nib;
+    else out[outOff + (n >> 1)] = nib << 4;
+  }
+  return CRYPTO_OK;
+}
+
+/** Format-0 PIN block encrypted under the PIN key, into out[outOff..+8). @hot */
+export function pinBlockEncrypted(
+  pinKey: DesKey,
+  pin: Uint8Array,
+  pinOff: number,
+  pinLen: number,
+  pan: Uint8Array,
+  panOff: number,
+  panLen: number,
+  out: Uint8Array,
+  outOff: number
+): number {
+  if (pinKey.size === 0) return E_NO_KEY;
+  const e = pinBlockFormat0(pin, pinOff, pinLen, pan, panOff, panLen, out, outOff);
+  if (e !== CRYPTO_OK) return e;
+  pinKey.encryptBlock(out, outOff, out, outOff);
+  return CRYPTO_OK;
+}

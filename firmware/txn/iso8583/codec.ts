@@ -1,0 +1,240 @@
+/**
+ * Pack a Message into a preallocated buffer and unpack a received buffer into a Message view,
+ * driven by the message's FieldTable. Frame: `[len 2 BE][head][MTI][bitmap 8|16][fields][64 MAC]`.
+ * Everything returns ISO_OK or a code from ./errors; nothing throws and nothing reads outside
+ * buf[0, len) on unpack (the fuzz test in test/iso8583 holds it to that).
+ *
+ * MAC (PROTOCOL.md): computed over MTI .. the last field before 64, placed in field 64.
+ */
+import { Mac } from "../crypto/mac";
+import { CRYPTO_OK } from "../crypto/errors";
+import { validBcd } from "./bcd";
+import {
+  E_BAD_CHAR,
+  E_BAD_BCD,
+  E_BAD_LENGTH_PREFIX,
+  E_BAD_MTI,
+  E_FIELD_TOO_LONG,
+  E_FRAME_LENGTH,
+  E_MAC_MISMATCH,
+  E_MAC_MISSING,
+  E_MAC_PLACEMENT,
+  E_OUTPUT_FULL,
+  E_SHORT_FRAME,
+  E_STAN_MISMATCH,
+  E_TID_MISMATCH,
+  E_TRAILING_DATA,
+  E_TRUNCATED,
+  E_UNEXPECTED_MTI,
+  E_UNKNOWN_FIELD,
+  ISO_OK,
+} from "./errors";
+import { FLAG_ASCII, FLAG_LEFT, FMT_AN, FMT_N, FMT_Z, LEN_FIXED, LEN_LL } from "./field-table";
+import { Message } from "./message";
+
+export const MAC_FIELD = 64;
+const macScratch = new Uint8Array(8);
+
+/**
+ * Pack `msg` into out[0..]; on ISO_OK `msg.packedLength` is the byte count to send. With `mac`
+ * given, field 64 is computed and appended (any 64 set on the message is ignored).
+ * @hot
+ */
+export function pack(msg: Message, out: Uint8Array, mac: Mac | null): number {
+  const t = msg.table;
+  const cap = out.length;
+  msg.packedLength = 0;
+  let secondary = false;
+  for (let i = 8; i < 16; i++) if (msg.bitmap[i] !== 0) secondary = true;
+  if (mac !== null && secondary) return E_MAC_PLACEMENT;
+  const hl = t.headLength;
+  const mtiBytes = t.asciiMti ? 4 : 2;
+  const mapBytes = secondary ? 16 : 8;
+  let pos = 2;
+  if (pos + hl + mtiBytes + mapBytes > cap) return E_OUTPUT_FULL;
+  for (let i = 0; i < hl; i++) out[pos + i] = msg.head[i];
+  pos += hl;
+  const mtiAt = pos;
+  const m = msg.mti;
+  if (!(m >= 0 && m <= 9999)) return E_BAD_MTI;
+  const d0 = Math.floor(m / 1000) % 10;
+  const d1 = Math.floor(m / 100) % 10;
+  const d2 = Math.floor(m / 10) % 10;
+  const d3 = m % 10;
+  if (t.asciiMti) {
+    out[pos] = 48 + d0;
+    out[pos + 1] = 48 + d1;
+    out[pos + 2] = 48 + d2;
+    out[pos + 3] = 48 + d3;
+  } else {
+    out[pos] = (d0 << 4) | d1;
+    out[pos + 1] = (d2 << 4) | d3;
+  }
+  pos += mtiBytes;
+  for (let i = 0; i < mapBytes; i++) out[pos + i] = msg.bitmap[i];
+  out[pos] = secondary ? out[pos] | 0x80 : out[pos] & 0x7f;
+  if (mac !== null) out[pos + 7] |= 1;
+  pos += mapBytes;
+  const src = msg.src;
+  for (let f = 2; f <= 128; f++) {
+    if (!msg.has(f) || (mac !== null && f === MAC_FIELD)) continue;
+    const lt = t.lenType(f);
+    const n = msg.len[f];
+    const bytes = t.bodyBytes(f, n);
+    const prefix = lt === LEN_FIXED ? 0 : t.asciiPrefix ? lt + 1 : lt;
+    if (pos + prefix + bytes > cap) return E_OUTPUT_FULL;
+    if (lt !== LEN_FIXED) {
+      if (t.asciiPrefix) {
+        if (lt !== LEN_LL) out[pos++] = 48 + Math.floor(n / 100);
+        out[pos++] = 48 + (Math.floor(n / 10) % 10);
+        out[pos++] = 48 + (n % 10);
+      } else {
+        if (lt !== LEN_LL) out[pos++] = Math.floor(n / 100);
+        out[pos++] = ((Math.floor(n / 10) % 10) << 4) | n % 10;
+      }
+    }
+    const so = msg.off[f];
+    for (let i = 0; i < bytes; i++) out[pos + i] = src[so + i];
+    pos += bytes;
+  }
+  if (mac !== null) {
+    if (pos + 8 > cap) return E_OUTPUT_FULL;
+    const e = mac.compute(out, mtiAt, pos - mtiAt, out, pos);
+    if (e !== CRYPTO_OK) return e;
+    pos += 8;
+  }
+  if (pos - 2 > 0xffff) return E_OUTPUT_FULL;
+  out[0] = (pos - 2) >> 8;
+  out[1] = (pos - 2) & 255;
+  msg.packedLength = pos;
+  return ISO_OK;
+}
+
+/** @hot */
+function fail(view: Message, code: number, field: number): number {
+  for (let i = 0; i < 16; i++) view.bitmap[i] = 0;
+  view.mti = -1;
+  view.errorField = field;
+  return code;
+}
+
+/** @hot */
+function digitAt(buf: Uint8Array, at: number): number {
+  const c = buf[at];
+  return c >= 48 && c <= 57 ? c - 48 : -1;
+}
+
+/**
+ * Strictly unpack buf[0, len) (length prefix included) into `view`, which then indexes into `buf`
+ * without copying. On failure the view holds no fields and `view.errorField` names the field.
+ * @hot
+ */
+export function unpack(buf: Uint8Array, len: number, view: Message): number {
+  const t = view.table;
+  view.clear();
+  view.src = buf;
+  if (len < 2 || len > buf.length) return fail(view, E_SHORT_FRAME, 0);
+  if (((buf[0] << 8) | buf[1]) !== len - 2) return fail(view, E_FRAME_LENGTH, 0);
+  const hl = t.headLength;
+  const mtiBytes = t.asciiMti ? 4 : 2;
+  let pos = 2;
+  if (pos + hl + mtiBytes + 8 > len) return fail(view, E_TRUNCATED, 0);
+  for (let i = 0; i < hl; i++) view.head[i] = buf[pos + i];
+  pos += hl;
+  view.mtiOffset = pos;
+  let mti = 0;
+  for (let k = 0; k < 4; k++) {
+    const d = t.asciiMti ? digitAt(buf, pos + k) : k & 1 ? buf[pos + (k >> 1)] & 15 : buf[pos + (k >> 1)] >> 4;
+    if (d < 0 || d > 9) return fail(view, E_BAD_MTI, 0);
+    mti = mti * 10 + d;
+  }
+  pos += mtiBytes;
+  const mapBytes = buf[pos] & 0x80 ? 16 : 8;
+  if (pos + mapBytes > len) return fail(view, E_TRUNCATED, 1);
+  for (let i = 0; i < mapBytes; i++) view.bitmap[i] = buf[pos + i];
+  pos += mapBytes;
+  for (let f = 2; f <= 128; f++) {
+    if (((view.bitmap[(f - 1) >> 3] >> (7 - ((f - 1) & 7))) & 1) === 0) continue;
+    const attr = t.attr[f];
+    if (attr === 0) return fail(view, E_UNKNOWN_FIELD, f);
+    const fmt = attr & 7;
+    const lt = (attr >> 3) & 3;
+    const flags = attr >> 5;
+    let n = t.max[f];
+    if (lt !== LEN_FIXED) {
+      const prefix = t.asciiPrefix ? lt + 1 : lt;
+      if (pos + prefix > len) return fail(view, E_TRUNCATED, f);
+      n = 0;
+      if (t.asciiPrefix) {
+        for (let k = 0; k < prefix; k++) {
+          const d = digitAt(buf, pos + k);
+          if (d < 0) return fail(view, E_BAD_LENGTH_PREFIX, f);
+          n = n * 10 + d;
+        }
+      } else {
+        const b = buf[pos + prefix - 1];
+        if (b >> 4 > 9 || (b & 15) > 9) return fail(view, E_BAD_LENGTH_PREFIX, f);
+        n = (b >> 4) * 10 + (b & 15);
+        if (prefix === 2) {
+          const h = buf[pos];
+          if (h > 9) return fail(view, E_BAD_LENGTH_PREFIX, f);
+          n += h * 100;
+        }
+      }
+      pos += prefix;
+      if (n > t.max[f]) return fail(view, E_FIELD_TOO_LONG, f);
+    }
+    const bcd = (fmt === FMT_N || fmt === FMT_Z) && (flags & FLAG_ASCII) === 0;
+    const bytes = bcd ? (n + 1) >> 1 : n;
+    if (pos + bytes > len) return fail(view, E_TRUNCATED, f);
+    if (bcd) {
+      const left = lt !== LEN_FIXED || (flags & FLAG_LEFT) !== 0;
+      if (!validBcd(buf, pos, n, left, fmt === FMT_Z)) return fail(view, E_BAD_BCD, f);
+    } else if (fmt === FMT_N || fmt === FMT_Z || fmt === FMT_AN) {
+      for (let i = 0; i < n; i++) {
+        const c = buf[pos + i];
+        const ok = fmt === FMT_AN ? c >= 32 && c <= 126 : (c >= 48 && c <= 57) || (fmt === FMT_Z && c === 61);
+        if (!ok) return fail(view, E_BAD_CHAR, f);
+      }
+    }
+    view.off[f] = pos;
+    view.len[f] = n;
+    pos += bytes;
+  }
+  if (pos !== len) return fail(view, E_TRAILING_DATA, 0);
+  view.mti = mti;
+  return ISO_OK;
+}
+
+/**
+ * Check field 64 of an unpacked message against the MAC of MTI .. the byte before field 64.
+ * ISO_OK, E_MAC_MISSING, E_MAC_MISMATCH or a crypto code (no MAC key).
+ * @hot
+ */
+export function verifyMac(view: Message, mac: Mac): number {
+  if (!view.has(MAC_FIELD) || view.mtiOffset < 0) return E_MAC_MISSING;
+  const at = view.off[MAC_FIELD];
+  const e = mac.compute(view.src, view.mtiOffset, at - view.mtiOffset, macScratch, 0);
+  if (e !== CRYPTO_OK) return e;
+  let diff = 0;
+  for (let i = 0; i < 8; i++) diff |= macScratch[i] ^ view.src[at + i];
+  return diff === 0 ? ISO_OK : E_MAC_MISMATCH;
+}
+
+/**
+ * Unpack a host reply and check it answers `request`: MTI = request MTI + 10, the same STAN (11)
+ * and terminal id (41) when the request carried them, and, with `mac` given, a valid field 64.
+ * With `mac` given a reply without field 64 is accepted only as a decline (39 present and not
+ * "00"): hosts send some declines unMACed, but an approval without a MAC is E_MAC_MISSING.
+ * @hot
+ */
+export function unpackReply(buf: Uint8Array, len: number, view: Message, request: Message, mac: Mac | null): number {
+  const e = unpack(buf, len, view);
+  if (e !== ISO_OK) return e;
+  if (view.mti !== request.mti + 10) return E_UNEXPECTED_MTI;
+  if (request.has(11) && !view.sameField(request, 11)) return E_STAN_MISMATCH;
+  if (request.has(41) && !view.sameField(request, 41)) return E_TID_MISMATCH;
+  if (mac === null) return ISO_OK;
+  if (view.has(MAC_FIELD)) return verifyMac(view, mac);
+  return view.has(39) && !view.textEquals(39, "00") ? ISO_OK : E_MAC_MISSING;
+}
