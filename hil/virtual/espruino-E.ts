@@ -1,0 +1,91 @@
+/**
+ * The `E` object, as much of it as the virtual board emulates:
+ *  - `E.CRC32(data)`: the reflected CRC-32 (poly 0xEDB88320, init and final xor 0xFFFFFFFF),
+ *    one element = one byte, unsigned result: the loop of jswrap_espruino_CRC32;
+ *  - `E.toString(...)`: bytes of the arguments as a binary string;
+ *  - `E.getSizeOf(v)`: an estimate in blocks (memory.ts);
+ *  - `E.enableWatchdog(s, isAuto)` / `E.kickWatchdog()`: in manual mode a reset follows when
+ *    the firmware does not kick within the timeout. Automatic mode is kicked from the idle
+ *    loop, which the virtual board always reaches (a callback cannot hang it), so it never
+ *    fires here. The watchdog stops at reset (a real STM32's keeps running: a firmware that
+ *    enables it must do so again at boot anyway);
+ *  - `E.reboot()`: a hardware reset; events `E.on('init')` (after boot) and `E.on('kill')`
+ *    (before a graceful reset).
+ * Anything else on `E` throws "virtual board does not provide E.<name>".
+ */
+import type { Realm } from "./realm";
+import type { BootScope } from "./timers";
+import { strict } from "./loud";
+import { forEachByte, toBinaryString } from "./bytes";
+import { sizeOf } from "./memory";
+import { addEvents } from "./events";
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+/** Espruino's E.CRC32 over any iterable data. */
+export function crc32(data: unknown): number {
+  let crc = 0xffffffff;
+  forEachByte(data, function (b) {
+    crc ^= b;
+    for (let t = 0; t < 8; t++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  });
+  return ~crc >>> 0;
+}
+
+export interface EHost {
+  realm: Realm;
+  scope: BootScope;
+  /** Hardware reset (watchdog, E.reboot). */
+  hardReset(cause: "watchdog" | "reboot"): void;
+}
+
+export class EspruinoE {
+  readonly obj: any;
+  private watchdogTimer = 0;
+  private watchdogMs = 0;
+  private watchdogAuto = false;
+
+  constructor(private host: EHost) {
+    const self = this;
+    const { realm } = host;
+    const o = realm.object();
+    o.CRC32 = function (data: unknown) {
+      return crc32(data);
+    };
+    o.toString = function (...args: unknown[]) {
+      return toBinaryString(args.length === 1 ? args[0] : args);
+    };
+    o.getSizeOf = function (v: unknown) {
+      return sizeOf(v);
+    };
+    o.enableWatchdog = function (timeout: unknown, isAuto?: unknown) {
+      let s = Number(timeout);
+      if (!(s >= 0)) s = 1;
+      self.watchdogAuto = isAuto === undefined || !!isAuto;
+      self.watchdogMs = s * 1000;
+      self.kick();
+    };
+    o.kickWatchdog = function () {
+      self.kick();
+    };
+    o.reboot = function () {
+      host.hardReset("reboot");
+    };
+    addEvents(o);
+    this.obj = strict(realm, "E", o);
+  }
+
+  /** Whether a watchdog is running, for tests and the rig. */
+  watchdog(): { timeoutMs: number; auto: boolean } | null {
+    return this.watchdogMs > 0 ? { timeoutMs: this.watchdogMs, auto: this.watchdogAuto } : null;
+  }
+
+  private kick(): void {
+    if (this.watchdogMs <= 0 || this.watchdogAuto) return;
+    if (this.watchdogTimer) this.host.scope.cancel(this.watchdogTimer);
+    const host = this.host;
+    this.watchdogTimer = host.scope.after(this.watchdogMs, function () {
+      host.hardReset("watchdog");
+    });
+  }
+}
