@@ -45,3 +45,9 @@ interface Pin {
   mode(mode: string): void;
 }
 declare var Serial: { new (): Serial };
+
+// Timers: @types/espruino does not declare them and lib ES5 has none.
+declare function setTimeout(fn: () => void, ms?: number): number;
+declare function setInterval(fn: () => void, ms?: number): number;
+declare function clearTimeout(id?: number): void;
+declare function clearInterval(id?: number): void;
