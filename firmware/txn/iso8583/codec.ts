@@ -236,5 +236,6 @@ export function unpackReply(buf: Uint8Array, len: number, view: Message, request
   if (request.has(41) && !view.sameField(request, 41)) return E_TID_MISMATCH;
   if (mac === null) return ISO_OK;
   if (view.has(MAC_FIELD)) return verifyMac(view, mac);
-  return view.has(39) && !view.textEquals(39, "00") ? ISO_OK : E_MAC_MISSING;
+  const approved = view.byteAt(39, 0) === 48 && view.byteAt(39, 1) === 48; // "00" (or no 39)
+  return view.has(39) && !approved ? ISO_OK : E_MAC_MISSING;
 }
