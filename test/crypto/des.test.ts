@@ -33,7 +33,7 @@ function nodeEcb(k: Buffer, data: Buffer, decrypt: boolean): Buffer {
   return Buffer.concat([c.update(data), c.final()]);
 }
 function ours(k: Buffer, data: Buffer, decrypt: boolean): Buffer {
-  const key = new DesKey();
+  const key = new DesKey(24);
   assert.equal(key.load(k, 0, k.length), CRYPTO_OK);
   const out = new Uint8Array(data.length);
   if (decrypt) key.decryptEcb(data, 0, data.length, out, 0);
@@ -93,6 +93,12 @@ describe("DES / 3DES", () => {
     assert.equal(key.load(hex("0123456789ABCDEF00"), 0, 9), E_KEY_LENGTH);
     assert.equal(key.size, 0);
     assert.equal(key.load(hex("0123456789ABCDEF"), 4, 8), E_KEY_LENGTH, "beyond the buffer");
+    const k24 = hex("0123456789ABCDEFFEDCBA987654321001020304050607F8");
+    assert.equal(key.load(k24, 0, 24), E_KEY_LENGTH, "a default DesKey has room for 16 bytes");
+    assert.equal(key.ks.length, 256);
+    const big = new DesKey(24);
+    assert.equal(big.load(k24, 0, 24), CRYPTO_OK);
+    assert.equal(big.ks.length, 384);
     assert.ok(key.ks.every((b) => b === 0), "schedule wiped");
   });
 

@@ -189,26 +189,31 @@ export function desBlock(
 /**
  * A DES key (8 bytes) or triple-DES EDE key (16 bytes = K1 K2 K1, 24 bytes = K1 K2 K3), held only
  * as key schedules in one preallocated buffer. Allocate once at boot, reload with `load`.
+ * Room for 16-byte keys by default (2 schedules, 256 bytes); `new DesKey(24)` for 3-key 3DES.
  */
 export class DesKey {
-  /** Schedules of K1, K2, K3 at 0, 128, 256. */
-  readonly ks = new Uint8Array(3 * SCHEDULE_BYTES);
+  /** Schedules of K1, K2 (and K3) at 0, 128 (and 256). */
+  readonly ks: Uint8Array;
   /** Key length in bytes: 0 (none), 8, 16 or 24. */
   size = 0;
+  /** Where K3's schedule is: K1's (0) for 16-byte keys. */
+  private k3 = 0;
+
+  constructor(maxKeyBytes?: number) {
+    this.ks = new Uint8Array((maxKeyBytes === 24 ? 3 : 2) * SCHEDULE_BYTES);
+  }
 
   /** Load key bytes; returns CRYPTO_OK or E_KEY_LENGTH (and then holds no key). */
   load(key: Uint8Array, off: number, len: number): number {
-    if ((len !== 8 && len !== 16 && len !== 24) || off < 0 || off + len > key.length) {
+    const room = this.ks.length / SCHEDULE_BYTES;
+    if ((len !== 8 && len !== 16 && len !== 24) || len / 8 > room || off < 0 || off + len > key.length) {
       this.clear();
       return E_KEY_LENGTH;
     }
     desKeySchedule(key, off, this.ks, 0);
-    if (len === 8) {
-      this.size = 8;
-      return CRYPTO_OK;
-    }
-    desKeySchedule(key, off + 8, this.ks, SCHEDULE_BYTES);
-    desKeySchedule(key, len === 24 ? off + 16 : off, this.ks, 2 * SCHEDULE_BYTES);
+    if (len > 8) desKeySchedule(key, off + 8, this.ks, SCHEDULE_BYTES);
+    if (len === 24) desKeySchedule(key, off + 16, this.ks, 2 * SCHEDULE_BYTES);
+    this.k3 = len === 24 ? 2 * SCHEDULE_BYTES : 0;
     this.size = len;
     return CRYPTO_OK;
   }
@@ -216,6 +221,7 @@ export class DesKey {
   clear(): void {
     this.ks.fill(0);
     this.size = 0;
+    this.k3 = 0;
   }
 
   /** Encrypt one 8-byte block (single DES or EDE). @hot */
@@ -223,14 +229,14 @@ export class DesKey {
     desBlock(this.ks, 0, false, src, so, dst, dOff);
     if (this.size > 8) {
       desBlock(this.ks, SCHEDULE_BYTES, true, dst, dOff, dst, dOff);
-      desBlock(this.ks, 2 * SCHEDULE_BYTES, false, dst, dOff, dst, dOff);
+      desBlock(this.ks, this.k3, false, dst, dOff, dst, dOff);
     }
   }
 
   /** Decrypt one 8-byte block (single DES or EDE). @hot */
   decryptBlock(src: Uint8Array, so: number, dst: Uint8Array, dOff: number): void {
     if (this.size > 8) {
-      desBlock(this.ks, 2 * SCHEDULE_BYTES, true, src, so, dst, dOff);
+      desBlock(this.ks, this.k3, true, src, so, dst, dOff);
       desBlock(this.ks, SCHEDULE_BYTES, false, dst, dOff, dst, dOff);
       desBlock(this.ks, 0, true, dst, dOff, dst, dOff);
     } else desBlock(this.ks, 0, true, src, so, dst, dOff);

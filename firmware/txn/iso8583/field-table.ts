@@ -44,6 +44,8 @@ export class FieldTable {
   readonly headLength: number;
   readonly asciiMti: boolean;
   readonly asciiPrefix: boolean;
+  /** Highest defined field: messages size their offset tables by it (define all before use). */
+  lastField = 1;
 
   constructor(options: FieldTableOptions) {
     this.headLength = options.headLength;
@@ -55,6 +57,7 @@ export class FieldTable {
   define(field: number, format: number, lenType: number, maxLen: number, flags: number): FieldTable {
     this.attr[field] = format | (lenType << 3) | (flags << 5);
     this.max[field] = maxLen;
+    if (field > this.lastField) this.lastField = field;
     return this;
   }
 

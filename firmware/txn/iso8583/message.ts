@@ -27,8 +27,9 @@ export class Message {
   /** TPDU + header (table.headLength bytes), copied in by unpack, sent as is by pack. */
   readonly head: Uint8Array;
   readonly bitmap = new Uint8Array(16);
-  readonly off = new Uint16Array(129);
-  readonly len = new Uint16Array(129);
+  /** Per field (up to table.lastField): body offset in `src` and logical length. */
+  readonly off: Uint16Array;
+  readonly len: Uint16Array;
   /** Buffer the bodies are in: `data` for a built message, the receive buffer for a view. */
   src: Uint8Array;
   /** This message's own body storage. */
@@ -46,6 +47,8 @@ export class Message {
   constructor(table: FieldTable, capacity: number) {
     this.table = table;
     this.head = new Uint8Array(table.headLength);
+    this.off = new Uint16Array(table.lastField + 1);
+    this.len = new Uint16Array(table.lastField + 1);
     this.data = new Uint8Array(capacity);
     this.src = this.data;
   }
