@@ -359,3 +359,20 @@ describe("ISO 8583 building and packing: refusals are named and lose nothing", (
     assert.equal(v.getNumeric(11), 1);
   });
 });
+
+describe("error names", () => {
+  it("every code up to READ_ONLY_VIEW and every crypto code has its own name; others are ERROR", () => {
+    const seen = new Set<string>();
+    for (const c of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 20, 21, 22, 23, 24, 25, 26, 27, 40, 41, 42, 43, 44, 45, 46, 47]) {
+      const n = isoErrorName(c);
+      assert.match(n, /^[A-Z_]+$/);
+      assert.notEqual(n, "ERROR", `code ${c}`);
+      seen.add(n);
+    }
+    assert.equal(seen.size, 32, "no two codes share a name");
+    for (const c of [-1, 16, 19, 28, 39, 48, 1000]) assert.equal(isoErrorName(c), "ERROR", `code ${c}`);
+    assert.equal(isoErrorName(E_TRAILING_DATA), "TRAILING_DATA");
+    assert.equal(isoErrorName(E_READ_ONLY_VIEW), "READ_ONLY_VIEW");
+    assert.equal(isoErrorName(47), "NO_KEY");
+  });
+});

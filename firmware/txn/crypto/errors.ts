@@ -18,20 +18,23 @@ export const E_PAN_FORMAT = 46;
 /** No key loaded where one is needed (e.g. MAC without a MAC key, working keys without a TMK). */
 export const E_NO_KEY = 47;
 
-const NAMES = [
-  "KEY_LENGTH",
-  "KEY_FIELD_LENGTH",
-  "KCV_PIN_KEY",
-  "KCV_MAC_KEY",
-  "KCV_DATA_KEY",
-  "PIN_FORMAT",
-  "PAN_FORMAT",
-  "NO_KEY",
-];
+/** Names from E_KEY_LENGTH on, one string (stays in flash; see iso8583/errors.ts). */
+const NAMES = "KEY_LENGTH KEY_FIELD_LENGTH KCV_PIN_KEY KCV_MAC_KEY KCV_DATA_KEY PIN_FORMAT PAN_FORMAT NO_KEY";
 
 /** Name of a crypto error code ("OK" for 0, "" when the code is not a crypto code). */
 export function cryptoErrorName(code: number): string {
   if (code === CRYPTO_OK) return "OK";
-  const i = code - E_KEY_LENGTH;
-  return i >= 0 && i < NAMES.length ? NAMES[i] : "";
+  return code >= E_KEY_LENGTH ? nthWord(NAMES, code - E_KEY_LENGTH) : "";
+}
+
+/** The n-th space-separated word of `list`, "" when there is none. Not for hot code (allocates). */
+export function nthWord(list: string, n: number): string {
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    const sp = list.indexOf(" ", start);
+    if (sp < 0) return "";
+    start = sp + 1;
+  }
+  const end = list.indexOf(" ", start);
+  return list.substring(start, end < 0 ? list.length : end);
 }

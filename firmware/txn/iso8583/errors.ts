@@ -3,7 +3,7 @@
  * (0 = OK) and never throw; `isoErrorName(code)` gives the name for logs and the UI.
  * Crypto codes (40..59) live in ../crypto/errors.ts; `isoErrorName` names them too.
  */
-import { cryptoErrorName } from "../crypto/errors";
+import { cryptoErrorName, nthWord } from "../crypto/errors";
 
 export const ISO_OK = 0;
 // --- unpack: framing ---
@@ -56,39 +56,18 @@ export const E_MAC_PLACEMENT = 26;
 /** A setter was called on a received message (a view into the receive buffer): clear() it first. */
 export const E_READ_ONLY_VIEW = 27;
 
-const NAMES = [
-  "OK",
-  "SHORT_FRAME",
-  "FRAME_LENGTH",
-  "BAD_MTI",
-  "TRUNCATED",
-  "UNKNOWN_FIELD",
-  "BAD_LENGTH_PREFIX",
-  "FIELD_TOO_LONG",
-  "BAD_BCD",
-  "BAD_CHAR",
-  "TRAILING_DATA",
-  "UNEXPECTED_MTI",
-  "STAN_MISMATCH",
-  "TID_MISMATCH",
-  "MAC_MISSING",
-  "MAC_MISMATCH",
-  "",
-  "",
-  "",
-  "",
-  "FIELD_FORMAT",
-  "VALUE_RANGE",
-  "VALUE_CHAR",
-  "MESSAGE_FULL",
-  "OUTPUT_FULL",
-  "FIELD_ABSENT",
-  "MAC_PLACEMENT",
-  "READ_ONLY_VIEW",
-];
+/**
+ * Names by code, one string (it stays in flash when the bundle runs from Storage, where an array
+ * of strings would cost RAM); "-" marks an unused code.
+ */
+const NAMES =
+  "OK SHORT_FRAME FRAME_LENGTH BAD_MTI TRUNCATED UNKNOWN_FIELD BAD_LENGTH_PREFIX FIELD_TOO_LONG BAD_BCD BAD_CHAR TRAILING_DATA " +
+  "UNEXPECTED_MTI STAN_MISMATCH TID_MISMATCH MAC_MISSING MAC_MISMATCH - - - - FIELD_FORMAT " +
+  "VALUE_RANGE VALUE_CHAR MESSAGE_FULL OUTPUT_FULL FIELD_ABSENT MAC_PLACEMENT READ_ONLY_VIEW";
+
 
 /** Name of a codec or crypto error code, e.g. "MAC_MISMATCH"; "ERROR" for an unknown code. */
 export function isoErrorName(code: number): string {
-  const n = code >= 0 && code < NAMES.length ? NAMES[code] : cryptoErrorName(code);
-  return n === "" ? "ERROR" : n;
+  const n = code >= 0 && code < 40 ? nthWord(NAMES, code) : cryptoErrorName(code);
+  return n === "" || n === "-" ? "ERROR" : n;
 }
