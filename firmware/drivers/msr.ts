@@ -117,7 +117,7 @@ const C_FS1 = 0x5e; // ^
 const C_FS2 = 0x3d; // =
 const C_E = 0x45; // E
 
-/** True when the service code in `card` asks for the chip (first digit 2 or 6). */
+/** True when the service code in `card` asks for the chip (first digit 2 or 6). @hot */
 export function serviceCodeWantsChip(card: CardData): boolean {
   const d = card.serviceCode[0];
   return d === 0x32 || d === 0x36;
