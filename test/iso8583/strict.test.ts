@@ -29,6 +29,7 @@ import {
   E_VALUE_RANGE,
   FieldTable,
   FMT_N,
+  frameLength,
   ISO_OK,
   isoErrorName,
   LEN_FIXED,
@@ -225,6 +226,13 @@ describe("ISO 8583 strict unpack: each malformed reply gets its named code", () 
     assert.equal(isoErrorName(E_NO_KEY), "NO_KEY");
     const b = good();
     assert.equal(unpackReply(b, b.length, view, req, none), E_NO_KEY);
+  });
+
+  it("frameLength tells a receiver how many bytes to collect before unpacking", () => {
+    const b = good();
+    assert.equal(frameLength(b, 0), -1);
+    assert.equal(frameLength(b, 1), -1);
+    assert.equal(frameLength(b, 2), b.length);
   });
 
   it("never reads past len: the bytes after len in a longer array are not looked at", () => {

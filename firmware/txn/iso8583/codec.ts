@@ -110,6 +110,15 @@ export function pack(msg: Message, out: Uint8Array, mac: Mac | null): number {
   return ISO_OK;
 }
 
+/**
+ * For a receiver collecting a reply: total bytes the frame in buf[0, have) needs (the 2-byte
+ * length included), or -1 while fewer than 2 bytes have arrived. Call unpack once have >= it.
+ * @hot
+ */
+export function frameLength(buf: Uint8Array, have: number): number {
+  return have < 2 ? -1 : 2 + ((buf[0] << 8) | buf[1]);
+}
+
 /** @hot */
 function fail(view: Message, code: number, field: number): number {
   for (let i = 0; i < 16; i++) view.bitmap[i] = 0;

@@ -3,6 +3,6 @@ export { FieldTable, FMT_N, FMT_AN, FMT_ANS, FMT_B, FMT_Z, LEN_FIXED, LEN_LL, LE
 export type { FieldTableOptions } from "./field-table";
 export { createUnionPayTable, UNIONPAY_HEAD_LENGTH } from "./unionpay-table";
 export { Message } from "./message";
-export { pack, unpack, unpackReply, verifyMac, MAC_FIELD } from "./codec";
+export { frameLength, pack, unpack, unpackReply, verifyMac, MAC_FIELD } from "./codec";
 export { writeAsciiDigits } from "./bcd";
 export * from "./errors";
