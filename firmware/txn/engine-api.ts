@@ -1,0 +1,126 @@
+/**
+ * The contract between the transaction engine (firmware/txn/engine.ts) and the application
+ * (firmware/app, firmware/ui). Numbers, not strings, cross it; the UI maps message ids to text.
+ * The engine owns one preallocated TxnResult and refills it for every outcome.
+ */
+import type { CardData } from "./card-data";
+
+// Transaction types.
+export const TXN_SIGN_IN = 1;
+export const TXN_SALE = 2;
+export const TXN_VOID = 3;
+export const TXN_REFUND = 4;
+export const TXN_BALANCE = 5;
+export const TXN_SETTLE = 6;
+export const TXN_REVERSAL = 7;
+
+// Outcomes.
+export const OUT_APPROVED = 1; // host said 00 and the terminal completed it
+export const OUT_DECLINED = 2; // host answered with another code: see rc / cls / msgId
+export const OUT_NO_RESPONSE = 3; // no reply, unreadable reply, link down: reversal pending (98)
+export const OUT_MAC_FAILED = 4; // reply MAC failed: reversal pending (A0), sign-in needed
+export const OUT_CARD_REMOVED = 5; // chip card pulled: aborted, or reversal pending (06)
+export const OUT_ABORTED = 6; // operator cancelled before anything left the terminal
+export const OUT_REVERSED = 7; // a pending reversal was acknowledged (reversal command / before a txn)
+export const OUT_REVERSAL_FAILED = 8; // retries exhausted: on the manual list; print the slip (result.slip*)
+export const OUT_REVERSAL_PENDING = 9; // a reversal could not be sent; the new transaction was NOT sent
+export const OUT_STORAGE_ERROR = 10; // the reversal record / STAN / journal could not be written: not sent
+export const OUT_JOURNAL_FULL = 11; // journal full: settle first
+export const OUT_NOT_FOUND = 12; // void: no such trace, or not voidable
+export const OUT_BUSY = 13; // a transaction is already running
+export const OUT_SETTLED = 14; // settlement balanced (or closed after batch upload, see uploaded)
+export const OUT_SETTLE_FAILED = 15; // settlement could not complete; it resumes next time
+export const OUT_SIGNED_IN = 16;
+export const OUT_KEY_ERROR = 17; // sign-in reply keys failed their check values: refused
+export const OUT_NOT_SIGNED_IN = 18;
+
+// Response-code classes: what the operator should do.
+export const CLS_SUCCESS = 0;
+export const CLS_RETRY_LATER = 1;
+export const CLS_DO_NOT_RETRY = 2;
+export const CLS_CALL_ISSUER = 3;
+export const CLS_REENTER_PIN = 4;
+export const CLS_REENTER_AMOUNT = 5;
+export const CLS_SIGN_IN_AGAIN = 6;
+export const CLS_SYSTEM = 7;
+
+// Progress stages reported while a transaction runs.
+export const STAGE_SIGNING_IN = 1;
+export const STAGE_REVERSING = 2;
+export const STAGE_CONNECTING = 3;
+export const STAGE_SENDING = 4;
+export const STAGE_WAITING = 5;
+export const STAGE_SETTLING = 6;
+export const STAGE_UPLOADING = 7;
+export const STAGE_COMPLETING = 8; // approved; waiting for the chip completion / complete()
+
+/** Filled by the engine for every outcome; read by the UI; valid until the next command. */
+export class TxnResult {
+  type = 0;
+  outcome = 0;
+  /** Field 39 as two ASCII codes (0 when there was no reply). */
+  rc0 = 0;
+  rc1 = 0;
+  cls = 0;
+  /** Message id from firmware/ui/messages.json (MSG_*), chosen by the engine for rc/outcome. */
+  msgId = 0;
+  stan = 0;
+  batch = 0;
+  amount = 0;
+  /** Balance in fen for a balance inquiry. */
+  balance = 0;
+  readonly authCode = new Uint8Array(6);
+  readonly rrn = new Uint8Array(12);
+  /** Masked PAN (first 6, last 4, '*' between), ASCII, for receipts. */
+  readonly maskedPan = new Uint8Array(19);
+  maskedPanLen = 0;
+  entryMode = 0;
+  /** Host date/time of the transaction, YYMMDDhhmmss as numbers. */
+  dateTime = 0;
+  /** Settlement figures (fen / counts) and whether a batch upload was needed. */
+  debitTotal = 0;
+  debitCount = 0;
+  creditTotal = 0;
+  creditCount = 0;
+  uploaded = false;
+  /** True when this result means a reversal record is now pending on flash. */
+  reversalPending = false;
+}
+
+/** What the application calls. Every command returns false (and fills result with OUT_BUSY etc.) if refused at once. */
+export interface TxnEngineApi {
+  readonly result: TxnResult;
+  busy(): boolean;
+  signedIn(): boolean;
+  signIn(): boolean;
+  sale(amountFen: number, card: CardData, pinBlock: Uint8Array | null): boolean;
+  balance(card: CardData, pinBlock: Uint8Array | null): boolean;
+  voidSale(trace: number): boolean;
+  refund(amountFen: number, card: CardData, origRrn: Uint8Array, origDateMmdd: number): boolean;
+  settle(): boolean;
+  sendReversal(): boolean;
+  /** ISO 9564 format 0 under the working PIN key, into an engine-owned buffer; the caller wipes pin. */
+  makePinBlock(pin: Uint8Array, len: number, card: CardData): Uint8Array | null;
+  cardRemoved(): void;
+  /** The chip completion step succeeded: the approval is final. */
+  complete(): void;
+  cancel(): void;
+  tick(now: number): void;
+  /** Transport events from the HostLink implementation. */
+  onLinkUp(): void;
+  onLinkData(data: string): void;
+  onLinkDown(): void;
+}
+
+/** The transport the engine drives; the app implements it over NetLike. */
+export interface HostLink {
+  open(): void;
+  send(buf: Uint8Array, len: number): void;
+  close(): void;
+}
+
+/** Callbacks the engine makes; set once at construction. */
+export interface EngineListener {
+  onProgress(stage: number): void;
+  onResult(result: TxnResult): void;
+}
