@@ -7,7 +7,9 @@
  * Encoding choices (from jPOS ISO87BPackager and public UnionPay terminal code:
  * CaoEnXin/LiaoYang_POS Src/pack8583.c + st8583.c, yinxiongjun/oxxogas st8583.c):
  * - n, fixed length: packed BCD, RIGHT-aligned; an odd length gets a leading 0 nibble
- *   (field 22 "021" -> 00 21). A non-zero leading nibble is refused.
+ *   (field 23 "001" -> 00 01). A non-zero pad nibble is refused. EXCEPTION: field 22 is
+ *   LEFT-aligned ("021" -> 02 10), as UnionPay terminals send it (LiaoYang_POS st8583.h sizes
+ *   it 4 digits "为了处理左对齐方式" = to get left alignment, and packs "%3.3s0").
  * - n / z, LL or LLL: the length is the number of DIGITS, itself BCD (LL = 1 byte,
  *   LLL = 2 bytes "0L LL"); the digits are LEFT-aligned, an odd count gets a trailing pad
  *   nibble (0 on encode; 0 or F accepted on decode). z (tracks) maps '=' to nibble D.
@@ -26,10 +28,14 @@ export interface FieldSpec {
   length: LengthKind;
   /** Fixed length, or the maximum for LL/LLL (digits for n/z, bytes otherwise). */
   max: number;
+  /** Fixed n of odd length packed with the pad nibble LAST (UnionPay field 22). */
+  leftAligned?: boolean;
 }
 
-function f(name: string, format: FieldFormat, length: LengthKind, max: number): FieldSpec {
-  return { name: name, format: format, length: length, max: max };
+function f(name: string, format: FieldFormat, length: LengthKind, max: number, leftAligned?: boolean): FieldSpec {
+  const spec: FieldSpec = { name: name, format: format, length: length, max: max };
+  if (leftAligned) spec.leftAligned = true;
+  return spec;
 }
 
 /** The fields this profile defines; any other bit in a bitmap is a format error. */
@@ -42,7 +48,7 @@ export const FIELDS: { readonly [field: number]: FieldSpec } = {
   13: f("local date", "n", "fixed", 4),
   14: f("expiry", "n", "fixed", 4),
   15: f("settlement date", "n", "fixed", 4),
-  22: f("entry mode", "n", "fixed", 3),
+  22: f("entry mode", "n", "fixed", 3, true),
   23: f("PAN sequence", "n", "fixed", 3),
   25: f("condition code", "n", "fixed", 2),
   26: f("PIN capture code", "n", "fixed", 2),
@@ -162,7 +168,7 @@ function encodeField(n: number, spec: FieldSpec, value: FieldValue): Buffer {
     if (spec.length === "fixed") {
       if (s.length > spec.max) throw new CodecError("too-long", n, s.length + " > " + spec.max);
       s = s.padStart(spec.max, "0");
-      return packDigits(s, n, false, true);
+      return packDigits(s, n, false, !spec.leftAligned);
     }
     if (s.length > spec.max) throw new CodecError("too-long", n, s.length + " > " + spec.max);
     return Buffer.concat([encodeLength(s.length, spec.length, n), packDigits(s, n, spec.format === "z", false)]);
@@ -284,7 +290,7 @@ export function decodeBody(body: Buffer, partial?: PartialMessage): DecodedBody 
     const raw = body.subarray(pos, pos + size);
     pos += size;
     if (spec.format === "b") fields[n] = Buffer.from(raw);
-    else if (isDigits) fields[n] = unpackDigits(raw, count, n, spec.format === "z", spec.length === "fixed");
+    else if (isDigits) fields[n] = unpackDigits(raw, count, n, spec.format === "z", spec.length === "fixed" && !spec.leftAligned);
     else {
       const s = raw.toString("latin1");
       if (!/^[\x20-\x7e]*$/.test(s)) throw new CodecError("bad-value", n, "not printable ASCII");

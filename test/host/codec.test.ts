@@ -78,9 +78,18 @@ describe("host codec: every message type round-trips", () => {
 });
 
 describe("host codec: packing rules", () => {
-  it("fixed n of odd length is right-aligned with a leading 0 nibble (field 22 '021' -> 00 21)", () => {
+  it("fixed n of odd length is right-aligned with a leading 0 nibble (field 23 '001' -> 00 01)", () => {
+    const body = encodeBody(msg("0200", { 23: "001" }));
+    assert.equal(body.subarray(21).toString("hex"), "0001");
+  });
+
+  it("except field 22, left-aligned as UnionPay terminals send it ('021' -> 02 10)", () => {
     const body = encodeBody(msg("0200", { 22: "021" }));
-    assert.equal(body.subarray(21).toString("hex"), "0021");
+    assert.equal(body.subarray(21).toString("hex"), "0210");
+    const rightAligned = Buffer.from(body);
+    rightAligned[21] = 0x00;
+    rightAligned[22] = 0x21;
+    assert.throws(() => decodeBody(rightAligned), (e: CodecError) => e.code === "bad-bcd" && e.field === 22);
   });
 
   it("LL n of odd length: BCD digit count, digits left-aligned, trailing 0 pad", () => {
@@ -172,9 +181,9 @@ describe("host codec: bad input gives a CodecError, never a crash", () => {
     assert.equal(codeOf(b), "too-long:2");
   });
   it("non-zero leading pad nibble in a fixed odd field", () => {
-    const b = encodeBody(msg("0200", { 22: "021" }));
+    const b = encodeBody(msg("0200", { 23: "001" }));
     b[21] = 0x10;
-    assert.equal(codeOf(b), "bad-bcd:22");
+    assert.equal(codeOf(b), "bad-bcd:23");
   });
   it("encoding refuses letters in n fields and over-long values", () => {
     assert.throws(() => encodeBody(msg("0200", { 4: "12A" })), CodecError);

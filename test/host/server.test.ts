@@ -284,7 +284,7 @@ describe("host simulator over loopback", () => {
       delete n.fields[4];
       assert.equal(rc(await t.exchange(n)), "30");
       const e = t.saleMessage({ pan: PAN.normal, amount: 100, pin: PIN });
-      e.fields[22] = "210"; // "021" left-aligned by mistake reads as 210
+      e.fields[22] = "210"; // not an entry mode (what "021" packed the wrong way round would read as)
       assert.equal(rc(await t.exchange(e)), "30");
     });
   });
