@@ -16,7 +16,57 @@ export const MSG_BATCH_NO = 8; // BATCH NO / 批次号
 export const MSG_TRACE_NO = 9; // TRACE NO / 凭证号
 export const MSG_REPRINT = 10; // REPRINT / 重打印
 export const MSG_REVERSAL_FAILED = 11; // REVERSAL FAILED, CALL ACQUIRER / 冲正失败 请联系收单机构
-export const MSG_COUNT = 12;
+export const MSG_RC_00 = 12; // APPROVED / 交易成功
+export const MSG_RC_01 = 13; // CALL ISSUER / 请联系发卡行
+export const MSG_RC_03 = 14; // BAD MERCHANT / 无效商户
+export const MSG_RC_05 = 15; // DO NOT HONOUR / 不予承兑
+export const MSG_RC_12 = 16; // INVALID TXN / 无效交易
+export const MSG_RC_13 = 17; // INVALID AMOUNT / 无效金额
+export const MSG_RC_14 = 18; // INVALID CARD NO / 无效卡号
+export const MSG_RC_25 = 19; // NO ORIGINAL TXN / 找不到原交易
+export const MSG_RC_30 = 20; // FORMAT ERROR / 报文格式错误
+export const MSG_RC_33 = 21; // CARD EXPIRED / 过期卡
+export const MSG_RC_41 = 22; // LOST CARD / 挂失卡
+export const MSG_RC_43 = 23; // STOLEN CARD / 被窃卡
+export const MSG_RC_51 = 24; // NOT ENOUGH FUNDS / 余额不足
+export const MSG_RC_55 = 25; // WRONG PIN / 密码错误
+export const MSG_RC_57 = 26; // CARD NOT ALLOWED / 不允许持卡人进行的交易
+export const MSG_RC_61 = 27; // OVER LIMIT / 超出金额限制
+export const MSG_RC_62 = 28; // CARD RESTRICTED / 受限制的卡
+export const MSG_RC_65 = 29; // TOO MANY TXNS / 超出消费次数限制
+export const MSG_RC_75 = 30; // PIN TRIES OVER / 密码错误次数超限
+export const MSG_RC_77 = 31; // BATCH MISMATCH / 批次号不符
+export const MSG_RC_94 = 32; // DUPLICATE TXN / 重复交易
+export const MSG_RC_96 = 33; // HOST FAULT / 系统故障
+export const MSG_RC_97 = 34; // TERMINAL UNKNOWN / 终端未登记
+export const MSG_RC_98 = 35; // NO ISSUER REPLY / 发卡行无响应
+export const MSG_RC_A0 = 36; // MAC ERROR / 校验错
+export const MSG_RC_OTHER = 37; // DECLINED / 交易失败
+export const MSG_ACT_RETRY_LATER = 38; // TRY AGAIN LATER / 请稍后重试
+export const MSG_ACT_OTHER_CARD = 39; // USE OTHER CARD / 请更换其他卡
+export const MSG_ACT_CALL_ISSUER = 40; // CALL CARD ISSUER / 请联系发卡行
+export const MSG_ACT_REENTER_PIN = 41; // RE-ENTER PIN / 请重新输入密码
+export const MSG_ACT_REENTER_AMOUNT = 42; // RE-ENTER AMOUNT / 请重新输入金额
+export const MSG_ACT_SIGN_IN = 43; // SIGN IN AGAIN / 请重新签到
+export const MSG_ACT_CALL_SUPPORT = 44; // CALL SUPPORT / 请联系客服
+export const MSG_ACT_KEEP_CARD = 45; // KEEP THE CARD / 请没收此卡
+export const MSG_OUT_NO_RESPONSE = 46; // HOST NO REPLY / 主机无应答
+export const MSG_OUT_WILL_REVERSE = 47; // WILL BE REVERSED / 将自动冲正
+export const MSG_OUT_CARD_REMOVED = 48; // CARD REMOVED / 卡已拔出
+export const MSG_OUT_ABORTED = 49; // CANCELLED / 交易已取消
+export const MSG_OUT_REVERSED = 50; // REVERSED / 已冲正
+export const MSG_OUT_REVERSAL_PENDING = 51; // REVERSAL PENDING / 冲正未完成
+export const MSG_OUT_STORAGE_ERROR = 52; // STORAGE ERROR / 存储错误
+export const MSG_OUT_JOURNAL_FULL = 53; // JOURNAL FULL / 交易记录已满
+export const MSG_ACT_SETTLE_FIRST = 54; // SETTLE FIRST / 请先结算
+export const MSG_OUT_NOT_FOUND = 55; // NO SUCH TRACE / 无此凭证号
+export const MSG_OUT_BUSY = 56; // BUSY / 终端忙
+export const MSG_OUT_SETTLED = 57; // SETTLED / 结算成功
+export const MSG_OUT_SETTLE_FAILED = 58; // SETTLE FAILED / 结算失败
+export const MSG_OUT_SIGNED_IN = 59; // SIGNED IN / 签到成功
+export const MSG_OUT_KEY_ERROR = 60; // KEY CHECK FAILED / 密钥校验错
+export const MSG_OUT_NOT_SIGNED_IN = 61; // NOT SIGNED IN / 未签到
+export const MSG_COUNT = 62;
 
 /** English texts, concatenated: message i is MSG_EN.substring(MSG_EN_AT[i], MSG_EN_AT[i + 1]). */
 export const MSG_EN =
@@ -32,8 +82,58 @@ export const MSG_EN =
   "TRACE NO" + // 9
   "REPRINT" + // 10
   "REVERSAL FAILED, CALL ACQUIRER" + // 11
+  "APPROVED" + // 12
+  "CALL ISSUER" + // 13
+  "BAD MERCHANT" + // 14
+  "DO NOT HONOUR" + // 15
+  "INVALID TXN" + // 16
+  "INVALID AMOUNT" + // 17
+  "INVALID CARD NO" + // 18
+  "NO ORIGINAL TXN" + // 19
+  "FORMAT ERROR" + // 20
+  "CARD EXPIRED" + // 21
+  "LOST CARD" + // 22
+  "STOLEN CARD" + // 23
+  "NOT ENOUGH FUNDS" + // 24
+  "WRONG PIN" + // 25
+  "CARD NOT ALLOWED" + // 26
+  "OVER LIMIT" + // 27
+  "CARD RESTRICTED" + // 28
+  "TOO MANY TXNS" + // 29
+  "PIN TRIES OVER" + // 30
+  "BATCH MISMATCH" + // 31
+  "DUPLICATE TXN" + // 32
+  "HOST FAULT" + // 33
+  "TERMINAL UNKNOWN" + // 34
+  "NO ISSUER REPLY" + // 35
+  "MAC ERROR" + // 36
+  "DECLINED" + // 37
+  "TRY AGAIN LATER" + // 38
+  "USE OTHER CARD" + // 39
+  "CALL CARD ISSUER" + // 40
+  "RE-ENTER PIN" + // 41
+  "RE-ENTER AMOUNT" + // 42
+  "SIGN IN AGAIN" + // 43
+  "CALL SUPPORT" + // 44
+  "KEEP THE CARD" + // 45
+  "HOST NO REPLY" + // 46
+  "WILL BE REVERSED" + // 47
+  "CARD REMOVED" + // 48
+  "CANCELLED" + // 49
+  "REVERSED" + // 50
+  "REVERSAL PENDING" + // 51
+  "STORAGE ERROR" + // 52
+  "JOURNAL FULL" + // 53
+  "SETTLE FIRST" + // 54
+  "NO SUCH TRACE" + // 55
+  "BUSY" + // 56
+  "SETTLED" + // 57
+  "SETTLE FAILED" + // 58
+  "SIGNED IN" + // 59
+  "KEY CHECK FAILED" + // 60
+  "NOT SIGNED IN" + // 61
   "";
-export const MSG_EN_AT = new Uint16Array([0, 10, 23, 38, 46, 50, 56, 62, 71, 79, 87, 94, 124]);
+export const MSG_EN_AT = new Uint16Array([0, 10, 23, 38, 46, 50, 56, 62, 71, 79, 87, 94, 124, 132, 143, 155, 168, 179, 193, 208, 223, 235, 247, 256, 267, 283, 292, 308, 318, 333, 346, 360, 374, 387, 397, 413, 428, 437, 445, 460, 474, 490, 502, 517, 530, 542, 555, 568, 584, 596, 605, 613, 629, 642, 654, 666, 679, 683, 690, 703, 712, 728, 741]);
 
 /** Chinese texts as GB18030 bytes, concatenated the same way (offsets count bytes). */
 export const MSG_ZH_GB =
@@ -49,8 +149,58 @@ export const MSG_ZH_GB =
   "\xC6\xBE\xD6\xA4\xBA\xC5" + // 9 凭证号
   "\xD6\xD8\xB4\xF2\xD3\xA1" + // 10 重打印
   "\xB3\xE5\xD5\xFD\xCA\xA7\xB0\xDC\x20\xC7\xEB\xC1\xAA\xCF\xB5\xCA\xD5\xB5\xA5\xBB\xFA\xB9\xB9" + // 11 冲正失败 请联系收单机构
+  "\xBD\xBB\xD2\xD7\xB3\xC9\xB9\xA6" + // 12 交易成功
+  "\xC7\xEB\xC1\xAA\xCF\xB5\xB7\xA2\xBF\xA8\xD0\xD0" + // 13 请联系发卡行
+  "\xCE\xDE\xD0\xA7\xC9\xCC\xBB\xA7" + // 14 无效商户
+  "\xB2\xBB\xD3\xE8\xB3\xD0\xB6\xD2" + // 15 不予承兑
+  "\xCE\xDE\xD0\xA7\xBD\xBB\xD2\xD7" + // 16 无效交易
+  "\xCE\xDE\xD0\xA7\xBD\xF0\xB6\xEE" + // 17 无效金额
+  "\xCE\xDE\xD0\xA7\xBF\xA8\xBA\xC5" + // 18 无效卡号
+  "\xD5\xD2\xB2\xBB\xB5\xBD\xD4\xAD\xBD\xBB\xD2\xD7" + // 19 找不到原交易
+  "\xB1\xA8\xCE\xC4\xB8\xF1\xCA\xBD\xB4\xED\xCE\xF3" + // 20 报文格式错误
+  "\xB9\xFD\xC6\xDA\xBF\xA8" + // 21 过期卡
+  "\xB9\xD2\xCA\xA7\xBF\xA8" + // 22 挂失卡
+  "\xB1\xBB\xC7\xD4\xBF\xA8" + // 23 被窃卡
+  "\xD3\xE0\xB6\xEE\xB2\xBB\xD7\xE3" + // 24 余额不足
+  "\xC3\xDC\xC2\xEB\xB4\xED\xCE\xF3" + // 25 密码错误
+  "\xB2\xBB\xD4\xCA\xD0\xED\xB3\xD6\xBF\xA8\xC8\xCB\xBD\xF8\xD0\xD0\xB5\xC4\xBD\xBB\xD2\xD7" + // 26 不允许持卡人进行的交易
+  "\xB3\xAC\xB3\xF6\xBD\xF0\xB6\xEE\xCF\xDE\xD6\xC6" + // 27 超出金额限制
+  "\xCA\xDC\xCF\xDE\xD6\xC6\xB5\xC4\xBF\xA8" + // 28 受限制的卡
+  "\xB3\xAC\xB3\xF6\xCF\xFB\xB7\xD1\xB4\xCE\xCA\xFD\xCF\xDE\xD6\xC6" + // 29 超出消费次数限制
+  "\xC3\xDC\xC2\xEB\xB4\xED\xCE\xF3\xB4\xCE\xCA\xFD\xB3\xAC\xCF\xDE" + // 30 密码错误次数超限
+  "\xC5\xFA\xB4\xCE\xBA\xC5\xB2\xBB\xB7\xFB" + // 31 批次号不符
+  "\xD6\xD8\xB8\xB4\xBD\xBB\xD2\xD7" + // 32 重复交易
+  "\xCF\xB5\xCD\xB3\xB9\xCA\xD5\xCF" + // 33 系统故障
+  "\xD6\xD5\xB6\xCB\xCE\xB4\xB5\xC7\xBC\xC7" + // 34 终端未登记
+  "\xB7\xA2\xBF\xA8\xD0\xD0\xCE\xDE\xCF\xEC\xD3\xA6" + // 35 发卡行无响应
+  "\xD0\xA3\xD1\xE9\xB4\xED" + // 36 校验错
+  "\xBD\xBB\xD2\xD7\xCA\xA7\xB0\xDC" + // 37 交易失败
+  "\xC7\xEB\xC9\xD4\xBA\xF3\xD6\xD8\xCA\xD4" + // 38 请稍后重试
+  "\xC7\xEB\xB8\xFC\xBB\xBB\xC6\xE4\xCB\xFB\xBF\xA8" + // 39 请更换其他卡
+  "\xC7\xEB\xC1\xAA\xCF\xB5\xB7\xA2\xBF\xA8\xD0\xD0" + // 40 请联系发卡行
+  "\xC7\xEB\xD6\xD8\xD0\xC2\xCA\xE4\xC8\xEB\xC3\xDC\xC2\xEB" + // 41 请重新输入密码
+  "\xC7\xEB\xD6\xD8\xD0\xC2\xCA\xE4\xC8\xEB\xBD\xF0\xB6\xEE" + // 42 请重新输入金额
+  "\xC7\xEB\xD6\xD8\xD0\xC2\xC7\xA9\xB5\xBD" + // 43 请重新签到
+  "\xC7\xEB\xC1\xAA\xCF\xB5\xBF\xCD\xB7\xFE" + // 44 请联系客服
+  "\xC7\xEB\xC3\xBB\xCA\xD5\xB4\xCB\xBF\xA8" + // 45 请没收此卡
+  "\xD6\xF7\xBB\xFA\xCE\xDE\xD3\xA6\xB4\xF0" + // 46 主机无应答
+  "\xBD\xAB\xD7\xD4\xB6\xAF\xB3\xE5\xD5\xFD" + // 47 将自动冲正
+  "\xBF\xA8\xD2\xD1\xB0\xCE\xB3\xF6" + // 48 卡已拔出
+  "\xBD\xBB\xD2\xD7\xD2\xD1\xC8\xA1\xCF\xFB" + // 49 交易已取消
+  "\xD2\xD1\xB3\xE5\xD5\xFD" + // 50 已冲正
+  "\xB3\xE5\xD5\xFD\xCE\xB4\xCD\xEA\xB3\xC9" + // 51 冲正未完成
+  "\xB4\xE6\xB4\xA2\xB4\xED\xCE\xF3" + // 52 存储错误
+  "\xBD\xBB\xD2\xD7\xBC\xC7\xC2\xBC\xD2\xD1\xC2\xFA" + // 53 交易记录已满
+  "\xC7\xEB\xCF\xC8\xBD\xE1\xCB\xE3" + // 54 请先结算
+  "\xCE\xDE\xB4\xCB\xC6\xBE\xD6\xA4\xBA\xC5" + // 55 无此凭证号
+  "\xD6\xD5\xB6\xCB\xC3\xA6" + // 56 终端忙
+  "\xBD\xE1\xCB\xE3\xB3\xC9\xB9\xA6" + // 57 结算成功
+  "\xBD\xE1\xCB\xE3\xCA\xA7\xB0\xDC" + // 58 结算失败
+  "\xC7\xA9\xB5\xBD\xB3\xC9\xB9\xA6" + // 59 签到成功
+  "\xC3\xDC\xD4\xBF\xD0\xA3\xD1\xE9\xB4\xED" + // 60 密钥校验错
+  "\xCE\xB4\xC7\xA9\xB5\xBD" + // 61 未签到
   "";
-export const MSG_ZH_AT = new Uint16Array([0, 6, 14, 24, 32, 36, 40, 46, 52, 58, 64, 70, 93]);
+export const MSG_ZH_AT = new Uint16Array([0, 6, 14, 24, 32, 36, 40, 46, 52, 58, 64, 70, 93, 101, 113, 121, 129, 137, 145, 153, 165, 177, 183, 189, 195, 203, 211, 233, 245, 255, 271, 287, 297, 305, 313, 323, 335, 341, 349, 359, 371, 383, 397, 411, 421, 431, 441, 451, 461, 469, 479, 485, 495, 503, 515, 523, 533, 539, 547, 555, 563, 573, 579]);
 
 /** English text of a message. Makes a substring: not for hot code. */
 export function msgEn(id: number): string {
