@@ -66,7 +66,10 @@ export const MSG_OUT_SETTLE_FAILED = 58; // SETTLE FAILED / 结算失败
 export const MSG_OUT_SIGNED_IN = 59; // SIGNED IN / 签到成功
 export const MSG_OUT_KEY_ERROR = 60; // KEY CHECK FAILED / 密钥校验错
 export const MSG_OUT_NOT_SIGNED_IN = 61; // NOT SIGNED IN / 未签到
-export const MSG_COUNT = 62;
+export const MSG_RC_21 = 62; // CARD NOT ACTIVE / 卡未初始化或睡眠卡
+export const MSG_RC_64 = 63; // AMOUNT MISMATCH / 原始金额不符
+export const MSG_RC_54 = 64; // CARD EXPIRED / 过期卡
+export const MSG_COUNT = 65;
 
 /** English texts, concatenated: message i is MSG_EN.substring(MSG_EN_AT[i], MSG_EN_AT[i + 1]). */
 export const MSG_EN =
@@ -132,8 +135,11 @@ export const MSG_EN =
   "SIGNED IN" + // 59
   "KEY CHECK FAILED" + // 60
   "NOT SIGNED IN" + // 61
+  "CARD NOT ACTIVE" + // 62
+  "AMOUNT MISMATCH" + // 63
+  "CARD EXPIRED" + // 64
   "";
-export const MSG_EN_AT = new Uint16Array([0, 10, 23, 38, 46, 50, 56, 62, 71, 79, 87, 94, 124, 132, 143, 155, 168, 179, 193, 208, 223, 235, 247, 256, 267, 283, 292, 308, 318, 333, 346, 360, 374, 387, 397, 413, 428, 437, 445, 460, 474, 490, 502, 517, 530, 542, 555, 568, 584, 596, 605, 613, 629, 642, 654, 666, 679, 683, 690, 703, 712, 728, 741]);
+export const MSG_EN_AT = new Uint16Array([0, 10, 23, 38, 46, 50, 56, 62, 71, 79, 87, 94, 124, 132, 143, 155, 168, 179, 193, 208, 223, 235, 247, 256, 267, 283, 292, 308, 318, 333, 346, 360, 374, 387, 397, 413, 428, 437, 445, 460, 474, 490, 502, 517, 530, 542, 555, 568, 584, 596, 605, 613, 629, 642, 654, 666, 679, 683, 690, 703, 712, 728, 741, 756, 771, 783]);
 
 /** Chinese texts as GB18030 bytes, concatenated the same way (offsets count bytes). */
 export const MSG_ZH_GB =
@@ -199,8 +205,11 @@ export const MSG_ZH_GB =
   "\xC7\xA9\xB5\xBD\xB3\xC9\xB9\xA6" + // 59 签到成功
   "\xC3\xDC\xD4\xBF\xD0\xA3\xD1\xE9\xB4\xED" + // 60 密钥校验错
   "\xCE\xB4\xC7\xA9\xB5\xBD" + // 61 未签到
+  "\xBF\xA8\xCE\xB4\xB3\xF5\xCA\xBC\xBB\xAF\xBB\xF2\xCB\xAF\xC3\xDF\xBF\xA8" + // 62 卡未初始化或睡眠卡
+  "\xD4\xAD\xCA\xBC\xBD\xF0\xB6\xEE\xB2\xBB\xB7\xFB" + // 63 原始金额不符
+  "\xB9\xFD\xC6\xDA\xBF\xA8" + // 64 过期卡
   "";
-export const MSG_ZH_AT = new Uint16Array([0, 6, 14, 24, 32, 36, 40, 46, 52, 58, 64, 70, 93, 101, 113, 121, 129, 137, 145, 153, 165, 177, 183, 189, 195, 203, 211, 233, 245, 255, 271, 287, 297, 305, 313, 323, 335, 341, 349, 359, 371, 383, 397, 411, 421, 431, 441, 451, 461, 469, 479, 485, 495, 503, 515, 523, 533, 539, 547, 555, 563, 573, 579]);
+export const MSG_ZH_AT = new Uint16Array([0, 6, 14, 24, 32, 36, 40, 46, 52, 58, 64, 70, 93, 101, 113, 121, 129, 137, 145, 153, 165, 177, 183, 189, 195, 203, 211, 233, 245, 255, 271, 287, 297, 305, 313, 323, 335, 341, 349, 359, 371, 383, 397, 411, 421, 431, 441, 451, 461, 469, 479, 485, 495, 503, 515, 523, 533, 539, 547, 555, 563, 573, 579, 597, 609, 615]);
 
 /** English text of a message. Makes a substring: not for hot code. */
 export function msgEn(id: number): string {
