@@ -69,7 +69,85 @@ export const MSG_OUT_NOT_SIGNED_IN = 61; // NOT SIGNED IN / 未签到
 export const MSG_RC_21 = 62; // CARD NOT ACTIVE / 卡未初始化或睡眠卡
 export const MSG_RC_64 = 63; // AMOUNT MISMATCH / 原始金额不符
 export const MSG_RC_54 = 64; // CARD EXPIRED / 过期卡
-export const MSG_COUNT = 65;
+export const MSG_UI_SWIPE_INSERT_F1 = 65; // SWIPE/INSERT OR F1 / 请刷卡/插卡或按F1
+export const MSG_UI_CARD_OR_F1 = 66; // CARD OR F1=MENU / 刷卡/插卡 F1菜单
+export const MSG_UI_TID = 67; // TID / 终端号
+export const MSG_UI_NOT_SIGNED_IN = 68; // NOT SIGNED IN / 未签到
+export const MSG_UI_VOID = 69; // VOID / 撤销
+export const MSG_UI_REFUND = 70; // REFUND / 退货
+export const MSG_UI_BALANCE = 71; // BALANCE / 余额查询
+export const MSG_UI_SETTLEMENT = 72; // SETTLEMENT / 结算
+export const MSG_UI_REPRINT_LAST = 73; // REPRINT LAST / 重打最后一笔
+export const MSG_UI_REPRINT_TRACE = 74; // REPRINT TRACE / 重打任意一笔
+export const MSG_UI_QUERY = 75; // QUERY / 交易查询
+export const MSG_UI_SIGN_IN = 76; // SIGN IN / 签到
+export const MSG_UI_LANGUAGE = 77; // LANGUAGE / 语言
+export const MSG_UI_PREAUTH = 78; // PRE-AUTH / 预授权
+export const MSG_UI_ENTER_AMOUNT = 79; // ENTER AMOUNT / 请输入金额
+export const MSG_UI_AMOUNT_ZERO = 80; // AMOUNT IS ZERO / 金额不能为零
+export const MSG_UI_OVER_LIMIT = 81; // OVER MAX AMOUNT / 超过最大金额
+export const MSG_UI_SWIPE_INSERT = 82; // SWIPE/INSERT / 请刷卡或插卡
+export const MSG_UI_READ_ERROR = 83; // READ ERROR / 读卡失败
+export const MSG_UI_SWIPE_AGAIN = 84; // SWIPE AGAIN / 请重新刷卡
+export const MSG_UI_USE_CHIP = 85; // USE CHIP / 请插IC卡
+export const MSG_UI_READING = 86; // READING CARD / 正在读卡
+export const MSG_UI_DONT_REMOVE = 87; // DO NOT REMOVE / 请勿拔卡
+export const MSG_UI_CHIP_ERROR = 88; // CHIP ERROR / IC卡读取失败
+export const MSG_UI_REMOVE_CARD = 89; // REMOVE CARD / 请拔卡
+export const MSG_UI_READER_FAULT = 90; // READER FAULT / 读卡器故障
+export const MSG_UI_CARD_DECLINED = 91; // CARD DECLINED / 卡片拒绝交易
+export const MSG_UI_ENTER_PIN = 92; // ENTER PIN / 请输入密码
+export const MSG_UI_PIN_LENGTH = 93; // PIN 4-12 DIGITS / 密码须为4至12位
+export const MSG_UI_PIN_ERROR = 94; // PIN ERROR / 密码处理失败
+export const MSG_UI_CONNECTING = 95; // CONNECTING / 正在连接
+export const MSG_UI_SENDING = 96; // SENDING / 正在发送
+export const MSG_UI_WAITING = 97; // WAITING REPLY / 等待应答
+export const MSG_UI_REVERSING = 98; // REVERSING / 正在冲正
+export const MSG_UI_SIGNING_IN = 99; // SIGNING IN / 正在签到
+export const MSG_UI_SETTLING = 100; // SETTLING / 正在结算
+export const MSG_UI_UPLOADING = 101; // UPLOADING / 正在批上送
+export const MSG_UI_COMPLETING = 102; // COMPLETING / 交易完成中
+export const MSG_UI_PLEASE_WAIT = 103; // PLEASE WAIT / 请稍候
+export const MSG_UI_ENTER_TRACE = 104; // ENTER TRACE NO / 请输入凭证号
+export const MSG_UI_ENTER_RRN = 105; // ORIG REF NO / 原参考号
+export const MSG_UI_ENTER_DATE = 106; // ORIG DATE MMDD / 原交易日期
+export const MSG_UI_BAD_DATE = 107; // BAD DATE / 日期错误
+export const MSG_UI_NEED_12 = 108; // NEED 12 DIGITS / 须输入12位
+export const MSG_UI_ENTER_CONFIRM = 109; // ENTER=CONFIRM / 按确认键继续
+export const MSG_UI_ENTER_REPRINT = 110; // ENTER=REPRINT / 按确认键重打印
+export const MSG_UI_LOAD_PAPER = 111; // LOAD PAPER / 请装打印纸
+export const MSG_UI_PRINTER_FAULT = 112; // PRINTER FAULT / 打印机故障
+export const MSG_UI_PRINTING = 113; // PRINTING / 正在打印
+export const MSG_UI_NO_TXN = 114; // NO TRANSACTION / 无交易记录
+export const MSG_UI_LANG_EN = 115; // PRINTER ENGLISH / 打印英文
+export const MSG_UI_LANG_ZH = 116; // PRINTER CHINESE / 打印中文
+export const MSG_UI_CONFIG_ERROR = 117; // CONFIG ERROR / 配置错误
+export const MSG_UI_VOIDED = 118; // VOIDED / 已撤销
+export const MSG_UI_REV_FAILED = 119; // REVERSAL FAILED / 冲正失败
+export const MSG_UI_DEBIT = 120; // DEBIT / 借记
+export const MSG_UI_CREDIT = 121; // CREDIT / 贷记
+export const MSG_UI_BALANCED = 122; // BALANCED / 对账平
+export const MSG_UI_UPLOADED = 123; // NOT BALANCED, UPLOADED / 对账不平 已批上送
+export const MSG_UI_RRN = 124; // RRN / 参考号
+export const MSG_RCP_MERCHANT_NAME = 125; // MERCHANT NAME / 商户名称
+export const MSG_RCP_MERCHANT_NO = 126; // MERCHANT NO / 商户编号
+export const MSG_RCP_TERMINAL_NO = 127; // TERMINAL NO / 终端编号
+export const MSG_RCP_OPERATOR = 128; // OPERATOR / 操作员号
+export const MSG_RCP_CARD_NO = 129; // CARD NO / 卡号
+export const MSG_RCP_SWIPE = 130; // SWIPE / 刷卡
+export const MSG_RCP_CHIP = 131; // CHIP / 插卡
+export const MSG_RCP_DATE_TIME = 132; // DATE/TIME / 日期/时间
+export const MSG_RCP_SIGNATURE = 133; // CARDHOLDER SIGNATURE / 持卡人签名
+export const MSG_RCP_AGREE = 134; // I AGREE TO THE ABOVE TRANSACTION / 本人确认以上交易
+export const MSG_RCP_SETTLE_REPORT = 135; // SETTLEMENT REPORT / 结算总计单
+export const MSG_RCP_COUNT = 136; // COUNT / 笔数
+export const MSG_RCP_TOTAL = 137; // TOTAL / 金额
+export const MSG_RCP_CONTACT_ACQUIRER = 138; // CONTACT THE ACQUIRER / 请联系收单机构
+export const MSG_RCP_REVERSE_BY_HAND = 139; // REVERSE BY HAND: / 请人工冲正以下交易:
+export const MSG_RCP_RESPONSE = 140; // RESPONSE / 应答码
+export const MSG_RCP_TRIES = 141; // TRIES / 冲正次数
+export const MSG_RCP_DECLINED_SLIP = 142; // DECLINED SLIP / 交易失败凭条
+export const MSG_COUNT = 143;
 
 /** English texts, concatenated: message i is MSG_EN.substring(MSG_EN_AT[i], MSG_EN_AT[i + 1]). */
 export const MSG_EN =
@@ -138,8 +216,86 @@ export const MSG_EN =
   "CARD NOT ACTIVE" + // 62
   "AMOUNT MISMATCH" + // 63
   "CARD EXPIRED" + // 64
+  "SWIPE/INSERT OR F1" + // 65
+  "CARD OR F1=MENU" + // 66
+  "TID" + // 67
+  "NOT SIGNED IN" + // 68
+  "VOID" + // 69
+  "REFUND" + // 70
+  "BALANCE" + // 71
+  "SETTLEMENT" + // 72
+  "REPRINT LAST" + // 73
+  "REPRINT TRACE" + // 74
+  "QUERY" + // 75
+  "SIGN IN" + // 76
+  "LANGUAGE" + // 77
+  "PRE-AUTH" + // 78
+  "ENTER AMOUNT" + // 79
+  "AMOUNT IS ZERO" + // 80
+  "OVER MAX AMOUNT" + // 81
+  "SWIPE/INSERT" + // 82
+  "READ ERROR" + // 83
+  "SWIPE AGAIN" + // 84
+  "USE CHIP" + // 85
+  "READING CARD" + // 86
+  "DO NOT REMOVE" + // 87
+  "CHIP ERROR" + // 88
+  "REMOVE CARD" + // 89
+  "READER FAULT" + // 90
+  "CARD DECLINED" + // 91
+  "ENTER PIN" + // 92
+  "PIN 4-12 DIGITS" + // 93
+  "PIN ERROR" + // 94
+  "CONNECTING" + // 95
+  "SENDING" + // 96
+  "WAITING REPLY" + // 97
+  "REVERSING" + // 98
+  "SIGNING IN" + // 99
+  "SETTLING" + // 100
+  "UPLOADING" + // 101
+  "COMPLETING" + // 102
+  "PLEASE WAIT" + // 103
+  "ENTER TRACE NO" + // 104
+  "ORIG REF NO" + // 105
+  "ORIG DATE MMDD" + // 106
+  "BAD DATE" + // 107
+  "NEED 12 DIGITS" + // 108
+  "ENTER=CONFIRM" + // 109
+  "ENTER=REPRINT" + // 110
+  "LOAD PAPER" + // 111
+  "PRINTER FAULT" + // 112
+  "PRINTING" + // 113
+  "NO TRANSACTION" + // 114
+  "PRINTER ENGLISH" + // 115
+  "PRINTER CHINESE" + // 116
+  "CONFIG ERROR" + // 117
+  "VOIDED" + // 118
+  "REVERSAL FAILED" + // 119
+  "DEBIT" + // 120
+  "CREDIT" + // 121
+  "BALANCED" + // 122
+  "NOT BALANCED, UPLOADED" + // 123
+  "RRN" + // 124
+  "MERCHANT NAME" + // 125
+  "MERCHANT NO" + // 126
+  "TERMINAL NO" + // 127
+  "OPERATOR" + // 128
+  "CARD NO" + // 129
+  "SWIPE" + // 130
+  "CHIP" + // 131
+  "DATE/TIME" + // 132
+  "CARDHOLDER SIGNATURE" + // 133
+  "I AGREE TO THE ABOVE TRANSACTION" + // 134
+  "SETTLEMENT REPORT" + // 135
+  "COUNT" + // 136
+  "TOTAL" + // 137
+  "CONTACT THE ACQUIRER" + // 138
+  "REVERSE BY HAND:" + // 139
+  "RESPONSE" + // 140
+  "TRIES" + // 141
+  "DECLINED SLIP" + // 142
   "";
-export const MSG_EN_AT = new Uint16Array([0, 10, 23, 38, 46, 50, 56, 62, 71, 79, 87, 94, 124, 132, 143, 155, 168, 179, 193, 208, 223, 235, 247, 256, 267, 283, 292, 308, 318, 333, 346, 360, 374, 387, 397, 413, 428, 437, 445, 460, 474, 490, 502, 517, 530, 542, 555, 568, 584, 596, 605, 613, 629, 642, 654, 666, 679, 683, 690, 703, 712, 728, 741, 756, 771, 783]);
+export const MSG_EN_AT = new Uint16Array([0, 10, 23, 38, 46, 50, 56, 62, 71, 79, 87, 94, 124, 132, 143, 155, 168, 179, 193, 208, 223, 235, 247, 256, 267, 283, 292, 308, 318, 333, 346, 360, 374, 387, 397, 413, 428, 437, 445, 460, 474, 490, 502, 517, 530, 542, 555, 568, 584, 596, 605, 613, 629, 642, 654, 666, 679, 683, 690, 703, 712, 728, 741, 756, 771, 783, 801, 816, 819, 832, 836, 842, 849, 859, 871, 884, 889, 896, 904, 912, 924, 938, 953, 965, 975, 986, 994, 1006, 1019, 1029, 1040, 1052, 1065, 1074, 1089, 1098, 1108, 1115, 1128, 1137, 1147, 1155, 1164, 1174, 1185, 1199, 1210, 1224, 1232, 1246, 1259, 1272, 1282, 1295, 1303, 1317, 1332, 1347, 1359, 1365, 1380, 1385, 1391, 1399, 1421, 1424, 1437, 1448, 1459, 1467, 1474, 1479, 1483, 1492, 1512, 1544, 1561, 1566, 1571, 1591, 1607, 1615, 1620, 1633]);
 
 /** Chinese texts as GB18030 bytes, concatenated the same way (offsets count bytes). */
 export const MSG_ZH_GB =
@@ -208,8 +364,86 @@ export const MSG_ZH_GB =
   "\xBF\xA8\xCE\xB4\xB3\xF5\xCA\xBC\xBB\xAF\xBB\xF2\xCB\xAF\xC3\xDF\xBF\xA8" + // 62 卡未初始化或睡眠卡
   "\xD4\xAD\xCA\xBC\xBD\xF0\xB6\xEE\xB2\xBB\xB7\xFB" + // 63 原始金额不符
   "\xB9\xFD\xC6\xDA\xBF\xA8" + // 64 过期卡
+  "\xC7\xEB\xCB\xA2\xBF\xA8\x2F\xB2\xE5\xBF\xA8\xBB\xF2\xB0\xB4\x46\x31" + // 65 请刷卡/插卡或按F1
+  "\xCB\xA2\xBF\xA8\x2F\xB2\xE5\xBF\xA8\x20\x46\x31\xB2\xCB\xB5\xA5" + // 66 刷卡/插卡 F1菜单
+  "\xD6\xD5\xB6\xCB\xBA\xC5" + // 67 终端号
+  "\xCE\xB4\xC7\xA9\xB5\xBD" + // 68 未签到
+  "\xB3\xB7\xCF\xFA" + // 69 撤销
+  "\xCD\xCB\xBB\xF5" + // 70 退货
+  "\xD3\xE0\xB6\xEE\xB2\xE9\xD1\xAF" + // 71 余额查询
+  "\xBD\xE1\xCB\xE3" + // 72 结算
+  "\xD6\xD8\xB4\xF2\xD7\xEE\xBA\xF3\xD2\xBB\xB1\xCA" + // 73 重打最后一笔
+  "\xD6\xD8\xB4\xF2\xC8\xCE\xD2\xE2\xD2\xBB\xB1\xCA" + // 74 重打任意一笔
+  "\xBD\xBB\xD2\xD7\xB2\xE9\xD1\xAF" + // 75 交易查询
+  "\xC7\xA9\xB5\xBD" + // 76 签到
+  "\xD3\xEF\xD1\xD4" + // 77 语言
+  "\xD4\xA4\xCA\xDA\xC8\xA8" + // 78 预授权
+  "\xC7\xEB\xCA\xE4\xC8\xEB\xBD\xF0\xB6\xEE" + // 79 请输入金额
+  "\xBD\xF0\xB6\xEE\xB2\xBB\xC4\xDC\xCE\xAA\xC1\xE3" + // 80 金额不能为零
+  "\xB3\xAC\xB9\xFD\xD7\xEE\xB4\xF3\xBD\xF0\xB6\xEE" + // 81 超过最大金额
+  "\xC7\xEB\xCB\xA2\xBF\xA8\xBB\xF2\xB2\xE5\xBF\xA8" + // 82 请刷卡或插卡
+  "\xB6\xC1\xBF\xA8\xCA\xA7\xB0\xDC" + // 83 读卡失败
+  "\xC7\xEB\xD6\xD8\xD0\xC2\xCB\xA2\xBF\xA8" + // 84 请重新刷卡
+  "\xC7\xEB\xB2\xE5\x49\x43\xBF\xA8" + // 85 请插IC卡
+  "\xD5\xFD\xD4\xDA\xB6\xC1\xBF\xA8" + // 86 正在读卡
+  "\xC7\xEB\xCE\xF0\xB0\xCE\xBF\xA8" + // 87 请勿拔卡
+  "\x49\x43\xBF\xA8\xB6\xC1\xC8\xA1\xCA\xA7\xB0\xDC" + // 88 IC卡读取失败
+  "\xC7\xEB\xB0\xCE\xBF\xA8" + // 89 请拔卡
+  "\xB6\xC1\xBF\xA8\xC6\xF7\xB9\xCA\xD5\xCF" + // 90 读卡器故障
+  "\xBF\xA8\xC6\xAC\xBE\xDC\xBE\xF8\xBD\xBB\xD2\xD7" + // 91 卡片拒绝交易
+  "\xC7\xEB\xCA\xE4\xC8\xEB\xC3\xDC\xC2\xEB" + // 92 请输入密码
+  "\xC3\xDC\xC2\xEB\xD0\xEB\xCE\xAA\x34\xD6\xC1\x31\x32\xCE\xBB" + // 93 密码须为4至12位
+  "\xC3\xDC\xC2\xEB\xB4\xA6\xC0\xED\xCA\xA7\xB0\xDC" + // 94 密码处理失败
+  "\xD5\xFD\xD4\xDA\xC1\xAC\xBD\xD3" + // 95 正在连接
+  "\xD5\xFD\xD4\xDA\xB7\xA2\xCB\xCD" + // 96 正在发送
+  "\xB5\xC8\xB4\xFD\xD3\xA6\xB4\xF0" + // 97 等待应答
+  "\xD5\xFD\xD4\xDA\xB3\xE5\xD5\xFD" + // 98 正在冲正
+  "\xD5\xFD\xD4\xDA\xC7\xA9\xB5\xBD" + // 99 正在签到
+  "\xD5\xFD\xD4\xDA\xBD\xE1\xCB\xE3" + // 100 正在结算
+  "\xD5\xFD\xD4\xDA\xC5\xFA\xC9\xCF\xCB\xCD" + // 101 正在批上送
+  "\xBD\xBB\xD2\xD7\xCD\xEA\xB3\xC9\xD6\xD0" + // 102 交易完成中
+  "\xC7\xEB\xC9\xD4\xBA\xF2" + // 103 请稍候
+  "\xC7\xEB\xCA\xE4\xC8\xEB\xC6\xBE\xD6\xA4\xBA\xC5" + // 104 请输入凭证号
+  "\xD4\xAD\xB2\xCE\xBF\xBC\xBA\xC5" + // 105 原参考号
+  "\xD4\xAD\xBD\xBB\xD2\xD7\xC8\xD5\xC6\xDA" + // 106 原交易日期
+  "\xC8\xD5\xC6\xDA\xB4\xED\xCE\xF3" + // 107 日期错误
+  "\xD0\xEB\xCA\xE4\xC8\xEB\x31\x32\xCE\xBB" + // 108 须输入12位
+  "\xB0\xB4\xC8\xB7\xC8\xCF\xBC\xFC\xBC\xCC\xD0\xF8" + // 109 按确认键继续
+  "\xB0\xB4\xC8\xB7\xC8\xCF\xBC\xFC\xD6\xD8\xB4\xF2\xD3\xA1" + // 110 按确认键重打印
+  "\xC7\xEB\xD7\xB0\xB4\xF2\xD3\xA1\xD6\xBD" + // 111 请装打印纸
+  "\xB4\xF2\xD3\xA1\xBB\xFA\xB9\xCA\xD5\xCF" + // 112 打印机故障
+  "\xD5\xFD\xD4\xDA\xB4\xF2\xD3\xA1" + // 113 正在打印
+  "\xCE\xDE\xBD\xBB\xD2\xD7\xBC\xC7\xC2\xBC" + // 114 无交易记录
+  "\xB4\xF2\xD3\xA1\xD3\xA2\xCE\xC4" + // 115 打印英文
+  "\xB4\xF2\xD3\xA1\xD6\xD0\xCE\xC4" + // 116 打印中文
+  "\xC5\xE4\xD6\xC3\xB4\xED\xCE\xF3" + // 117 配置错误
+  "\xD2\xD1\xB3\xB7\xCF\xFA" + // 118 已撤销
+  "\xB3\xE5\xD5\xFD\xCA\xA7\xB0\xDC" + // 119 冲正失败
+  "\xBD\xE8\xBC\xC7" + // 120 借记
+  "\xB4\xFB\xBC\xC7" + // 121 贷记
+  "\xB6\xD4\xD5\xCB\xC6\xBD" + // 122 对账平
+  "\xB6\xD4\xD5\xCB\xB2\xBB\xC6\xBD\x20\xD2\xD1\xC5\xFA\xC9\xCF\xCB\xCD" + // 123 对账不平 已批上送
+  "\xB2\xCE\xBF\xBC\xBA\xC5" + // 124 参考号
+  "\xC9\xCC\xBB\xA7\xC3\xFB\xB3\xC6" + // 125 商户名称
+  "\xC9\xCC\xBB\xA7\xB1\xE0\xBA\xC5" + // 126 商户编号
+  "\xD6\xD5\xB6\xCB\xB1\xE0\xBA\xC5" + // 127 终端编号
+  "\xB2\xD9\xD7\xF7\xD4\xB1\xBA\xC5" + // 128 操作员号
+  "\xBF\xA8\xBA\xC5" + // 129 卡号
+  "\xCB\xA2\xBF\xA8" + // 130 刷卡
+  "\xB2\xE5\xBF\xA8" + // 131 插卡
+  "\xC8\xD5\xC6\xDA\x2F\xCA\xB1\xBC\xE4" + // 132 日期/时间
+  "\xB3\xD6\xBF\xA8\xC8\xCB\xC7\xA9\xC3\xFB" + // 133 持卡人签名
+  "\xB1\xBE\xC8\xCB\xC8\xB7\xC8\xCF\xD2\xD4\xC9\xCF\xBD\xBB\xD2\xD7" + // 134 本人确认以上交易
+  "\xBD\xE1\xCB\xE3\xD7\xDC\xBC\xC6\xB5\xA5" + // 135 结算总计单
+  "\xB1\xCA\xCA\xFD" + // 136 笔数
+  "\xBD\xF0\xB6\xEE" + // 137 金额
+  "\xC7\xEB\xC1\xAA\xCF\xB5\xCA\xD5\xB5\xA5\xBB\xFA\xB9\xB9" + // 138 请联系收单机构
+  "\xC7\xEB\xC8\xCB\xB9\xA4\xB3\xE5\xD5\xFD\xD2\xD4\xCF\xC2\xBD\xBB\xD2\xD7\x3A" + // 139 请人工冲正以下交易:
+  "\xD3\xA6\xB4\xF0\xC2\xEB" + // 140 应答码
+  "\xB3\xE5\xD5\xFD\xB4\xCE\xCA\xFD" + // 141 冲正次数
+  "\xBD\xBB\xD2\xD7\xCA\xA7\xB0\xDC\xC6\xBE\xCC\xF5" + // 142 交易失败凭条
   "";
-export const MSG_ZH_AT = new Uint16Array([0, 6, 14, 24, 32, 36, 40, 46, 52, 58, 64, 70, 93, 101, 113, 121, 129, 137, 145, 153, 165, 177, 183, 189, 195, 203, 211, 233, 245, 255, 271, 287, 297, 305, 313, 323, 335, 341, 349, 359, 371, 383, 397, 411, 421, 431, 441, 451, 461, 469, 479, 485, 495, 503, 515, 523, 533, 539, 547, 555, 563, 573, 579, 597, 609, 615]);
+export const MSG_ZH_AT = new Uint16Array([0, 6, 14, 24, 32, 36, 40, 46, 52, 58, 64, 70, 93, 101, 113, 121, 129, 137, 145, 153, 165, 177, 183, 189, 195, 203, 211, 233, 245, 255, 271, 287, 297, 305, 313, 323, 335, 341, 349, 359, 371, 383, 397, 411, 421, 431, 441, 451, 461, 469, 479, 485, 495, 503, 515, 523, 533, 539, 547, 555, 563, 573, 579, 597, 609, 615, 632, 648, 654, 660, 664, 668, 676, 680, 692, 704, 712, 716, 720, 726, 736, 748, 760, 772, 780, 790, 798, 806, 814, 826, 832, 842, 854, 864, 879, 891, 899, 907, 915, 923, 931, 939, 949, 959, 965, 977, 985, 995, 1003, 1013, 1025, 1039, 1049, 1059, 1067, 1077, 1085, 1093, 1101, 1107, 1115, 1119, 1123, 1129, 1146, 1152, 1160, 1168, 1176, 1184, 1188, 1192, 1196, 1205, 1215, 1231, 1241, 1245, 1249, 1263, 1282, 1288, 1296, 1308]);
 
 /** English text of a message. Makes a substring: not for hot code. */
 export function msgEn(id: number): string {
