@@ -161,6 +161,17 @@ export class FlashStorage implements StoreLike {
     return new Uint8Array(this.img);
   }
 
+  /** Flash address of a file's data (for fault injection in tests), -1 if absent. */
+  addressOf(name: string): number {
+    return this.findFile(nameBytes(name), new Header());
+  }
+
+  /** Fault injection: set a byte of the image as is (bit rot, a stray write). Not counted. */
+  poke(addr: number, value: number): void {
+    if (addr < 0 || addr >= this.bytes) throw new Error("FlashStorage.poke: address out of range");
+    this.img[addr] = value & 0xff;
+  }
+
   save(): void {
     if (!this.file) throw new Error("FlashStorage.save: no file given");
     writeFileSync(this.file, this.img);

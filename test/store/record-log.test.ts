@@ -1,0 +1,259 @@
+import { strict as assert } from "node:assert";
+import { FlashStorage } from "../../hil/virtual/flash-storage";
+import { LOG_FILE_HEADER, RecordLog, RecordLogOptions } from "../../firmware/txn/store/record-log";
+import {
+  STORE_ERR_BAD_KEY,
+  STORE_ERR_IO,
+  STORE_ERR_LOG_FULL,
+  STORE_ERR_NO_SPACE,
+  STORE_ERR_TOO_BIG,
+  STORE_OK,
+} from "../../firmware/txn/store/codes";
+
+const OPTS: RecordLogOptions = { name: "tl", bytes: 512, keys: 4, maxPayload: 40 };
+
+function newLog(flash: FlashStorage, o?: Partial<RecordLogOptions>): RecordLog {
+  const log = new RecordLog(flash, Object.assign({}, OPTS, o || {}));
+  assert.equal(log.open(), STORE_OK);
+  return log;
+}
+
+/** Write `value` (len bytes, every byte = value) under `key`. */
+function put(log: RecordLog, key: number, value: number, len = 8): number {
+  log.payload.fill(value, 0, len);
+  return log.append(key, len);
+}
+
+/** Every key's live value as "byte x len" or null, for comparisons. */
+function snapshot(log: RecordLog): (string | null)[] {
+  const out: (string | null)[] = [];
+  const buf = new Uint8Array(64);
+  for (let k = 0; k < log.keys; k++) {
+    const n = log.read(k, buf, 0);
+    out.push(n < 0 ? null : buf[0] + "x" + n);
+  }
+  return out;
+}
+
+describe("RecordLog: append-only records on flash", () => {
+  it("keeps the newest record per key, deletes with a tombstone, and recovers the same state", () => {
+    const flash = new FlashStorage({ bytes: 16 * 1024 });
+    const log = newLog(flash);
+    assert.equal(put(log, 0, 1), STORE_OK);
+    assert.equal(put(log, 1, 2, 5), STORE_OK);
+    assert.equal(put(log, 0, 3), STORE_OK);
+    assert.equal(put(log, 2, 4), STORE_OK);
+    assert.equal(log.remove(2), STORE_OK);
+    assert.deepEqual(snapshot(log), ["3x8", "2x5", null, null]);
+    assert.equal(log.has(2), false);
+    assert.equal(log.length(1), 5);
+    const again = newLog(flash);
+    assert.deepEqual(snapshot(again), ["3x8", "2x5", null, null]);
+    assert.equal(again.seq(0), log.seq(0));
+    assert.equal(again.skipped, 0);
+    assert.deepEqual(flash.list(), ["tlA"]);
+  });
+
+  it("uses a fixed, bounded amount of flash per append (the record rounded to 16 bytes)", () => {
+    const flash = new FlashStorage({ bytes: 16 * 1024 });
+    const log = newLog(flash);
+    for (const len of [0, 3, 8, 19, 40]) {
+      const before = flash.bytesProgrammed;
+      assert.equal(put(log, 1, 7, len), STORE_OK);
+      assert.equal(flash.bytesProgrammed - before, log.recordBytes(len));
+      assert.equal(log.recordBytes(len), Math.ceil((13 + len) / 16) * 16);
+    }
+  });
+
+  it("returns clear codes for a bad key and an oversized payload, writing nothing", () => {
+    const flash = new FlashStorage({ bytes: 16 * 1024 });
+    const log = newLog(flash);
+    const before = flash.bytesProgrammed;
+    assert.equal(log.append(4, 1), STORE_ERR_BAD_KEY);
+    assert.equal(log.append(-1, 1), STORE_ERR_BAD_KEY);
+    assert.equal(log.append(0, 41), STORE_ERR_TOO_BIG);
+    assert.equal(flash.bytesProgrammed, before);
+  });
+
+  it("skips a corrupt record in the middle and keeps everything else", () => {
+    const flash = new FlashStorage({ bytes: 16 * 1024 });
+    const log = newLog(flash);
+    put(log, 0, 1);
+    put(log, 1, 2);
+    put(log, 0, 5); // newest for key 0, will be corrupted
+    put(log, 2, 3);
+    const rec = log.recordBytes(8);
+    const at = flash.addressOf("tlA") + LOG_FILE_HEADER + 2 * rec + 10; // a payload byte of record 3
+    flash.poke(at, 0x00);
+    const again = newLog(flash);
+    assert.deepEqual(snapshot(again), ["1x8", "2x8", "3x8", null], "the older record of key 0 wins again");
+    assert.equal(again.skipped, 1);
+    assert.equal(put(again, 3, 9), STORE_OK, "appends continue after the last record");
+    assert.deepEqual(snapshot(newLog(flash)), ["1x8", "2x8", "3x8", "9x8"]);
+  });
+
+  it("a torn append (power cut at every byte) leaves the old or the new value, and the log goes on", () => {
+    const probe = new FlashStorage({ bytes: 16 * 1024 });
+    const setup = (flash: FlashStorage) => {
+      const log = newLog(flash);
+      put(log, 0, 1);
+      put(log, 1, 2);
+      return log;
+    };
+    setup(probe);
+    const size = new RecordLog(probe, OPTS).recordBytes(30);
+    for (let n = 0; n <= size; n++) {
+      const flash = new FlashStorage({ bytes: 16 * 1024 });
+      const log = setup(flash);
+      flash.cutAfterBytes(n);
+      const rc = put(log, 0, 7, 30);
+      assert.equal(rc, STORE_ERR_IO, "the caller is told the write failed");
+      flash.powerOn();
+      const again = newLog(flash);
+      const s = snapshot(again);
+      // an incomplete record never wins; a complete one (cut in its 0xFF padding) may
+      assert.equal(s[0], n < 13 + 30 ? "1x8" : "7x30", `cut at ${n}`);
+      assert.equal(s[1], "2x8");
+      assert.equal(put(again, 2, 3), STORE_OK, `cut at ${n}: append after recovery`);
+      assert.equal(put(again, 0, 4), STORE_OK);
+      assert.deepEqual(snapshot(newLog(flash)), ["4x8", "2x8", "3x8", null], `cut at ${n}`);
+    }
+  });
+
+  it("compacts by copy-then-erase into the other file when full: live records kept, tombstones dropped, seq kept", () => {
+    const flash = new FlashStorage({ bytes: 16 * 1024 });
+    const log = newLog(flash);
+    put(log, 3, 33);
+    put(log, 2, 22);
+    log.remove(2);
+    let i = 0;
+    while (log.compactions === 0) assert.equal(put(log, i % 2, 100 + (i++ % 100)), STORE_OK);
+    assert.equal(log.fileName, "tlB");
+    assert.deepEqual(flash.list(), ["tlB"]);
+    assert.equal(flash.getStats().trashCount, 1, "the old file is trash until Storage is compacted");
+    const seq3 = log.seq(3);
+    const expect = snapshot(log);
+    assert.equal(expect[2], null);
+    assert.equal(expect[3], "33x8");
+    const again = newLog(flash);
+    assert.deepEqual(snapshot(again), expect);
+    assert.equal(again.seq(3), seq3);
+    assert.ok(again.generation === 2);
+    // seq never goes back, even when every record was deleted before a compaction
+    const last = again.lastSeq();
+    for (let k = 0; k < 4; k++) again.remove(k);
+    assert.equal(again.compact(), STORE_OK);
+    const fresh = newLog(flash);
+    assert.ok(fresh.lastSeq() >= last, "base seq carried in the file header");
+    put(fresh, 0, 1);
+    assert.ok(fresh.seq(0) > last);
+  });
+
+  it("a power cut at any byte of a compaction leaves a log recovery understands, with nothing lost", () => {
+    const build = (flash: FlashStorage) => {
+      const log = newLog(flash);
+      put(log, 3, 33, 20);
+      put(log, 2, 22);
+      log.remove(2);
+      let i = 0;
+      // fill until the next 8-byte append needs a compaction
+      while (log.freeBytes() >= log.recordBytes(8)) put(log, i % 2, 100 + i++);
+      return log;
+    };
+    const probe = new FlashStorage({ bytes: 16 * 1024 });
+    const pl = build(probe);
+    const before = snapshot(pl);
+    const n0 = probe.bytesProgrammed;
+    assert.equal(put(pl, 1, 99), STORE_OK);
+    assert.equal(pl.compactions, 1);
+    const total = probe.bytesProgrammed - n0;
+    const after = snapshot(pl);
+    let sawOld = 0;
+    let sawNew = 0;
+    for (let n = 0; n <= total; n++) {
+      const flash = new FlashStorage({ bytes: 16 * 1024 });
+      const log = build(flash);
+      flash.cutAfterBytes(n);
+      put(log, 1, 99);
+      flash.powerOn();
+      const again = newLog(flash);
+      const s = snapshot(again);
+      if (JSON.stringify(s) === JSON.stringify(after)) sawNew++;
+      else {
+        assert.deepEqual(s, before, `cut at ${n}`);
+        sawOld++;
+      }
+      // and the log keeps working, across another reboot
+      assert.equal(put(again, 2, 44), STORE_OK, `cut at ${n}`);
+      const s2 = snapshot(newLog(flash));
+      assert.equal(s2[2], "44x8");
+      assert.equal(s2[3], "33x20");
+      const files = flash.list().filter((x) => /^tl/.test(x));
+      assert.ok(files.length === 1 || (files.length === 2 && files.indexOf(again.fileName) >= 0), `cut at ${n}: ${JSON.stringify(files)}`);
+      assert.ok(files.every((x) => x === "tlA" || x === "tlB"), `cut at ${n}: a torn Storage header was cleaned up`);
+    }
+    assert.ok(sawOld > 0 && sawNew > 0);
+  });
+
+  it("ignores an uncommitted newer file (compaction cut before its commit word)", () => {
+    const build = (flash: FlashStorage) => {
+      const log = newLog(flash);
+      put(log, 0, 1);
+      return log;
+    };
+    const probe = new FlashStorage({ bytes: 16 * 1024 });
+    const pl = build(probe);
+    const n0 = probe.bytesProgrammed;
+    assert.equal(pl.compact(), STORE_OK);
+    const total = probe.bytesProgrammed - n0;
+    assert.equal(total, 32 + 20 + pl.recordBytes(8) + 4 + 4, "Storage header, log header, the record, commit word, erase mark");
+    const flash = new FlashStorage({ bytes: 16 * 1024 });
+    const log = build(flash);
+    flash.cutAfterBytes(total - 8); // all but the commit word and the erase of the old file
+    assert.equal(log.compact(), STORE_ERR_IO);
+    flash.powerOn();
+    assert.deepEqual(flash.list().sort(), ["tlA", "tlB"]);
+    const again = newLog(flash);
+    assert.equal(again.fileName, "tlA");
+    assert.equal(again.generation, 1);
+    assert.deepEqual(snapshot(again), ["1x8", null, null, null]);
+    assert.equal(again.compact(), STORE_OK, "the next compaction re-creates the half-made file");
+    assert.deepEqual(snapshot(newLog(flash)), ["1x8", null, null, null]);
+    assert.deepEqual(flash.list(), ["tlB"]);
+  });
+
+  it("full flash: the compaction is refused with STORE_ERR_NO_SPACE (no Storage auto-compaction) and nothing is lost", () => {
+    const flash = new FlashStorage({ bytes: 4 * 1024 });
+    const log = newLog(flash);
+    put(log, 0, 1);
+    put(log, 1, 2);
+    // leave room for one more log file only once the trash below is gone
+    flash.write("junk", "J".repeat(flash.getFree() - 32 - log.fileFootprint() - 8));
+    flash.write("trash", "T".repeat(100));
+    flash.erase("trash"); // trash that Espruino would compact on its own if asked to create a file
+    let rc = STORE_OK;
+    let i = 0;
+    while (rc === STORE_OK && i < 100) rc = put(log, 2, 50 + i++);
+    assert.equal(rc, STORE_ERR_NO_SPACE);
+    assert.equal(flash.compactions, 0, "Storage was not compacted behind our back");
+    const again = newLog(flash);
+    const s = snapshot(again);
+    assert.equal(s[0], "1x8");
+    assert.equal(s[1], "2x8");
+    assert.equal(s[2], 50 + i - 2 + "x8", "the last accepted value");
+    assert.equal(again.ensureRoom(log.recordBytes(8) * 100), STORE_ERR_NO_SPACE);
+    // once Storage is compacted (at a quiet moment) the log goes on
+    flash.compact();
+    assert.equal(put(again, 2, 7), STORE_OK);
+  });
+
+  it("STORE_ERR_LOG_FULL when the live records alone fill a file", () => {
+    const flash = new FlashStorage({ bytes: 16 * 1024 });
+    const log = newLog(flash, { bytes: 160, keys: 8 });
+    let rc = STORE_OK;
+    let k = 0;
+    while (rc === STORE_OK && k < 8) rc = put(log, k++, 1, 40);
+    assert.equal(rc, STORE_ERR_LOG_FULL);
+    assert.equal(snapshot(newLog(flash, { bytes: 160, keys: 8 })).filter((x) => x !== null).length, k - 1);
+  });
+});
