@@ -1,0 +1,148 @@
+/**
+ * Terminal counters that must survive any power cut: the STAN (system trace audit number,
+ * field 11) and the batch number (60.2), plus the settlement step so an interrupted settlement
+ * resumes. One RecordLog, one key, a 13-byte record; every change rewrites the whole record, so
+ * the fields always move together (advancing the batch and ending the settlement is one write).
+ *
+ * Rule (PROTOCOL.md): a STAN is persisted BEFORE it is used. `nextStan()` writes the next value
+ * and only then returns it; if the write fails it returns 0 and the transaction must not start.
+ * A cut during the write either leaves the old value (the new STAN was never handed out) or the
+ * new one (handed out or skipped): a STAN is never handed out twice.
+ *
+ * Usage:
+ *   const c = new Counters(store); c.open();
+ *   const stan = c.nextStan(); if (stan === 0) refuse(c.lastError);
+ */
+import type { StoreLike } from "../../hal/store";
+import { STORE_ERR_RANGE, STORE_OK } from "./codes";
+import { getU32, putU32 } from "./bytes";
+import { RecordLog } from "./record-log";
+
+export const STAN_MAX = 999999;
+export const BATCH_MAX = 999999;
+
+/** Settlement steps (persisted before each is acted on). */
+export const SETTLE_IDLE = 0;
+/** 0500 about to be / being sent (pending reversal goes first). Resume: start the settlement again. */
+export const SETTLE_STARTED = 1;
+/** Host said "not balanced": batch upload (0320) in progress from `uploadIndex`. */
+export const SETTLE_UPLOADING = 2;
+/** Host side done: close the journal batch, then advance the batch number. Resume: finish locally. */
+export const SETTLE_CLOSING = 3;
+
+export interface CountersOptions {
+  /** Log file base name (default "ct"). */
+  name?: string;
+  /** Record area per log file (default 512 bytes = 16 updates per compaction). */
+  bytes?: number;
+}
+
+const PAYLOAD = 13; // stan u32, batch u32, step u8, uploadIndex u16, flags u16
+
+export class Counters {
+  readonly log: RecordLog;
+  /** Last STAN handed out (0: none yet). */
+  stan = 0;
+  /** Current batch number (1..999999). */
+  batch = 1;
+  settleStep = SETTLE_IDLE;
+  /** Batch upload position (journal index of the next record to upload). */
+  uploadIndex = 0;
+  /** Spare persisted bits for the engine (e.g. "sign-in required"). */
+  flags = 0;
+  lastError = STORE_OK;
+
+  constructor(store: StoreLike, options?: CountersOptions) {
+    const o = options || {};
+    this.log = new RecordLog(store, { name: o.name || "ct", bytes: o.bytes || 512, keys: 1, maxPayload: PAYLOAD });
+  }
+
+  /**
+   * Recover the counters. `stanFloor` (optional): the highest STAN known to be used elsewhere
+   * (journal, reversal) - if the counter record was lost, numbering continues above it.
+   */
+  open(stanFloor?: number): number {
+    const rc = this.log.open();
+    this.lastError = rc;
+    if (rc !== STORE_OK) return rc;
+    const p = this.log.payload;
+    if (this.log.read(0, p, 0) === PAYLOAD) {
+      this.stan = getU32(p, 0);
+      this.batch = getU32(p, 4);
+      this.settleStep = p[8];
+      this.uploadIndex = (p[9] << 8) | p[10];
+      this.flags = (p[11] << 8) | p[12];
+    }
+    if (stanFloor && stanFloor > 0 && stanFloor <= STAN_MAX && !this.log.has(0)) this.stan = stanFloor;
+    if (!(this.stan >= 0 && this.stan <= STAN_MAX)) this.stan = 0;
+    if (!(this.batch >= 1 && this.batch <= BATCH_MAX)) this.batch = 1;
+    return STORE_OK;
+  }
+
+  /**
+   * Persist and return the next STAN (1..999999, wraps to 1); 0 if it could not be persisted
+   * (lastError says why): then the transaction must not be sent.
+   * @hot
+   */
+  nextStan(): number {
+    const next = this.stan >= STAN_MAX ? 1 : this.stan + 1;
+    if (!this.save(next, this.batch, this.settleStep, this.uploadIndex, this.flags)) return 0;
+    this.stan = next;
+    return next;
+  }
+
+  /** Adopt the batch number the host gives at sign-in (60.2). */
+  setBatch(batch: number): boolean {
+    if (!(batch >= 1 && batch <= BATCH_MAX)) {
+      this.lastError = STORE_ERR_RANGE;
+      return false;
+    }
+    if (batch === this.batch) return true;
+    if (!this.save(this.stan, batch, this.settleStep, this.uploadIndex, this.flags)) return false;
+    this.batch = batch;
+    return true;
+  }
+
+  /** Persist the settlement step (and upload position) before acting on it. */
+  setSettleStep(step: number, uploadIndex: number): boolean {
+    if (!(step >= SETTLE_IDLE && step <= SETTLE_CLOSING) || !(uploadIndex >= 0 && uploadIndex <= 0xffff)) {
+      this.lastError = STORE_ERR_RANGE;
+      return false;
+    }
+    if (!this.save(this.stan, this.batch, step, uploadIndex, this.flags)) return false;
+    this.settleStep = step;
+    this.uploadIndex = uploadIndex;
+    return true;
+  }
+
+  /** End of settlement: next batch number and step IDLE, in one record. */
+  advanceBatch(): boolean {
+    const next = this.batch >= BATCH_MAX ? 1 : this.batch + 1;
+    if (!this.save(this.stan, next, SETTLE_IDLE, 0, this.flags)) return false;
+    this.batch = next;
+    this.settleStep = SETTLE_IDLE;
+    this.uploadIndex = 0;
+    return true;
+  }
+
+  setFlags(flags: number): boolean {
+    if (!this.save(this.stan, this.batch, this.settleStep, this.uploadIndex, flags & 0xffff)) return false;
+    this.flags = flags & 0xffff;
+    return true;
+  }
+
+  /** @hot */
+  private save(stan: number, batch: number, step: number, upload: number, flags: number): boolean {
+    const p = this.log.payload;
+    putU32(p, 0, stan);
+    putU32(p, 4, batch);
+    p[8] = step;
+    p[9] = upload >> 8;
+    p[10] = upload & 255;
+    p[11] = flags >> 8;
+    p[12] = flags & 255;
+    const rc = this.log.append(0, PAYLOAD);
+    this.lastError = rc;
+    return rc === STORE_OK;
+  }
+}

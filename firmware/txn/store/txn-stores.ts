@@ -1,0 +1,226 @@
+/**
+ * Everything the transaction core persists, over one StoreLike, and the ORDER of the writes that
+ * keeps it consistent across a power cut at any byte (test/store/power-cut-sweep.test.ts cuts at
+ * every one):
+ *
+ * Online transaction (sale, void, pre-auth):
+ *   1. `begin()`            journal room reserved, no reversal pending, STAN persisted -> STAN
+ *   2. reversals.persist()  0400 stored; false -> do not send
+ *   3. send; on the reply:  `complete(entry)` = journal entry, THEN reversal cleared
+ *      (a cut between leaves the entry AND the reversal: boot marks the entry "reversal pending"
+ *      and the reversal goes out - the safe side). No reply: reversals.setReason(98).
+ *      Approved but the terminal failed after (card pulled, chip declined): reversals.setReason(06)
+ *      and `complete()` with status J_REVERSAL_PENDING (the reversal stays).
+ * Reversal: `reversalAttempt()` (try counted) -> send 0400 -> `reversalAck(code)` = journal entry
+ *   REVERSED, THEN the reversal deleted. Exhausted -> manual list + journal REVERSAL_FAILED.
+ * Settlement: counters.setSettleStep(SETTLE_STARTED) -> pending reversal first -> 0500 (batch
+ *   upload with SETTLE_UPLOADING + index) -> counters.setSettleStep(SETTLE_CLOSING) ->
+ *   `finishSettlement()` = journal batch closed, THEN batch number advanced with step IDLE (one
+ *   record). Boot finishes a CLOSING step by itself; STARTED / UPLOADING are resumed by the engine
+ *   from `counters.settleStep` / `counters.uploadIndex`.
+ *
+ * Boot (`open()`): recover each log, then reconcile:
+ *   pending reversal + journal entry REVERSED   -> the ack was handled: delete the reversal;
+ *   pending reversal + journal entry APPROVED   -> entry becomes REVERSAL_PENDING;
+ *   manual-list entry + journal entry not final -> entry becomes REVERSAL_FAILED;
+ *   settlement step CLOSING                     -> finishSettlement().
+ *
+ * Storage compaction: the logs never let Espruino compact Storage on its own (not power-safe).
+ * Call `compactIfIdle()` at a quiet moment (idle screen, after settlement): it compacts only when
+ * nothing is pending and free flash is below what the logs may need.
+ */
+import type { StoreLike } from "../../hal/store";
+import { STORE_ERR_REVERSAL_PENDING, STORE_OK } from "./codes";
+import { Counters, CountersOptions, SETTLE_CLOSING, SETTLE_IDLE } from "./counters";
+import { J_APPROVED, J_REVERSAL_FAILED, J_REVERSAL_PENDING, J_REVERSED, Journal, JournalEntry, JournalOptions } from "./journal";
+import {
+  ACK_APPROVED,
+  ACK_INVALID,
+  ACK_NOT_FOUND,
+  ReversalQueue,
+  ReversalQueueOptions,
+  ReversalSlip,
+  RQ_ERROR,
+  RQ_EXHAUSTED,
+} from "./reversal-queue";
+
+export interface TxnStoresOptions {
+  counters?: CountersOptions;
+  journal?: JournalOptions;
+  reversals?: ReversalQueueOptions;
+}
+
+export class TxnStores {
+  readonly counters: Counters;
+  readonly journal: Journal;
+  readonly reversals: ReversalQueue;
+  lastError = STORE_OK;
+  private readonly store: StoreLike;
+  private readonly slip = new ReversalSlip();
+  private readonly entry = new JournalEntry();
+
+  constructor(store: StoreLike, options?: TxnStoresOptions) {
+    const o = options || {};
+    this.store = store;
+    this.counters = new Counters(store, o.counters);
+    this.journal = new Journal(store, o.journal);
+    this.reversals = new ReversalQueue(store, o.reversals);
+  }
+
+  /** Recover and reconcile everything (see the header). Returns the first error, else STORE_OK. */
+  open(): number {
+    let first = STORE_OK;
+    let rc = this.reversals.open();
+    if (rc !== STORE_OK) first = rc;
+    rc = this.journal.open();
+    if (rc !== STORE_OK && first === STORE_OK) first = rc;
+    // if the counter record were ever lost, continue above the highest trace known elsewhere
+    let floor = 0;
+    if (this.journal.last(this.entry)) floor = this.entry.stan;
+    if (this.reversals.hasPending() && this.reversals.pending.stan > floor) floor = this.reversals.pending.stan;
+    rc = this.counters.open(floor);
+    if (rc !== STORE_OK && first === STORE_OK) first = rc;
+    if (first === STORE_OK) first = this.reconcile();
+    this.lastError = first;
+    return first;
+  }
+
+  /**
+   * Start an online transaction: refuses while a reversal is pending (send it first) or the
+   * journal is full (settle first); otherwise persists and returns the next STAN. 0 = refused.
+   */
+  begin(): number {
+    if (this.reversals.hasPending()) {
+      this.lastError = STORE_ERR_REVERSAL_PENDING;
+      return 0;
+    }
+    if (!this.journal.reserve()) {
+      this.lastError = this.journal.lastError;
+      return 0;
+    }
+    const stan = this.counters.nextStan();
+    this.lastError = this.counters.lastError;
+    return stan;
+  }
+
+  /**
+   * The host answered: journal the outcome, then clear the reversal unless the entry's status
+   * is REVERSAL_PENDING (terminal-side failure after approval). False: the journal write failed;
+   * the reversal stays pending - set its reason to 06 (an approved transaction the terminal
+   * could not record must be reversed).
+   */
+  complete(e: JournalEntry): boolean {
+    if (!this.journal.add(e)) {
+      this.lastError = this.journal.lastError;
+      return false;
+    }
+    if (e.status === J_REVERSAL_PENDING) {
+      this.lastError = STORE_OK;
+      return true;
+    }
+    if (this.reversals.hasPending() && this.reversals.pending.stan === e.stan && !this.reversals.clear()) {
+      this.lastError = this.reversals.lastError;
+      return false;
+    }
+    this.lastError = STORE_OK;
+    return true;
+  }
+
+  /** Before sending a pending 0400 (see ReversalQueue.nextAttempt); journals an exhausted one. */
+  reversalAttempt(): number {
+    const r = this.reversals.nextAttempt();
+    if (r === RQ_EXHAUSTED) this.markFailed(this.reversals.slip.stan);
+    this.lastError = this.reversals.lastError;
+    return r;
+  }
+
+  /** A 0410 arrived: on 00/12/25 the journal entry becomes REVERSED, then the reversal goes. */
+  reversalAck(code: number): number {
+    if (this.reversals.hasPending() && (code === ACK_APPROVED || code === ACK_INVALID || code === ACK_NOT_FOUND)) {
+      const stan = this.reversals.pending.stan;
+      if (this.journal.statusOfStan(stan) !== 0 && !this.journal.setStatus(stan, J_REVERSED)) {
+        // keep the reversal: it goes out again and the host answers 25 or 00
+        this.lastError = this.journal.lastError;
+        return RQ_ERROR;
+      }
+    }
+    const r = this.reversals.onAck(code);
+    this.lastError = this.reversals.lastError;
+    return r;
+  }
+
+  /** Host settlement done: close the journal batch, then advance the batch (step IDLE). */
+  finishSettlement(): boolean {
+    if (!this.journal.closeBatch(this.counters.batch)) {
+      this.lastError = this.journal.lastError;
+      return false;
+    }
+    if (!this.counters.advanceBatch()) {
+      this.lastError = this.counters.lastError;
+      return false;
+    }
+    this.lastError = STORE_OK;
+    return true;
+  }
+
+  /**
+   * Compact Storage when it is safe and useful: nothing pending, no settlement under way, and
+   * free flash below `threshold` bytes (default: two files of each log). Espruino's compaction
+   * moves files through RAM and is not power-safe; doing it only when idle keeps a cut during it
+   * away from anything in flight. Returns true if it compacted.
+   */
+  compactIfIdle(threshold?: number): boolean {
+    const s = this.store as StoreLike & { compact?: () => unknown };
+    if (typeof s.compact !== "function") return false;
+    if (this.reversals.hasPending() || this.counters.settleStep !== SETTLE_IDLE) return false;
+    const need = threshold || this.footprint();
+    let free = 0;
+    try {
+      free = s.getFree();
+      if (free >= need) return false;
+      s.compact();
+    } catch (e) {
+      return false;
+    }
+    return true;
+  }
+
+  /** Flash all logs take with both files of each present (the worst moment of a compaction). */
+  footprint(): number {
+    return (
+      2 * (this.counters.log.fileFootprint() + this.journal.log.fileFootprint() + this.reversals.log.fileFootprint() + this.reversals.manual.fileFootprint())
+    );
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private reconcile(): number {
+    const q = this.reversals;
+    const j = this.journal;
+    if (q.hasPending()) {
+      const stan = q.pending.stan;
+      const st = j.statusOfStan(stan);
+      if (st === J_REVERSED) {
+        if (!q.clear()) return q.lastError;
+      } else if (st === J_APPROVED) {
+        if (!j.setStatus(stan, J_REVERSAL_PENDING)) return j.lastError;
+      }
+    }
+    const n = q.manualCount();
+    for (let i = 0; i < n; i++) {
+      if (!q.manualAt(i, this.slip)) continue;
+      const rc = this.markFailed(this.slip.stan);
+      if (rc !== STORE_OK) return rc;
+    }
+    if (this.counters.settleStep === SETTLE_CLOSING && !this.finishSettlement()) return this.lastError;
+    return STORE_OK;
+  }
+
+  private markFailed(stan: number): number {
+    const st = this.journal.statusOfStan(stan);
+    if (st === J_APPROVED || st === J_REVERSAL_PENDING) {
+      if (!this.journal.setStatus(stan, J_REVERSAL_FAILED)) return this.journal.lastError;
+    }
+    return STORE_OK;
+  }
+}
