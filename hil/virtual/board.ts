@@ -25,6 +25,8 @@ import { isPowerCut } from "./storage";
 import { errorText, formatValue } from "./format";
 import { toBinaryString } from "./bytes";
 import { BASE_USAGE_BLOCKS, SizeEstimator } from "./memory";
+import { ClosureReader } from "./closures";
+import { unwrap } from "./loud";
 import { allListeners, emit, hasListeners } from "./events";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -100,6 +102,11 @@ export class VirtualBoard {
   /** Abrupt power loss and return: nothing graceful. A flash cut armed with cutAfterBytes stays armed. */
   powerCut(): void {
     this.restart("powerCut", false);
+  }
+
+  /** Switch the board off and leave it off (sockets dropped, timers gone) until reset() or load(). */
+  powerOff(): void {
+    this.shutdown(false);
   }
 
   private restart(cause: ResetCause, graceful: boolean): void {
@@ -319,7 +326,19 @@ export class VirtualBoard {
   }
 
   private estimateMemory(b: Boot): { free: number; usage: number; total: number } {
-    const est = new SizeEstimator();
+    const closures = new ClosureReader(b.realm);
+    try {
+      const FirmwareFunction = b.realm.global.Function as FunctionConstructor;
+      // Board objects (strict proxies) and host functions are the interpreter's, not the firmware's.
+      const est = new SizeEstimator(closures, (o) => unwrap(o) === o && (typeof o !== "function" || o instanceof FirmwareFunction));
+      est.ignore(b.intrinsics());
+      return this.countBlocks(b, est);
+    } finally {
+      closures.close();
+    }
+  }
+
+  private countBlocks(b: Boot, est: SizeEstimator): { free: number; usage: number; total: number } {
     let usage = BASE_USAGE_BLOCKS;
     const g = b.realm.global;
     for (const name of Object.getOwnPropertyNames(g)) {

@@ -96,6 +96,31 @@ export class Boot {
     this.baseGlobals = new Set(Object.getOwnPropertyNames(realm.global));
   }
 
+  /** Built-ins and board objects, one level deep: what the memory estimate must not count. */
+  intrinsics(): Set<object> {
+    const out = new Set<object>();
+    const add = function (v: unknown): boolean {
+      if ((typeof v === "object" && v !== null) || typeof v === "function") {
+        out.add(v as object);
+        return true;
+      }
+      return false;
+    };
+    const g = this.realm.global;
+    for (const name of this.baseGlobals) {
+      const d = Object.getOwnPropertyDescriptor(g, name);
+      if (!d || !("value" in d) || d.value === g || !add(d.value)) continue; // not `global` itself: it holds the firmware's
+      for (const holder of [d.value, (d.value as { prototype?: unknown }).prototype]) {
+        if (!add(holder)) continue;
+        for (const k of Object.getOwnPropertyNames(holder)) {
+          const pd = Object.getOwnPropertyDescriptor(holder, k);
+          if (pd && "value" in pd) add(pd.value);
+        }
+      }
+    }
+    return out;
+  }
+
   private makeProcess(): any {
     const { realm, deps } = this;
     const self = this;

@@ -273,6 +273,8 @@ export class PinRuntime {
     const level = this.inputLevel(name);
     if (level === st.level) return;
     st.level = level;
+    // The edge interrupt is only enabled while a watch is set on the pin.
+    if (!this.watches.some((w) => w.pin === name)) return;
     const t = this.host.clock.nowMs();
     const self = this;
     // Espruino records the edge in an interrupt and handles it from the event loop.
