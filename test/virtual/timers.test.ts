@@ -68,4 +68,15 @@ describe("virtual board: timers on stepped time", () => {
     assert.equal(modelTicks, 12);
     assert.doesNotMatch(b.console.output, /stale/);
   });
+
+  it("runRealTime follows the host clock until stopped", async () => {
+    const b = boardWith("var n = 0; setInterval(function () { n++; }, 1);");
+    const stop = b.runRealTime(2);
+    await new Promise((r) => setTimeout(r, 40));
+    stop();
+    const at = b.sched.now();
+    assert.ok(at > 0 && (b.eval("n") as number) > 0, "simulated time moved with real time");
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(b.sched.now(), at, "stopped");
+  });
 });
