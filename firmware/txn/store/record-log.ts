@@ -429,9 +429,17 @@ export class RecordLog {
     return crc32(h, 0, 16) === getU32(h, 16);
   }
 
-  /** Create file `which` with a header for generation `gen` (not committed yet). */
+  /**
+   * Create file `which` with a header for generation `gen` (not committed yet), and check what
+   * Storage made of it. A power cut inside Espruino's own 32-byte file header before its size
+   * field was complete leaves the chain ending in half a header; the next file created lands on
+   * it and its size comes out ANDed with the old bits (shorter than asked). Such a file is erased
+   * (it becomes trash of a valid size, so the chain steps over it) and the creation retried.
+   */
   private createHeader(which: number, gen: number): number {
     const h = this.header;
+    const name = this.files[which];
+    const size = LOG_FILE_HEADER + this.bytes;
     h[0] = 0x52; // "RLOG"
     h[1] = 0x4c;
     h[2] = 0x4f;
@@ -440,12 +448,21 @@ export class RecordLog {
     putU32(h, 8, this.bytes);
     putU32(h, 12, this.nextSeq);
     putU32(h, 16, crc32(h, 0, 16));
-    try {
-      if (!this.store.write(this.files[which], h, 0, LOG_FILE_HEADER + this.bytes)) return STORE_ERR_IO;
-    } catch (e) {
-      return STORE_ERR_IO;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        if (!this.store.write(name, h, 0, size)) return STORE_ERR_IO;
+        const got = this.store.read(name);
+        let good = got !== undefined && got.length === size;
+        for (let i = 0; good && i < size; i++) {
+          if ((got as string).charCodeAt(i) !== (i < LOG_FILE_HEADER - 4 ? h[i] : 0xff)) good = false;
+        }
+        if (good) return STORE_OK;
+        this.store.erase(name);
+      } catch (e) {
+        return STORE_ERR_IO;
+      }
     }
-    return STORE_OK;
+    return STORE_ERR_IO;
   }
 
   /** A new, empty, committed file. */

@@ -6,13 +6,17 @@
  * Online transaction (sale, void, pre-auth):
  *   1. `begin()`            journal room reserved, no reversal pending, STAN persisted -> STAN
  *   2. reversals.persist()  0400 stored; false -> do not send
- *   3. send; on the reply:  `complete(entry)` = journal entry, THEN reversal cleared
+ *   3. send; on the reply:  `complete(entry)` = journal entry (a void also marks its original
+ *      VOIDED), THEN reversal cleared
  *      (a cut between leaves the entry AND the reversal: boot marks the entry "reversal pending"
  *      and the reversal goes out - the safe side). No reply: reversals.setReason(98).
  *      Approved but the terminal failed after (card pulled, chip declined): reversals.setReason(06)
  *      and `complete()` with status J_REVERSAL_PENDING (the reversal stays).
  * Reversal: `reversalAttempt()` (try counted) -> send 0400 -> `reversalAck(code)` = journal entry
- *   REVERSED, THEN the reversal deleted. Exhausted -> manual list + journal REVERSAL_FAILED.
+ *   REVERSED (a reversed void's original back to APPROVED before that), THEN the reversal
+ *   deleted. Exhausted -> manual list + journal REVERSAL_FAILED. A cut during the last allowed
+ *   try counts it as failed: the reversal goes to the manual list even if the host got it (the
+ *   operator's call to the acquirer settles it; a reset loop can never retry forever).
  * Settlement: counters.setSettleStep(SETTLE_STARTED) -> pending reversal first -> 0500 (batch
  *   upload with SETTLE_UPLOADING + index) -> counters.setSettleStep(SETTLE_CLOSING) ->
  *   `finishSettlement()` = journal batch closed, THEN batch number advanced with step IDLE (one
@@ -22,6 +26,7 @@
  * Boot (`open()`): recover each log, then reconcile:
  *   pending reversal + journal entry REVERSED   -> the ack was handled: delete the reversal;
  *   pending reversal + journal entry APPROVED   -> entry becomes REVERSAL_PENDING;
+ *   approved void whose original is APPROVED    -> original becomes VOIDED;
  *   manual-list entry + journal entry not final -> entry becomes REVERSAL_FAILED;
  *   settlement step CLOSING                     -> finishSettlement().
  *
@@ -32,7 +37,17 @@
 import type { StoreLike } from "../../hal/store";
 import { STORE_ERR_REVERSAL_PENDING, STORE_OK } from "./codes";
 import { Counters, CountersOptions, SETTLE_CLOSING, SETTLE_IDLE } from "./counters";
-import { J_APPROVED, J_REVERSAL_FAILED, J_REVERSAL_PENDING, J_REVERSED, Journal, JournalEntry, JournalOptions } from "./journal";
+import {
+  J_APPROVED,
+  J_REVERSAL_FAILED,
+  J_REVERSAL_PENDING,
+  J_REVERSED,
+  J_VOIDED,
+  Journal,
+  JournalEntry,
+  JournalOptions,
+  TXN_VOID,
+} from "./journal";
 import {
   ACK_APPROVED,
   ACK_INVALID,
@@ -55,6 +70,8 @@ export class TxnStores {
   readonly journal: Journal;
   readonly reversals: ReversalQueue;
   lastError = STORE_OK;
+  /** Trace counter value the last reversal attempt advanced to. */
+  reversalTrace = 0;
   private readonly store: StoreLike;
   private readonly slip = new ReversalSlip();
   private readonly entry = new JournalEntry();
@@ -114,6 +131,13 @@ export class TxnStores {
       this.lastError = this.journal.lastError;
       return false;
     }
+    // an approved void takes its original out of the totals (boot repeats this if cut here)
+    if (e.type === TXN_VOID && e.status === J_APPROVED && this.journal.statusOfStan(e.origStan) === J_APPROVED) {
+      if (!this.journal.setStatus(e.origStan, J_VOIDED)) {
+        this.lastError = this.journal.lastError;
+        return false;
+      }
+    }
     if (e.status === J_REVERSAL_PENDING) {
       this.lastError = STORE_OK;
       return true;
@@ -126,22 +150,42 @@ export class TxnStores {
     return true;
   }
 
-  /** Before sending a pending 0400 (see ReversalQueue.nextAttempt); journals an exhausted one. */
+  /**
+   * Before sending a pending 0400 (see ReversalQueue.nextAttempt); journals an exhausted one.
+   * The 0400 keeps the original STAN, but the terminal's trace counter still advances
+   * (PROTOCOL.md): `reversalTrace` is the number it used.
+   */
   reversalAttempt(): number {
+    const q = this.reversals;
+    if (q.hasPending() && q.pending.tries < q.retryLimit) {
+      this.reversalTrace = this.counters.nextStan();
+      if (this.reversalTrace === 0) {
+        this.lastError = this.counters.lastError;
+        return RQ_ERROR;
+      }
+    }
     const r = this.reversals.nextAttempt();
     if (r === RQ_EXHAUSTED) this.markFailed(this.reversals.slip.stan);
     this.lastError = this.reversals.lastError;
     return r;
   }
 
-  /** A 0410 arrived: on 00/12/25 the journal entry becomes REVERSED, then the reversal goes. */
+  /**
+   * A 0410 arrived: on 00/12/25 the journal entry becomes REVERSED (a reversed void first puts
+   * its original back to APPROVED), then the reversal goes.
+   */
   reversalAck(code: number): number {
     if (this.reversals.hasPending() && (code === ACK_APPROVED || code === ACK_INVALID || code === ACK_NOT_FOUND)) {
       const stan = this.reversals.pending.stan;
-      if (this.journal.statusOfStan(stan) !== 0 && !this.journal.setStatus(stan, J_REVERSED)) {
-        // keep the reversal: it goes out again and the host answers 25 or 00
-        this.lastError = this.journal.lastError;
-        return RQ_ERROR;
+      const j = this.journal;
+      if (j.statusOfStan(stan) !== 0 && j.findByStan(stan, this.entry)) {
+        const e = this.entry;
+        const restore = e.type === TXN_VOID && e.origStan > 0 && j.statusOfStan(e.origStan) === J_VOIDED;
+        // on failure keep the reversal: it goes out again and the host answers 25 or 00
+        if ((restore && !j.setStatus(e.origStan, J_APPROVED)) || !j.setStatus(stan, J_REVERSED)) {
+          this.lastError = j.lastError;
+          return RQ_ERROR;
+        }
       }
     }
     const r = this.reversals.onAck(code);
@@ -204,6 +248,15 @@ export class TxnStores {
         if (!q.clear()) return q.lastError;
       } else if (st === J_APPROVED) {
         if (!j.setStatus(stan, J_REVERSAL_PENDING)) return j.lastError;
+      }
+    }
+    // a void journaled approved whose original was not yet marked voided
+    const count = j.count();
+    for (let i = 0; i < count; i++) {
+      if (!j.entryAt(i, this.entry)) continue;
+      const e = this.entry;
+      if (e.type === TXN_VOID && e.status === J_APPROVED && j.statusOfStan(e.origStan) === J_APPROVED) {
+        if (!j.setStatus(e.origStan, J_VOIDED)) return j.lastError;
       }
     }
     const n = q.manualCount();
