@@ -1,33 +1,156 @@
 /**
- * Boot: pick the board profile, build buses -> drivers, and run the UI loop.
- * Until the terminal application lands (issue 6) this shows an idle screen and echoes keys.
+ * Boot: board profile -> configuration (pos.cfg) -> buses -> drivers -> stores -> engine ->
+ * terminal loop. Only this file and firmware/boards touch Espruino's globals and built-in
+ * modules; everything below gets them injected.
+ *
+ * A broken pos.cfg is shown on the LCD and the terminal refuses to transact (nothing else is
+ * built). `global.T` (firmware/app/rig-api.ts) gives the HIL rig read-only views either way.
  */
 import { selectBoard } from "./boards/index";
+import { loadConfig, TerminalConfig } from "./config";
+import type { StoreLike } from "./hal/store";
+import type { Clock } from "./hal/clock";
 import { EventRing } from "./lib/event-ring";
 import { MatrixKeypad } from "./drivers/keypad";
 import { Hd44780Lcd } from "./drivers/hd44780-lcd";
-import { keyName } from "./drivers/keypad-keys";
-import { EV_KEY } from "./events";
+import { MagStripeReader } from "./drivers/msr";
+import { ChipReader } from "./drivers/icc";
+import { EscPosPrinter } from "./drivers/escpos-printer";
+import { TxnStores } from "./txn/store/txn-stores";
+import type { TxnEngineApi, TxnResult, HostLink } from "./txn/engine-api";
+import { NetLink } from "./app/net-link";
+import { Terminal } from "./app/terminal";
+import { makeRigApi } from "./app/rig-api";
+import { showFault } from "./app/fault-screen";
+import { OfflineEngine } from "./app/offline-engine";
 
-const clock = {
+/** Where the operator's language choice is kept (pos.cfg is the provisioning file: read-only). */
+const LANG_FILE = "pos.lang";
+const TICK_MS = 5;
+const WATCHDOG_S = 5;
+
+const clock: Clock = {
   now: function () {
     return Math.floor(getTime() * 1000);
   },
 };
+const storage: StoreLike = require("Storage");
 const board = selectBoard(process.env.BOARD);
+const loaded = loadConfig(storage);
+const cfg = loaded.config;
+const savedLang = storage.read(LANG_FILE);
+if (savedLang === "en" || savedLang === "zh") cfg.lang = savedLang;
+
 const buses = board.wire();
 const ring = new EventRing(32);
 const lcd = new Hd44780Lcd({ i2c: buses.lcdI2c, address: board.lcd.address, cols: board.lcd.cols, rows: board.lcd.rows, ring: ring, clock: clock });
-const keypad = new MatrixKeypad({ rows: buses.keypadRows, cols: buses.keypadCols, ring: ring, clock: clock });
-
 lcd.init();
-lcd.setLine(0, "POS TERMINAL");
-lcd.setLine(1, "READY");
+const kick = startWatchdog();
 
-setInterval(function () {
-  keypad.scan();
-  while (ring.shift()) {
-    if (ring.kind === EV_KEY) lcd.setLine(1, "KEY " + keyName(ring.a));
+if (loaded.error) {
+  showFault(lcd, "CONFIG ERROR", loaded.error);
+  global.T = makeRigApi({
+    terminal: null,
+    faultState: "FAULT",
+    lcdRows: function () {
+      const rows: string[] = [];
+      for (let r = 0; r < lcd.rows; r++) rows.push(lcd.text(r));
+      return rows;
+    },
+  });
+  setInterval(function () {
+    lcd.flush();
+    if (kick) kick();
+  }, 50);
+} else {
+  boot(cfg);
+}
+
+function boot(config: TerminalConfig): void {
+  const keypad = new MatrixKeypad({ rows: buses.keypadRows, cols: buses.keypadCols, ring: ring, clock: clock });
+  const msr = new MagStripeReader({ serial: buses.msrSerial, ring: ring, clock: clock });
+  // autoRead off: the app starts the EMV read once the amount is known (9F02, the ARQC)
+  const icc = new ChipReader({ serial: buses.iccSerial, presentPin: buses.iccPresent, ring: ring, clock: clock, autoRead: false });
+  const printer = new EscPosPrinter({
+    serial: buses.printerSerial,
+    ring: ring,
+    clock: clock,
+    baud: buses.printerBaud,
+    busyPin: buses.printerBusy || undefined,
+  });
+  const stores = new TxnStores(storage);
+  stores.open();
+  const link = new NetLink({
+    host: config.hostIp,
+    port: config.hostPort,
+    encode: function (buf: Uint8Array, len: number) {
+      return E.toString(buf.subarray(0, len));
+    },
+  });
+  let term: Terminal | null = null;
+  const engine = makeEngine(config, stores, link, {
+    onProgress: function (stage: number) {
+      if (term) term.onProgress(stage);
+    },
+    onResult: function (r: TxnResult) {
+      if (term) term.onResult(r);
+    },
+  });
+  link.attach(engine);
+  term = new Terminal({
+    clock: clock,
+    ring: ring,
+    lcd: lcd,
+    keypad: keypad,
+    msr: msr,
+    icc: icc,
+    printer: printer,
+    engine: engine,
+    config: config,
+    journal: stores.journal,
+    link: link,
+    kick: kick,
+    onLanguage: function (lang: string) {
+      storage.erase(LANG_FILE);
+      storage.write(LANG_FILE, lang);
+    },
+  });
+  const t = term;
+  global.T = makeRigApi({ terminal: t, journal: stores.journal, reversals: stores.reversals });
+  buses.net({ wifiSsid: config.wifiSsid, wifiPassword: config.wifiPassword }, function (net) {
+    link.setNet(net);
+  });
+  setInterval(function () {
+    t.tick();
+  }, TICK_MS);
+}
+
+/**
+ * ENGINE WIRING: the one place the transaction engine is built.
+ * firmware/txn/engine.ts (TxnEngine) was not in the tree when this was written; until it is,
+ * an OfflineEngine answers every command "not signed in" so the terminal boots and its screens
+ * work. Replace the body with `new TxnEngine({...})` when it lands.
+ */
+function makeEngine(
+  config: TerminalConfig,
+  stores: TxnStores,
+  link: HostLink,
+  listener: { onProgress(stage: number): void; onResult(r: TxnResult): void },
+): TxnEngineApi {
+  void config;
+  void stores;
+  void link;
+  return new OfflineEngine(listener);
+}
+
+/** A manual watchdog kicked from the loop, where the board has one; null elsewhere. */
+function startWatchdog(): (() => void) | null {
+  try {
+    E.enableWatchdog(WATCHDOG_S, false);
+  } catch (e) {
+    return null;
   }
-  lcd.flush();
-}, 5);
+  return function () {
+    E.kickWatchdog();
+  };
+}
