@@ -33,6 +33,8 @@ export const OUT_SETTLE_FAILED = 15; // settlement could not complete; it resume
 export const OUT_SIGNED_IN = 16;
 export const OUT_KEY_ERROR = 17; // sign-in reply keys failed their check values: refused
 export const OUT_NOT_SIGNED_IN = 18;
+/** The request could not be built or packed (bad card data, codec error): nothing was sent; see errorCode. */
+export const OUT_ERROR = 19;
 
 // Response-code classes: what the operator should do.
 export const CLS_SUCCESS = 0;
@@ -85,6 +87,28 @@ export class TxnResult {
   uploaded = false;
   /** True when this result means a reversal record is now pending on flash. */
   reversalPending = false;
+  /**
+   * Codec / crypto / store error code behind OUT_ERROR, OUT_STORAGE_ERROR, OUT_KEY_ERROR (0 = none):
+   * iso8583/errors.ts (1..39), crypto/errors.ts (40..59), store/codes.ts (60..79).
+   */
+  errorCode = 0;
+  /**
+   * A reversal ran out of retries during this command and moved to the manual-handling list:
+   * print the "reversal failed - contact the acquirer" slip from the slip* fields. Can come with
+   * any outcome (a sale may proceed after it), not only OUT_REVERSAL_FAILED.
+   */
+  slipReady = false;
+  /** TXN_* of the transaction that could not be reversed. */
+  slipType = 0;
+  slipStan = 0;
+  slipAmount = 0;
+  /** Terminal time of the original, YYMMDDhhmmss as a number. */
+  slipDateTime = 0;
+  /** Masked PAN of the original, ASCII. */
+  readonly slipPan = new Uint8Array(19);
+  slipPanLen = 0;
+  /** Reversal reason (field 39 of the 0400) as two ASCII codes: (c0 << 8) | c1, e.g. 0x3938 = "98". */
+  slipReason = 0;
 }
 
 /** What the application calls. Every command returns false (and fills result with OUT_BUSY etc.) if refused at once. */
@@ -95,7 +119,12 @@ export interface TxnEngineApi {
   signIn(): boolean;
   sale(amountFen: number, card: CardData, pinBlock: Uint8Array | null): boolean;
   balance(card: CardData, pinBlock: Uint8Array | null): boolean;
-  voidSale(trace: number): boolean;
+  /**
+   * Void the approved sale with this trace. `card` (optional): the card presented again, as
+   * UnionPay terminals ask for a void (the host finds the account by its PAN; the journal keeps
+   * only a masked PAN, so without the card a host that needs field 2/35 answers 30).
+   */
+  voidSale(trace: number, card?: CardData | null, pinBlock?: Uint8Array | null): boolean;
   refund(amountFen: number, card: CardData, origRrn: Uint8Array, origDateMmdd: number): boolean;
   settle(): boolean;
   sendReversal(): boolean;
@@ -112,7 +141,14 @@ export interface TxnEngineApi {
   onLinkDown(): void;
 }
 
-/** The transport the engine drives; the app implements it over NetLike. */
+/**
+ * The transport the engine drives; the app implements it over NetLike. Rules the engine relies on:
+ * - `open()` starts ONE connection and later calls `engine.onLinkUp()` or `engine.onLinkDown()`;
+ * - `send(buf, len)` copies buf[0, len) before it returns (the engine wipes the buffer after);
+ * - `close()` drops the connection SILENTLY: no onLinkDown / onLinkData for it afterwards (the
+ *   engine may open a new connection right after closing one);
+ * - received bytes go to `engine.onLinkData(binaryString)` in any chunking.
+ */
 export interface HostLink {
   open(): void;
   send(buf: Uint8Array, len: number): void;
