@@ -202,6 +202,8 @@ export class Terminal implements EngineListener {
   readonly writer: ReceiptWriter;
   /** The last engine result, copied (T.last()). */
   readonly last = new ReceiptData();
+  /** The last failed-reversal slip reported. */
+  readonly slip = new ReceiptData();
   /** Results taken from the engine so far. */
   results = 0;
   engine: TxnEngineApi;
@@ -324,12 +326,18 @@ export class Terminal implements EngineListener {
 
   /** Copy the result at once: the engine refills it on its next command. @hot */
   onResult(r: TxnResult): void {
-    this.last.fromResult(r, this.clock.now());
+    const now = this.clock.now();
+    this.last.fromResult(r, now);
     this.results++;
     const o = r.outcome;
-    if (o === OUT_REVERSAL_FAILED) {
-      this.last.type = TXN_REVERSAL;
-      this.queue.addCopy(JOB_REVERSAL_SLIP, this.last, false);
+    // A reversal that ran out of tries: print its slip, whatever this result is about.
+    if (r.slipReady) {
+      this.slip.fromSlip(r, now);
+      this.queue.addCopy(JOB_REVERSAL_SLIP, this.slip, false);
+    } else if (o === OUT_REVERSAL_FAILED) {
+      this.slip.copyFrom(this.last); // an engine without the slip fields: the result's own
+      this.slip.type = TXN_REVERSAL;
+      this.queue.addCopy(JOB_REVERSAL_SLIP, this.slip, false);
     }
     // A reversal settled on the way to another transaction is news, not the answer.
     if ((o === OUT_REVERSAL_FAILED || o === OUT_REVERSED) && this.cmd !== TXN_REVERSAL) this.sideSeen = true;
@@ -387,7 +395,8 @@ export class Terminal implements EngineListener {
       if (k === KEY_ENTER) this.startVoid();
       else if (k === KEY_CANCEL) this.abort(MSG_OUT_ABORTED);
     } else if (st === ST_CARD || st === ST_READING) {
-      if (k === KEY_CANCEL) {
+      if (k === KEY_ENTER && st === ST_CARD && m.txnType === TXN_VOID) this.startCommand(TXN_VOID);
+      else if (k === KEY_CANCEL) {
         if (st === ST_READING) this.icc.abort();
         this.abort(MSG_OUT_ABORTED);
       }
@@ -617,8 +626,9 @@ export class Terminal implements EngineListener {
 
   /** The card is read. @hot */
   private cardDone(): void {
-    if (this.m.txnType === TXN_REFUND) {
-      this.startCommand(TXN_REFUND);
+    const t = this.m.txnType;
+    if (t === TXN_REFUND || t === TXN_VOID) {
+      this.startCommand(t);
       return;
     }
     this.go(ST_PIN);
@@ -705,10 +715,11 @@ export class Terminal implements EngineListener {
     this.startCommand(m.txnType, block);
   }
 
-  /** @hot */
+  /** The original is confirmed: ask for the card (ENTER goes on without it). @hot */
   private startVoid(): void {
     this.m.amount = this.m.entry.amount;
-    this.startCommand(TXN_VOID);
+    this.m.txnType = TXN_VOID;
+    this.toCard();
   }
 
   /** @hot */
@@ -762,7 +773,7 @@ export class Terminal implements EngineListener {
     if (type === TXN_SALE) ok = e.sale(amount, this.card, pinBlock || null);
     else if (type === TXN_BALANCE) ok = e.balance(this.card, pinBlock || null);
     else if (type === TXN_REFUND) ok = e.refund(amount, this.card, this.origRrn, this.origDate);
-    else if (type === TXN_VOID) ok = e.voidSale(m.entry.stan);
+    else if (type === TXN_VOID) ok = e.voidSale(m.entry.stan, this.cardReady ? this.card : null, null);
     else if (type === TXN_SETTLE) ok = e.settle();
     else if (type === TXN_SIGN_IN) ok = e.signIn();
     else if (type === TXN_REVERSAL) ok = e.sendReversal();

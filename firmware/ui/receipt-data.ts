@@ -104,6 +104,31 @@ export class ReceiptData {
     this.tries = 0;
   }
 
+  /**
+   * The failed-reversal slip fields of a result (slipReady): the transaction that could not be
+   * reversed, not the command that reported it. @hot
+   */
+  fromSlip(r: TxnResult, nowMs: number): void {
+    this.fromResult(r, nowMs);
+    this.type = r.slipType;
+    this.typeMsg = typeMsgOf(r.slipType);
+    this.outcome = 0;
+    this.rc0 = (r.slipReason >> 8) & 0xff;
+    this.rc1 = r.slipReason & 0xff;
+    this.cls = 0;
+    this.msgId = 0;
+    this.stan = r.slipStan;
+    this.amount = r.slipAmount;
+    this.authCode.fill(0);
+    this.rrn.fill(0);
+    const n = r.slipPanLen > 19 ? 19 : r.slipPanLen;
+    for (let i = 0; i < 19; i++) this.pan[i] = i < n ? r.slipPan[i] : 0;
+    this.panLen = n;
+    this.entry = 0;
+    if (r.slipDateTime > 0) splitYmdhms(r.slipDateTime, this.when);
+    this.reversalPending = false;
+  }
+
   /** Copy a journal entry (reprint, query): approved-or-not comes from its status. @hot */
   fromJournal(e: JournalEntry): void {
     const t = e.type;

@@ -50,6 +50,7 @@ import {
   OUT_SIGNED_IN,
   OUT_KEY_ERROR,
   OUT_NOT_SIGNED_IN,
+  OUT_ERROR,
   CLS_RETRY_LATER,
   CLS_DO_NOT_RETRY,
   CLS_CALL_ISSUER,
@@ -138,6 +139,8 @@ import {
   MSG_UI_NOT_BALANCED,
   MSG_UI_RRN,
   MSG_UI_CALL_ACQUIRER,
+  MSG_UI_TXN_ERROR,
+  MSG_UI_ENTER_NO_CARD,
 } from "./messages.gen";
 
 /** Menu entries, in key order 1..9, 0. */
@@ -174,8 +177,9 @@ export function queryPages(rows: number): number {
 
 /** What to say happened, for a result. @hot */
 export function outcomeMsg(d: ReceiptData): number {
-  if (d.msgId > 0) return d.msgId;
   const o = d.outcome;
+  if (o === OUT_REVERSAL_FAILED) return MSG_UI_REV_FAILED; // the catalogue's slip title is 30 wide
+  if (d.msgId > 0) return d.msgId;
   if (o === OUT_APPROVED) return MSG_RC_00;
   if (o === OUT_NO_RESPONSE) return MSG_OUT_NO_RESPONSE;
   if (o === OUT_MAC_FAILED) return MSG_RC_A0;
@@ -193,6 +197,7 @@ export function outcomeMsg(d: ReceiptData): number {
   if (o === OUT_SIGNED_IN) return MSG_OUT_SIGNED_IN;
   if (o === OUT_KEY_ERROR) return MSG_OUT_KEY_ERROR;
   if (o === OUT_NOT_SIGNED_IN) return MSG_OUT_NOT_SIGNED_IN;
+  if (o === OUT_ERROR) return MSG_UI_TXN_ERROR;
   return MSG_RC_OTHER;
 }
 
@@ -216,7 +221,7 @@ export function actionMsg(d: ReceiptData): number {
   if (c === CLS_SYSTEM) return MSG_ACT_CALL_SUPPORT;
   if (o === OUT_MAC_FAILED) return MSG_ACT_SIGN_IN;
   if (o === OUT_REVERSAL_PENDING || o === OUT_BUSY || o === OUT_SETTLE_FAILED) return MSG_ACT_RETRY_LATER;
-  if (o === OUT_STORAGE_ERROR) return MSG_ACT_CALL_SUPPORT;
+  if (o === OUT_STORAGE_ERROR || o === OUT_ERROR) return MSG_ACT_CALL_SUPPORT;
   return -1;
 }
 
@@ -361,6 +366,8 @@ export class Painter {
       s.msg(0, 0, txnMsg(m.txnType));
       if (m.amount > 0) s.moneyRight(1, m.amount);
       s.msg(2, 0, MSG_UI_SWIPE_INSERT);
+      // a void may go without the card (the host then finds the original by its trace)
+      if (m.txnType === TXN_VOID) s.msg(3, 0, MSG_UI_ENTER_NO_CARD);
     } else {
       this.typeAndAmount(m, s, 0, txnMsg(m.txnType));
       s.msg(1, 0, MSG_UI_SWIPE_INSERT);

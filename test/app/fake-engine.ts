@@ -52,8 +52,8 @@ export interface Answer {
   uploaded?: boolean;
   /** ms after the command before the answer (default 600). */
   delayMs?: number;
-  /** Before the answer: a failed-reversal slip result (the engine's side report). */
-  reversalFailedFirst?: { stan: number; amount: number; pan: string };
+  /** A reversal ran out of tries during this command: the slip fields come with the answer. */
+  slip?: { type: number; stan: number; amount: number; pan: string; dateTime: number; reason: string };
 }
 
 export interface Call {
@@ -113,8 +113,9 @@ export class FakeEngine implements TxnEngineApi {
   balance(card: CardData, pinBlock: Uint8Array | null): boolean {
     return this.start("balance", TXN_BALANCE, 0, card, [pinBlock ? Array.from(pinBlock) : null]);
   }
-  voidSale(trace: number): boolean {
-    return this.start("voidSale", TXN_VOID, 0, null, [trace]);
+  voidSale(trace: number, card?: CardData | null, pinBlock?: Uint8Array | null): boolean {
+    const pan = card ? String.fromCharCode(...card.pan.subarray(0, card.panLen)) : null;
+    return this.start("voidSale", TXN_VOID, 0, card || null, [trace, pan, pinBlock ? Array.from(pinBlock) : null]);
   }
   refund(amountFen: number, card: CardData, origRrn: Uint8Array, origDateMmdd: number): boolean {
     return this.start("refund", TXN_REFUND, amountFen, card, [amountFen, String.fromCharCode(...origRrn), origDateMmdd]);
@@ -161,11 +162,6 @@ export class FakeEngine implements TxnEngineApi {
       this.stageIdx++;
     }
     if (t < delay) return;
-    if (this.answer.reversalFailedFirst) {
-      const f = this.answer.reversalFailedFirst;
-      this.fill({ outcome: 8 /* OUT_REVERSAL_FAILED */, reversalPending: false }, TXN_REVERSAL, f.amount, f.stan, f.pan);
-      this.listener?.onResult(this.result);
-    }
     if (this.answer.outcome === OUT_APPROVED && this.chip) {
       this.waitingComplete = true;
       this.progress(STAGE_COMPLETING);
@@ -247,5 +243,16 @@ export class FakeEngine implements TxnEngineApi {
     r.creditCount = a.creditCount || 0;
     r.uploaded = !!a.uploaded;
     r.reversalPending = !!a.reversalPending;
+    r.errorCode = 0;
+    r.slipReady = !!a.slip;
+    r.slipType = a.slip ? a.slip.type : 0;
+    r.slipStan = a.slip ? a.slip.stan : 0;
+    r.slipAmount = a.slip ? a.slip.amount : 0;
+    r.slipDateTime = a.slip ? a.slip.dateTime : 0;
+    r.slipPan.fill(0);
+    const sp = a.slip ? a.slip.pan : "";
+    for (let i = 0; i < sp.length; i++) r.slipPan[i] = sp.charCodeAt(i);
+    r.slipPanLen = sp.length;
+    r.slipReason = a.slip ? (a.slip.reason.charCodeAt(0) << 8) | a.slip.reason.charCodeAt(1) : 0;
   }
 }

@@ -12,6 +12,7 @@ import {
   STAGE_COMPLETING,
   TXN_SALE,
   OUT_BUSY,
+  OUT_ERROR,
 } from "../../firmware/txn/engine-api";
 import {
   MSG_RC_51,
@@ -211,6 +212,15 @@ describe("Terminal: what the host said", () => {
     assert.deepEqual(r.lines(), ["SALE              51", "NOT ENOUGH FUNDS    ", "USE OTHER CARD      ", "                    "]);
   });
 
+  it("a request the engine could not build: TXN ERROR / CALL SUPPORT", () => {
+    const r = new Rig();
+    toPin(r, "2000");
+    r.engine.next = { outcome: OUT_ERROR };
+    r.keys("1234", "ENTER");
+    r.advance(1000);
+    assert.deepEqual(r.lines().map((l) => l.trim()), ["TXN ERROR", "CALL SUPPORT"]);
+  });
+
   it("no response: HOST NO REPLY / WILL BE REVERSED", () => {
     const r = new Rig();
     toPin(r, "2000");
@@ -371,7 +381,7 @@ describe("Terminal: chip faults", () => {
 });
 
 describe("Terminal: other transactions", () => {
-  it("void: trace -> the original shown -> ENTER -> voidSale(trace)", () => {
+  it("void: trace -> the original shown -> ENTER -> the card again -> voidSale(trace, card)", () => {
     const r = new Rig({ cols: 20, rows: 4 });
     r.addJournalSale(42, 8800, MAG_DEBIT.pan);
     r.keys("F1", "2", "43", "ENTER");
@@ -381,11 +391,23 @@ describe("Terminal: other transactions", () => {
     assert.equal(r.state(), "CONFIRM");
     assert.deepEqual(r.lines(), ["VOID          000042", "622202******9873    ", "               88.00", "ENTER=CONFIRM       "]);
     r.keys("ENTER");
-    assert.deepEqual(r.engine.called("voidSale")[0].args, [42]);
+    assert.equal(r.state(), "CARD");
+    assert.deepEqual(r.lines(), ["VOID                ", "               88.00", "SWIPE/INSERT        ", "ENTER=NO CARD       "]);
+    r.swipe(MAG_DEBIT);
+    assert.deepEqual(r.engine.called("voidSale")[0].args, [42, MAG_DEBIT.pan, null]);
     r.advance(1000);
     assert.equal(r.lines()[0], "VOID        APPROVED");
     r.printAll();
     assert.ok(r.receipts()[0].some((l) => /^TXN TYPE: +VOID$/.test(l)));
+  });
+
+  it("void without the card: ENTER at the card prompt", () => {
+    const r = new Rig();
+    r.addJournalSale(42, 8800, MAG_DEBIT.pan);
+    r.keys("F1", "2", "42", "ENTER");
+    assert.deepEqual(r.lines(), ["VOID      000042", "           88.00"]);
+    r.keys("ENTER", "ENTER");
+    assert.deepEqual(r.engine.called("voidSale")[0].args, [42, null, null]);
   });
 
   it("refund: amount, original RRN and date, card, no PIN", () => {
