@@ -117,25 +117,28 @@ describe("Journal: the batch's transactions on flash", () => {
     assert.equal(t.debitAmount, 1500);
   });
 
-  it("closes a batch after settlement (idempotently); settled entries stay readable until reused", () => {
+  it("closes a batch after settlement (idempotently) and starts the next one in a fresh file, keeping the last entry", () => {
     const flash = new FlashStorage({ bytes: 32 * 1024 });
     const j = open(flash, 5);
     for (let i = 1; i <= 5; i++) j.add(entryFor(i, 100));
+    const compactions = j.log.compactions;
     assert.equal(j.closeBatch(1), true);
     assert.equal(j.count(), 0);
+    assert.equal(j.log.compactions, compactions + 1, "settled entries left behind");
     const n = flash.bytesProgrammed;
     assert.equal(j.closeBatch(1), true);
     assert.equal(flash.bytesProgrammed, n, "closing the same batch again writes nothing");
     const out = new JournalEntry();
     const r = open(flash, 5);
     assert.equal(r.count(), 0);
-    assert.equal(r.findByStan(3, out), true);
+    assert.equal(r.lastClosedBatch(), 1);
+    assert.equal(r.findByStan(3, out), false);
+    assert.equal(r.last(out), true, "the last receipt can still be reprinted");
+    assert.equal(out.stan, 5);
     assert.equal(out.settled, true);
     assert.equal(effectiveStatus(out), J_SETTLED);
-    assert.equal(r.setStatus(3, J_VOIDED), false, "a settled entry cannot be voided");
+    assert.equal(r.setStatus(5, J_VOIDED), false, "a settled entry cannot be voided");
     assert.equal(r.add(entryFor(6, 600)), true);
-    assert.equal(r.findByStan(1, out), false, "its key was reused by the new batch");
-    assert.equal(r.findByStan(2, out), true);
     const t = new BatchTotals();
     r.totals(t);
     assert.deepEqual({ ...t }, { debitAmount: 600, debitCount: 1, creditAmount: 0, creditCount: 0 });
@@ -143,6 +146,37 @@ describe("Journal: the batch's transactions on flash", () => {
     assert.equal(out.stan, 6);
     assert.equal(r.entryAt(1, out), false);
     assert.equal(open(flash, 5).count(), 1);
+  });
+
+  it("a power cut at any byte of a batch close leaves it either open or closed, never half", () => {
+    const build = (flash: FlashStorage) => {
+      const j = open(flash, 5);
+      for (let i = 1; i <= 4; i++) j.add(entryFor(i, 100 * i));
+      return j;
+    };
+    const probe = new FlashStorage({ bytes: 32 * 1024 });
+    const pj = build(probe);
+    const n0 = probe.bytesProgrammed;
+    pj.closeBatch(1);
+    const total = probe.bytesProgrammed - n0;
+    for (let n = 0; n <= total; n++) {
+      const flash = new FlashStorage({ bytes: 32 * 1024 });
+      build(flash);
+      const j = open(flash, 5); // a reboot, then the close
+      flash.cutAfterBytes(n);
+      j.closeBatch(1);
+      flash.powerOn();
+      const r = open(flash, 5);
+      const t = new BatchTotals();
+      r.totals(t);
+      if (r.lastClosedBatch() === 1) assert.deepEqual([r.count(), t.debitAmount], [0, 0], `cut at ${n}`);
+      else assert.deepEqual([r.count(), t.debitAmount], [4, 1000], `cut at ${n}`);
+      const out = new JournalEntry();
+      assert.equal(r.last(out), true);
+      assert.equal(out.stan, 4);
+      assert.equal(r.closeBatch(1), true, `cut at ${n}: closing again works`);
+      assert.equal(open(flash, 5).count(), 0);
+    }
   });
 
   it("keeps working through many status changes (log compactions)", () => {

@@ -2,8 +2,9 @@
  * The transaction journal of the current batch: what the terminal did, for reprints ("last",
  * by trace), voids, settlement totals (field 48) and batch upload. One RecordLog: entry i of the
  * batch is key i (a status change rewrites that key), key `capacity` holds the batch-close
- * marker. Closing a batch is one record ("everything written before seq N is settled"); settled
- * entries stay readable until the next batch reuses their keys.
+ * marker. Closing a batch is one record ("everything written before seq N is settled"), then a
+ * log compaction that leaves the settled entries behind except the newest (reprint "last");
+ * if that compaction cannot run, settled entries stay readable until their keys are reused.
  *
  * Kept per entry: type, amount (fen), masked PAN (first 6 + last 4), STAN, original STAN (void),
  * RRN, auth code, time, batch, status, entry mode, response code. Never the full PAN, track data,
@@ -117,7 +118,7 @@ export interface JournalOptions {
   name?: string;
   /** Entries per batch (default 100, at most 1000). */
   capacity?: number;
-  /** Record area per log file; default fits `capacity` entries plus a quarter for updates. */
+  /** Record area per log file; default fits `capacity` entries plus half as many updates. */
   bytes?: number;
 }
 
@@ -143,7 +144,9 @@ export class Journal {
     if (!(cap >= 1 && cap <= 1000)) throw new Error("Journal: capacity 1..1000");
     this.capacity = cap;
     const per = Math.ceil((13 + JOURNAL_ENTRY_BYTES) / 16) * 16;
-    const spare = cap >> 2 > 4 ? cap >> 2 : 4;
+    // a batch of `capacity` entries plus half as many status changes fits one file, so the log
+    // compacts once per batch (at its close) in normal use
+    const spare = cap >> 1 > 4 ? cap >> 1 : 4;
     this.log = new RecordLog(store, {
       name: o.name || "jn",
       bytes: o.bytes || per * (cap + spare) + 32,
@@ -260,17 +263,7 @@ export class Journal {
 
   /** The newest entry written (for "reprint last"). */
   last(out: JournalEntry): boolean {
-    let best = -1;
-    let bestSeq = 0;
-    for (let k = 0; k < this.capacity; k++) {
-      if (this.stanOf[k] < 0) continue;
-      const s = this.log.seq(k);
-      if (s > bestSeq) {
-        bestSeq = s;
-        best = k;
-      }
-    }
-    return this.readKey(best, out);
+    return this.readKey(this.newestKey(), out);
   }
 
   /** The i-th entry of the open batch, in the order written (batch upload, listing). */
@@ -329,6 +322,14 @@ export class Journal {
     this.closedSeq = getU32(p, 0);
     this.closedBatch = batch;
     this.nextKey = 0;
+    // start the next batch in a fresh file: the settled entries are left behind, except the
+    // newest (reprint of the last receipt). The close above already stands if this fails.
+    const lastKey = this.newestKey();
+    if (this.log.compact(this.closedSeq, lastKey) === STORE_OK) {
+      for (let k = 0; k < this.capacity; k++) {
+        if (k !== lastKey) this.stanOf[k] = -1;
+      }
+    }
     return true;
   }
 
@@ -338,6 +339,21 @@ export class Journal {
   }
 
   // ------------------------------------------------------------------ internals
+
+  /** Key of the newest entry, -1 if none. @hot */
+  private newestKey(): number {
+    let best = -1;
+    let bestSeq = 0;
+    for (let k = 0; k < this.capacity; k++) {
+      if (this.stanOf[k] < 0) continue;
+      const s = this.log.seq(k);
+      if (s > bestSeq) {
+        bestSeq = s;
+        best = k;
+      }
+    }
+    return best;
+  }
 
   /** @hot */
   private isOpenKey(k: number): boolean {

@@ -322,9 +322,13 @@ export class RecordLog {
   /**
    * Copy-then-erase into the other file. Refuses (STORE_ERR_NO_SPACE) when Storage has no room
    * for the new file rather than let Espruino compact Storage in the middle of a transaction.
+   * `dropUpToSeq` (optional): leave out records with seq <= it (except key `keepKey`): a consumer
+   * that has closed a period (the journal after settlement) starts the next file without it.
    */
-  compact(): number {
+  compact(dropUpToSeq?: number, keepKey?: number): number {
     if (!this.ready) return STORE_ERR_NOT_OPEN;
+    const drop = dropUpToSeq ? dropUpToSeq : 0;
+    const keep = keepKey === undefined ? -1 : keepKey;
     const live = this.liveBytes();
     if (live > this.bytes) return STORE_ERR_LOG_FULL;
     let free = 0;
@@ -344,7 +348,7 @@ export class RecordLog {
     try {
       for (let k = 0; k < this.keys; k++) {
         const len = this.lenOf[k];
-        if (len <= 0) {
+        if (len <= 0 || (this.seqOf[k] <= drop && k !== keep)) {
           this.offNew[k] = -1;
           continue;
         }
@@ -364,7 +368,7 @@ export class RecordLog {
     this.offOf = this.offNew;
     this.offNew = t;
     for (let k = 0; k < this.keys; k++) {
-      if (this.lenOf[k] <= 0) {
+      if (this.offOf[k] < 0) {
         this.lenOf[k] = -1;
         this.seqOf[k] = 0;
         this.offOf[k] = -1;

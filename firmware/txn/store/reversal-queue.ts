@@ -144,10 +144,11 @@ export class ReversalQueue {
     const manualCap = o.manualCapacity || 8;
     const recMsg = Math.ceil((13 + MSG_HEAD + this.maxMessage) / 16) * 16;
     const recState = Math.ceil((13 + STATE_BYTES) / 16) * 16;
-    // one reversal's whole life (message, tries, reason changes, delete) plus a live copy
+    // room for a few reversal lifetimes (message, reason, tries, delete) between compactions:
+    // each compaction leaves a file of trash in Storage, so fewer is better
     this.log = new RecordLog(store, {
       name: o.name || "rv",
-      bytes: 2 * recMsg + (this.retryLimit + 6) * recState + 16,
+      bytes: 4 * recMsg + 2 * (this.retryLimit + 6) * recState + 16,
       keys: 2,
       maxPayload: MSG_HEAD + this.maxMessage,
     });

@@ -1,0 +1,166 @@
+/**
+ * Flash budget of the transaction core: bytes programmed per sale, per reversal and per
+ * settlement on the emulated Espruino Storage, with the production log sizes. Figures only
+ * (no assertions): `npx tsx bench/flash.bench.ts`.
+ *
+ * "programmed" counts every byte handed to flash programming (records with their 0xFF padding,
+ * log file headers, Espruino's 32-byte file headers, erase marks, log compaction copies).
+ * "trash" is flash left behind as deleted files (a log file per log compaction); it comes back
+ * only when Storage is compacted (TxnStores.compactIfIdle), so it sets how many sales fit
+ * between two Storage compactions.
+ */
+import { FlashStorage } from "../hil/virtual/flash-storage";
+import { TxnStores } from "../firmware/txn/store/txn-stores";
+import { BatchTotals, J_REVERSAL_PENDING, JournalEntry, TXN_SALE } from "../firmware/txn/store/journal";
+import { REASON_NO_REPLY, ReversalSlip } from "../firmware/txn/store/reversal-queue";
+import { SETTLE_CLOSING, SETTLE_STARTED } from "../firmware/txn/store/counters";
+
+const STORAGE = 256 * 1024; // Espruino for Linux's Storage
+const PAN = "6228480402564890018";
+
+function frame(stan: number, amount: number): Uint8Array {
+  // a typical UnionPay 0400 without field 2: 3, 4, 11, 22, 25, 41, 42, 49, 60 (+ length, TPDU, header)
+  const body = [0x60, 0, 3, 0, 0, 0x60, 0x31, 0, 0x31, 0, 0, 0x04, 0x00, 0x30, 0x20, 0x04, 0x80, 0x00, 0xc0, 0x80, 0x10];
+  body.push(0, 0, 0);
+  const a = String(amount).padStart(12, "0");
+  for (let i = 0; i < 12; i += 2) body.push((+a[i] << 4) | +a[i + 1]);
+  const s = String(stan).padStart(6, "0");
+  for (let i = 0; i < 6; i += 2) body.push((+s[i] << 4) | +s[i + 1]);
+  body.push(0x02, 0x10, 0x00);
+  for (const c of "12345678123456789012345156") body.push(c.charCodeAt(0));
+  body.push(0x00, 0x08, 0x22, 0x00, 0x00, 0x01);
+  return new Uint8Array([body.length >> 8, body.length & 255, ...body]);
+}
+
+function slip(stan: number, amount: number): ReversalSlip {
+  const r = new ReversalSlip();
+  r.type = TXN_SALE;
+  r.stan = stan;
+  r.amount = amount;
+  r.time = 1700000000;
+  const p = new Uint8Array(Buffer.from(PAN, "latin1"));
+  r.pan.fromPan(p, p.length);
+  return r;
+}
+
+function entry(stan: number, amount: number, status: number): JournalEntry {
+  const e = new JournalEntry();
+  e.type = TXN_SALE;
+  e.status = status;
+  e.amount = amount;
+  e.stan = stan;
+  e.batch = 1;
+  e.time = 1700000000;
+  e.respCode = 0x3030;
+  const p = new Uint8Array(Buffer.from(PAN, "latin1"));
+  e.pan.fromPan(p, p.length);
+  return e;
+}
+
+function trash(f: FlashStorage): number {
+  return f.getStats().trashBytes;
+}
+
+const flash = new FlashStorage({ bytes: STORAGE });
+const s = new TxnStores(flash);
+let t0 = performance.now();
+s.open();
+const firstBoot = performance.now() - t0;
+const created = flash.bytesProgrammed;
+
+const rows: [string, number][] = [];
+let mark = flash.bytesProgrammed;
+const step = (label: string) => {
+  rows.push([label, flash.bytesProgrammed - mark]);
+  mark = flash.bytesProgrammed;
+};
+
+// ---- one sale, step by step (no log compaction inside)
+let stan = s.begin();
+step("sale: STAN persisted (counters record)");
+const f = frame(stan, 1234);
+s.reversals.persist(f, f.length, 13, slip(stan, 1234));
+step(`sale: 0400 stored before sending (${f.length}-byte frame)`);
+s.journal.add(entry(stan, 1234, 1));
+step("sale: journal entry");
+s.reversals.clear();
+step("sale: reversal cleared");
+const saleBytes = rows.reduce((n, r) => n + r[1], 0);
+
+// ---- one reversal (no reply: reason 98, one try, acknowledged)
+stan = s.begin();
+s.reversals.persist(f, f.length, 13, slip(stan, 500));
+mark = flash.bytesProgrammed;
+s.reversals.setReason(REASON_NO_REPLY);
+step("reversal: reason 98 (unchanged default: nothing written)");
+s.complete(entry(stan, 500, J_REVERSAL_PENDING));
+step("reversal: journal entry 'reversal pending' (06 case only)");
+s.reversalAttempt();
+step("reversal: try counted + trace counter advanced");
+s.reversalAck(0x3030);
+step("reversal: journal REVERSED + reversal deleted");
+const revBytes = rows.slice(4).reduce((n, r) => n + r[1], 0);
+
+// ---- steady state: 1000 sales with log compactions, Storage compacted when idle
+const N = 1000;
+const startBytes = flash.bytesProgrammed;
+const logCompactions0 = s.counters.log.compactions + s.journal.log.compactions + s.reversals.log.compactions;
+let storageCompactions = 0;
+let trashMade = 0;
+let settlements = 0;
+t0 = performance.now();
+for (let i = 0; i < N; i++) {
+  if (!s.journal.hasRoom()) {
+    s.counters.setSettleStep(SETTLE_STARTED, 0);
+    s.journal.totals(new BatchTotals());
+    s.counters.setSettleStep(SETTLE_CLOSING, 0);
+    s.finishSettlement();
+    settlements++;
+  }
+  const tr = trash(flash);
+  let st = s.begin();
+  if (!st && s.compactIfIdle()) {
+    storageCompactions++;
+    st = s.begin();
+  }
+  const fr = frame(st, 100 + i);
+  if (!st || !s.reversals.persist(fr, fr.length, 13, slip(st, 100 + i))) {
+    if (s.compactIfIdle()) storageCompactions++;
+    i--;
+    continue;
+  }
+  s.complete(entry(st, 100 + i, 1));
+  trashMade += Math.max(0, trash(flash) - tr);
+}
+const loopMs = performance.now() - t0;
+const steadyPerSale = (flash.bytesProgrammed - startBytes) / N;
+const logCompactions = s.counters.log.compactions + s.journal.log.compactions + s.reversals.log.compactions - logCompactions0;
+
+// ---- settlement alone
+mark = flash.bytesProgrammed;
+s.counters.setSettleStep(SETTLE_STARTED, 0);
+s.counters.setSettleStep(SETTLE_CLOSING, 0);
+s.finishSettlement();
+const settleBytes = flash.bytesProgrammed - mark;
+
+// ---- boot recovery time with a full-ish journal
+t0 = performance.now();
+const again = new TxnStores(flash);
+again.open();
+const bootMs = performance.now() - t0;
+
+const pad = (x: string, n: number) => x.padEnd(n);
+console.log("Flash budget (emulated Espruino Storage, production log sizes)");
+console.log("");
+for (const [label, n] of rows) console.log("  " + pad(label, 58) + String(n).padStart(6) + " B");
+console.log("");
+console.log("  " + pad("per sale (approved, one online request)", 58) + String(saleBytes).padStart(6) + " B");
+console.log("  " + pad("per reversal (stored, 1 try, acknowledged; 06 case)", 58) + String(revBytes).padStart(6) + " B");
+console.log("  " + pad("per settlement (2 steps, batch close, batch advance)", 58) + String(settleBytes).padStart(6) + " B");
+console.log("  " + pad(`per sale, steady state over ${N} sales (with log compactions)`, 58) + steadyPerSale.toFixed(0).padStart(6) + " B");
+console.log("  " + pad("Storage trash per sale (old log files until compaction)", 58) + (trashMade / N).toFixed(0).padStart(6) + " B");
+console.log("");
+console.log(`  log files created at first boot: ${created} B programmed; all logs, both files: ${s.footprint()} B of ${STORAGE}`);
+console.log(`  over ${N} sales: ${logCompactions} log compactions, ${storageCompactions} Storage compactions (at idle), ${settlements} settlements (journal of ${s.journal.capacity})`);
+console.log(`  sales between Storage compactions with ${STORAGE / 1024} KiB: about ${Math.floor((STORAGE - s.footprint()) / Math.max(1, trashMade / N))}`);
+console.log(`  Node: first boot ${firstBoot.toFixed(1)} ms, reboot recovery ${bootMs.toFixed(1)} ms, ${((loopMs * 1000) / N).toFixed(0)} us per sale`);
