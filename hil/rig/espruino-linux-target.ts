@@ -1,0 +1,133 @@
+/**
+ * Target: the real Espruino interpreter built for Linux (path in ESPRUINO_BIN; never built or
+ * committed by this project, see shared/ESPRUINO.md).
+ *
+ * It runs in a working directory of its own (a new temp dir unless `workDir` is given), where its
+ * Storage lives in ./espruino.flash. The rig talks to its REPL on stdin/stdout with the console
+ * protocol (banner, `>` prompts and `Uncaught` lines are tolerated). Upload goes through the
+ * console in answered 1 KiB chunks into Storage (console-upload.ts) and boots from flash, the
+ * same layout `npm run flash` gives a board; a REPL start then boots `.bootcde` by itself.
+ * powerCut = SIGKILL and start again on the same espruino.flash. (The interpreter ignores
+ * SIGTERM and SIGINT; only SIGKILL stops it.)
+ *
+ *   ESPRUINO_BIN=/path/to/espruino npm run hil -- --target espruino-linux
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConsoleSession } from "./console-protocol";
+import { uploadOverConsole, waitReady } from "./console-upload";
+import type { Target } from "./target";
+
+export interface EspruinoLinuxTargetOptions {
+  /** The interpreter; default process.env.ESPRUINO_BIN. */
+  bin?: string;
+  /** Arguments put before the interpreter's own (tests run a fake interpreter through node). */
+  binArgs?: string[];
+  /** Where espruino.flash lives; default a new temp dir, removed by close(). */
+  workDir?: string;
+  /** Eval timeout in real ms; default 5000. */
+  timeoutMs?: number;
+  /** Time allowed for a start, boot or upload step; default 15000. */
+  startTimeoutMs?: number;
+  /** Extra environment for the interpreter. */
+  env?: Record<string, string>;
+}
+
+export class EspruinoLinuxTarget implements Target {
+  readonly name = "espruino-linux";
+  readonly workDir: string;
+  private readonly ownDir: boolean;
+  private readonly bin: string;
+  private readonly binArgs: string[];
+  private readonly startMs: number;
+  private readonly env: Record<string, string> | undefined;
+  private proc: ChildProcess | null = null;
+  private exited: Promise<void> = Promise.resolve();
+  readonly session: ConsoleSession;
+
+  constructor(opts: EspruinoLinuxTargetOptions = {}) {
+    const bin = opts.bin || process.env.ESPRUINO_BIN;
+    if (!bin) throw new Error("espruino-linux target: set ESPRUINO_BIN (or --bin) to an Espruino for Linux binary");
+    this.bin = bin;
+    this.binArgs = opts.binArgs || [];
+    this.ownDir = !opts.workDir;
+    this.workDir = opts.workDir || mkdtempSync(join(tmpdir(), "espruino-linux-"));
+    this.startMs = opts.startTimeoutMs || 15000;
+    this.env = opts.env;
+    this.session = new ConsoleSession((text) => this.send(text), { timeoutMs: opts.timeoutMs || 5000 });
+  }
+
+  /** Start the interpreter if it is not running, and wait until its console answers. */
+  async start(): Promise<void> {
+    if (this.proc) return;
+    const proc = spawn(this.bin, this.binArgs, { cwd: this.workDir, stdio: ["pipe", "pipe", "pipe"], env: this.env ? { ...process.env, ...this.env } : process.env });
+    this.proc = proc;
+    proc.stdout!.on("data", (d: Buffer) => this.session.feed(d));
+    proc.stderr!.on("data", (d: Buffer) => this.session.feed(d));
+    proc.stdin!.on("error", () => undefined); // EPIPE after a kill: the exit handler reports it
+    this.exited = new Promise<void>((resolve) => {
+      const done = (why: string) => {
+        if (this.proc === proc) this.proc = null;
+        this.session.failAll(new Error(`espruino-linux: interpreter ${why}`));
+        resolve();
+      };
+      proc.on("exit", (code, signal) => done(`exited (${signal || "code " + code})`));
+      proc.on("error", (e) => done(`could not run ${this.bin}: ${e.message}`));
+    });
+    await waitReady(this.session, this.startMs);
+  }
+
+  async upload(bundle: string): Promise<void> {
+    await this.start();
+    await uploadOverConsole(this.session, bundle, { timeoutMs: this.startMs });
+  }
+
+  eval(js: string): Promise<unknown> {
+    if (!this.proc) return Promise.reject(new Error("espruino-linux: not running (upload() or start() first)"));
+    return this.session.eval(js);
+  }
+
+  async reset(): Promise<void> {
+    await this.start();
+    await this.session.command("load()");
+    await waitReady(this.session, this.startMs);
+  }
+
+  async powerCut(): Promise<void> {
+    await this.kill();
+    await this.start();
+  }
+
+  wait(ms: number): Promise<void> {
+    return new Promise((r) => setTimeout(r, ms));
+  }
+
+  takeOutput(): string[] {
+    return this.session.takeOutput();
+  }
+
+  takeErrors(): string[] {
+    return this.session.takeErrors();
+  }
+
+  async close(): Promise<void> {
+    await this.kill();
+    if (this.ownDir) rmSync(this.workDir, { recursive: true, force: true });
+  }
+
+  /** SIGKILL: the only signal Espruino for Linux does not trap. */
+  private async kill(): Promise<void> {
+    const p = this.proc;
+    if (!p) return;
+    p.kill("SIGKILL");
+    await this.exited;
+  }
+
+  private send(text: string): void {
+    const p = this.proc;
+    if (!p || !p.stdin || p.stdin.destroyed) throw new Error("espruino-linux: interpreter not running");
+    p.stdin.write(Buffer.from(text, "latin1"));
+  }
+}
