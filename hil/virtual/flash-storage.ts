@@ -26,6 +26,9 @@
  * `verifyErased: false` drops Espruino's pre-write check so a write over written bytes ANDs into
  * them and corrupts silently (what raw flash, or an older/buggy build, does).
  *
+ * Not emulated: the filename table that Linux and Bangle.js builds add after 200 file changes
+ * (a lookup cache), StorageFile (`Storage.open`), and a second flash bank.
+ *
  * Power cuts: `cutAfterBytes(n)` arms a cut; the operation that programs the n-th byte from now
  * programs exactly those bytes and throws PowerCut. From then on every write/erase/compact throws
  * PowerCut until `powerOn()`. Page erases are atomic (a cut happens between programmed bytes).

@@ -33,6 +33,15 @@
  * Storage compaction: the logs never let Espruino compact Storage on its own (not power-safe).
  * Call `compactIfIdle()` at a quiet moment (idle screen, after settlement): it compacts only when
  * nothing is pending and free flash is below what the logs may need.
+ *
+ * Flash budget (bench/flash.bench.ts, default sizes, a 70-byte 0400 frame):
+ *   sale        240 B = STAN 32 + 0400 stored 112 + journal entry 80 + reversal deleted 16
+ *   reversal    per try 64 (try count 32 + trace counter 32), done 16 (+80 when journaled:
+ *               status REVERSED); the 06 case with one try: 240 B
+ *   settlement  ~390 B (two step records, batch close, batch advance, journal's fresh file)
+ *   steady state ~290 B per sale including log compactions; ~220 B per sale of Storage trash,
+ *   i.e. one Storage compaction per ~1000 sales in 256 KiB. Every record is bounded (the log's
+ *   maximum record), so no transaction can write more than a fixed amount.
  */
 import type { StoreLike } from "../../hal/store";
 import { STORE_ERR_REVERSAL_PENDING, STORE_OK } from "./codes";
