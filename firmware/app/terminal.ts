@@ -200,10 +200,8 @@ export class Terminal implements EngineListener {
   readonly screen: Screen;
   readonly queue: PrintQueue;
   readonly writer: ReceiptWriter;
-  /** The last engine result, copied (T.last()). */
-  readonly last = new ReceiptData();
-  /** The last failed-reversal slip reported. */
-  readonly slip = new ReceiptData();
+  /** The last engine result, copied (T.last()); the result screen shows it. */
+  readonly last: ReceiptData;
   /** Results taken from the engine so far. */
   results = 0;
   engine: TxnEngineApi;
@@ -273,6 +271,7 @@ export class Terminal implements EngineListener {
     this.resultMs = o.resultMs !== undefined ? o.resultMs : 30000;
     this.inputMs = o.inputMs !== undefined ? o.inputMs : 60000;
     this.screen = new Screen(o.lcd.rows, o.lcd.cols);
+    this.last = this.m.result;
     const cfg = o.config;
     this.writer = new ReceiptWriter(
       o.printer,
@@ -331,13 +330,18 @@ export class Terminal implements EngineListener {
     this.results++;
     const o = r.outcome;
     // A reversal that ran out of tries: print its slip, whatever this result is about.
-    if (r.slipReady) {
-      this.slip.fromSlip(r, now);
-      this.queue.addCopy(JOB_REVERSAL_SLIP, this.slip, false);
-    } else if (o === OUT_REVERSAL_FAILED) {
-      this.slip.copyFrom(this.last); // an engine without the slip fields: the result's own
-      this.slip.type = TXN_REVERSAL;
-      this.queue.addCopy(JOB_REVERSAL_SLIP, this.slip, false);
+    if (r.slipReady || o === OUT_REVERSAL_FAILED) {
+      const q = this.queue;
+      const slot = q.claim();
+      if (slot >= 0) {
+        const d = q.data[slot];
+        if (r.slipReady) d.fromSlip(r, now);
+        else {
+          d.copyFrom(this.last); // an engine without the slip fields: the result's own
+          d.type = TXN_REVERSAL;
+        }
+        q.add(JOB_REVERSAL_SLIP, slot, false);
+      }
     }
     // A reversal settled on the way to another transaction is news, not the answer.
     if ((o === OUT_REVERSAL_FAILED || o === OUT_REVERSED) && this.cmd !== TXN_REVERSAL) this.sideSeen = true;
@@ -830,7 +834,6 @@ export class Terminal implements EngineListener {
     this.card.wipe();
     this.cardReady = false;
     this.fallback = false;
-    m.result.copyFrom(d);
     m.stage = 0;
     m.countdown = -1;
     m.state = ST_RESULT;
@@ -839,8 +842,8 @@ export class Terminal implements EngineListener {
     const o = d.outcome;
     const t = d.type;
     if (o === OUT_APPROVED && (t === TXN_SALE || t === TXN_VOID || t === TXN_REFUND)) {
-      this.queue.addCopy(JOB_MERCHANT, d, false);
-      this.queue.addCopy(JOB_CARDHOLDER, d, false);
+      const slot = this.queue.addCopy(JOB_MERCHANT, d, false);
+      this.queue.add(JOB_CARDHOLDER, slot, false); // both copies print from one snapshot
     } else if (o === OUT_SETTLED) {
       this.queue.addCopy(JOB_SETTLEMENT, d, false);
     } else if (o === OUT_DECLINED && this.config.printDeclined) {

@@ -20,7 +20,8 @@ export const JOB_SETTLEMENT = 3;
 export const JOB_REVERSAL_SLIP = 4;
 export const JOB_DECLINED = 5;
 
-const SLOTS = 4;
+/** A sale's two copies share a slot; a slip and a reprint may wait beside them. */
+const SLOTS = 3;
 const CAPACITY = 8;
 
 /** What the queue needs of the printer driver besides the job builder. */
@@ -78,12 +79,12 @@ export class PrintQueue {
     return true;
   }
 
-  /** Copy `d` into a free slot and queue it. @hot */
-  addCopy(kind: number, d: ReceiptData, reprint: boolean): boolean {
+  /** Copy `d` into a free slot and queue it; returns the slot (-1: dropped). @hot */
+  addCopy(kind: number, d: ReceiptData, reprint: boolean): number {
     const s = this.claim();
-    if (s < 0) return false;
+    if (s < 0) return -1;
     this.data[s].copyFrom(d);
-    return this.add(kind, s, reprint);
+    return this.add(kind, s, reprint) ? s : -1;
   }
 
   /** Entries waiting or printing. @hot */

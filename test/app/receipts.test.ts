@@ -78,6 +78,24 @@ describe("Receipts", () => {
     assert.ok(has(rc[1], /^TRACE NO: +000005$/) && rc[1].includes("*** REPRINT ***"));
   });
 
+  it("a second sale while the first's copies still print: four copies, in order, each with its own data", () => {
+    const r = new Rig();
+    r.engine.next = { outcome: OUT_APPROVED, rc: "00", authCode: "AAAAAA", rrn: "000000000001" };
+    sale(r, "101");
+    r.keys("ENTER");
+    assert.ok(r.term.queue.size() > 0, "still printing");
+    r.engine.next = { outcome: OUT_APPROVED, rc: "00", authCode: "BBBBBB", rrn: "000000000002" };
+    sale(r, "202");
+    r.printAll(60000);
+    const rc = r.receipts();
+    assert.equal(rc.length, 4);
+    const auth = rc.map((c) => (c.find((l) => l.startsWith("AUTH CODE")) || "").slice(-6));
+    const amount = rc.map((c) => (c.find((l) => l.startsWith("AMOUNT")) || "").slice(-4));
+    assert.deepEqual(auth, ["AAAAAA", "AAAAAA", "BBBBBB", "BBBBBB"]);
+    assert.deepEqual(amount, ["1.01", "1.01", "2.02", "2.02"]);
+    assert.equal(r.term.queue.dropped, 0);
+  });
+
   it("reprint last with an empty journal says NO TRANSACTION", () => {
     const r = new Rig();
     r.keys("F1", "6");
