@@ -17,6 +17,7 @@ import { MagStripeReader } from "./drivers/msr";
 import { ChipReader } from "./drivers/icc";
 import { EscPosPrinter } from "./drivers/escpos-printer";
 import { TxnStores } from "./txn/store/txn-stores";
+import { STORE_OK, storeErrorName } from "./txn/store/codes";
 import type { TxnEngineApi, TxnResult, HostLink } from "./txn/engine-api";
 import { NetLink } from "./app/net-link";
 import { Terminal } from "./app/terminal";
@@ -47,8 +48,12 @@ const lcd = new Hd44780Lcd({ i2c: buses.lcdI2c, address: board.lcd.address, cols
 lcd.init();
 const kick = startWatchdog();
 
-if (loaded.error) {
-  showFault(lcd, "CONFIG ERROR", loaded.error);
+if (loaded.error) refuse("CONFIG ERROR", loaded.error);
+else boot(cfg);
+
+/** Show why and do nothing else: no stores opened, no engine, no network. */
+function refuse(title: string, reason: string): void {
+  showFault(lcd, title, reason);
   global.T = makeRigApi({
     terminal: null,
     faultState: "FAULT",
@@ -62,11 +67,17 @@ if (loaded.error) {
     lcd.flush();
     if (kick) kick();
   }, 50);
-} else {
-  boot(cfg);
 }
 
 function boot(config: TerminalConfig): void {
+  const stores = new TxnStores(storage);
+  const rc = stores.open();
+  if (rc !== STORE_OK) {
+    // the reversal queue / journal / counters could not be recovered: transacting now could
+    // lose a reversal or reuse a trace number
+    refuse("STORAGE ERROR", storeErrorName(rc));
+    return;
+  }
   const keypad = new MatrixKeypad({ rows: buses.keypadRows, cols: buses.keypadCols, ring: ring, clock: clock });
   const msr = new MagStripeReader({ serial: buses.msrSerial, ring: ring, clock: clock });
   // autoRead off: the app starts the EMV read once the amount is known (9F02, the ARQC)
@@ -78,8 +89,6 @@ function boot(config: TerminalConfig): void {
     baud: buses.printerBaud,
     busyPin: buses.printerBusy || undefined,
   });
-  const stores = new TxnStores(storage);
-  stores.open();
   const link = new NetLink({
     host: config.hostIp,
     port: config.hostPort,

@@ -90,7 +90,6 @@ import {
   ST_RESULT,
   ST_QUERY,
   ST_PAPER,
-  ST_FAULT,
   FOR_VOID,
   FOR_QUERY,
   FOR_REPRINT,
@@ -308,12 +307,6 @@ export class Terminal implements EngineListener {
     this.screen.sync(this.lcd);
     this.lcd.flush();
     if (this.kick !== null) this.kick();
-  }
-
-  /** Refuse to transact: the configuration is broken (the screen says so). */
-  fault(): void {
-    this.m.state = ST_FAULT;
-    this.dirty = true;
   }
 
   // ------------------------------------------------------------------ engine callbacks
