@@ -193,6 +193,8 @@ export interface TerminalOptions {
 }
 
 const C_0 = 48;
+/** A wall-clock step longer than this between ticks is a clock change, not time passing. */
+const MAX_STEP_MS = 2000;
 
 export class Terminal implements EngineListener {
   readonly m = new UiModel();
@@ -249,7 +251,12 @@ export class Terminal implements EngineListener {
   private shownMinute = -1;
   private paperWanted = false;
   private paperReturn = ST_IDLE;
+  /**
+   * The UI's own monotonic time (ms): wall-clock steps, clamped, so a clock set by the host at
+   * sign-in neither fires nor freezes the screen timers. The wall clock is only shown.
+   */
   private now = 0;
+  private lastWall = 0;
 
   constructor(o: TerminalOptions) {
     this.clock = o.clock;
@@ -287,18 +294,21 @@ export class Terminal implements EngineListener {
 
   /** One pass of the loop. @hot */
   tick(): void {
-    const now = this.clock.now();
-    this.now = now;
+    const wall = this.clock.now();
+    const step = wall - this.lastWall;
+    if (this.lastWall !== 0 && step > 0 && step < MAX_STEP_MS) this.now += step;
+    this.lastWall = wall;
+    const now = this.now;
     this.keypad.scan();
-    this.msr.tick(now);
-    this.icc.tick(now);
-    this.printer.tick(now);
+    this.msr.tick(wall);
+    this.icc.tick(wall);
+    this.printer.tick(wall);
     if (this.link !== null) this.link.poll();
-    this.engine.tick(now);
+    this.engine.tick(wall);
     const ring = this.ring;
     while (ring.shift()) this.onEvent(ring.kind, ring.a, ring.b);
     this.afterEngine(now);
-    this.timers(now);
+    this.timers(now, wall);
     if (this.queue.size() > 0) this.queue.pump();
     if (this.dirty) {
       this.dirty = false;
@@ -854,7 +864,7 @@ export class Terminal implements EngineListener {
   }
 
   /** @hot */
-  private timers(now: number): void {
+  private timers(now: number, wall: number): void {
     const m = this.m;
     const st = m.state;
     if (m.noticeA >= 0 && now >= this.noticeUntil) {
@@ -872,10 +882,10 @@ export class Terminal implements EngineListener {
     } else if (st === ST_RESULT) {
       if (now >= this.resultUntil) this.toIdle();
     } else if (st === ST_IDLE) {
-      const minute = Math.floor(now / 60000);
+      const minute = Math.floor(wall / 60000);
       if (minute !== this.shownMinute) {
         this.shownMinute = minute;
-        splitClock(now, m.clock);
+        splitClock(wall, m.clock);
         this.dirty = true;
       }
       const signed = this.engine.signedIn();

@@ -472,6 +472,18 @@ describe("Terminal: other transactions", () => {
     assert.equal(r.state(), "IDLE");
   });
 
+  it("a clock set by the host neither fires nor freezes the screen timers; the idle clock shows it", () => {
+    const r = new Rig();
+    r.keys("F1", "1", "12");
+    r.clockOffset = 3600000;
+    r.advance(1000);
+    assert.equal(r.state(), "AMOUNT", "an hour forward is not an hour without keys");
+    r.clockOffset = -7200000;
+    r.advance(61000);
+    assert.equal(r.state(), "IDLE", "two hours back does not freeze the entry timeout");
+    assert.equal(r.lines()[0], "10000001   12:08");
+  });
+
   it("kicks the watchdog from the loop", () => {
     const r = new Rig();
     const k = r.kicks;

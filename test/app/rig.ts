@@ -41,7 +41,9 @@ export interface RigOptions {
 
 export class Rig {
   readonly sched = new Scheduler();
-  readonly clock = { now: () => T0 + this.sched.now() };
+  /** Added to the terminal clock (the host setting the time at sign-in). */
+  clockOffset = 0;
+  readonly clock = { now: () => T0 + this.sched.now() + this.clockOffset };
   readonly ring = new EventRing(32);
   readonly pad: KeypadMatrixModel;
   readonly lcdModel: Hd44780Pcf8574Model;
