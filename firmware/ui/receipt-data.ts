@@ -237,6 +237,7 @@ export function statusMsgOf(status: number): number {
  * field 22's first two digits as a number (21 = "021" swipe + PIN, 51 = "051" chip). @hot
  */
 export function entryOf(mode: number): number {
-  const m = mode >= 10 ? Math.floor(mode / 10) : mode;
+  let m = mode;
+  while (m >= 10) m = Math.floor(m / 10); // "021" -> 21 -> 2; a padded "0210" -> 210 -> 2
   return m === ENTRY_SWIPE || m === ENTRY_CHIP ? m : 0;
 }

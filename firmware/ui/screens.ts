@@ -27,6 +27,7 @@ import {
 import type { ReceiptData } from "./receipt-data";
 import { putDate, putMonthDay, putTime, moneyLen } from "./format";
 import {
+  TXN_SALE,
   TXN_VOID,
   TXN_REFUND,
   TXN_BALANCE,
@@ -205,7 +206,12 @@ export function outcomeMsg(d: ReceiptData): number {
 export function actionMsg(d: ReceiptData): number {
   const o = d.outcome;
   if (o === OUT_APPROVED || o === OUT_SETTLED || o === OUT_SIGNED_IN || o === OUT_ABORTED || o === OUT_REVERSED) return -1;
-  if (o === OUT_NO_RESPONSE || o === OUT_CARD_REMOVED) return d.reversalPending ? MSG_OUT_WILL_REVERSE : MSG_ACT_RETRY_LATER;
+  if (o === OUT_NO_RESPONSE || o === OUT_CARD_REMOVED) {
+    if (d.reversalPending) return MSG_OUT_WILL_REVERSE;
+    // a sale / void the host did not answer was reversed at once by the engine
+    if (o === OUT_NO_RESPONSE && (d.type === TXN_SALE || d.type === TXN_VOID)) return MSG_OUT_REVERSED;
+    return o === OUT_NO_RESPONSE ? MSG_ACT_RETRY_LATER : -1;
+  }
   if (o === OUT_REVERSAL_FAILED) return MSG_UI_CALL_ACQUIRER;
   if (o === OUT_JOURNAL_FULL) return MSG_ACT_SETTLE_FIRST;
   if (o === OUT_NOT_SIGNED_IN || o === OUT_KEY_ERROR) return MSG_ACT_SIGN_IN;

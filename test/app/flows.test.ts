@@ -221,6 +221,25 @@ describe("Terminal: what the host said", () => {
     assert.deepEqual(r.lines().map((l) => l.trim()), ["TXN ERROR", "CALL SUPPORT"]);
   });
 
+  it("no response, and the engine's immediate reversal went through: HOST NO REPLY / REVERSED", () => {
+    const r = new Rig();
+    toPin(r, "2000");
+    r.engine.next = { outcome: OUT_NO_RESPONSE, msgId: MSG_OUT_NO_RESPONSE, reversalPending: false };
+    r.keys("1234", "ENTER");
+    r.advance(1000);
+    assert.deepEqual(r.lines().map((l) => l.trim()), ["HOST NO REPLY", "REVERSED"]);
+  });
+
+  it("no response to a balance inquiry (nothing to reverse): TRY AGAIN LATER", () => {
+    const r = new Rig();
+    r.keys("F1", "4");
+    r.swipe(MAG_DEBIT);
+    r.engine.next = { outcome: OUT_NO_RESPONSE, msgId: MSG_OUT_NO_RESPONSE };
+    r.keys("1234", "ENTER");
+    r.advance(1000);
+    assert.deepEqual(r.lines().map((l) => l.trim()), ["HOST NO REPLY", "TRY AGAIN LATER"]);
+  });
+
   it("no response: HOST NO REPLY / WILL BE REVERSED", () => {
     const r = new Rig();
     toPin(r, "2000");
