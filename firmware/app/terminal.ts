@@ -784,6 +784,9 @@ export class Terminal implements EngineListener {
     else if (type === TXN_SETTLE) ok = e.settle();
     else if (type === TXN_SIGN_IN) ok = e.signIn();
     else if (type === TXN_REVERSAL) ok = e.sendReversal();
+    // the engine took its own copy (or refused): the card data goes now, not at the result
+    this.card.wipe();
+    this.cardReady = false;
     if (!ok && !this.resultSeen) this.onResult(e.result);
     if (!ok) this.resultSeen = true;
   }

@@ -101,6 +101,9 @@ describe("Terminal: swipe sale", () => {
     assert.equal(r.state(), "PROCESSING");
     const pinBuf = (r.term as any).pin as Uint8Array;
     assert.deepEqual(Array.from(pinBuf), new Array(12).fill(0), "the PIN digits are wiped at once");
+    const card = (r.term as any).card;
+    assert.equal(card.panLen + card.track2Len, 0, "the app's card copy is wiped once the engine has it");
+    assert.equal(r.msr.card.panLen, 0, "so is the reader's record");
     r.advance(800);
     assert.equal(r.lines()[0].trim(), "SENDING");
     const first = Number(r.lines()[1].slice(-2));
