@@ -5,6 +5,8 @@
  *   - BOOT: today the app's idle screen has the terminal id on the LCD ("TID 10000001"); the
  *     early boot stub showed "POS TERMINAL" / "READY". Either counts as booted.
  *   - PROBE_KEY F1: the app opens its menu ("1 SALE" ...); the stub echoed "KEY F1".
+ *   - SIGN_IN_KEYS: F1 pages the menu 4 items at a time on the 20x4; item 9 is SIGN IN.
+ *   - a swiped card at idle starts a sale: amount, ENTER, PIN, ENTER (SALE_KEYS).
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -55,6 +57,11 @@ export const PROBE_KEY = "F1";
 export function showsProbeReaction(lines: string[]): boolean {
   const text = lines.join("\n");
   return /1 SALE/.test(text) || /KEY F1/.test(text);
+}
+
+export const SIGN_IN_KEYS = "{F1}{F1}{F1}9";
+export function saleKeys(amount: string, pin: string): { amount: string; pin: string } {
+  return { amount: amount + "\n", pin: pin + "\n" };
 }
 
 /** Console lines printed with "Uncaught". */
