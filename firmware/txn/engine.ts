@@ -115,6 +115,7 @@ import {
   writeAsciiDigits,
 } from "./iso8583/index";
 import {
+  MSG_ACT_SETTLE_FIRST,
   MSG_OUT_ABORTED,
   MSG_OUT_BUSY,
   MSG_OUT_CARD_REMOVED,
@@ -902,8 +903,10 @@ export class TxnEngine implements TxnEngineApi {
     this.keysLoaded = true;
     this.needSignIn = false;
     const c = this.stores.counters;
+    // adopt the host's batch, except while a settlement is under way: the host has already moved
+    // on to the next batch, and the one being settled must keep its number until it is closed
     const batch = replyBatch(rsp, this.replyDigits);
-    if (batch > 0 && !c.setBatch(batch)) r.errorCode = c.lastError;
+    if (batch > 0 && c.settleStep === SETTLE_IDLE && !c.setBatch(batch)) r.errorCode = c.lastError;
     const now = this.clock.now();
     const host = replyTimeMs(rsp, now, this.civil);
     if (host >= 0) {
@@ -1273,7 +1276,7 @@ export class TxnEngine implements TxnEngineApi {
     const step = this.stores.counters.settleStep;
     if (step !== SETTLE_IDLE && type !== TXN_SETTLE && type !== TXN_SIGN_IN && type !== TXN_REVERSAL) {
       // a settlement is under way: the batch must not change until it is closed
-      return this.refuse(type, OUT_SETTLE_FAILED, CLS_SYSTEM, MSG_OUT_SETTLE_FAILED, 0);
+      return this.refuse(type, OUT_SETTLE_FAILED, CLS_SYSTEM, MSG_ACT_SETTLE_FIRST, 0);
     }
     return true;
   }

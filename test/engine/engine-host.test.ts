@@ -47,6 +47,7 @@ import { E_KCV_PIN_KEY } from "../../firmware/txn/crypto/errors";
 import { E_FRAME_LENGTH } from "../../firmware/txn/iso8583/index";
 import { J_APPROVED, J_DECLINED, J_REVERSED, J_VOIDED, TXN_REFUND as J_REFUND, TXN_VOID as J_VOID } from "../../firmware/txn/store/journal";
 import { REASON_MAC_FAILED, REASON_NO_REPLY } from "../../firmware/txn/store/reversal-queue";
+import { SETTLE_UPLOADING } from "../../firmware/txn/store/counters";
 import { FlashStorage } from "../../hil/virtual/flash-storage";
 import { assertConsistent, chip, lastSeq, received, REPLY_MS, startHost, swiped, Terminal, until } from "./harness";
 
@@ -803,6 +804,46 @@ describe("TxnEngine against the host simulator", function () {
       );
       assert.equal(t.stores.counters.batch, 2);
       assert.equal((await t.sale(MAG_DEBIT, 100)).outcome, OUT_APPROVED, "new batch accepted by the host");
+    });
+
+    it("power cut during the batch upload: after reboot sales wait, settle() resumes the upload (no new 0500)", async () => {
+      for (let i = 0; i < 9; i++) assert.equal((await t.sale(MAG_DEBIT, 200 + i)).outcome, OUT_APPROVED);
+      const last = t.results[t.results.length - 1];
+      host.inject({ fault: "no-reply", match: { mti: "0220" } });
+      const n = t.results.length;
+      assert.ok(t.engine.refund(60, swiped(MAG_DEBIT), Buffer.from(last.rrn, "latin1"), 1231));
+      await hostGot("0220", 0);
+      t.advance(REPLY_MS + 1);
+      await until(() => t.results.length > n, "refund result");
+      const flash = t.flash;
+      let uploads = 0;
+      t.link.alive = () => !flash.poweredOff;
+      t.link.afterSend = (frame) => {
+        if (frame[13] === 0x03 && frame[14] === 0x20 && ++uploads === 2) flash.cutAfterBytes(0);
+      };
+      assert.ok(t.engine.settle());
+      await until(() => host.log.filter((e) => e.direction === "out" && e.mti === "0330").length === 2, "two uploads answered");
+      t.link.close();
+      flash.powerOn();
+      const t2 = new Terminal(host, { flash: flash });
+      assert.equal(t2.stores.counters.settleStep, SETTLE_UPLOADING);
+      assert.equal(t2.stores.counters.batch, 1);
+      const card = swiped(noPin);
+      assert.equal(t2.engine.sale(100, card, null), false, "no sale while the batch is being settled");
+      assert.equal(t2.engine.result.msgId, M.MSG_ACT_SETTLE_FIRST);
+      const since = lastSeq(host);
+      const r = await t2.run(() => t2.engine.settle(), "resumed settlement");
+      assert.equal(r.outcome, OUT_SETTLED);
+      assert.equal(r.uploaded, true);
+      assert.equal(r.batch, 1);
+      assert.deepEqual(host.log.filter((e) => e.direction === "in" && e.seq > since).map((e) => e.mti), ["0800", "0320", "0320"]);
+      const rec = host.ledger.batchRecord(DEFAULT_TERMINAL_ID, "000001")!;
+      assert.equal(rec.state, "closed");
+      assert.equal(rec.closingCount, 9);
+      assert.equal(t2.stores.counters.batch, 2);
+      assert.equal((await t2.sale(noPin, 100, null)).outcome, OUT_APPROVED);
+      assert.equal(received(host, "0200").pop()!.batch, "000002");
+      t2.link.close();
     });
 
     it("a pending reversal goes before the settlement", async () => {

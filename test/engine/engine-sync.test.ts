@@ -1,0 +1,306 @@
+/**
+ * TxnEngine with a link that answers INSIDE the engine's own calls: open() reports the link up
+ * at once and send() hands the host's reply straight back (hil/host's RequestHandler, no
+ * sockets). That is the most re-entrant transport there is; the engine must stay consistent
+ * with it. The link can also mangle replies, split or prefix them, and the flash can lose power
+ * at a chosen byte, to reach the paths a live host seldom gives.
+ */
+import { strict as assert } from "node:assert";
+import { decodeBody, frame, type IsoMessage } from "../../hil/host/codec";
+import { RequestHandler, type HandleOptions } from "../../hil/host/handler";
+import { Ledger } from "../../hil/host/ledger";
+import { defaultAccounts, HOST_CARDS } from "../../hil/host/cards";
+import { DEFAULT_MERCHANT_ID, DEFAULT_TERMINAL_ID, DEFAULT_TEST_TMK, TerminalRegistry } from "../../hil/host/terminals";
+import { CHIP_DEBIT, MAG_DEBIT } from "../../hil/models/test-cards";
+import { FlashStorage } from "../../hil/virtual/flash-storage";
+import {
+  CLS_REENTER_AMOUNT,
+  CLS_SYSTEM,
+  OUT_ABORTED,
+  OUT_APPROVED,
+  OUT_DECLINED,
+  OUT_ERROR,
+  OUT_NO_RESPONSE,
+  OUT_NOT_FOUND,
+  OUT_SETTLE_FAILED,
+  OUT_SETTLED,
+  OUT_SIGNED_IN,
+  OUT_STORAGE_ERROR,
+  STAGE_COMPLETING,
+  type HostLink,
+} from "../../firmware/txn/engine-api";
+import { TxnEngine } from "../../firmware/txn/engine";
+import { E_FIELD_ABSENT, E_VALUE_CHAR } from "../../firmware/txn/iso8583/index";
+import * as M from "../../firmware/txn/message-ids";
+import { STORE_ERR_IO } from "../../firmware/txn/store/codes";
+import { SETTLE_STARTED } from "../../firmware/txn/store/counters";
+import { J_REVERSED } from "../../firmware/txn/store/journal";
+import { TxnStores } from "../../firmware/txn/store/txn-stores";
+import { chip, hexBytes, pinDigits, Recorder, StepClock, swiped } from "./harness";
+
+/** The host's request handler behind a link that answers synchronously. */
+class SyncHost implements HostLink {
+  engine!: TxnEngine;
+  readonly ledger: Ledger;
+  readonly handler: RequestHandler;
+  /** Requests seen (decoded), in order. */
+  readonly requests: IsoMessage[] = [];
+  /** Per request: how to answer (undefined = normally). */
+  plan: (req: IsoMessage) => { options?: HandleOptions; silent?: boolean; prefix?: Buffer; chunk?: number } | undefined = () => undefined;
+  /** Called at send time, before answering (checks of the engine's state when the request leaves). */
+  onSend?: (req: IsoMessage) => void;
+  lastReply?: Buffer;
+  opens = 0;
+  closes = 0;
+
+  constructor(tid = DEFAULT_TERMINAL_ID) {
+    this.ledger = new Ledger({ accounts: defaultAccounts() });
+    const terminals = new TerminalRegistry([{ terminalId: tid, merchantId: DEFAULT_MERCHANT_ID, tmk: DEFAULT_TEST_TMK }]);
+    this.handler = new RequestHandler({ ledger: this.ledger, terminals: terminals });
+  }
+
+  open(): void {
+    this.opens++;
+    this.engine.onLinkUp();
+  }
+
+  send(buf: Uint8Array, len: number): void {
+    const body = Buffer.from(buf.subarray(2, len));
+    const req = decodeBody(body).message;
+    this.requests.push(req);
+    if (this.onSend) this.onSend(req);
+    const p = this.plan(req) || {};
+    const r = this.handler.handle(body, p.options || {});
+    if (p.silent) return;
+    let out = frame(r.replyBody);
+    this.lastReply = out;
+    if (p.prefix) out = Buffer.concat([p.prefix, out]);
+    const s = out.toString("latin1");
+    const step = p.chunk || s.length;
+    for (let i = 0; i < s.length; i += step) this.engine.onLinkData(s.slice(i, i + step));
+  }
+
+  close(): void {
+    this.closes++;
+  }
+
+  mtis(): string[] {
+    return this.requests.map((r) => r.mti);
+  }
+}
+
+function setup(o: { flash?: FlashStorage; tid?: string } = {}) {
+  const host = new SyncHost();
+  const flash = o.flash || new FlashStorage({ bytes: 128 * 1024 });
+  const stores = new TxnStores(flash);
+  assert.equal(stores.open(), 0);
+  const rec = new Recorder();
+  const clock = new StepClock();
+  const engine = new TxnEngine({
+    config: {
+      tid: o.tid || DEFAULT_TERMINAL_ID,
+      mid: DEFAULT_MERCHANT_ID,
+      tpduDest: "0001",
+      tpduSrc: "0000",
+      tmk: hexBytes(DEFAULT_TEST_TMK),
+      connectMs: 1000,
+      replyMs: 1000,
+      operator: "01",
+    },
+    clock: clock,
+    stores: stores,
+    link: host,
+    listener: rec,
+  });
+  host.engine = engine;
+  const pin = (card: ReturnType<typeof swiped>, p: string) => Uint8Array.from(engine.makePinBlock(pinDigits(p), p.length, card)!);
+  return { host, flash, stores, rec, clock, engine, pin };
+}
+
+describe("TxnEngine with a link that answers inside the engine's calls", () => {
+  it("signs in and sells synchronously: one result per command, link closed each time", () => {
+    const { host, engine, rec, pin } = setup();
+    assert.equal(engine.signIn(), true);
+    assert.equal(rec.results.length, 1);
+    assert.equal(rec.results[0].outcome, OUT_SIGNED_IN);
+    const card = swiped(MAG_DEBIT);
+    assert.equal(engine.sale(1000, card, pin(card, MAG_DEBIT.pin)), true);
+    assert.equal(rec.results.length, 2);
+    assert.equal(rec.results[1].outcome, OUT_APPROVED);
+    assert.equal(engine.busy(), false);
+    assert.equal(host.opens, 2);
+    assert.equal(host.closes, 2);
+    assert.deepEqual(host.mtis(), ["0800", "0200"]);
+  });
+
+  it("a stale frame before the reply in the same chunk is ignored; a reply split byte by byte is reassembled", () => {
+    const { host, engine, rec, pin } = setup();
+    engine.signIn();
+    const stale = host.lastReply!; // the 0810: another MTI and STAN
+    host.plan = (req) => (req.mti === "0200" ? { prefix: stale, chunk: 1 } : undefined);
+    const card = swiped(MAG_DEBIT);
+    engine.sale(1000, card, pin(card, MAG_DEBIT.pin));
+    assert.equal(rec.results[1].outcome, OUT_APPROVED);
+    assert.equal(engine.ignoredFrames, 1);
+  });
+
+  it("a reply without field 39 counts as no reply: reversal sent at once", () => {
+    const { host, engine, rec, pin, stores } = setup();
+    engine.signIn();
+    host.plan = (req) => (req.mti === "0200" ? { options: { mutateReply: (r) => delete r.fields[39] } } : undefined);
+    const card = swiped(MAG_DEBIT);
+    engine.sale(1000, card, pin(card, MAG_DEBIT.pin));
+    const r = rec.results[1];
+    assert.equal(r.outcome, OUT_NO_RESPONSE);
+    assert.equal(engine.lastRxError, E_FIELD_ABSENT);
+    assert.equal(r.reversalPending, false);
+    assert.deepEqual(host.mtis(), ["0800", "0200", "0400"]);
+    assert.equal(host.ledger.balanceOf("mag-debit"), 10000000);
+    assert.equal(stores.reversals.hasPending(), false);
+  });
+
+  it("sign-in refused by the host (97 unknown terminal): declined, system class", () => {
+    const { engine, rec } = setup({ tid: "99999999" });
+    engine.signIn();
+    const r = rec.results[0];
+    assert.equal(r.outcome, OUT_DECLINED);
+    assert.equal(r.rc, "97");
+    assert.equal(r.cls, CLS_SYSTEM);
+    assert.equal(r.msgId, M.MSG_RC_97);
+    assert.equal(engine.signedIn(), false);
+  });
+
+  it("settlement reply flag 3 (error): failed, step kept, sales refused until the settlement ends", () => {
+    const { host, engine, rec, stores, pin } = setup();
+    engine.signIn();
+    const card = swiped(MAG_DEBIT);
+    engine.sale(1000, card, pin(card, MAG_DEBIT.pin));
+    host.plan = (req) =>
+      req.mti === "0500"
+        ? { options: { mutateReply: (r) => (r.fields[48] = (r.fields[48] as string).slice(0, 30) + "3" + (r.fields[48] as string).slice(31)) } }
+        : undefined;
+    engine.settle();
+    assert.equal(rec.results[2].outcome, OUT_SETTLE_FAILED);
+    assert.equal(stores.counters.settleStep, SETTLE_STARTED);
+    assert.equal(engine.sale(500, card, pin(card, MAG_DEBIT.pin)), false);
+    assert.equal(engine.result.outcome, OUT_SETTLE_FAILED);
+    assert.equal(engine.result.msgId, M.MSG_ACT_SETTLE_FIRST);
+    host.plan = () => undefined;
+    engine.settle(); // the host answers the repeated 0500 for the same batch again
+    assert.equal(rec.results[3].outcome, OUT_SETTLED);
+    assert.equal(stores.counters.batch, 2);
+    assert.equal(engine.sale(500, card, pin(card, MAG_DEBIT.pin)), true);
+    assert.equal(rec.results[4].outcome, OUT_APPROVED);
+  });
+
+  it("chip sale cancelled at the completion step: reversal 06, entry reversed", () => {
+    const { host, engine, rec, stores, pin } = setup();
+    engine.signIn();
+    const card = chip(CHIP_DEBIT);
+    engine.sale(3000, card, pin(card, CHIP_DEBIT.pin));
+    assert.equal(rec.stages[rec.stages.length - 1], STAGE_COMPLETING);
+    assert.equal(rec.results.length, 1);
+    engine.cancel();
+    const r = rec.results[1];
+    assert.equal(r.outcome, OUT_ABORTED);
+    assert.equal(r.reversalPending, false);
+    assert.equal(host.requests[2].mti, "0400");
+    assert.equal(host.requests[2].fields[39], "06");
+    assert.equal(stores.journal.statusOfStan(r.stan), J_REVERSED);
+    assert.equal(host.ledger.balanceOf("chip-debit"), 10000000);
+  });
+
+  it("refuses bad input at once with a clear code and sends nothing", () => {
+    const { host, engine, pin } = setup();
+    engine.signIn();
+    const card = swiped(MAG_DEBIT);
+    const block = pin(card, MAG_DEBIT.pin);
+    const n = host.requests.length;
+    for (const amount of [0, -1, 1.5, 1e12, NaN]) {
+      assert.equal(engine.sale(amount, card, block), false, "amount " + amount);
+      assert.equal(engine.result.outcome, OUT_ERROR);
+      assert.equal(engine.result.cls, CLS_REENTER_AMOUNT);
+      assert.equal(engine.result.msgId, M.MSG_RC_13);
+    }
+    const short = swiped(MAG_DEBIT);
+    short.panLen = 5;
+    assert.equal(engine.sale(100, short, null), false);
+    assert.equal(engine.result.msgId, M.MSG_RC_14);
+    assert.equal(engine.refund(100, card, new Uint8Array(12).fill(48), 1341), false);
+    assert.equal(engine.result.outcome, OUT_ERROR);
+    assert.equal(engine.sendReversal(), false);
+    assert.equal(engine.result.outcome, OUT_NOT_FOUND);
+    assert.equal(engine.voidSale(0), false);
+    assert.equal(engine.result.outcome, OUT_NOT_FOUND);
+    engine.complete();
+    engine.cardRemoved();
+    engine.cancel();
+    engine.tick(Date.now() * 2);
+    engine.onLinkData("\x00\x05hello");
+    engine.onLinkDown();
+    assert.equal(host.requests.length, n);
+    assert.equal(engine.busy(), false);
+  });
+
+  it("card data the codec refuses: OUT_ERROR with the codec code, nothing sent, nothing pending", () => {
+    const { host, engine, rec, stores } = setup();
+    engine.signIn();
+    const card = swiped(HOST_CARDS.noPin);
+    card.track2[3] = 88; // 'X' in track 2
+    engine.sale(100, card, null);
+    const r = rec.results[1];
+    assert.equal(r.outcome, OUT_ERROR);
+    assert.equal(r.errorCode, E_VALUE_CHAR);
+    assert.deepEqual(host.mtis(), ["0800"]);
+    assert.equal(stores.reversals.hasPending(), false);
+  });
+
+  it("flash failing at any byte before the request leaves: never sent without its reversal on flash", () => {
+    let notSent = 0;
+    let reversalWriteFailed = 0;
+    for (let cut = 1; cut <= 120; cut++) {
+      const { host, engine, rec, stores, flash, pin } = setup();
+      engine.signIn();
+      const card = swiped(MAG_DEBIT);
+      const block = pin(card, MAG_DEBIT.pin);
+      const stan = stores.counters.stan;
+      host.onSend = (req) => {
+        if (req.mti === "0200") assert.equal(stores.reversals.hasPending(), true, "0200 left before its reversal was persisted (cut " + cut + ")");
+      };
+      host.plan = () => ({ silent: flash.poweredOff });
+      flash.cutAfterBytes(cut);
+      engine.sale(1000, card, block);
+      const r = rec.results[1];
+      if (host.requests.filter((q) => q.mti === "0200").length === 0) {
+        notSent++;
+        assert.equal(r.outcome, OUT_STORAGE_ERROR, "cut " + cut);
+        assert.equal(r.errorCode, STORE_ERR_IO);
+        if (stores.counters.stan > stan) reversalWriteFailed++;
+      }
+    }
+    assert.ok(notSent > 0 && reversalWriteFailed > 0, "the sweep reached the reversal write: " + notSent + "/" + reversalWriteFailed);
+  });
+
+  it("refund, balance and void build the fields the host dispatches on", () => {
+    const { host, engine, rec, pin } = setup();
+    engine.signIn();
+    const card = swiped(MAG_DEBIT);
+    engine.sale(4000, card, pin(card, MAG_DEBIT.pin));
+    const sale = rec.results[1];
+    engine.balance(card, pin(card, MAG_DEBIT.pin));
+    assert.equal(rec.results[2].outcome, OUT_APPROVED);
+    assert.equal(rec.results[2].balance, 10000000 - 4000);
+    engine.voidSale(sale.stan, card, null);
+    assert.equal(rec.results[3].outcome, OUT_APPROVED);
+    const v = host.requests[3];
+    assert.equal(v.fields[3], "200000");
+    assert.equal((v.fields[60] as string).slice(0, 2), "23");
+    assert.equal(v.fields[61], "000001" + String(sale.stan).padStart(6, "0"));
+    assert.equal(v.fields[37], sale.rrn);
+    assert.equal(v.fields[38], sale.authCode);
+    const b = host.requests[2];
+    assert.equal(b.fields[3], "310000");
+    assert.equal(b.fields[4], undefined);
+    assert.equal(rec.results.length, 4);
+  });
+});
