@@ -9,6 +9,7 @@
  *   T.last()            the last engine result: {type, outcome, rc, cls, msg, stan, batch, amount,
  *                       balance, authCode, rrn, pan, reversalPending} or null
  *   T.journal(trace)    the journal entry with that trace, or null
+ *   T.batch()           every entry of the open batch, in the order written (same shape)
  *   T.pendingReversal() the pending reversal {stan, type, amount, pan, time, reason, tries} or null
  *   T.manualList()      reversals that ran out of tries (manual handling), same shape
  *   T.printQueue()      receipts waiting for the printer
@@ -23,6 +24,8 @@ import { msgEn } from "../ui/messages.gen";
 
 export interface RigJournal {
   findByStan(stan: number, out: JournalEntry): boolean;
+  /** The i-th entry of the open batch (T.batch); optional for journals that cannot list. */
+  entryAt?(i: number, out: JournalEntry): boolean;
 }
 
 export interface RigReversals {
@@ -80,21 +83,14 @@ export function makeRigApi(p: RigApiParts): any {
     },
     journal: function (trace: number): any {
       if (!p.journal || !p.journal.findByStan(trace, entry)) return null;
-      return {
-        type: JOURNAL_TYPES[entry.type] || "" + entry.type,
-        status: JOURNAL_STATUS[effectiveStatus(entry)] || "" + entry.status,
-        amount: entry.amount,
-        stan: entry.stan,
-        origStan: entry.origStan,
-        batch: entry.batch,
-        time: entry.time,
-        entryMode: entry.entryMode,
-        rc: entry.respCode ? String.fromCharCode((entry.respCode >> 8) & 255, entry.respCode & 255) : "",
-        pan: entry.pan.format(),
-        rrn: text(entry.rrn, 12),
-        authCode: text(entry.authCode, 6),
-        settled: entry.settled,
-      };
+      return entryObject(entry);
+    },
+    batch: function (): any[] {
+      const out: any[] = [];
+      const j = p.journal;
+      if (!j || !j.entryAt) return out;
+      for (let i = 0; j.entryAt(i, entry); i++) out.push(entryObject(entry));
+      return out;
     },
     pendingReversal: function (): any {
       const q = p.reversals;
@@ -115,6 +111,24 @@ export function makeRigApi(p: RigApiParts): any {
     lang: function (): string {
       return p.terminal && p.terminal.chinese() ? "zh" : "en";
     },
+  };
+}
+
+function entryObject(e: JournalEntry): any {
+  return {
+    type: JOURNAL_TYPES[e.type] || "" + e.type,
+    status: JOURNAL_STATUS[effectiveStatus(e)] || "" + e.status,
+    amount: e.amount,
+    stan: e.stan,
+    origStan: e.origStan,
+    batch: e.batch,
+    time: e.time,
+    entryMode: e.entryMode,
+    rc: e.respCode ? String.fromCharCode((e.respCode >> 8) & 255, e.respCode & 255) : "",
+    pan: e.pan.format(),
+    rrn: text(e.rrn, 12),
+    authCode: text(e.authCode, 6),
+    settled: e.settled,
   };
 }
 
