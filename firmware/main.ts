@@ -23,7 +23,7 @@ import { NetLink } from "./app/net-link";
 import { Terminal } from "./app/terminal";
 import { makeRigApi } from "./app/rig-api";
 import { showFault } from "./app/fault-screen";
-import { OfflineEngine } from "./app/offline-engine";
+import { TxnEngine } from "./txn/engine";
 
 /** Where the operator's language choice is kept (pos.cfg is the provisioning file: read-only). */
 const LANG_FILE = "pos.lang";
@@ -70,7 +70,7 @@ function refuse(title: string, reason: string): void {
 }
 
 function boot(config: TerminalConfig): void {
-  const stores = new TxnStores(storage);
+  const stores = new TxnStores(storage, { reversals: { retryLimit: config.reversalRetries } });
   const rc = stores.open();
   if (rc !== STORE_OK) {
     // the reversal queue / journal / counters could not be recovered: transacting now could
@@ -134,22 +134,40 @@ function boot(config: TerminalConfig): void {
   }, TICK_MS);
 }
 
-/**
- * ENGINE WIRING: the one place the transaction engine is built.
- * firmware/txn/engine.ts (TxnEngine) was not in the tree when this was written; until it is,
- * an OfflineEngine answers every command "not signed in" so the terminal boots and its screens
- * work. Replace the body with `new TxnEngine({...})` when it lands.
- */
+/** The transaction engine over the opened stores and the host link (firmware/txn/engine.ts). */
 function makeEngine(
   config: TerminalConfig,
   stores: TxnStores,
   link: HostLink,
   listener: { onProgress(stage: number): void; onResult(r: TxnResult): void },
 ): TxnEngineApi {
-  void config;
-  void stores;
-  void link;
-  return new OfflineEngine(listener);
+  return new TxnEngine({
+    config: {
+      tid: config.tid,
+      mid: config.mid,
+      tpduDest: config.tpduDest,
+      tpduSrc: config.tpduSrc,
+      tmk: hexBytes(config.tmk),
+      connectMs: config.connectMs,
+      replyMs: config.replyMs,
+      operator: config.operator,
+    },
+    clock: clock,
+    stores: stores,
+    link: link,
+    listener: listener,
+    // the host's time from the sign-in reply becomes the terminal's (getTime() follows setTime)
+    setTime: function (localMs: number) {
+      setTime(localMs / 1000);
+    },
+  });
+}
+
+/** "0123AB..." -> bytes (pos.cfg's TMK; validateConfig checked it is hex). */
+function hexBytes(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(i * 2, 2), 16);
+  return out;
 }
 
 /** A manual watchdog kicked from the loop, where the board has one; null elsewhere. */
