@@ -1,5 +1,6 @@
 /**
- * Target: a real Espruino board on a serial port (`--port /dev/ttyACM0`).
+ * Target: a real Espruino board on a serial port (`--port /dev/ttyACM0`), or any Espruino
+ * console on TCP (`--port tcp://127.0.0.1:2323`: Espruino for Linux started with --telnet).
  *
  * Upload uses the espruino CLI (the same invocation as `npm run flash`: fw.js + .bootcde in
  * Storage, booted from flash); the rig's own console is a serial stream opened with the
@@ -11,6 +12,7 @@
  */
 import { exec } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConsoleSession } from "./console-protocol";
@@ -31,7 +33,7 @@ export interface BoardTargetOptions {
   port: string;
   /** Ignored by USB boards; default 9600 (Espruino's UART console). */
   baud?: number;
-  /** How to open the port; default the `serialport` package. */
+  /** How to open the port; default openPort (tcp://host:port or the `serialport` package). */
   open?: OpenSerial;
   /** How to run the espruino CLI; default node_modules/.bin/espruino. */
   runCli?: CliRunner;
@@ -41,6 +43,31 @@ export interface BoardTargetOptions {
   timeoutMs?: number;
   /** Time allowed for the port to come back and the board to answer; default 20000. */
   startTimeoutMs?: number;
+}
+
+/** `tcp://host:port` (a board's or Espruino for Linux's telnet console, as the espruino CLI takes it), else a serial port. */
+export const openPort: OpenSerial = (path, baud) => (/^tcp:\/\//.test(path) ? openTcp(path) : openSerialPort(path, baud));
+
+/** A telnet console: Espruino for Linux with --telnet (port 2323), or a board on WiFi. */
+export function openTcp(path: string): Promise<SerialLink> {
+  const m = /^tcp:\/\/([^:/]+)(?::(\d+))?\/?$/.exec(path);
+  if (!m) return Promise.reject(new Error(`bad tcp port ${JSON.stringify(path)} (tcp://host:port)`));
+  return new Promise<SerialLink>((resolve, reject) => {
+    const s = connect(Number(m[2] || 23), m[1]);
+    s.once("error", (e) => reject(new Error(`cannot connect to ${path}: ${e.message}`)));
+    s.once("connect", () => {
+      s.on("error", () => undefined); // a reset drops the connection; the next open reconnects
+      resolve({
+        write: (data) => new Promise<void>((res, rej) => s.write(Buffer.from(data, "latin1"), (err) => (err ? rej(err) : res()))),
+        onData: (cb) => void s.on("data", cb),
+        close: () =>
+          new Promise<void>((res) => {
+            s.destroy();
+            res();
+          }),
+      });
+    });
+  });
 }
 
 /** Opens a port with the `serialport` package, imported only now (it has native parts). */
@@ -84,7 +111,7 @@ export class BoardTarget implements Target {
     if (!opts.port) throw new Error("board target: --port is required (e.g. /dev/ttyACM0)");
     this.port = opts.port;
     this.baud = opts.baud || 9600;
-    this.open = opts.open || openSerialPort;
+    this.open = opts.open || openPort;
     this.runCli = opts.runCli || ((args) => runEspruinoCli(args));
     this.startMs = opts.startTimeoutMs || 20000;
     this.session = new ConsoleSession((text) => this.send(text), { timeoutMs: opts.timeoutMs || 5000 });
@@ -135,7 +162,7 @@ export class BoardTarget implements Target {
 
   async reset(): Promise<void> {
     await this.connect();
-    await this.session.command("load()");
+    await this.session.reboot("load()");
     await waitReady(this.session, this.startMs);
   }
 

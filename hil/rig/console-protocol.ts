@@ -125,7 +125,7 @@ export class ConsoleStream {
       return;
     }
     // Espruino follows "Uncaught ..." with indented trace lines, blank lines and "^" markers.
-    if (this.lastUncaught !== null && (line.trim() === "" || /^\s/.test(line))) {
+    if (this.lastUncaught !== null && (line.trim() === "" || /^\s/.test(line) || /^\^\s*$/.test(line))) {
       if (line.trim() !== "") this.lastUncaught += "\n" + line.trim();
       return;
     }
@@ -201,6 +201,8 @@ export class ConsoleSession {
   private readonly timeoutMs: number;
   private readonly keep: number;
   private readonly waiters: { re: RegExp; resolve(line: string): void }[] = [];
+  private outputCount = 0;
+  private lastOutputAt = 0;
 
   constructor(private readonly write: (text: string) => void | Promise<void>, opts: ConsoleSessionOptions = {}) {
     this.timeoutMs = opts.timeoutMs === undefined ? 5000 : opts.timeoutMs;
@@ -219,7 +221,27 @@ export class ConsoleSession {
   /** Output from the target (a Buffer is read as latin1: Espruino strings are bytes). */
   feed(chunk: string | Uint8Array): void {
     const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("latin1");
+    this.outputCount++;
+    this.lastOutputAt = Date.now();
     this.stream.push(text);
+  }
+
+  /**
+   * Send a reboot line (`load()`, `reset()`, `E.reboot()`) and wait until the target has printed
+   * something and then gone quiet for `quietMs` (at most `maxMs`). Espruino performs the reboot
+   * a moment after reading the line and drops the input line it is reading at that moment, so a
+   * request sent too soon would arrive cut ("Uncaught ReferenceError: \"nt\" is not defined").
+   */
+  async reboot(code: string, quietMs = 250, maxMs = 3000): Promise<void> {
+    const before = this.outputCount;
+    const start = Date.now();
+    await this.command(code);
+    for (;;) {
+      await new Promise((r) => setTimeout(r, Math.min(50, quietMs)));
+      const now = Date.now();
+      if (now - start >= maxMs) return;
+      if (this.outputCount !== before && now - this.lastOutputAt >= quietMs) return;
+    }
   }
 
   /** Evaluate `expr` on the target; resolves with its JSON value, rejects with TargetEvalError / TargetTimeoutError. */

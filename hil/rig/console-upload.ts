@@ -55,7 +55,7 @@ export interface ConsoleUploadOptions {
 export async function uploadOverConsole(session: ConsoleSession, bundle: string, opts: ConsoleUploadOptions = {}): Promise<void> {
   const t = opts.timeoutMs || 10000;
   const bytes = bundleBytes(bundle);
-  await session.command("reset()");
+  await session.reboot("reset()");
   await waitReady(session, t);
   const S = 'require("Storage")';
   await session.eval(`${S}.erase(${jsByteString(FIRMWARE_FILE)})`, t);
@@ -71,6 +71,6 @@ export async function uploadOverConsole(session: ConsoleSession, bundle: string,
   const want = crc32(Buffer.from(bytes, "latin1")) | 0;
   const got = await session.eval(`E.CRC32(${S}.read(${jsByteString(FIRMWARE_FILE)}))|0`, t);
   if (got !== want) throw new Error(`upload: ${FIRMWARE_FILE} on the target has CRC32 ${got}, expected ${want}`);
-  await session.command("load()");
+  await session.reboot("load()");
   await waitReady(session, t);
 }

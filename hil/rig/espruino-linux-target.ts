@@ -91,7 +91,7 @@ export class EspruinoLinuxTarget implements Target {
 
   async reset(): Promise<void> {
     await this.start();
-    await this.session.command("load()");
+    await this.session.reboot("load()");
     await waitReady(this.session, this.startMs);
   }
 

@@ -5,7 +5,8 @@
  * prompt after every line, echo plus "=result" for plain lines and neither for "\x10" lines,
  * "Uncaught ..." followed by indented trace lines and a blank line, SIGTERM/SIGINT ignored,
  * Storage persisted in ./espruino.flash (here JSON) so a SIGKILL keeps it, `.bootcde` run at
- * start and by `load()`, `reset()` clearing RAM and printing the banner.
+ * start and by `load()`, `reset()` clearing RAM and printing the banner, and input that arrives
+ * while a reboot is under way losing its first bytes.
  *
  * In-process: `new FakeEspruino({ storage })`, `input(text)`, `onOutput(cb)`.
  * As a process: `node --import tsx test/rig/fake-espruino.ts` (stdin/stdout console);
@@ -60,6 +61,8 @@ export class FakeEspruino {
   private readonly echo: boolean;
   /** Set to make the console stop answering (a hung board). */
   mute = false;
+  /** Like Espruino, a reboot (load/reset) drops input that arrives before it is done. */
+  private deafUntil = 0;
 
   constructor(opts: FakeEspruinoOptions = {}) {
     this.storage = opts.storage || memoryStorage();
@@ -81,6 +84,7 @@ export class FakeEspruino {
 
   /** Console input, any chunking. */
   input(text: string): void {
+    if (Date.now() < this.deafUntil) text = text.slice(Math.min(text.length, 5)); // a request arrives cut
     this.partial += text;
     let nl: number;
     while ((nl = this.partial.indexOf("\n")) >= 0) {
@@ -191,12 +195,19 @@ export class FakeEspruino {
         return this.timers.length;
       },
       load: () => {
-        this.fresh();
-        this.boot();
+        this.deafUntil = Date.now() + 100;
+        setTimeout(() => {
+          this.fresh();
+          this.boot();
+          this.write(">");
+        }, 20);
       },
       reset: () => {
-        this.write(BANNER);
-        this.fresh();
+        this.deafUntil = Date.now() + 100;
+        setTimeout(() => {
+          this.write(BANNER);
+          this.fresh();
+        }, 20);
       },
     });
   }

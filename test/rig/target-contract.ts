@@ -33,6 +33,7 @@ export function targetContract(label: string, make: () => Promise<Target> | Targ
     it("boots the uploaded bundle", async () => {
       // (a board prints its first boot line to the CLI, which has the port during the upload)
       assert.equal(await t.eval("boots"), 1);
+      assert.deepEqual(t.takeErrors(), [], "no request was cut by the reboots of the upload");
     });
 
     it("evaluates expressions and returns JSON values", async () => {
@@ -68,6 +69,7 @@ export function targetContract(label: string, make: () => Promise<Target> | Targ
       await t.reset();
       assert.equal(await t.eval("boots"), 2);
       assert.ok(t.takeOutput().indexOf("tiny boot 2") >= 0, "the boot line is printed");
+      assert.deepEqual(t.takeErrors(), [], "no request was cut by the reboot");
       assert.ok(((await t.eval("ticks")) as number) >= 0);
     });
 
@@ -76,6 +78,7 @@ export function targetContract(label: string, make: () => Promise<Target> | Targ
       await t.powerCut();
       assert.equal(await t.eval("boots"), 3);
       assert.equal(await t.eval('require("Storage").read("kept")'), "across the cut");
+      assert.deepEqual(t.takeErrors(), []);
     });
 
     it("a new upload replaces the firmware", async () => {

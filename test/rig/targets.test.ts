@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, readFileSync, unlinkSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -57,6 +58,7 @@ function fakeBoard(opts: { failOpens?: number; powerCutCommand?: string } = {}) 
     files[fw[0]] = readFileSync(fw[1], "latin1");
     files[".bootcde"] = readFileSync(args[args.length - 1], "latin1");
     board.input("\x10load()\n");
+    await new Promise((r) => setTimeout(r, 150)); // the CLI exits once the output has been quiet a while
     return { code: 0, output: "Upload Complete\n" };
   };
   const target = new BoardTarget({ port: "/dev/fake0", open, runCli, powerCutCommand: opts.powerCutCommand, startTimeoutMs: 5000 });
@@ -76,8 +78,36 @@ describe("rig targets", () => {
   targetContract("board over a fake serial port and CLI", () => fakeBoard().target);
 
   const bin = process.env.ESPRUINO_BIN;
-  if (bin && existsSync(bin)) targetContract(`espruino-linux, the real interpreter at ${bin}`, () => new EspruinoLinuxTarget({ bin }));
-  else it("espruino-linux on the real interpreter: set ESPRUINO_BIN to run the contract on it");
+  if (bin && existsSync(bin)) {
+    targetContract(`espruino-linux, the real interpreter at ${bin}`, () => new EspruinoLinuxTarget({ bin }));
+    describe("board target against the real interpreter's telnet console, uploading with the real espruino CLI", function () {
+      this.timeout(120000);
+      let esp: ChildProcess | null = null;
+      let dir = "";
+      before(async () => {
+        dir = mkdtempSync(join(tmpdir(), "rig-telnet-"));
+        esp = spawn(bin, ["--telnet"], { cwd: dir, stdio: "ignore" });
+        await new Promise((r) => setTimeout(r, 1000));
+      });
+      after(() => {
+        if (esp) esp.kill("SIGKILL");
+        rmSync(dir, { recursive: true, force: true });
+      });
+      it("uploads fw.js + .bootcde, evaluates, and reboots from flash", async () => {
+        const t = new BoardTarget({ port: "tcp://127.0.0.1:2323" });
+        try {
+          await t.upload(TINY_BUNDLE + "\n// more than 512 bytes, or the CLI waits: " + "x".repeat(512));
+          assert.equal(await t.eval("boots"), 1);
+          assert.equal(await t.eval('require("Storage").read(".bootcde")'), 'eval(require("Storage").read("fw.js"));\n');
+          await t.reset();
+          assert.equal(await t.eval("boots"), 2);
+          assert.deepEqual(t.takeErrors(), []);
+        } finally {
+          await t.close();
+        }
+      });
+    });
+  } else it("espruino-linux on the real interpreter: set ESPRUINO_BIN to run the contract on it");
 
   describe("virtual target", () => {
     it("steps simulated time exactly", async () => {

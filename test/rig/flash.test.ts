@@ -1,0 +1,63 @@
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { UsageError, flashCommand, parseFlashArgs } from "../../tools/flash";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+
+describe("npm run flash (tools/flash.ts)", function () {
+  this.timeout(30000);
+  let dir = "";
+  let bundle = "";
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "flash-"));
+    bundle = join(dir, "firmware.js");
+    writeFileSync(bundle, "print('fw');\n");
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  function run(args: string[]) {
+    return spawnSync(process.execPath, ["--import", TSX, join(ROOT, "tools/flash.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
+  }
+
+  it("--dry-run prints the exact espruino CLI invocation: fw.js from the bundle, .bootcde from the boot file", () => {
+    const r = run(["--port", "/dev/ttyACM0", "--board", "pico", "--file", bundle, "--dry-run"]);
+    assert.equal(r.status, 0, r.stderr);
+    const bootFile = join(dir, "boot.js");
+    assert.equal(r.stdout.trim(), `node_modules/.bin/espruino --port /dev/ttyACM0 -b 9600 --no-ble --storage fw.js:${bundle} --storage .bootcde:- ${bootFile}`);
+    assert.equal(readFileSync(bootFile, "utf8"), 'eval(require("Storage").read("fw.js"));\n');
+  });
+
+  it("takes --baud and --opt=value forms", () => {
+    const o = parseFlashArgs(["--port=/dev/ttyUSB0", "--board=WIFI", "-b", "115200", "--file", bundle]);
+    assert.deepEqual(o, { port: "/dev/ttyUSB0", board: "wifi", baud: 115200, file: bundle, dryRun: false });
+    const c = flashCommand(o);
+    assert.deepEqual(c.args.slice(0, 4), ["--port", "/dev/ttyUSB0", "-b", "115200"]);
+  });
+
+  it("refuses a missing port with a clear message and exit code 2", () => {
+    const r = run(["--board", "pico", "--dry-run"]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /flash: missing --port \(the board's serial port, e\.g\. \/dev\/ttyACM0/);
+    assert.equal(r.stdout, "");
+  });
+
+  it("refuses an unknown board, listing the known ones", () => {
+    const r = run(["--port", "/dev/ttyACM0", "--board", "arduino", "--dry-run"]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /unknown board "arduino": known boards are pico \(Espruino Pico\), wifi \(Espruino WiFi\)/);
+  });
+
+  it("refuses a missing board, unknown options, bad baud and a missing bundle", () => {
+    assert.throws(() => parseFlashArgs(["--port", "/dev/x"]), (e: unknown) => e instanceof UsageError && /missing --board/.test(e.message));
+    assert.throws(() => parseFlashArgs(["--port", "/dev/x", "--board", "pico", "--force"]), /unknown option "--force"/);
+    assert.throws(() => parseFlashArgs(["--port", "/dev/x", "--board", "pico", "--baud", "0"]), /--baud must be a positive integer/);
+    assert.throws(() => parseFlashArgs(["--port", "--board", "pico"]), /--port needs a value/);
+    assert.throws(() => flashCommand(parseFlashArgs(["--port", "/dev/x", "--board", "pico", "--file", join(dir, "none.js")])), /does not exist: run npm run build first/);
+  });
+});

@@ -1,0 +1,98 @@
+// npm run flash -- --port /dev/ttyACM0 --board pico [--baud 9600] [--file dist/firmware.js] [--dry-run]
+//
+// Uploads the bundle to a real board as the Storage file fw.js and installs a tiny .bootcde that
+// evals it from flash at power-on (shared/ESPRUINO.md: code run from flash keeps its text out of
+// RAM). One espruino CLI invocation does both (hil/rig/espruino-cli.ts); --dry-run prints it.
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { FLASH_BOARDS, espruinoCliPath, runEspruinoCli, shellLine, uploadArgs, writeBootFile } from "../hil/rig/espruino-cli";
+
+export interface FlashOptions {
+  port: string;
+  board: string;
+  baud: number;
+  file: string;
+  dryRun: boolean;
+}
+
+export class UsageError extends Error {}
+
+const USAGE = "usage: npm run flash -- --port <serial port> --board <" + Object.keys(FLASH_BOARDS).join("|") + "> [--baud N] [--file dist/firmware.js] [--dry-run]";
+
+export function parseFlashArgs(argv: string[]): FlashOptions {
+  const o: Partial<FlashOptions> = { file: "dist/firmware.js", dryRun: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const eq = a.indexOf("=");
+    const key = eq > 0 ? a.slice(0, eq) : a;
+    const value = (): string => {
+      const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
+      if (v === undefined || v === "" || v.startsWith("--")) throw new UsageError(`${key} needs a value\n${USAGE}`);
+      return v;
+    };
+    if (key === "--port" || key === "-p") o.port = value();
+    else if (key === "--board") o.board = value().toLowerCase();
+    else if (key === "--file") o.file = value();
+    else if (key === "--dry-run") o.dryRun = true;
+    else if (key === "--baud" || key === "-b") {
+      const n = Number(value());
+      if (!(n > 0) || Math.floor(n) !== n) throw new UsageError(`--baud must be a positive integer\n${USAGE}`);
+      o.baud = n;
+    } else if (key === "--help" || key === "-h") throw new UsageError(USAGE);
+    else throw new UsageError(`unknown option ${JSON.stringify(a)}\n${USAGE}`);
+  }
+  if (!o.port) throw new UsageError(`missing --port (the board's serial port, e.g. /dev/ttyACM0 or COM3)\n${USAGE}`);
+  if (!o.board) throw new UsageError(`missing --board (one of: ${Object.keys(FLASH_BOARDS).join(", ")})\n${USAGE}`);
+  const board = FLASH_BOARDS[o.board];
+  if (!board) throw new UsageError(`unknown board ${JSON.stringify(o.board)}: known boards are ${Object.keys(FLASH_BOARDS).map((k) => `${k} (${FLASH_BOARDS[k].title})`).join(", ")}`);
+  return { port: o.port, board: o.board, baud: o.baud || board.baud, file: o.file!, dryRun: !!o.dryRun };
+}
+
+/** The CLI command and arguments for these options; writes the boot file (dist/boot.js) beside the bundle. */
+export function flashCommand(o: FlashOptions): { command: string; args: string[] } {
+  if (!existsSync(o.file)) throw new UsageError(`${o.file} does not exist: run npm run build first`);
+  const dir = dirname(o.file);
+  mkdirSync(dir, { recursive: true });
+  const boot = writeBootFile(dir);
+  const cli = relative(process.cwd(), espruinoCliPath()) || espruinoCliPath();
+  return { command: cli, args: uploadArgs({ port: o.port, baud: o.baud, firmwareFile: o.file, bootFile: boot }) };
+}
+
+async function main(argv: string[]): Promise<number> {
+  let o: FlashOptions;
+  let cmd: { command: string; args: string[] };
+  try {
+    o = parseFlashArgs(argv);
+    cmd = flashCommand(o);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error("flash: " + e.message);
+      return 2;
+    }
+    throw e;
+  }
+  if (o.dryRun) {
+    console.log(shellLine(cmd.command, cmd.args));
+    return 0;
+  }
+  const b = FLASH_BOARDS[o.board];
+  console.log(`flash: ${o.file} (${statSync(o.file).size} bytes) -> ${b.title} on ${o.port} as Storage fw.js + .bootcde`);
+  const r = await runEspruinoCli(cmd.args, { echo: true });
+  if (r.code !== 0) {
+    console.error(`flash: the espruino CLI did not complete the upload (exit ${r.code}); is the board on ${o.port}?`);
+    return 1;
+  }
+  console.log("flash: done; the board boots fw.js from flash at power-on");
+  return 0;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error("flash: " + ((e as Error).message || e));
+      process.exit(1);
+    },
+  );
+}
