@@ -16,7 +16,7 @@ import { checkBundleFile, formatViolation, type Es5Violation } from "./es5-guard
 export interface BuildOptions {
   /** Rollup config module; default ./rollup.config.js. */
   config?: string;
-  /** Replace the config's entry (tests build a planted file through the real config). */
+  /** Build only the first config entry (the firmware), from this file instead (tests plant one). */
   input?: string;
   /** Write the outputs here instead of the config's paths (same file names). */
   outDir?: string;
@@ -47,7 +47,8 @@ async function loadConfig(path: string): Promise<RollupOptions[]> {
 
 /** Bundle every config entry, write outputs with hidden source maps, and run the ES5 guard. */
 export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResult> {
-  const configs = await loadConfig(opts.config || "rollup.config.js");
+  const all = await loadConfig(opts.config || "rollup.config.js");
+  const configs = opts.input ? all.slice(0, 1) : all;
   const warn = opts.warn || ((m: string) => console.warn("rollup: " + m));
   const files: BuiltFile[] = [];
   const violations: Es5Violation[] = [];

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -132,9 +132,14 @@ describe("ES5/runtime guard", () => {
     before(() => {
       // The TypeScript plugin only compiles files its tsconfig includes, so the probe gets a
       // tsconfig extending the project's one, in a temp dir that sees the project's packages.
+      // Everything else the config may refer to relative to the working directory (other entries'
+      // tsconfigs, node_modules) is linked from the project.
       dir = mkdtempSync(join(tmpdir(), "es5-guard-"));
       mkdirSync(join(dir, "probe"));
-      symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+      for (const name of readdirSync(ROOT)) {
+        if (["tsconfig.json", "dist", ".git", "probe", "out"].indexOf(name) >= 0) continue;
+        symlinkSync(join(ROOT, name), join(dir, name));
+      }
       writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ extends: join(ROOT, "tsconfig.json"), include: ["probe/**/*.ts", join(ROOT, "types/**/*.d.ts")] }));
     });
     after(() => rmSync(dir, { recursive: true, force: true }));
