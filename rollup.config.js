@@ -3,6 +3,7 @@
 // readable debug build. tools/build.ts runs this, then the ES5/runtime guard over both.
 import typescript from "@rollup/plugin-typescript";
 import terser from "@rollup/plugin-terser";
+import { espruinoFixes } from "./hil/inside/espruino-fixes.js";
 
 const ts = () => typescript({ tsconfig: "./tsconfig.json", noEmitOnError: true });
 
@@ -22,5 +23,13 @@ export default [
       { file: "dist/firmware.debug.js", format: "iife", strict: false },
       { file: "dist/firmware.js", format: "iife", strict: false, plugins: [es5] },
     ],
+  },
+  {
+    // The device models for a HIL rig on Espruino for Linux (hil/inside/main.ts): they run inside
+    // the interpreter beside the firmware and publish global.hilBuses / global.hil. Not flashed
+    // to boards.
+    input: "hil/inside/main.ts",
+    plugins: [typescript({ tsconfig: "./hil/inside/tsconfig.json", noEmitOnError: true })],
+    output: [{ file: "dist/models.js", format: "iife", strict: false, plugins: [es5, espruinoFixes()] }],
   },
 ];

@@ -1,0 +1,192 @@
+/**
+ * `global.hil` inside the interpreter: the same device controls, by the same names and with the
+ * same JSON-able results, as the Node-side virtual terminal (hil/terminal/hil-control.ts), so a
+ * rig line such as `\x10print(JSON.stringify(hil.lcd()))` works on every target. Bad input
+ * throws an Error naming what was wrong and changes nothing.
+ *
+ *   hil.key("ENTER")   hil.keys("12.50\n")      taps; return ms until the taps are over
+ *   hil.swipe(id, swipeOptions?)                bytes sent      hil.insert(id, opts?)  hil.pull()
+ *   hil.paperOut(afterLines?)  hil.loadPaper()  hil.printerSilent(on)  hil.readerSilent(on, "icc"|"msr")
+ *   hil.unplugLcd()  hil.plugLcd()  hil.lcd()  hil.printed()  hil.receipts()  hil.cards()  hil.status()
+ * Inside only (RAM is the firmware's): hil.tearOff() drops the printed paper the printer model
+ * keeps and the LCD model's error list (returns the number of lines dropped).
+ */
+import type { SwipeOptions } from "../models/msr-module";
+import { ChipCard, type ChipCardOptions } from "../models/chip-card";
+import { checkKeyName, keysOfText } from "../terminal/typing";
+import type { InsideModels } from "./rig";
+import type { TimeSource } from "./timers";
+import { findInsideCard, insideCards, maskPan } from "./cards";
+
+/** The names the virtual terminal's `hil` has (hil/terminal/hil-control.ts HIL_METHODS). */
+export const INSIDE_HIL_METHODS = [
+  "key", "keys", "swipe", "insert", "pull", "paperOut", "loadPaper", "printerSilent", "readerSilent",
+  "unplugLcd", "plugLcd", "lcd", "printed", "receipts", "cards", "status", "help",
+];
+/** Added inside the interpreter, where the models' memory is the firmware's. */
+export const INSIDE_ONLY_METHODS = ["tearOff"];
+
+export interface InsertOptions extends ChipCardOptions {
+  bounceMs?: number;
+}
+
+export class InsideHil {
+  private readonly models: InsideModels;
+  private readonly timers: TimeSource;
+  private readonly holdMs: number;
+  private readonly gapMs: number;
+  private keyFreeAt = 0;
+  private inserted: string | null = null;
+
+  constructor(models: InsideModels, timers: TimeSource, holdMs: number, gapMs: number) {
+    this.models = models;
+    this.timers = timers;
+    this.holdMs = holdMs;
+    this.gapMs = gapMs;
+  }
+
+  key(name: string): number {
+    this.tap(checkKeyName(name));
+    return this.keysBusyMs();
+  }
+
+  keys(text: string): number {
+    const keys = keysOfText(String(text)); // throws before any key is typed
+    for (let i = 0; i < keys.length; i++) this.tap(keys[i]);
+    return this.keysBusyMs();
+  }
+
+  swipe(cardId: string, opts?: SwipeOptions): number {
+    const card = findInsideCard(cardId);
+    return this.models.msr.swipe(card, opts || undefined).length;
+  }
+
+  insert(cardId: string, opts?: InsertOptions): string {
+    const card = findInsideCard(cardId);
+    if (!card.chip) throw new Error("hil.insert: " + card.id + " has no chip (chip cards: " + chipIds().join(", ") + ")");
+    if (this.models.icc.card) throw new Error("hil.insert: " + this.inserted + " is still in the reader; hil.pull() first");
+    const o = opts || {};
+    this.models.icc.insert(new ChipCard(card, o), o.bounceMs || 0);
+    this.inserted = card.id;
+    return card.id;
+  }
+
+  pull(): boolean {
+    if (!this.models.icc.card) return false;
+    this.models.icc.pull();
+    this.inserted = null;
+    return true;
+  }
+
+  paperOut(afterLines?: number): boolean {
+    if (afterLines !== undefined && afterLines !== null && !(afterLines >= 0)) throw new Error("hil.paperOut: afterLines must be a number >= 0");
+    this.models.printer.paperOut(afterLines || undefined);
+    return true;
+  }
+
+  loadPaper(): boolean {
+    this.models.printer.loadPaper();
+    return true;
+  }
+
+  printerSilent(on: boolean): boolean {
+    if (on) this.models.printer.goSilent();
+    else this.models.printer.wake();
+    return !!on;
+  }
+
+  readerSilent(on: boolean, which?: string): boolean {
+    const w = which || "icc";
+    if (w === "icc") this.models.icc.silent = !!on;
+    else if (w === "msr") this.models.msr.silent = !!on;
+    else throw new Error('hil.readerSilent: reader must be "icc" or "msr", not ' + JSON.stringify(which));
+    return !!on;
+  }
+
+  unplugLcd(): boolean {
+    this.models.lcd.unplug();
+    return true;
+  }
+
+  plugLcd(): boolean {
+    this.models.lcd.plug();
+    return true;
+  }
+
+  lcd(): string[] {
+    return this.models.lcd.lines();
+  }
+
+  printed(): string[] {
+    return this.models.printer.lines();
+  }
+
+  receipts(): string[][] {
+    return this.models.printer.receipts();
+  }
+
+  cards(): { id: string; pan: string; chip: boolean; pin: string }[] {
+    const list = insideCards();
+    const out: { id: string; pan: string; chip: boolean; pin: string }[] = [];
+    for (let i = 0; i < list.length; i++) out.push({ id: list[i].id, pan: maskPan(list[i].pan), chip: !!list[i].chip, pin: list[i].pin });
+    return out;
+  }
+
+  status(): { card: string | null; paperOut: boolean; printerBuffered: number; lcdConnected: boolean; lcdErrors: number; keysBusyMs: number } {
+    return {
+      card: this.models.icc.card ? this.inserted : null,
+      paperOut: this.models.printer.isPaperOut(),
+      printerBuffered: this.models.printer.bufferedBytes(),
+      lcdConnected: this.models.lcd.connected,
+      lcdErrors: this.models.lcd.errors.length,
+      keysBusyMs: this.keysBusyMs(),
+    };
+  }
+
+  help(): string[] {
+    return INSIDE_HIL_METHODS.concat(INSIDE_ONLY_METHODS);
+  }
+
+  /**
+   * Tear the printed paper off: the printer model forgets the lines and cuts it has printed so
+   * far (what is still buffered keeps printing). A long run calls this so the model's record
+   * of the paper does not eat the firmware's RAM. The model has no public method for it yet.
+   */
+  tearOff(): number {
+    const p = this.models.printer as unknown as { printedLines: unknown[]; cutsAt: number[] };
+    const n = p.printedLines.length;
+    p.printedLines = [];
+    p.cutsAt = [];
+    this.models.lcd.errors = [];
+    return n;
+  }
+
+  /** Queue one tap behind any still running, so keys never overlap into a chord. */
+  private tap(name: string): void {
+    const pad = this.models.keypad;
+    const now = this.timers.now();
+    const start = this.keyFreeAt > now ? this.keyFreeAt : now;
+    this.keyFreeAt = start + this.holdMs + this.gapMs;
+    if (start <= now) pad.press(name);
+    else {
+      this.timers.setTimeout(function () {
+        pad.press(name);
+      }, start - now);
+    }
+    this.timers.setTimeout(function () {
+      pad.release(name);
+    }, start - now + this.holdMs);
+  }
+
+  private keysBusyMs(): number {
+    const left = this.keyFreeAt - this.timers.now();
+    return left > 0 ? Math.round(left) : 0;
+  }
+}
+
+function chipIds(): string[] {
+  const list = insideCards();
+  const out: string[] = [];
+  for (let i = 0; i < list.length; i++) if (list[i].chip) out.push(list[i].id);
+  return out;
+}

@@ -1,0 +1,41 @@
+/**
+ * The device models bundle (dist/models.js): runs INSIDE the real Espruino interpreter, beside
+ * the firmware, on a HIL rig without hardware. Boot it before the firmware, both from Storage:
+ *
+ *   .bootcde:  eval(require("Storage").read("models.js"));eval(require("Storage").read("fw.js"));
+ *
+ * It builds the keypad, LCD, card readers and printer models (hil/models), wires them to
+ * firmware-side HAL objects (rig.ts), publishes them as `global.hilBuses` (what
+ * firmware/boards/linux.ts wires the drivers to) and installs `global.hil`, the same device
+ * controls the Node-side virtual terminal offers (control.ts).
+ *
+ * Time: the models run on the interpreter's own setTimeout/getTime (timers.ts says why not a
+ * stepped Scheduler). Options: set `global.hilOptions` (rig.ts InsideOptions) before this runs.
+ */
+import { buildInsideRig, type InsideOptions } from "./rig";
+import { InsideHil } from "./control";
+import type { TimeSource } from "./timers";
+
+// The interpreter's globals, declared here (not from a type package) so this file type-checks
+// both in the firmware's ES5 configuration and in the Node one that covers hil/**.
+declare const global: any;
+declare function require(name: string): any;
+declare function getTime(): number;
+declare function setTimeout(fn: () => void, ms: number): number;
+
+/** The interpreter's timers: Espruino's setTimeout and getTime() (seconds, as a float). */
+const interpreterTime: TimeSource = {
+  setTimeout: function (fn: () => void, ms: number): number {
+    return setTimeout(fn, ms);
+  },
+  now: function (): number {
+    return getTime() * 1000;
+  },
+};
+
+const options: InsideOptions = global.hilOptions || {};
+const rig = buildInsideRig(interpreterTime, options, function () {
+  return require("net");
+});
+global.hilBuses = rig.buses;
+global.hil = new InsideHil(rig.models, rig.timers, options.keyHoldMs || 80, options.keyGapMs || 80);

@@ -1,0 +1,109 @@
+/**
+ * The terminal's parts as device models, wired to firmware-side HAL objects: what
+ * firmware/boards/linux.ts takes as `global.hilBuses` when no real parts are attached.
+ *
+ * Wiring (the device end of each BoardBuses member, as on the virtual board):
+ *   keypadRows/keypadCols  ModelPin over the KeypadMatrixModel's row/column nets (4x4, default keymap)
+ *   lcdI2c                 ModelI2C with the Hd44780Pcf8574Model at 0x27 (20x4, as the linux profile)
+ *   msrSerial              InsideUart to the MsrModule, 9600 baud
+ *   iccSerial, iccPresent  InsideUart to the IccReaderModule (38400 baud), ModelPin over its switch
+ *   printerSerial/Busy     InsideUart to the EscPosPrinterModel (9600 baud), ModelPin over BUSY
+ *   net                    require("net") of the interpreter (real sockets)
+ */
+import type { BoardBuses, NetConfig } from "../../firmware/boards/profile";
+import type { NetLike } from "../../firmware/hal/socket";
+import type { PinLike } from "../../firmware/hal/pin";
+import { ModelI2C, ModelPin } from "../models/buses";
+import { KeypadMatrixModel } from "../models/keypad-matrix";
+import { Hd44780Pcf8574Model } from "../models/hd44780-pcf8574";
+import { EscPosPrinterModel } from "../models/escpos-printer";
+import { IccReaderModule } from "../models/icc-reader-module";
+import { MsrModule } from "../models/msr-module";
+import { InsideUart } from "./uart-link";
+import { ModelTimers, type TimeSource } from "./timers";
+
+/** Knobs (all optional), read from `global.hilOptions` by main.ts before the models are built. */
+export interface InsideOptions {
+  /** LCD geometry and address; default 20x4 at 0x27 (firmware/boards/linux.ts). */
+  lcdCols?: number;
+  lcdRows?: number;
+  lcdAddress?: number;
+  /** Keypad contact bounce, ms (default 5, as the virtual terminal). */
+  keyBounceMs?: number;
+  /** hil.key tap: hold and gap, ms (default 80 / 80; the driver debounces 20 ms). */
+  keyHoldMs?: number;
+  keyGapMs?: number;
+  /** Printer speed (default 60 mm/s, the model's) and receive buffer (default 4096). */
+  printerMmPerSecond?: number;
+  printerBufferBytes?: number;
+  printerBaud?: number;
+  iccBaud?: number;
+  msrBaud?: number;
+  /** false: the LCD model does not check HD44780 timing against the clock (default true). */
+  lcdTiming?: boolean;
+}
+
+export interface InsideModels {
+  keypad: KeypadMatrixModel;
+  lcd: Hd44780Pcf8574Model;
+  printer: EscPosPrinterModel;
+  icc: IccReaderModule;
+  msr: MsrModule;
+}
+
+export interface InsideRig {
+  models: InsideModels;
+  buses: BoardBuses;
+  timers: ModelTimers;
+  links: { msr: InsideUart; icc: InsideUart; printer: InsideUart };
+}
+
+/** Build the models and the buses over them. `net` is what `buses.net` hands the firmware. */
+export function buildInsideRig(source: TimeSource, opts: InsideOptions, net: () => NetLike | null): InsideRig {
+  const timers = new ModelTimers(source);
+  const sched = timers.asScheduler();
+  const models: InsideModels = {
+    keypad: new KeypadMatrixModel({ sched: sched, bounceMs: opts.keyBounceMs !== undefined ? opts.keyBounceMs : 5 }),
+    lcd: new Hd44780Pcf8574Model({
+      address: opts.lcdAddress || 0x27,
+      cols: opts.lcdCols || 20,
+      rows: opts.lcdRows || 4,
+      clock: opts.lcdTiming === false ? undefined : timers,
+    }),
+    // No decodeGb: iconv is not available inside; Chinese text shows as <hex> (model fallback).
+    printer: new EscPosPrinterModel(sched, { mmPerSecond: opts.printerMmPerSecond, bufferBytes: opts.printerBufferBytes }),
+    icc: new IccReaderModule({ timers: timers }),
+    msr: new MsrModule(),
+  };
+  const i2c = new ModelI2C();
+  i2c.attach(models.lcd);
+  const printerBaud = opts.printerBaud || 9600;
+  const links = {
+    msr: new InsideUart(timers, models.msr, opts.msrBaud || 9600),
+    icc: new InsideUart(timers, models.icc, opts.iccBaud || 38400),
+    printer: new InsideUart(timers, models.printer, printerBaud),
+  };
+  const buses: BoardBuses = {
+    keypadRows: pinsOver(models.keypad.rows),
+    keypadCols: pinsOver(models.keypad.cols),
+    lcdI2c: i2c,
+    msrSerial: links.msr.firmware,
+    iccSerial: links.icc.firmware,
+    iccPresent: new ModelPin(models.icc.presentSwitch),
+    printerSerial: links.printer.firmware,
+    printerBaud: printerBaud,
+    printerBusy: new ModelPin(models.printer.busyNet),
+    net: function (cfg: NetConfig, ready: (n: NetLike | null, err: string) => void): void {
+      void cfg; // the host's own network stack: no credentials to use
+      const n = net();
+      ready(n, n ? "" : "no network module");
+    },
+  };
+  return { models: models, buses: buses, timers: timers, links: links };
+}
+
+function pinsOver(nets: { driven(level: boolean | null): void; level(pulledUp: boolean): boolean }[]): PinLike[] {
+  const out: PinLike[] = [];
+  for (let i = 0; i < nets.length; i++) out.push(new ModelPin(nets[i]));
+  return out;
+}

@@ -1,0 +1,173 @@
+/**
+ * The device models bundle's wiring (hil/inside), in plain Node on simulated time: the same
+ * buildInsideRig and InsideHil that run inside the interpreter, with a hil/sim Scheduler as the
+ * time source, driven by the real firmware drivers. CI covers the code this way; the
+ * interpreter run is test/inside/interpreter.test.ts.
+ */
+import { strict as assert } from "node:assert";
+import { Scheduler } from "../../hil/sim/scheduler";
+import { buildInsideRig, type InsideRig } from "../../hil/inside/rig";
+import { InsideHil, INSIDE_HIL_METHODS } from "../../hil/inside/control";
+import { EventRing } from "../../firmware/lib/event-ring";
+import { Hd44780Lcd } from "../../firmware/drivers/hd44780-lcd";
+import { MatrixKeypad } from "../../firmware/drivers/keypad";
+import { MagStripeReader } from "../../firmware/drivers/msr";
+import { EscPosPrinter } from "../../firmware/drivers/escpos-printer";
+import { EV_CARD_SWIPED, EV_KEY } from "../../firmware/events";
+import { KEY_ENTER, KEY_F1 } from "../../firmware/drivers/keypad-keys";
+import type { NetLike } from "../../firmware/hal/socket";
+
+function setup(net: NetLike | null = null): { sched: Scheduler; rig: InsideRig; hil: InsideHil; ring: EventRing } {
+  const sched = new Scheduler();
+  const rig = buildInsideRig(sched, { keyBounceMs: 5 }, () => net);
+  const hil = new InsideHil(rig.models, rig.timers, 80, 80);
+  return { sched, rig, hil, ring: new EventRing(32) };
+}
+
+/** Drain the ring into [kind, a] pairs. */
+function events(ring: EventRing): number[][] {
+  const out: number[][] = [];
+  while (ring.shift()) out.push([ring.kind, ring.a]);
+  return out;
+}
+
+describe("hil/inside: the models' buses, driven by the firmware drivers", function () {
+  it("the LCD driver initialises the LCD model over the I2C bus and its text shows on hil.lcd()", () => {
+    const { sched, rig, hil, ring } = setup();
+    const lcd = new Hd44780Lcd({ i2c: rig.buses.lcdI2c, address: 0x27, cols: 20, rows: 4, ring, clock: { now: () => sched.now() } });
+    lcd.init();
+    lcd.setLine(0, "HELLO INSIDE");
+    for (let i = 0; i < 100; i++) {
+      sched.advance(10);
+      lcd.flush();
+    }
+    assert.equal(hil.lcd()[0], "HELLO INSIDE        ");
+    assert.deepEqual(rig.models.lcd.errors, [], "no HD44780 timing or protocol error");
+  });
+
+  it("hil.unplugLcd makes the bus NACK (the driver faults), hil.plugLcd brings it back", () => {
+    const { sched, rig, hil, ring } = setup();
+    const lcd = new Hd44780Lcd({ i2c: rig.buses.lcdI2c, address: 0x27, cols: 20, rows: 4, ring, clock: { now: () => sched.now() } });
+    lcd.init();
+    hil.unplugLcd();
+    assert.throws(() => rig.buses.lcdI2c.writeTo(0x27, 0), /No ACK/);
+    hil.plugLcd();
+    rig.buses.lcdI2c.writeTo(0x27, 0);
+  });
+
+  it("a hil.key tap is scanned by the keypad driver as one key press; hil.keys queues taps", () => {
+    const { sched, rig, hil, ring } = setup();
+    const kp = new MatrixKeypad({ rows: rig.buses.keypadRows, cols: rig.buses.keypadCols, ring, clock: { now: () => sched.now() } });
+    const busy = hil.key("F1");
+    assert.equal(busy, 160);
+    for (let t = 0; t < 400; t += 5) {
+      sched.advance(5);
+      kp.scan();
+    }
+    assert.deepEqual(events(ring), [[EV_KEY, KEY_F1]]);
+    assert.equal(hil.keys("12\n"), 480);
+    for (let t = 0; t < 600; t += 5) {
+      sched.advance(5);
+      kp.scan();
+    }
+    assert.deepEqual(events(ring).map((e) => e[1]), [49, 50, KEY_ENTER]);
+    assert.equal(hil.status().keysBusyMs, 0);
+  });
+
+  it("a swipe crosses the MSR UART at 9600 baud: nothing before its wire time, the card after", () => {
+    const { sched, rig, hil, ring } = setup();
+    const msr = new MagStripeReader({ serial: rig.buses.msrSerial, ring, clock: { now: () => sched.now() } });
+    const bytes = hil.swipe("mag-debit");
+    assert.ok(bytes > 40, "the module sent both tracks");
+    const wireMs = (bytes * 10000) / 9600;
+    sched.advance(Math.floor(wireMs) - 1);
+    assert.equal(rig.links.msr.bytesToFirmware, bytes);
+    assert.equal(msr.busy(), false, "no byte has reached the driver yet");
+    sched.advance(2);
+    for (let t = 0; t < 200; t += 5) {
+      sched.advance(5);
+      msr.tick(sched.now());
+    }
+    assert.deepEqual(events(ring).map((e) => e[0]), [EV_CARD_SWIPED]);
+  });
+
+  it("the printer driver prints through the UART link; hil.receipts splits at the cut; hil.tearOff forgets the paper", () => {
+    const { sched, rig, hil, ring } = setup();
+    const printer = new EscPosPrinter({ serial: rig.buses.printerSerial, ring, clock: { now: () => sched.now() }, baud: 9600, busyPin: rig.buses.printerBusy || undefined });
+    assert.ok(printer.begin() > 0);
+    printer.text("INSIDE RECEIPT");
+    printer.line();
+    printer.cut();
+    printer.end();
+    for (let t = 0; t < 10000; t += 10) {
+      sched.advance(10);
+      printer.tick(sched.now());
+    }
+    assert.deepEqual(hil.receipts().length, 1);
+    assert.ok(hil.printed().indexOf("INSIDE RECEIPT") >= 0, JSON.stringify(hil.printed()));
+    const lines = hil.printed().length;
+    assert.equal(hil.tearOff(), lines);
+    assert.deepEqual(hil.printed(), []);
+    assert.deepEqual(hil.receipts(), []);
+  });
+
+  it("paperOut / loadPaper / printerSilent reach the printer model; BUSY reads high without paper", () => {
+    const { hil, rig } = setup();
+    assert.equal(rig.buses.printerBusy!.read(), false);
+    hil.paperOut();
+    assert.equal(hil.status().paperOut, true);
+    assert.equal(rig.buses.printerBusy!.read(), true);
+    hil.loadPaper();
+    assert.equal(hil.status().paperOut, false);
+    assert.equal(hil.printerSilent(true), true);
+    assert.equal(hil.printerSilent(false), false);
+  });
+
+  it("a chip card seats, the present switch reads closed through the pin, and pulls out", () => {
+    const { hil, rig } = setup();
+    const pin = rig.buses.iccPresent;
+    pin.mode("input_pullup");
+    assert.equal(pin.read(), true, "open switch with pull-up reads high");
+    assert.equal(hil.insert("chip-debit"), "chip-debit");
+    assert.equal(pin.read(), false, "seated card closes the switch to GND");
+    assert.equal(hil.status().card, "chip-debit");
+    assert.equal(hil.pull(), true);
+    assert.equal(hil.pull(), false);
+    assert.equal(pin.read(), true);
+  });
+
+  it("bad input throws a clear error and changes nothing", () => {
+    const { hil, rig } = setup();
+    assert.throws(() => hil.key("NOPE"), /hil.key: no key "NOPE"/);
+    assert.throws(() => hil.keys("12x"), /hil.keys: no key for "x"/);
+    assert.equal(hil.status().keysBusyMs, 0, "no key of '12x' was typed");
+    assert.throws(() => hil.swipe("no-such-card"), /no test card 'no-such-card'/);
+    assert.throws(() => hil.insert("mag-debit"), /has no chip/);
+    hil.insert("chip-debit");
+    assert.throws(() => hil.insert("chip-credit"), /chip-debit is still in the reader/);
+    assert.equal(hil.status().card, "chip-debit");
+    assert.throws(() => hil.readerSilent(true, "printer"), /reader must be "icc" or "msr"/);
+    assert.equal(rig.models.icc.silent, false);
+    assert.throws(() => hil.paperOut(-1), /afterLines must be a number >= 0/);
+    assert.equal(hil.status().paperOut, false);
+  });
+
+  it("cards() lists every card with a masked PAN; help() names every method", () => {
+    const { hil } = setup();
+    const cards = hil.cards();
+    assert.ok(cards.some((c) => c.id === "frozen" && !c.chip));
+    const debit = cards.find((c) => c.id === "mag-debit")!;
+    assert.equal(debit.pan, "622202******9873");
+    for (const name of INSIDE_HIL_METHODS) assert.equal(typeof (hil as unknown as Record<string, unknown>)[name], "function", name);
+    assert.ok(hil.help().indexOf("tearOff") >= 0);
+  });
+
+  it("net hands the firmware what the interpreter's require('net') gives, or says there is none", () => {
+    const fake = { connect: () => null } as unknown as NetLike;
+    let got: [NetLike | null, string] | null = null;
+    setup(fake).rig.buses.net({ wifiSsid: "", wifiPassword: "" }, (n, err) => (got = [n, err]));
+    assert.deepEqual(got, [fake, ""]);
+    setup(null).rig.buses.net({ wifiSsid: "", wifiPassword: "" }, (n, err) => (got = [n, err]));
+    assert.deepEqual(got, [null, "no network module"]);
+  });
+});
