@@ -1255,6 +1255,9 @@ export class TxnEngine implements TxnEngineApi {
     this.state = S_IDLE;
     this.result.reversalPending = this.stores.reversals.hasPending();
     this.listener.onResult(this.result);
+    // each log compaction leaves its old file as Storage trash: reclaim it while nothing is in
+    // flight, or the flash fills up and every later write fails (TxnStores.compactIfIdle)
+    if (this.state === S_IDLE) this.stores.compactIfIdle();
   }
 
   /** @hot */
