@@ -11,6 +11,7 @@
  *   --host-listen ADDR  where the host simulator listens (default 127.0.0.1; a board: 0.0.0.0)
  *   --host-ip ADDR      the host address written into the terminal's pos.cfg (default 127.0.0.1;
  *                       a board: this computer's address on the board's network)
+ *   --config JSON       further pos.cfg fields, e.g. '{"wifiSsid":"rig","wifiPassword":"..."}'
  *
  * virtual: builds dist/firmware.js first when a firmware source is newer. espruino-linux and
  * board also need the device models bundle dist/models.js (hil/inside); see hil/scenarios/README.md.
@@ -29,6 +30,7 @@ interface RunArgs {
   verbose: boolean;
   hostListen?: string;
   hostIp?: string;
+  config?: Record<string, unknown>;
 }
 
 function runArgs(argv: string[]): RunArgs {
@@ -47,6 +49,11 @@ function runArgs(argv: string[]): RunArgs {
     else if (key === "--verbose") a.verbose = true;
     else if (key === "--host-listen") a.hostListen = val();
     else if (key === "--host-ip") a.hostIp = val();
+    else if (key === "--config") {
+      const v = JSON.parse(val());
+      if (!v || typeof v !== "object" || Array.isArray(v)) throw new Error("--config must be a JSON object of pos.cfg fields");
+      a.config = v;
+    }
   }
   return a;
 }
@@ -94,7 +101,7 @@ async function main(): Promise<number> {
     console.error(missing);
     return 2;
   }
-  const rig = new ScenarioRig(Object.assign({}, topts, { hostListen: args.hostListen, hostIp: args.hostIp }));
+  const rig = new ScenarioRig(Object.assign({}, topts, { hostListen: args.hostListen, hostIp: args.hostIp, config: args.config }));
   console.log(`${list.length} scenarios on ${topts.target}`);
   let passed = 0;
   let failed = 0;

@@ -44,7 +44,7 @@ export const chipPulledAfterApproval: Scenario = {
 export const chipPulledReversalLater: Scenario = {
   group: "card faults",
   name: "chip pulled after approval, reversal 06 lost once: kept and sent before the next sale",
-  parts: ["keypad", "lcd", "icc", "msr", "host"],
+  parts: ["keypad", "lcd", "icc", "host"],
   async run(ctx) {
     await signIn(ctx);
     const before = ctx.host.ledger.balanceOf("chip-debit");

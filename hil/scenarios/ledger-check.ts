@@ -8,7 +8,8 @@
  *  1. Every transaction the host approved that still moves money (sale, void, refund) is known
  *     to the terminal: a journal entry of the same kind, amount and a matching status, or a
  *     pending reversal of that trace (it will be undone), or a record on the manual-handling
- *     list (the merchant was told on a slip).
+ *     list (the merchant was told on a slip). A sale the host shows voided by such a void may
+ *     still be APPROVED in the journal: the terminal cannot know how that void ended.
  *  2. A journal entry the terminal counts as done (APPROVED, VOIDED) exists on the host, same
  *     kind and amount, and still stands there (not reversed, not declined).
  *  3. A reversal the terminal considers done is applied on the host: the host does not hold an
@@ -120,7 +121,12 @@ export function ledgerProblems(book: TerminalBook, snap: LedgerSnapshot): string
       continue;
     }
     const want = t.status === "voided" ? ["VOIDED"] : ["APPROVED", "REVERSAL PENDING", "REVERSAL FAILED"];
-    if (want.indexOf(row.status) < 0) {
+    // voided by a void the terminal is still reversing, or gave up reversing (manual list): it
+    // cannot know how that void ended; the pending reversal or the slip says so
+    const uncertainVoid =
+      t.status === "voided" &&
+      hostTxns.some((v) => v.kind === "void" && v.original === t.id && (stanNum(v.stan) === pendingStan || manualStans.indexOf(stanNum(v.stan)) >= 0));
+    if (want.indexOf(row.status) < 0 && !(uncertainVoid && row.status === "APPROVED")) {
       const lost = row.status === "REVERSED" ? " (a reversal the terminal thinks was done never reached the host: reversal lost)" : "";
       problems.push(`trace ${stan}: the terminal's journal says ${row.status}, the host has ${describe(t)}${lost}`);
     }
