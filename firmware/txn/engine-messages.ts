@@ -13,65 +13,22 @@
  *   must never reach flash - 2, 14, 26, 35, 36, 52, 53, 55 - zeroed and dropped, 39 "98"), and
  *   later rebuilt from the stored image with the current reason (`fromStored`).
  * Nothing here allocates after construction: digits for composite fields are assembled in
- * `digits` (322 bytes, also field 48 of an upload). Each builder returns ISO_OK or the first
+ * `digits` (64 bytes); field 48 of a 0500 / 0320 comes from a buffer the caller passes (the
+ * engine assembles it in its idle receive buffer). Each builder returns ISO_OK or the first
  * codec error code (then nothing is sent).
  */
 import { CardData, ENTRY_CHIP } from "./card-data";
 import { FieldTable, ISO_OK, Message, UNIONPAY_HEAD_LENGTH, writeAsciiDigits } from "./iso8583/index";
+import type { JournalEntry } from "./store/journal";
 
 /** Bytes for request field bodies: a chip sale with tracks 2 and 3 and 255 bytes of ICC data fits. */
 export const REQUEST_CAPACITY = 480;
-/** Largest digit string assembled for one field (0320 field 48: 2 + 8 x 40). */
-export const DIGITS_CAPACITY = 322;
-
-/** What one financial request carries; the engine keeps one and refills it. */
-export class TxnSpec {
-  mti = 200;
-  /** Processing code, e.g. 310000. */
-  proc = 0;
-  /** 60.1 message type, e.g. 22 sale. */
-  type60 = 22;
-  /** Fen; -1 = no field 4. */
-  amount = -1;
-  stan = 0;
-  batch = 0;
-  card: CardData | null = null;
-  /** Encrypted PIN block (8 bytes) or null. */
-  pin: Uint8Array | null = null;
-  /** PIN key is double length (field 53 "26..." instead of "20..."). */
-  pin3des = false;
-  /** Original batch/trace for 61; -1 = no field 61. */
-  origBatch = -1;
-  origStan = -1;
-  /** Original date MMDD appended to 61 (refund); -1 = none. */
-  origMmdd = -1;
-  readonly origRrn = new Uint8Array(12);
-  hasOrigRrn = false;
-  readonly origAuth = new Uint8Array(6);
-  hasOrigAuth = false;
-
-  /** @hot */
-  reset(): void {
-    this.mti = 200;
-    this.proc = 0;
-    this.type60 = 22;
-    this.amount = -1;
-    this.stan = 0;
-    this.batch = 0;
-    this.card = null;
-    this.pin = null;
-    this.pin3des = false;
-    this.origBatch = -1;
-    this.origStan = -1;
-    this.origMmdd = -1;
-    this.hasOrigRrn = false;
-    this.hasOrigAuth = false;
-  }
-}
+/** Digits assembled here for one field (53, 60, 61) or read from a reply (48 of a 0510: 62). */
+export const DIGITS_CAPACITY = 64;
 
 export class RequestBuilder {
   readonly req: Message;
-  /** Scratch for composite digit fields (53, 60, 61, 48). */
+  /** Scratch for composite digit fields (53, 60, 61) and for reading reply digits (48, 60). */
   readonly digits = new Uint8Array(DIGITS_CAPACITY);
   private readonly head = new Uint8Array(UNIONPAY_HEAD_LENGTH);
   private readonly tid = new Uint8Array(8);
@@ -116,49 +73,66 @@ export class RequestBuilder {
     return e;
   }
 
-  /** A financial request (sale, balance, void, refund) from `s`. @hot */
-  financial(s: TxnSpec): number {
-    const card = s.card;
+  /**
+   * A financial request (sale, balance, void, refund). `amount` -1 = no field 4; `card` null =
+   * no card fields (entry mode 01x); `pin` an encrypted block or null (`pin3des`: its key is
+   * double length). `orig` (void, refund): the original as the journal has it - batch and trace
+   * go to 61 (+ `origMmdd` when >= 0), RRN to 37 and auth code to 38 when they are not empty.
+   * @hot
+   */
+  financial(
+    mti: number,
+    proc: number,
+    type60: number,
+    amount: number,
+    stan: number,
+    batch: number,
+    card: CardData | null,
+    pin: Uint8Array | null,
+    pin3des: boolean,
+    orig: JournalEntry | null,
+    origMmdd: number
+  ): number {
     const chip = card !== null && card.entryMode === ENTRY_CHIP;
     const r = this.req;
     const d = this.digits;
-    let e = this.start(s.mti, chip, s.stan);
+    let e = this.start(mti, chip, stan);
     if (e === ISO_OK && card !== null) e = r.setDigits(2, card.pan, 0, card.panLen);
-    if (e === ISO_OK) e = r.setNumeric(3, s.proc);
-    if (e === ISO_OK && s.amount >= 0) e = r.setNumeric(4, s.amount);
+    if (e === ISO_OK) e = r.setNumeric(3, proc);
+    if (e === ISO_OK && amount >= 0) e = r.setNumeric(4, amount);
     if (e === ISO_OK && chip && card !== null) {
       e = r.setDigits(14, card.expiry, 0, 4);
       if (e === ISO_OK && card.panSeq >= 0) e = r.setNumeric(23, card.panSeq);
     }
     const entry = card === null ? 1 : chip ? 5 : 2;
-    if (e === ISO_OK) e = r.setNumeric(22, entry * 10 + (s.pin !== null ? 1 : 2));
+    if (e === ISO_OK) e = r.setNumeric(22, entry * 10 + (pin !== null ? 1 : 2));
     if (e === ISO_OK) e = r.setNumeric(25, 0);
-    if (e === ISO_OK && s.pin !== null) e = r.setNumeric(26, 12);
+    if (e === ISO_OK && pin !== null) e = r.setNumeric(26, 12);
     if (e === ISO_OK && card !== null && card.track2Len > 0) e = r.setDigits(35, card.track2, 0, card.track2Len);
     if (e === ISO_OK && card !== null && card.track3Len > 0) e = r.setDigits(36, card.track3, 0, card.track3Len);
-    if (e === ISO_OK && s.hasOrigRrn) e = r.setAscii(37, s.origRrn, 0, 12);
-    if (e === ISO_OK && s.hasOrigAuth) e = r.setAscii(38, s.origAuth, 0, 6);
+    if (e === ISO_OK && orig !== null && orig.rrn[0] !== 0) e = r.setAscii(37, orig.rrn, 0, 12);
+    if (e === ISO_OK && orig !== null && orig.authCode[0] !== 0) e = r.setAscii(38, orig.authCode, 0, 6);
     if (e === ISO_OK) e = r.setText(49, "156");
-    if (e === ISO_OK && s.pin !== null) {
-      e = r.setBytes(52, s.pin, 0, 8);
+    if (e === ISO_OK && pin !== null) {
+      e = r.setBytes(52, pin, 0, 8);
       d[0] = 50; // "2": format 0 PIN block
-      d[1] = s.pin3des ? 54 : 48; // "6" double-length key, "0" single
+      d[1] = pin3des ? 54 : 48; // "6" double-length key, "0" single
       for (let i = 2; i < 16; i++) d[i] = 48;
       if (e === ISO_OK) e = r.setDigits(53, d, 0, 16);
     }
     if (e === ISO_OK && chip && card !== null && card.iccLen > 0) e = r.setBytes(55, card.iccData, 0, card.iccLen);
     if (e === ISO_OK) {
-      writeAsciiDigits(d, 0, s.type60, 2);
-      writeAsciiDigits(d, 2, s.batch, 6);
+      writeAsciiDigits(d, 0, type60, 2);
+      writeAsciiDigits(d, 2, batch, 6);
       writeAsciiDigits(d, 8, 50, 5); // 60.3 "000", 60.4 "5" (chip-capable terminal), 60.5 "0"
       e = r.setDigits(60, d, 0, 13);
     }
-    if (e === ISO_OK && s.origStan >= 0) {
-      writeAsciiDigits(d, 0, s.origBatch >= 0 ? s.origBatch : 0, 6);
-      writeAsciiDigits(d, 6, s.origStan, 6);
+    if (e === ISO_OK && orig !== null) {
+      writeAsciiDigits(d, 0, orig.batch % 1000000, 6);
+      writeAsciiDigits(d, 6, orig.stan % 1000000, 6);
       let n = 12;
-      if (s.origMmdd >= 0) {
-        writeAsciiDigits(d, 12, s.origMmdd, 4);
+      if (origMmdd >= 0) {
+        writeAsciiDigits(d, 12, origMmdd, 4);
         n = 16;
       }
       e = r.setDigits(61, d, 0, n);
@@ -166,20 +140,20 @@ export class RequestBuilder {
     return e;
   }
 
-  /** 0500 with field 48 = digits[0, n48). @hot */
-  settlement(stan: number, batch: number, n48: number): number {
+  /** 0500 with field 48 = ASCII digits f48[0, n48). @hot */
+  settlement(stan: number, batch: number, f48: Uint8Array, n48: number): number {
     let e = this.start(500, false, stan);
-    if (e === ISO_OK) e = this.req.setDigits(48, this.digits, 0, n48);
+    if (e === ISO_OK) e = this.req.setDigits(48, f48, 0, n48);
     if (e === ISO_OK) e = this.req.setText(49, "156");
     if (e === ISO_OK) e = this.net60(batch, 201);
     if (e === ISO_OK && this.operator.length > 0) e = this.req.setAscii(63, this.operator, 0, this.operator.length);
     return e;
   }
 
-  /** 0320 batch upload with field 48 = digits[0, n48). @hot */
-  upload(stan: number, batch: number, n48: number): number {
+  /** 0320 batch upload with field 48 = ASCII digits f48[0, n48). @hot */
+  upload(stan: number, batch: number, f48: Uint8Array, n48: number): number {
     let e = this.start(320, false, stan);
-    if (e === ISO_OK) e = this.req.setDigits(48, this.digits, 0, n48);
+    if (e === ISO_OK) e = this.req.setDigits(48, f48, 0, n48);
     if (e === ISO_OK) e = this.net60(batch, 201);
     return e;
   }

@@ -25,11 +25,14 @@
  * A command returns false when refused at once (result filled, no onResult); true when started:
  * exactly one onResult follows. The link is opened per command and closed at its end.
  *
- * Memory: everything is allocated in the constructor (about 2.5 KB of buffers: tx 512, rx 512,
- * request bodies 480, digits 322, a CardData copy, PIN and key schedules). The state step, the
- * receive path, reply handling and request building allocate nothing (@hot, checked by
- * tools/hot-path-guard.ts). The receive buffer doubles as scratch for the stored 0400 image
- * (packing it before a send, loading it before a reversal) when no reply is being read.
+ * Memory: everything is allocated in the constructor: about 870 blocks on the real interpreter
+ * (Espruino 2v29, 13-byte blocks; test/engine/espruino.test.ts), of which buffers tx 512, rx 512,
+ * request bodies 480, a CardData copy, working keys (WorkingKeys ~140 blocks) and the result
+ * (~90). The state step, the receive path, reply handling and request building allocate nothing
+ * (@hot, checked by tools/hot-path-guard.ts; 0 blocks retained per sale on the interpreter). The
+ * receive buffer doubles as scratch while no reply is being read: the stored 0400 image (packed
+ * before a send, loaded before a reversal) and field 48 of a 0500 / 0320. The one JournalEntry is
+ * the scratch for journal reads (void's original, settlement totals, upload).
  */
 import type { Clock } from "../hal/clock";
 import { CardData, ENTRY_CHIP } from "./card-data";
@@ -84,7 +87,7 @@ import {
   TxnEngineApi,
   TxnResult,
 } from "./engine-api";
-import { RequestBuilder, TxnSpec } from "./engine-messages";
+import { RequestBuilder } from "./engine-messages";
 import {
   readBalance,
   readReference,
@@ -151,8 +154,7 @@ import {
   TXN_SALE as J_TXN_SALE,
   TXN_VOID as J_TXN_VOID,
 } from "./store/journal";
-import { MaskedPan } from "./store/masked-pan";
-import { REASON_MAC_FAILED, REASON_TERMINAL, ReversalSlip, RQ_DONE, RQ_ERROR, RQ_EXHAUSTED, RQ_SEND } from "./store/reversal-queue";
+import { REASON_MAC_FAILED, REASON_TERMINAL, RQ_DONE, RQ_ERROR, RQ_EXHAUSTED, RQ_SEND } from "./store/reversal-queue";
 import { TxnStores } from "./store/txn-stores";
 
 export interface TxnEngineConfig {
@@ -234,7 +236,6 @@ export class TxnEngine implements TxnEngineApi {
   private readonly rsp: Message;
   private readonly tx = new Uint8Array(TX_CAPACITY);
   private readonly rx = new Uint8Array(RX_CAPACITY);
-  private readonly replyDigits = new Uint8Array(64);
   private readonly tmk = new DesKey();
   private readonly keys = new WorkingKeys();
   private readonly mac: Mac;
@@ -242,11 +243,7 @@ export class TxnEngine implements TxnEngineApi {
   private readonly card = new CardData();
   private readonly pin = new Uint8Array(8);
   private readonly pinOut = new Uint8Array(8);
-  private readonly spec = new TxnSpec();
   private readonly entry = new JournalEntry();
-  private readonly scratchEntry = new JournalEntry();
-  private readonly voidPan = new MaskedPan();
-  private readonly slipInfo = new ReversalSlip();
   private readonly totals = new SettleTotals();
   private readonly civil = new Int32Array(6);
 
@@ -275,6 +272,10 @@ export class TxnEngine implements TxnEngineApi {
   private amount = 0;
   private mainMti = 0;
   private voidTrace = 0;
+  /** Void / refund: `entry` holds the original (batch, trace, RRN, auth, masked PAN) until the request is built. */
+  private hasOrig = false;
+  /** Refund: original date MMDD for field 61; -1 none. */
+  private origMmdd = -1;
   private settlePhase = SP_TOTALS;
   private uploadNext = 0;
   private uploadCount = 0;
@@ -295,6 +296,8 @@ export class TxnEngine implements TxnEngineApi {
     this.tmk.load(c.tmk, 0, c.tmk.length);
     this.tripleDes = c.tmk.length === 16;
     this.mac = new Mac(c.macMode === MAC_RETAIL ? MAC_RETAIL : MAC_UNIONPAY_ECB);
+    // the codec MACs with the working MAC key itself (no copy of its 256-byte schedules)
+    (this.mac as unknown as { key: DesKey }).key = this.keys.macKey;
     const table = createUnionPayTable();
     this.builder = new RequestBuilder(table, c.tid, c.mid, hex4(c.tpduDest), hex4(c.tpduSrc), c.operator);
     this.req = this.builder.req;
@@ -324,7 +327,7 @@ export class TxnEngine implements TxnEngineApi {
     if (!this.canStart(TXN_SALE) || !this.checkCard(TXN_SALE, card, pinBlock)) return false;
     if (!validAmount(amountFen)) return this.refuse(TXN_SALE, OUT_ERROR, CLS_REENTER_AMOUNT, MSG_RC_13, E_VALUE_RANGE);
     if (!this.stores.journal.hasRoom()) return this.refuse(TXN_SALE, OUT_JOURNAL_FULL, CLS_SYSTEM, MSG_OUT_JOURNAL_FULL, STORE_ERR_JOURNAL_FULL);
-    this.spec.reset();
+    this.noOrig();
     this.takeCard(card, pinBlock);
     this.amount = amountFen;
     this.begin(TXN_SALE);
@@ -333,7 +336,7 @@ export class TxnEngine implements TxnEngineApi {
 
   balance(card: CardData, pinBlock: Uint8Array | null): boolean {
     if (!this.canStart(TXN_BALANCE) || !this.checkCard(TXN_BALANCE, card, pinBlock)) return false;
-    this.spec.reset();
+    this.noOrig();
     this.takeCard(card, pinBlock);
     this.amount = 0;
     this.begin(TXN_BALANCE);
@@ -345,20 +348,13 @@ export class TxnEngine implements TxnEngineApi {
     const c = card ? card : null;
     const p = c !== null && pinBlock ? pinBlock : null;
     if (c !== null && !this.checkCard(TXN_VOID, c, p)) return false;
-    const o = this.scratchEntry;
+    const o = this.entry; // holds the original until the request is built
     if (!(trace >= 1 && trace <= 999999) || !this.stores.journal.findByStan(trace, o) || o.settled || o.type !== J_TXN_SALE || o.status !== J_APPROVED) {
       return this.refuse(TXN_VOID, OUT_NOT_FOUND, CLS_DO_NOT_RETRY, MSG_OUT_NOT_FOUND, 0);
     }
     if (!this.stores.journal.hasRoom()) return this.refuse(TXN_VOID, OUT_JOURNAL_FULL, CLS_SYSTEM, MSG_OUT_JOURNAL_FULL, STORE_ERR_JOURNAL_FULL);
-    const s = this.spec;
-    s.reset();
-    s.origBatch = o.batch;
-    s.origStan = trace;
-    s.origRrn.set(o.rrn);
-    s.hasOrigRrn = o.rrn[0] !== 0;
-    s.origAuth.set(o.authCode);
-    s.hasOrigAuth = o.authCode[0] !== 0;
-    this.voidPan.copyFrom(o.pan);
+    this.hasOrig = true;
+    this.origMmdd = -1;
     this.voidTrace = trace;
     this.amount = o.amount;
     if (c !== null) this.takeCard(c, p);
@@ -376,13 +372,12 @@ export class TxnEngine implements TxnEngineApi {
       return this.refuse(TXN_REFUND, OUT_ERROR, CLS_DO_NOT_RETRY, MSG_RC_OTHER, E_VALUE_RANGE);
     }
     if (!this.stores.journal.hasRoom()) return this.refuse(TXN_REFUND, OUT_JOURNAL_FULL, CLS_SYSTEM, MSG_OUT_JOURNAL_FULL, STORE_ERR_JOURNAL_FULL);
-    const s = this.spec;
-    s.reset();
-    for (let i = 0; i < 12; i++) s.origRrn[i] = origRrn[i];
-    s.hasOrigRrn = true;
-    s.origBatch = 0;
-    s.origStan = 0;
-    s.origMmdd = origDateMmdd;
+    // the original as field 61/37 give it: batch and trace unknown (zeros), RRN, date
+    const o = this.entry;
+    o.clear();
+    for (let i = 0; i < 12; i++) o.rrn[i] = origRrn[i];
+    this.hasOrig = true;
+    this.origMmdd = origDateMmdd;
     this.takeCard(card, null);
     this.amount = amountFen;
     this.begin(TXN_REFUND);
@@ -392,7 +387,7 @@ export class TxnEngine implements TxnEngineApi {
   settle(): boolean {
     if (!this.canStart(TXN_SETTLE)) return false;
     this.resetResult(TXN_SETTLE);
-    this.uploadCount = batchTotals(this.stores.journal, this.scratchEntry, this.totals);
+    this.uploadCount = batchTotals(this.stores.journal, this.entry, this.totals);
     const step = this.stores.counters.settleStep;
     this.settlePhase = step === SETTLE_UPLOADING ? SP_UPLOAD : step === SETTLE_CLOSING ? SP_FINISH : SP_TOTALS;
     this.noCard();
@@ -726,33 +721,35 @@ export class TxnEngine implements TxnEngineApi {
       else this.storageFailure(le);
       return;
     }
-    const s = this.spec;
     const batch = st.counters.batch;
-    s.stan = stan;
-    s.batch = batch;
-    s.amount = job === TXN_BALANCE ? -1 : this.amount;
-    s.card = this.hasCard ? this.card : null;
-    s.pin = this.hasPin ? this.pin : null;
-    s.pin3des = this.keys.pinKey.size > 8;
-    if (job === TXN_SALE) {
-      s.mti = 200;
-      s.proc = 0;
-      s.type60 = 22;
-    } else if (job === TXN_BALANCE) {
-      s.mti = 200;
-      s.proc = 310000;
-      s.type60 = 1;
+    let mti = 200;
+    let proc = 0;
+    let type60 = 22;
+    if (job === TXN_BALANCE) {
+      proc = 310000;
+      type60 = 1;
     } else if (job === TXN_VOID) {
-      s.mti = 200;
-      s.proc = 200000;
-      s.type60 = 23;
-    } else {
-      s.mti = 220;
-      s.proc = 200000;
-      s.type60 = 25;
+      proc = 200000;
+      type60 = 23;
+    } else if (job === TXN_REFUND) {
+      mti = 220;
+      proc = 200000;
+      type60 = 25;
     }
-    this.mainMti = s.mti;
-    let e = this.builder.financial(s);
+    this.mainMti = mti;
+    let e = this.builder.financial(
+      mti,
+      proc,
+      type60,
+      job === TXN_BALANCE ? -1 : this.amount,
+      stan,
+      batch,
+      this.hasCard ? this.card : null,
+      this.hasPin ? this.pin : null,
+      this.keys.pinKey.size > 8,
+      this.hasOrig ? this.entry : null,
+      this.origMmdd
+    );
     if (e === ISO_OK) e = pack(this.req, this.tx, this.mac);
     if (e !== ISO_OK) {
       this.buildFailure(e);
@@ -761,7 +758,14 @@ export class TxnEngine implements TxnEngineApi {
     const len = this.req.packedLength;
     // what the terminal keeps: the entry (written when answered) and the result
     const en = this.entry;
-    en.clear();
+    // a void without the card keeps the original's masked PAN (already in the entry)
+    if (this.hasCard) en.pan.fromPan(this.card.pan, this.card.panLen);
+    else if (!this.hasOrig) en.pan.clear();
+    en.status = 0;
+    en.respCode = 0;
+    en.rrn.fill(0);
+    en.authCode.fill(0);
+    en.settled = false;
     en.type = job === TXN_VOID ? J_TXN_VOID : job === TXN_REFUND ? J_TXN_REFUND : J_TXN_SALE;
     en.stan = stan;
     en.origStan = job === TXN_VOID ? this.voidTrace : 0;
@@ -769,8 +773,6 @@ export class TxnEngine implements TxnEngineApi {
     en.batch = batch;
     en.time = Math.floor(this.clock.now() / 1000);
     en.entryMode = this.req.getNumeric(22);
-    if (this.hasCard) en.pan.fromPan(this.card.pan, this.card.panLen);
-    else en.pan.copyFrom(this.voidPan);
     const r = this.result;
     r.stan = stan;
     r.batch = batch;
@@ -785,7 +787,8 @@ export class TxnEngine implements TxnEngineApi {
         this.buildFailure(e);
         return;
       }
-      const si = this.slipInfo;
+      // the queue's own pending slip is the input (persist copies it into itself)
+      const si = st.reversals.pending;
       si.type = en.type;
       si.stan = stan;
       si.amount = this.amount;
@@ -816,8 +819,9 @@ export class TxnEngine implements TxnEngineApi {
       this.storageFailure(c.lastError);
       return;
     }
-    const n = writeTotals48(this.totals, this.builder.digits);
-    let e = this.builder.settlement(stan, c.batch, n);
+    // field 48 is assembled in the receive buffer: idle until this request is sent
+    const n = writeTotals48(this.totals, this.rx);
+    let e = this.builder.settlement(stan, c.batch, this.rx, n);
     if (e === ISO_OK) e = pack(this.req, this.tx, null);
     if (e !== ISO_OK) {
       this.buildFailure(e);
@@ -830,8 +834,8 @@ export class TxnEngine implements TxnEngineApi {
   /** Next 0320 of up to 8 records from counters.uploadIndex; none left: the closing 0320. @hot */
   private sendUpload(): void {
     const c = this.stores.counters;
-    const d = this.builder.digits;
-    const e0 = this.scratchEntry;
+    const d = this.rx; // idle until this request is sent
+    const e0 = this.entry;
     let i = c.uploadIndex;
     let n = 0;
     while (n < UPLOAD_MAX_ITEMS && this.stores.journal.entryAt(i, e0)) {
@@ -852,7 +856,7 @@ export class TxnEngine implements TxnEngineApi {
       this.storageFailure(c.lastError);
       return;
     }
-    let e = this.builder.upload(stan, c.batch, 2 + n * UPLOAD_ITEM_DIGITS);
+    let e = this.builder.upload(stan, c.batch, d, 2 + n * UPLOAD_ITEM_DIGITS);
     if (e === ISO_OK) e = pack(this.req, this.tx, null);
     if (e !== ISO_OK) {
       this.buildFailure(e);
@@ -899,13 +903,12 @@ export class TxnEngine implements TxnEngineApi {
       this.finishWith(OUT_KEY_ERROR, CLS_SYSTEM, MSG_OUT_KEY_ERROR);
       return;
     }
-    copyKey(this.mac.key, this.keys.macKey);
     this.keysLoaded = true;
     this.needSignIn = false;
     const c = this.stores.counters;
     // adopt the host's batch, except while a settlement is under way: the host has already moved
     // on to the next batch, and the one being settled must keep its number until it is closed
-    const batch = replyBatch(rsp, this.replyDigits);
+    const batch = replyBatch(rsp, this.builder.digits);
     if (batch > 0 && c.settleStep === SETTLE_IDLE && !c.setBatch(batch)) r.errorCode = c.lastError;
     const now = this.clock.now();
     const host = replyTimeMs(rsp, now, this.civil);
@@ -933,18 +936,14 @@ export class TxnEngine implements TxnEngineApi {
       r.rc1 = 0;
       if (this.postReversal) this.restoreMainCode();
     }
-    const q = this.stores.reversals;
-    const stan = q.pending.stan;
-    const o = this.scratchEntry;
-    const voidOf = this.stores.journal.findByStan(stan, o) && o.type === J_TXN_VOID ? o.origStan : 0;
+    // (a voided sale is marked VOIDED only after its void's reversal was cleared, so a void that
+    // gets reversed never has a VOIDED original to put back)
     const a = this.stores.reversalAck(code);
     if (a !== RQ_DONE) {
       if (a === RQ_ERROR) r.errorCode = this.stores.lastError;
       this.reversalFailed();
       return;
     }
-    // a reversed void puts its sale back to approved (the host did the same)
-    if (voidOf > 0 && this.stores.journal.statusOfStan(voidOf) === J_VOIDED) this.stores.journal.setStatus(voidOf, J_APPROVED);
     this.preReversalDone = true;
     if (this.postReversal) this.finish();
     else if (this.job === TXN_REVERSAL) this.finishWith(OUT_REVERSED, CLS_SUCCESS, MSG_OUT_REVERSED);
@@ -1023,7 +1022,7 @@ export class TxnEngine implements TxnEngineApi {
       return;
     }
     if (kind === X_SETTLE) {
-      const flag = settlementFlag(this.rsp, this.replyDigits);
+      const flag = settlementFlag(this.rsp, this.builder.digits);
       if (flag === 1) {
         this.closeSettlement(false);
       } else if (flag === 2) {
@@ -1313,6 +1312,11 @@ export class TxnEngine implements TxnEngineApi {
     for (let i = 0; i < 8; i++) this.pin[i] = pinBlock !== null ? pinBlock[i] : 0;
   }
 
+  private noOrig(): void {
+    this.hasOrig = false;
+    this.origMmdd = -1;
+  }
+
   private noCard(): void {
     this.card.wipe();
     this.hasCard = false;
@@ -1399,14 +1403,4 @@ function hex4(s: string): number {
     v = v * 16 + d;
   }
   return v;
-}
-
-/**
- * Put the working MAC key into the Mac the codec uses: copy the key schedules (DesKey keeps only
- * schedules; WorkingKeys has no clear key left to load from). Keys here are 8 or 16 bytes, whose
- * third schedule is the first, which is DesKey's default.
- */
-function copyKey(dst: DesKey, src: DesKey): void {
-  dst.ks.set(src.ks);
-  dst.size = src.size;
 }
