@@ -132,8 +132,8 @@ const js = (s: string) => JSON.stringify(s);
     const steps = session();
     const recorded = record(steps);
     assert.equal(recorded[1].result.split(",")[0], "1", "Node: the first sale is approved");
-    // hoisting on: see build.ts (without it terser's output clobbers module state on Espruino)
-    const bundle = await buildReplayBundle(undefined, true);
+    // with the project's post-minification Espruino fixes: see build.ts
+    const bundle = await buildReplayBundle();
     assert.deepEqual(checkScript(bundle).map((v) => v.construct), [], "bundle is ES5 Espruino can run");
     // The interpreter sometimes dies during a fast console upload (ASSERT(len <= 64) in its IO
     // ring, src/jsdevices.c): that is the rig's transport, not the engine - start again, 3 tries.

@@ -2,23 +2,23 @@
 import { rollup } from "rollup";
 import typescript from "@rollup/plugin-typescript";
 import terser from "@rollup/plugin-terser";
+import { espruinoFixes } from "../../../hil/inside/espruino-fixes.js";
+
+/** Terser options of rollup.config.js (what is flashed). */
+const TERSER = {
+  ecma: 5 as const,
+  compress: { passes: 2, unsafe_arrows: false, reduce_funcs: true },
+  mangle: { toplevel: true },
+  format: { comments: false, ascii_only: true },
+};
 
 /**
- * Terser options of rollup.config.js (what is flashed). `hoist: true` adds hoist_vars /
- * hoist_funs: Espruino hoists neither `var` nor function declarations, and terser's default
- * output relies on both (a `var` kept in one branch only, a function used above its declaration).
+ * Bundle the replay entry with the firmware's compiler settings, minified as flashed. `fixes`
+ * (default true) applies hil/inside/espruino-fixes.js after terser: Espruino hoists neither `var`
+ * nor function declarations, and terser's output relies on both (without it, a `var` terser kept
+ * in one branch only lets Message.setDigits overwrite the module-level desBlock with a number).
  */
-export function terserOptions(hoist: boolean) {
-  return {
-    ecma: 5 as const,
-    compress: Object.assign({ passes: 2, unsafe_arrows: false, reduce_funcs: true }, hoist ? { hoist_vars: true, hoist_funs: true } : {}),
-    mangle: { toplevel: true },
-    format: { comments: false, ascii_only: true },
-  };
-}
-
-/** Bundle the replay entry with the firmware's compiler settings, minified as flashed. */
-export async function buildReplayBundle(input?: string, hoist?: boolean): Promise<string> {
+export async function buildReplayBundle(input?: string, fixes?: boolean): Promise<string> {
   const entry = input || "test/engine/espruino/replay-entry.ts";
   const b = await rollup({
     input: entry,
@@ -36,7 +36,7 @@ export async function buildReplayBundle(input?: string, hoist?: boolean): Promis
   const { output } = await b.generate({
     format: "iife",
     strict: false,
-    plugins: [terser(terserOptions(!!hoist))],
+    plugins: fixes === false ? [terser(TERSER)] : [terser(TERSER), espruinoFixes()],
   });
   await b.close();
   return output[0].code;
