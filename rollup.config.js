@@ -20,8 +20,10 @@ export default [
     input: "firmware/main.ts",
     plugins: [ts()],
     output: [
-      { file: "dist/firmware.debug.js", format: "iife", strict: false },
-      { file: "dist/firmware.js", format: "iife", strict: false, plugins: [es5] },
+      { file: "dist/firmware.debug.js", format: "iife", strict: false, plugins: [espruinoFixes()] },
+      // espruinoFixes after terser: Espruino does not hoist var/function declarations and cannot
+      // parse a bare `return` that ends a function body (see hil/inside/espruino-fixes.js).
+      { file: "dist/firmware.js", format: "iife", strict: false, plugins: [es5, espruinoFixes()] },
     ],
   },
   {

@@ -46,10 +46,7 @@ const buses = board.wire();
 const ring = new EventRing(32);
 const lcd = new Hd44780Lcd({ i2c: buses.lcdI2c, address: board.lcd.address, cols: board.lcd.cols, rows: board.lcd.rows, ring: ring, clock: clock });
 lcd.init();
-const kick = startWatchdog();
 
-if (loaded.error) refuse("CONFIG ERROR", loaded.error);
-else boot(cfg);
 
 /** Show why and do nothing else: no stores opened, no engine, no network. */
 function refuse(title: string, reason: string): void {
@@ -181,3 +178,9 @@ function startWatchdog(): (() => void) | null {
     E.kickWatchdog();
   };
 }
+
+// Calls come after every function declaration: Espruino does not hoist declarations.
+const kick = startWatchdog();
+
+if (loaded.error) refuse("CONFIG ERROR", loaded.error);
+else boot(cfg);
