@@ -12,6 +12,7 @@
  * hidden one, see tools/build.ts), the source file: for a TypeScript source the line is found
  * again in the .ts file; otherwise the line in the module's compiled code is given.
  */
+import { hoistingHazards } from "../hil/inside/espruino-fixes.js";
 import { parse, type Node as AcornNode, type AnyNode, type Options } from "acorn";
 import * as walk from "acorn-walk";
 import { existsSync, readFileSync } from "node:fs";
@@ -73,8 +74,11 @@ export interface SourcePosition {
 export interface Es5Violation {
   /** What is wrong, e.g. "arrow function", "Map", "Array.from", "labelled break". */
   construct: string;
-  /** syntax: not ES5; runtime: a name Espruino lacks; helper: a TypeScript helper for a forbidden construct. */
-  kind: "syntax" | "runtime" | "helper";
+  /**
+   * syntax: not ES5; runtime: a name Espruino lacks; helper: a TypeScript helper for a forbidden
+   * construct; hoisting: a declaration used before its statement runs (Espruino does not hoist).
+   */
+  kind: "syntax" | "runtime" | "helper" | "hoisting";
   /** The checked file (bundle) and 1-based line / 0-based column in it. */
   bundle: string;
   line: number;
@@ -119,12 +123,33 @@ function findViolations(code: string, resolveHelper?: HelperResolver): Found[] {
     syntaxViolations(ast, found);
     runtimeViolations(ast, found);
     helperViolations(ast, found, resolveHelper);
+    hoistingViolations(code, found);
   }
   if (es5Error && !found.some((f) => f.kind === "syntax")) {
     found.push({ construct: "not ES5: " + es5Error.message, kind: "syntax", start: es5Error.pos, line: es5Error.line, column: es5Error.column });
   }
   found.sort((a, b) => a.start - b.start);
   return found;
+}
+
+/**
+ * What the Espruino fixes (rollup output plugin, tools/espruino-fixes.js) cannot repair: a function
+ * declaration used before its statement runs, and any var use still ahead of its declaration.
+ */
+function hoistingViolations(code: string, found: Found[]): void {
+  let hazards: ReturnType<typeof hoistingHazards>;
+  try {
+    hazards = hoistingHazards(code);
+  } catch {
+    return; // not parseable as a script: the syntax checks above already report it
+  }
+  for (const h of hazards) {
+    const before = code.slice(0, h.at);
+    const line = before.split("\n").length;
+    const column = h.at - (before.lastIndexOf("\n") + 1);
+    const what = h.kind === "function" ? "function" : "var";
+    found.push({ construct: what + " '" + h.name + "' used before its declaration runs (Espruino does not hoist)", kind: "hoisting", start: h.at, line, column });
+  }
 }
 
 function parseErrorOf(e: unknown): { message: string; line: number; column: number; pos: number } {
@@ -653,7 +678,7 @@ export function checkBundleFile(file: string): Es5Violation[] {
 
 /** One line per violation: construct, source file:line:col, and where in the bundle. */
 export function formatViolation(v: Es5Violation): string {
-  const why = { syntax: "not ES5 syntax", runtime: "missing on Espruino", helper: "not supported on Espruino; TypeScript helper " + (v.source && v.source.helper) };
+  const why = { syntax: "not ES5 syntax", runtime: "missing on Espruino", helper: "not supported on Espruino; TypeScript helper " + (v.source && v.source.helper), hoisting: "move the declaration above its first use" };
   let text = v.construct.startsWith("not ES5: ") ? v.construct : `${v.construct} (${why[v.kind]})`;
   const s = v.source;
   if (s) {

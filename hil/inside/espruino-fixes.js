@@ -197,7 +197,7 @@ export function espruinoFixes() {
     name: "espruino-fixes",
     renderChunk(code, chunk) {
       const r = fixForEspruino(code);
-      if (r.functionHazards > 0) this.error(`${chunk.fileName}: ${r.functionHazards} function(s) used before their declaration runs (Espruino does not hoist)`);
+      // Function hazards cannot be fixed here; tools/es5-guard.ts reports them with their source.
       return r.hoisted + r.trailingReturns > 0 ? { code: r.code, map: null } : null;
     },
   };

@@ -70,6 +70,23 @@ describe("ES5/runtime guard", () => {
     });
   });
 
+  describe("hoisting (Espruino defines a declaration only when its statement runs)", () => {
+    it("refuses a function called before its declaration, naming it (bundles are one IIFE)", () => {
+      const v = checkScript("(function () {\nstart();\nfunction start() { return 1; }\n})();\n");
+      assert.equal(v.length, 1);
+      assert.equal(v[0].kind, "hoisting");
+      assert.match(v[0].construct, /function 'start' used before its declaration runs/);
+      assert.equal(v[0].line, 2);
+    });
+    it("refuses a var assigned before its declaration inside a function", () => {
+      const v = checkScript("function f(c) { if (c) { var s = 1; } s = 2; return s; }\n");
+      assert.ok(v.some((x) => x.kind === "hoisting" && /var 's'/.test(x.construct)), JSON.stringify(v));
+    });
+    it("accepts declarations that come before their use", () => {
+      assert.deepEqual(checkScript("function start() { return 1; }\nstart();\nfunction g() { var s = 1; s = 2; return s; }\n"), []);
+    });
+  });
+
   describe("clean ES5 passes", () => {
     it("accepts plain ES5 with typed arrays, getters, JSON, Object.keys and Promise", () => {
       const code = [
