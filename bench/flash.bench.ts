@@ -164,3 +164,12 @@ console.log(`  log files created at first boot: ${created} B programmed; all log
 console.log(`  over ${N} sales: ${logCompactions} log compactions, ${storageCompactions} Storage compactions (at idle), ${settlements} settlements (journal of ${s.journal.capacity})`);
 console.log(`  sales between Storage compactions with ${STORAGE / 1024} KiB: about ${Math.floor((STORAGE - s.footprint()) / Math.max(1, trashMade / N))}`);
 console.log(`  Node: first boot ${firstBoot.toFixed(1)} ms, reboot recovery ${bootMs.toFixed(1)} ms, ${((loopMs * 1000) / N).toFixed(0)} us per sale`);
+
+/** The figures above, for bench/run.ts (importing this module runs the bench and prints them). */
+export const flashFigures = {
+  perSale: saleBytes,
+  perReversal: revBytes,
+  perSettlement: settleBytes,
+  perSaleSteady: Math.round(steadyPerSale),
+  trashPerSale: Math.round(trashMade / N),
+};

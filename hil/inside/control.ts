@@ -35,7 +35,10 @@ export class InsideHil {
   private readonly timers: TimeSource;
   private readonly holdMs: number;
   private readonly gapMs: number;
-  private keyFreeAt = 0;
+  /** Taps not yet pressed, in order; `tapping` while one is down or in its gap. */
+  private readonly tapQueue: string[] = [];
+  private tapping = false;
+  private tapEndsAt = 0;
   private inserted: string | null = null;
 
   constructor(models: InsideModels, timers: TimeSource, holdMs: number, gapMs: number) {
@@ -161,26 +164,42 @@ export class InsideHil {
     return n;
   }
 
-  /** Queue one tap behind any still running, so keys never overlap into a chord. */
+  /**
+   * Queue one tap behind any still running, so keys never overlap into a chord. Each step is
+   * timed from the one before it (press, holdMs, release, gapMs, next press): inside the
+   * interpreter a long firmware tick delays timers, and taps scheduled at fixed times would then
+   * fire back to back and collapse into presses too short for the debounce.
+   */
   private tap(name: string): void {
-    const pad = this.models.keypad;
-    const now = this.timers.now();
-    const start = this.keyFreeAt > now ? this.keyFreeAt : now;
-    this.keyFreeAt = start + this.holdMs + this.gapMs;
-    if (start <= now) pad.press(name);
-    else {
-      this.timers.setTimeout(function () {
-        pad.press(name);
-      }, start - now);
-    }
-    this.timers.setTimeout(function () {
-      pad.release(name);
-    }, start - now + this.holdMs);
+    this.tapQueue.push(name);
+    if (!this.tapping) this.nextTap();
   }
 
+  private nextTap(): void {
+    const name = this.tapQueue.shift();
+    if (name === undefined) {
+      this.tapping = false;
+      return;
+    }
+    this.tapping = true;
+    const self = this;
+    const pad = this.models.keypad;
+    pad.press(name);
+    this.tapEndsAt = this.timers.now() + this.holdMs + this.gapMs;
+    this.timers.setTimeout(function () {
+      pad.release(name);
+      self.tapEndsAt = self.timers.now() + self.gapMs;
+      self.timers.setTimeout(function () {
+        self.nextTap();
+      }, self.gapMs);
+    }, this.holdMs);
+  }
+
+  /** Nominal ms until the queued taps are over (longer when the interpreter is busy). */
   private keysBusyMs(): number {
-    const left = this.keyFreeAt - this.timers.now();
-    return left > 0 ? Math.round(left) : 0;
+    if (!this.tapping) return 0;
+    const left = this.tapEndsAt - this.timers.now();
+    return (left > 0 ? Math.round(left) : 0) + this.tapQueue.length * (this.holdMs + this.gapMs);
   }
 }
 

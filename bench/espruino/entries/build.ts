@@ -1,0 +1,31 @@
+/**
+ * Bundles a bench entry (bench/espruino/entries/*-entry.ts) for the interpreter: the firmware's
+ * compiler settings and terser options, then the Espruino fixes, so the driver and core code
+ * runs there as it does in dist/firmware.js.
+ */
+import { rollup } from "rollup";
+import typescript from "@rollup/plugin-typescript";
+import terser from "@rollup/plugin-terser";
+import { fixForEspruino } from "../../../hil/inside/espruino-fixes.js";
+import { FIRMWARE_TERSER } from "../module-costs";
+
+export async function buildEntry(entry: string): Promise<string> {
+  const b = await rollup({
+    input: entry,
+    plugins: [
+      typescript({
+        tsconfig: false,
+        compilerOptions: { target: "ES5", module: "ESNext", moduleResolution: "bundler", lib: ["ES5"], types: ["espruino"], strict: true, isolatedModules: true, skipLibCheck: true, sourceMap: false },
+        include: ["firmware/**/*.ts", "types/espruino-extra.d.ts", entry],
+        exclude: ["firmware/main.ts", "firmware/boards/**"],
+        noEmitOnError: true,
+      }),
+    ],
+    onwarn: () => undefined,
+  });
+  const { output } = await b.generate({ format: "iife", strict: false, plugins: [terser(FIRMWARE_TERSER)] });
+  await b.close();
+  const fixed = fixForEspruino(output[0].code);
+  if (fixed.functionHazards > 0) throw new Error(`${entry}: ${fixed.functionHazards} function(s) used before their declaration runs (Espruino does not hoist): declare them first`);
+  return fixed.code;
+}

@@ -1,0 +1,212 @@
+/**
+ * Bench entry (runs inside the interpreter): the terminal-side work of one sale, piece by piece,
+ * with the firmware's own code: pack the 0200 with its MAC, unpack and MAC-check the 0210, the
+ * flash writes (STAN, stored 0400, journal entry, reversal cleared) on Espruino's Storage, and
+ * the merchant copy's receipt layout into a printer job. Timed and counted by the bench
+ * (getTime, and callgrind's instruction count for a run of X(“all”, n)).
+ *
+ *   X(piece, n)  n rounds of "pack" | "unpack" | "journal" | "receipt" | "all"; returns
+ *                microseconds per round (and 0 rounds: the call's own overhead)
+ */
+import { Mac, MAC_UNIONPAY_ECB } from "../../../firmware/txn/crypto/mac";
+import { createUnionPayTable, ISO_OK, Message, pack, unpackReply } from "../../../firmware/txn/iso8583/index";
+import { TxnStores } from "../../../firmware/txn/store/txn-stores";
+import { JournalEntry, TXN_SALE } from "../../../firmware/txn/store/journal";
+import { ReversalSlip } from "../../../firmware/txn/store/reversal-queue";
+import { ReceiptData } from "../../../firmware/ui/receipt-data";
+import { COPY_MERCHANT, ReceiptWriter, type ReceiptPrinter } from "../../../firmware/ui/receipt";
+import { EscPosPrinter } from "../../../firmware/drivers/escpos-printer";
+import { EventRing } from "../../../firmware/lib/event-ring";
+import type { StoreLike } from "../../../firmware/hal/store";
+
+declare const global: { [k: string]: unknown };
+declare function getTime(): number;
+declare function require(m: string): unknown;
+
+// Espruino does not hoist function declarations: all declared before use.
+function bytesOf(s: string): Uint8Array {
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+  return b;
+}
+function hexOf(h: string): Uint8Array {
+  const b = new Uint8Array(h.length >> 1);
+  for (let i = 0; i < b.length; i++) b[i] = parseInt(h.substr(i * 2, 2), 16);
+  return b;
+}
+function nothing(): void {}
+function nowMs(): number {
+  return 1700000000000;
+}
+
+const HEAD = hexOf("6000030000603100310000");
+const PAN = bytesOf("6222021000009873");
+const TRACK2 = bytesOf("6222021000009873=30121011234567800");
+const PIN_BLOCK = hexOf("0412AC89ABCDEF67");
+const table = createUnionPayTable();
+const mac = new Mac(MAC_UNIONPAY_ECB);
+mac.key.load(hexOf("1C2D3E4F5A6B7C8D"), 0, 8);
+const req = new Message(table, 512);
+const reqOfReply = new Message(table, 512);
+const rep = new Message(table, 512);
+const view = new Message(table, 0);
+const tx = new Uint8Array(512);
+const rx = new Uint8Array(512);
+let rxLen = 0;
+let stan = 1;
+
+function buildSale(m: Message): void {
+  const req = m;
+  req.clear();
+  req.setHead(HEAD, 0);
+  req.mti = 200;
+  req.setDigits(2, PAN, 0, PAN.length);
+  req.setNumeric(3, 0);
+  req.setNumeric(4, 1250);
+  req.setNumeric(11, stan);
+  req.setNumeric(14, 3012);
+  req.setNumeric(22, 21);
+  req.setNumeric(25, 0);
+  req.setNumeric(26, 12);
+  req.setDigits(35, TRACK2, 0, TRACK2.length);
+  req.setText(41, "10000001");
+  req.setText(42, "898100012340001");
+  req.setText(49, "156");
+  req.setBytes(52, PIN_BLOCK, 0, 8);
+  req.setNumericDigits(60, 22000002000, 11);
+}
+
+function buildReply(): void {
+  buildSale(reqOfReply);
+  rep.clear();
+  rep.setHead(HEAD, 0);
+  rep.mti = 210;
+  const copy = [2, 3, 4, 11, 14, 25, 41, 42, 49, 60];
+  for (let i = 0; i < copy.length; i++) rep.copyField(reqOfReply, copy[i]);
+  rep.setNumeric(12, 101112);
+  rep.setNumeric(13, 612);
+  rep.setText(37, "101112654321");
+  rep.setText(38, "A1B2C3");
+  rep.setText(39, "00");
+  if (pack(rep, rx, mac) !== ISO_OK) throw new Error("reply pack failed");
+  rxLen = rep.packedLength;
+}
+buildReply();
+// the stored 0400 of the journal round: the sale's reversal (no track 2, no PIN block), packed once
+const frame = new Uint8Array(512);
+const rev = new Message(table, 512);
+buildSale(req);
+rev.setHead(HEAD, 0);
+rev.mti = 400;
+const revFields = [2, 3, 4, 11, 14, 22, 25, 41, 42, 49, 60];
+for (let i = 0; i < revFields.length; i++) rev.copyField(req, revFields[i]);
+if (pack(rev, frame, mac) !== ISO_OK) throw new Error("0400 pack failed");
+const frameLen = rev.packedLength;
+
+// flash: the production stores on Espruino's own Storage (fresh logs)
+const storage = require("Storage") as StoreLike;
+const stores = new TxnStores(storage);
+stores.open();
+const entry = new JournalEntry();
+const slip = new ReversalSlip();
+
+function journalRound(): number {
+  if (!stores.journal.hasRoom()) return 1; // the bench settles between runs; a full journal stops here
+  const s = stores.begin();
+  if (!s) return 2;
+  slip.type = TXN_SALE;
+  slip.stan = s;
+  slip.amount = 1250;
+  slip.time = 1700000000;
+  slip.pan.fromPan(PAN, PAN.length);
+  if (!stores.reversals.persist(frame, frameLen, 13, slip)) return 3;
+  entry.type = TXN_SALE;
+  entry.status = 1;
+  entry.amount = 1250;
+  entry.stan = s;
+  entry.batch = 1;
+  entry.time = 1700000000;
+  entry.respCode = 0x3030;
+  entry.pan.fromPan(PAN, PAN.length);
+  return stores.complete(entry) ? 0 : 4;
+}
+
+// receipt: the merchant copy's layout into a real printer job (on a serial that drops bytes);
+// end() is not passed on, so the job is dropped (discard) instead of printed, round after round
+const ring = new EventRing(8);
+const printer = new EscPosPrinter({ serial: { write: nothing, on: nothing }, ring: ring, clock: { now: nowMs }, baud: 9600 });
+function endKept(): number {
+  return 1;
+}
+const job: ReceiptPrinter = {
+  begin: function () {
+    return printer.begin();
+  },
+  init: function () {
+    return printer.init();
+  },
+  text: function (s: string) {
+    return printer.text(s);
+  },
+  gbTextAt: function (src: string, a: number, b: number) {
+    return printer.gbTextAt(src, a, b);
+  },
+  line: function () {
+    return printer.line();
+  },
+  bold: function (on: boolean) {
+    return printer.bold(on);
+  },
+  doubleSize: function (on: boolean) {
+    return printer.doubleSize(on);
+  },
+  align: function (n: number) {
+    return printer.align(n);
+  },
+  feed: function (n: number) {
+    return printer.feed(n);
+  },
+  cut: function () {
+    return printer.cut();
+  },
+  end: endKept,
+};
+const writer = new ReceiptWriter(job, { merchantName: "DEMO MERCHANT", mid: "898100012340001", tid: "10000001", operator: "01" }, false);
+const data = new ReceiptData();
+data.type = 2;
+data.amount = 1250;
+data.stan = 2;
+data.batch = 1;
+data.authCode.set(bytesOf("000001"));
+data.rrn.set(bytesOf("000000000001"));
+data.pan.set(bytesOf("622202******9873"));
+data.panLen = 16;
+data.entry = 2;
+
+function receiptRound(): number {
+  const r = writer.salesSlip(data, COPY_MERCHANT, false);
+  printer.discard();
+  return r > 0 ? 0 : 5;
+}
+
+function round(what: string): number {
+  let e = 0;
+  if (what === "pack" || what === "all") {
+    buildSale(req);
+    e = pack(req, tx, mac);
+    stan++;
+  }
+  if (!e && (what === "unpack" || what === "all")) e = unpackReply(rx, rxLen, view, reqOfReply, mac);
+  if (!e && (what === "journal" || what === "all")) e = journalRound();
+  if (!e && (what === "receipt" || what === "all")) e = receiptRound();
+  return e;
+}
+
+global.X = function (what: string, n: number): unknown {
+  const t0 = getTime();
+  let err = 0;
+  for (let i = 0; i < n && !err; i++) err = round(what);
+  const t1 = getTime();
+  if (err) return "error " + err + " in " + what;
+  return n > 0 ? ((t1 - t0) * 1e6) / n : 0;
+};

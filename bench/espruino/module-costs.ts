@@ -1,0 +1,130 @@
+/**
+ * Where the firmware's RAM goes at boot, measured on the interpreter: a bench-only build of
+ * firmware/main.ts (same compiler settings and terser options as rollup.config.js) with a marker
+ * call after each module's top-level code and after each statement of main.ts that builds
+ * something (`new ...`). Each marker records process.memory(false).usage into a preallocated
+ * Int32Array; consecutive differences are what that module's definitions (functions, classes,
+ * tables) or that boot step (drivers, stores, engine, terminal) keep in RAM. Booted from Storage
+ * beside the models like the real bundle. The markers themselves cost a few bytes of flash
+ * and no RAM per call.
+ */
+import { rollup } from "rollup";
+import typescript from "@rollup/plugin-typescript";
+import terser from "@rollup/plugin-terser";
+import { parse } from "acorn";
+import { relative } from "node:path";
+import { fixForEspruino } from "../../hil/inside/espruino-fixes.js";
+
+/** The terser options of rollup.config.js (kept in step by hand: that file exports none). */
+export const FIRMWARE_TERSER = {
+  ecma: 5 as const,
+  compress: { passes: 2, unsafe_arrows: false, reduce_funcs: true },
+  mangle: { toplevel: true },
+  format: { comments: false, ascii_only: true },
+};
+
+export interface MarkedBuild {
+  code: string;
+  /** Label of each marker index. */
+  labels: string[];
+  /** Marker indexes in the order they run (module order in the bundle, main's steps last). */
+  order: number[];
+}
+
+type N = { type: string; start: number; end: number; [k: string]: unknown };
+
+/** Build firmware/main.ts with markers; `global.__mod(i)` must exist before it runs. */
+export async function buildMarkedFirmware(root = process.cwd()): Promise<MarkedBuild> {
+  const labels: string[] = [];
+  const moduleMarker = new Map<string, number>();
+  const mainSteps: number[] = [];
+  const marker = {
+    name: "bench-module-markers",
+    transform(code: string, id: string) {
+      if (!/\.ts$/.test(id)) return null;
+      const rel = relative(root, id);
+      if (/firmware[\\/]main\.ts$/.test(id)) return { code: markMainSteps(code, labels, mainSteps), map: null };
+      const i = labels.length;
+      labels.push(rel);
+      moduleMarker.set(id, i);
+      return { code: code + `\n;__mod(${i});\n`, map: null };
+    },
+  };
+  const bundle = await rollup({
+    input: "firmware/main.ts",
+    plugins: [typescript({ tsconfig: "./tsconfig.json", noEmitOnError: true }), marker],
+    treeshake: { moduleSideEffects: false },
+    onwarn: () => undefined,
+  });
+  const { output } = await bundle.generate({ format: "iife", strict: false, plugins: [terser(FIRMWARE_TERSER)] });
+  await bundle.close();
+  const chunk = output[0];
+  const order: number[] = [];
+  for (const id of Object.keys(chunk.modules)) {
+    const i = moduleMarker.get(id);
+    if (i !== undefined && chunk.modules[id].renderedLength > 0) order.push(i);
+  }
+  for (const i of mainSteps) order.push(i);
+  return { code: fixForEspruino(chunk.code).code, labels, order };
+}
+
+/** Insert `__mod(i)` after main.ts's statements that construct something (top level and boot()). */
+function markMainSteps(js: string, labels: string[], steps: number[]): string {
+  const ast = parse(js, { ecmaVersion: "latest", sourceType: "module" }) as unknown as N;
+  const points: { at: number; label: string }[] = [];
+  const consider = (st: N) => {
+    const text = js.slice(st.start, st.end);
+    if (!/\bnew [A-Z]|\.wire\(\)|makeRigApi|makeEngine\(/.test(text)) return;
+    if (st.type === "FunctionDeclaration" || st.type === "ImportDeclaration") return;
+    const m = /(?:const|let|var)\s+(\w+)\s*=\s*(new\s+\w+|[\w.]+\()/.exec(text) || /(\w+(?:\.\w+)?)\s*=\s*(new\s+\w+|\w+\()/.exec(text);
+    points.push({ at: st.end, label: "main.ts: " + (m ? m[1] + " = " + m[2].replace(/\($/, "(...)") : text.slice(0, 40).replace(/\s+/g, " ")) });
+  };
+  for (const st of ast.body as N[]) {
+    consider(st);
+    if (st.type === "FunctionDeclaration" && (st.id as N).name === "boot") for (const inner of ((st.body as N).body as N[])) consider(inner);
+  }
+  points.sort((a, b) => b.at - a.at);
+  let out = js;
+  const inserted: { at: number; label: string; index: number }[] = [];
+  for (const p of points) inserted.push({ at: p.at, label: p.label, index: -1 });
+  // assign indexes in source order
+  inserted.sort((a, b) => a.at - b.at);
+  for (const p of inserted) {
+    p.index = labels.length;
+    labels.push(p.label);
+    steps.push(p.index);
+  }
+  inserted.sort((a, b) => b.at - a.at);
+  for (const p of inserted) out = out.slice(0, p.at) + `;__mod(${p.index});` + out.slice(p.at);
+  return out;
+}
+
+/** Boot code that defines the marker store before the marked firmware runs. */
+export function markerPrelude(size: number): string {
+  return `global.__MM=new Int32Array(${size});global.__MM0=0;global.__mod=function(i){__MM[i]=process.memory(false).usage};`;
+}
+
+export interface ModuleCost {
+  label: string;
+  blocks: number;
+}
+
+/**
+ * Costs in run order from the marker values (0 = never reached: out of memory before it).
+ * `start` is the usage before the firmware began.
+ */
+export function moduleCosts(build: MarkedBuild, values: number[], start: number): { costs: ModuleCost[]; reached: number; lastLabel: string } {
+  const costs: ModuleCost[] = [];
+  let prev = start;
+  let reached = 0;
+  let lastLabel = "";
+  for (const i of build.order) {
+    const v = values[i] || 0;
+    if (v === 0) break;
+    costs.push({ label: build.labels[i], blocks: v - prev });
+    prev = v;
+    reached++;
+    lastLabel = build.labels[i];
+  }
+  return { costs, reached, lastLabel };
+}

@@ -1,0 +1,70 @@
+/**
+ * Small scripts the bench puts in Storage before (or after) the models bundle, to watch the
+ * firmware from inside the interpreter. ES5 text, kept short: each is evaluated from flash.
+ *
+ * PROBE (before models and firmware): `__B` counts
+ *   - the firmware's loop: every setInterval callback is timed (n, seconds total, longest);
+ *   - every setTimeout and socket callback (UART deliveries, key taps, host replies) is timed;
+ *   - memory in use (process.memory(false), no collection) sampled before and after each of
+ *     those callbacks: `pk` is the highest sample, i.e. the peak at event boundaries. What the
+ *     printer model keeps of the paper it printed (`__P`, set by MODEL_CLOCK) is left out: that
+ *     is the model's record of the receipts, not the firmware's memory.
+ * MODEL_CLOCK (after models, before firmware): the time spent inside the device models (the
+ * pins, the I2C bus, the UART devices) is counted in `__M`, so the firmware's own time is the
+ * callbacks' time minus the models'.
+ * Both add a closure per pending timer and a few blocks: boot figures come from boots without
+ * them; with them the bench reports differences against the idle state of the same boot.
+ */
+
+export const PROBE = [
+  "global.__B={pk:0,n:0,t:0,max:0,cb:0,ct:0};",
+  "(function(){var B=__B,si=setInterval,st=setTimeout,rq=require;",
+  "function m(){var u=process.memory(false).usage;if(global.__P)u-=E.getSizeOf(__P.printedLines)+E.getSizeOf(__P.cutsAt);if(u>B.pk)B.pk=u;}",
+  "function w(f){return function(a,b){m();var s=getTime();f(a,b);B.ct+=getTime()-s;B.cb++;m();};}",
+  "global.setInterval=function(f,ms){return si(function(){m();var s=getTime();f();var d=getTime()-s;B.n++;B.t+=d;if(d>B.max)B.max=d;m();},ms);};",
+  "global.setTimeout=function(f,ms){return st(w(f),ms);};",
+  'global.require=function(n){var r=rq(n);if(n!=="net")return r;return{connect:function(o,cb){var s=r.connect(o,w(cb));var on=s.on;s.on=function(e,h){return on.call(s,e,w(h));};return s;}};};',
+  "})();",
+].join("");
+
+export const MODEL_CLOCK = [
+  "global.__M={t:0,n:0};global.__P=hil.models.printer;",
+  "(function(){var M=__M;",
+  "function w(o,k){var f=o[k];o[k]=function(a,b){var s=getTime();var r=f.call(o,a,b);M.t+=getTime()-s;M.n++;return r;};}",
+  "var B=hilBuses,i;",
+  "for(i=0;i<B.keypadRows.length;i++){w(B.keypadRows[i],'write');w(B.keypadRows[i],'mode');w(B.keypadRows[i],'read');}",
+  "for(i=0;i<B.keypadCols.length;i++){w(B.keypadCols[i],'write');w(B.keypadCols[i],'mode');w(B.keypadCols[i],'read');}",
+  "w(B.lcdI2c,'writeTo');w(B.lcdI2c,'readFrom');w(B.iccPresent,'read');w(B.iccPresent,'mode');",
+  "if(B.printerBusy){w(B.printerBusy,'read');w(B.printerBusy,'mode');}",
+  "var d=hil.models;w(d.printer,'onReceive');w(d.printer,'pump');w(d.icc,'onReceive');w(d.icc,'reply');w(d.msr,'onReceive');",
+  "w(d.keypad,'press');w(d.keypad,'release');w(d.keypad,'setContact');",
+  "})();",
+].join("");
+
+/** The counters as one JSON-able snapshot (evaluated on the target). */
+export const READ_PROBES = "[__B.pk,__B.n,__B.t,__B.max,__B.cb,__B.ct,__M.t,__M.n,process.memory(false).usage-E.getSizeOf(__P.printedLines)-E.getSizeOf(__P.cutsAt)]";
+export const RESET_PROBES = "(__B.pk=0,__B.n=0,__B.t=0,__B.max=0,__B.cb=0,__B.ct=0,__M.t=0,__M.n=0)";
+
+export interface ProbeSnapshot {
+  /** Highest memory sample since the last reset (blocks). */
+  peak: number;
+  ticks: number;
+  tickSeconds: number;
+  longestTick: number;
+  callbacks: number;
+  callbackSeconds: number;
+  modelSeconds: number;
+  modelCalls: number;
+  /** Memory in use now (no collection), the printer model's paper left out. */
+  usage: number;
+}
+
+export function probeSnapshot(v: unknown): ProbeSnapshot {
+  const a = v as number[];
+  return { peak: a[0], ticks: a[1], tickSeconds: a[2], longestTick: a[3], callbacks: a[4], callbackSeconds: a[5], modelSeconds: a[6], modelCalls: a[7], usage: a[8] };
+}
+
+/** The firmware's own CPU seconds in a snapshot: its loop and callbacks minus the models' time. */
+export function firmwareSeconds(s: ProbeSnapshot): number {
+  return s.tickSeconds + s.callbackSeconds - s.modelSeconds;
+}

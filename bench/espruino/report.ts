@@ -1,0 +1,176 @@
+/**
+ * The interpreter half of npm run bench: runs the measurements (boot.ts, flows.ts, drivers.ts,
+ * txn-time.ts), prints them, and judges the board budgets. ESPRUINO_BIN is the board-sized
+ * interpreter; when the firmware does not boot in it, the figures that need a running terminal
+ * come from ESPRUINO_BIN_LARGE (same interpreter, more blocks) or say "not measurable".
+ */
+import { measureBoot, measureModules, type BootFigures, type ModuleFigures } from "./boot";
+import { measureFlows, measureRetained, type FlowFigures, type RetainedFigures } from "./flows";
+import { measureDrivers, type DriverFigures } from "./drivers";
+import { measureTxn, type TxnTimes } from "./txn-time";
+
+export const BOARDS: [string, number][] = [
+  ["Espruino Pico", 5100],
+  ["Espruino WiFi", 8190],
+  ["Espruino Original", 2756],
+  ["MDBT42Q", 2950],
+  ["ESP32", 16383],
+];
+/** Boot plus the peak of any flow must leave this share of the blocks free (issue 7). */
+export const FREE_SHARE = 0.4;
+
+export interface BudgetRow {
+  board: string;
+  blocks: number;
+  /** Blocks the firmware needs at its peak, and what the 40% rule allows. */
+  needs: number | null;
+  allowed: number;
+  verdict: "PASS" | "FAIL" | "not measurable";
+}
+
+export interface InterpreterReport {
+  boot: BootFigures;
+  bootLarge: BootFigures | null;
+  modules: ModuleFigures | null;
+  modulesLarge: ModuleFigures | null;
+  flows: FlowFigures | { notMeasurable: string };
+  retained: RetainedFigures | { notMeasurable: string };
+  drivers: DriverFigures | { notMeasurable: string };
+  txn: TxnTimes | { notMeasurable: string };
+  budgets: BudgetRow[];
+  firmwareAtPeak: number | null;
+}
+
+function row(label: string, value: string): void {
+  console.log("  " + label.padEnd(58) + " " + value);
+}
+
+function log(s: string): void {
+  console.log(s);
+}
+
+async function attempt<T>(what: string, fn: () => Promise<T>): Promise<T | { notMeasurable: string }> {
+  try {
+    return await fn();
+  } catch (e) {
+    const msg = (e as Error).message.split("\n")[0];
+    row(what, "not measurable: " + msg);
+    return { notMeasurable: msg };
+  }
+}
+
+function printBoot(b: BootFigures): void {
+  console.log(`  interpreter: ${b.bin} (${b.totalBlocks} blocks of ${b.blockBytes} bytes)`);
+  for (const n of b.notes) console.log("  note: " + n);
+  row("boot, nothing loaded (the interpreter's own)", `${b.empty} blocks`);
+  row("boot, device models alone (from Storage/flash)", b.models === null ? "OUT OF MEMORY" : `${b.models} blocks`);
+  row("boot, models + firmware (from Storage/flash)", b.modelsAndFirmware === null ? `OUT OF MEMORY in ${b.totalBlocks} blocks` : `${b.modelsAndFirmware} blocks`);
+  row("boot, firmware alone = difference", b.firmware === null ? "does not fit" : `${b.firmware} blocks (+${b.empty} interpreter = ${b.firmware + b.empty} on a board)`);
+  row("cross-check: stub buses + firmware, no models", b.stubsAndFirmware === null ? `OUT OF MEMORY in ${b.totalBlocks} blocks` : `${b.stubsAndFirmware} blocks (stubs alone ${b.stubs}; not signed in, no network)`);
+  for (const l of b.outOfMemory.slice(0, 2)) console.log("    " + l);
+}
+
+function printModules(m: ModuleFigures): void {
+  console.log(`  where the boot blocks go (marked build on stub buses, ${m.bin}; ${m.start} blocks in use before the firmware):`);
+  if (m.lastBeforeOom) console.log(`    ran out of memory after: ${m.lastBeforeOom} (${m.reached} of ${m.markers} steps)`);
+  const total = m.costs.reduce((n, c) => n + c.blocks, 0);
+  const defs = m.costs.filter((c) => !c.label.startsWith("main.ts")).reduce((n, c) => n + c.blocks, 0);
+  console.log(`    ${total} blocks: ${defs} for module definitions (functions, classes, tables), ${total - defs} built at boot (main.ts steps)`);
+  const top = m.costs.slice().sort((a, b) => b.blocks - a.blocks).slice(0, 16);
+  for (const c of top) console.log("    " + String(c.blocks).padStart(6) + "  " + c.label);
+}
+
+export async function runInterpreterBench(bin: string, large: string | null, sales: number): Promise<InterpreterReport> {
+  const boot = await measureBoot(bin);
+  printBoot(boot);
+  const fits = boot.modelsAndFirmware !== null;
+  let bootLarge: BootFigures | null = null;
+  let run: string | null = bin;
+  if (!fits) {
+    console.log(`  the firmware does not boot in ${boot.totalBlocks} blocks.`);
+    if (large) {
+      console.log("  figures that need a running terminal: from ESPRUINO_BIN_LARGE");
+      bootLarge = await measureBoot(large);
+      printBoot(bootLarge);
+      run = bootLarge.modelsAndFirmware !== null ? large : null;
+    } else {
+      console.log("  set ESPRUINO_BIN_LARGE to the same interpreter built with more blocks to measure the rest.");
+      run = null;
+    }
+  }
+  const modules = await measureModules(bin).catch(() => null);
+  if (modules) printModules(modules);
+  const modulesLarge = !fits && large ? await measureModules(large).catch(() => null) : null;
+  if (modulesLarge) printModules(modulesLarge);
+
+  const noRun = { notMeasurable: `the firmware does not boot in ${boot.totalBlocks} blocks (and no larger interpreter that boots it: ESPRUINO_BIN_LARGE)` };
+
+  console.log(run ? `\n  flows (${run}; host simulator on loopback; printer model at 1000 mm/s):` : "");
+  const flows = run ? await attempt("flows", () => measureFlows(run!, log)) : noRun;
+  if (!("notMeasurable" in flows)) {
+    if (flows.configNote) console.log("  note: " + flows.configNote);
+    row("idle loop: firmware time per tick (models excluded)", `${flows.idleTickMs.toFixed(1)} ms (${flows.idleTicksPerSecond.toFixed(0)} ticks/s of the 200 asked; models ${(100 * flows.idleModelShare).toFixed(0)}% of loop time)`);
+    row("idle usage with the probes in (collected)", `${flows.idleUsage} blocks`);
+    if (flows.printerFaults) row("PRINTER FAULT screens answered with ENTER (reprint)", `${flows.printerFaults} (loop slower than the driver's 500 ms status timeout)`);
+    for (const f of flows.flows) {
+      row(`${f.name}: peak above idle`, `${f.peakAboveIdle} blocks${f.ok ? "" : " (flow did not complete: " + f.detail + ")"}`);
+      row(`${f.name}: firmware CPU / wall`, `${(f.firmwareSeconds * 1000).toFixed(0)} ms / ${f.wallSeconds.toFixed(1)} s, longest tick ${f.longestTickMs.toFixed(0)} ms`);
+    }
+  } else if (run) row("flows", "not measurable: " + flows.notMeasurable);
+
+  let retained: RetainedFigures | { notMeasurable: string } = { notMeasurable: "BENCH_SALES=0" };
+  if (run && sales > 0) {
+    console.log(`\n  retained: ${sales} sales in a loop (no probes; usage collected at the idle screen):`);
+    retained = await attempt("retained", () => measureRetained(run!, sales, log));
+    if (!("notMeasurable" in retained)) {
+      row(`retained after ${retained.sales} sales (from sale 5 on)`, `${retained.end - retained.start} blocks (${retained.perSale.toFixed(2)} per sale)`);
+      row("settlements / printer recoveries on the way", `${retained.settlements} / ${retained.printerRecoveries}, ${retained.minutes.toFixed(0)} min`);
+      if (retained.stoppedEarly) row("stopped early", retained.stoppedEarly);
+    }
+  } else if (!run) retained = noRun;
+
+  console.log("\n  drivers alone (bench entry of the driver code; the firmware bundle does not expose its instances):");
+  const drivers = await attempt("drivers", () => measureDrivers(bin));
+  if (!("notMeasurable" in drivers)) {
+    console.log(`    (${drivers.bin}; entry ${drivers.entryUsage} blocks; baseline call needs ${drivers.baselineNeeds} free blocks, ${drivers.baselineUs.toFixed(0)} us)`);
+    for (const d of drivers.figures) {
+      row(`${d.name}`, `${d.usPerCall.toFixed(0)} us, ${d.retained} retained over ${d.loops}, transient ${d.transient < 0 ? "?" : d.transient} blocks`);
+    }
+  }
+
+  console.log("\n  time per sale in the terminal (bench entry: the firmware's codec, MAC, stores, receipt layout):");
+  let txn = await attempt("time per sale", () => measureTxn(bin));
+  if ("notMeasurable" in txn && large && large !== bin) {
+    console.log("    (does not fit " + bin + "; on ESPRUINO_BIN_LARGE)");
+    txn = await attempt("time per sale", () => measureTxn(large));
+  }
+  if (!("notMeasurable" in txn)) {
+    const u = txn.us;
+    row("pack 0200 + MAC", `${(u.pack / 1000).toFixed(1)} ms`);
+    row("unpack 0210 + MAC check", `${(u.unpack / 1000).toFixed(1)} ms`);
+    row("flash: STAN, stored 0400, journal entry, reversal cleared", `${(u.journal / 1000).toFixed(1)} ms`);
+    row("receipt layout, one copy", `${(u.receipt / 1000).toFixed(1)} ms`);
+    row("all of it, one round", `${(u.all / 1000).toFixed(1)} ms (${txn.bin})`);
+    if ("instructionsPerSale" in txn.callgrind) row("callgrind: instructions per round", `${Math.round(txn.callgrind.instructionsPerSale).toLocaleString("en-US")}`);
+    else row("callgrind", "skipped: " + txn.callgrind.skipped);
+  }
+
+  // budgets: the firmware on a board = interpreter's own + firmware at boot + peak above idle
+  const src = fits ? boot : bootLarge;
+  const peak = !("notMeasurable" in flows) ? Math.max(...flows.flows.map((f) => f.peakAboveIdle)) : null;
+  const firmwareAtPeak = src && src.firmware !== null && peak !== null ? src.empty + src.firmware + peak : null;
+  const firmwareAtBoot = src && src.firmware !== null ? src.empty + src.firmware : null;
+  console.log("\n  board budgets (boot + peak of any flow must leave 40% free):");
+  if (firmwareAtPeak !== null) console.log(`    firmware needs ${firmwareAtPeak} blocks at its peak (${firmwareAtBoot} at boot + ${peak} in the heaviest flow)`);
+  else if (firmwareAtBoot !== null) console.log(`    firmware needs ${firmwareAtBoot} blocks at boot (peak not measured)`);
+  const budgets: BudgetRow[] = BOARDS.map(([board, blocks]) => {
+    const allowed = Math.floor(blocks * (1 - FREE_SHARE));
+    const needs = firmwareAtPeak !== null ? firmwareAtPeak : firmwareAtBoot;
+    let verdict: BudgetRow["verdict"] = "not measurable";
+    if (needs !== null) verdict = needs <= allowed && firmwareAtPeak !== null ? "PASS" : needs > allowed ? "FAIL" : "not measurable";
+    else if (!fits && blocks <= boot.totalBlocks) verdict = "FAIL"; // does not even boot in this many
+    return { board, blocks, needs, allowed, verdict };
+  });
+  for (const b of budgets) row(`${b.board} (${b.blocks} blocks, 60% = ${b.allowed})`, b.verdict + (b.needs !== null ? ` (needs ${b.needs})` : ""));
+  return { boot, bootLarge, modules, modulesLarge, flows, retained, drivers, txn, budgets, firmwareAtPeak };
+}

@@ -1,0 +1,255 @@
+/**
+ * The whole terminal on the real interpreter for the bench: models + firmware booted from
+ * Storage, the acquirer host simulator on loopback, and the flows a merchant runs (sign-in,
+ * sale, a sale the host never answers -> reversal, settlement), driven through `hil` and read
+ * back through `T`, polling over the console.
+ *
+ * Two things of Espruino for Linux shape this (both say so in the bench output):
+ * - the host's clock is the interpreter's own (UTC, no offset): the engine adopts the host's
+ *   time with setTime(), and on Espruino for Linux setTime does not move the clock the timers
+ *   run on, so any other time stalls or rushes every timer by the difference;
+ * - pos.cfg is written only if the firmware accepts it on the interpreter; when its check
+ *   refuses it (see `configNote`), the terminal runs on its defaults and the host listens on
+ *   the default port 5000.
+ */
+import { rmSync } from "node:fs";
+import { HostSimulator } from "../../hil/host/server";
+import type { EspruinoLinuxTarget } from "../../hil/rig/espruino-linux-target";
+import { defaultConfig } from "../../firmware/config";
+import { bootCodeFor, bundleForInterpreter, installStorage, memoryErrors, newWorkDir, startInterpreter, type StorageFile } from "./interpreter";
+import { MODEL_CLOCK, PROBE, probeSnapshot, READ_PROBES, RESET_PROBES, type ProbeSnapshot } from "./probes";
+
+export interface SessionOptions {
+  bin: string;
+  /** Put the probes in (timing and memory sampling). */
+  probes?: boolean;
+  /** Extra knobs for the models (hil/inside/rig.ts InsideOptions). */
+  hilOptions?: Record<string, unknown>;
+  /** pos.cfg fields besides the host address. */
+  config?: Record<string, unknown>;
+  /** Skip the firmware (models only). */
+  modelsOnly?: boolean;
+}
+
+export interface LastResult {
+  type: number;
+  outcome: number;
+  rc: string;
+  msg: string;
+  stan: number;
+  amount: number;
+  reversalPending: boolean;
+}
+
+const OUT_APPROVED = 1;
+const OUT_REVERSED = 7;
+const OUT_SETTLED = 14;
+const OUT_SIGNED_IN = 16;
+const OUT_JOURNAL_FULL = 11;
+
+export class TerminalSession {
+  readonly dir: string;
+  host: HostSimulator | null = null;
+  target: EspruinoLinuxTarget | null = null;
+  /** Why pos.cfg was not used ("" when it was). */
+  configNote = "";
+  /** What was changed in the bundles before upload (hil/inside/espruino-fixes.js). */
+  fixNotes: string[] = [];
+  /** Times the terminal showed PRINTER FAULT and the bench pressed ENTER (reprint). */
+  printerFaults = 0;
+  private readonly opts: SessionOptions;
+
+  constructor(opts: SessionOptions) {
+    this.opts = opts;
+    this.dir = newWorkDir("espruino-terminal-");
+  }
+
+  /** Start the host, write Storage, boot. Returns printed memory errors (empty when it booted). */
+  async boot(): Promise<string[]> {
+    const o = this.opts;
+    let port = 0;
+    let useCfg = true;
+    // pos.cfg is worth trying only when the firmware's own check accepts a config on Espruino:
+    // find out with a throw-away boot of the check alone would cost a boot; instead the first
+    // boot writes it and falls back if the LCD says CONFIG ERROR.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if (this.host) await this.host.close();
+      this.host = new HostSimulator({ port: useCfg ? 0 : defaultConfig().hostPort, utcOffsetMinutes: 0 });
+      port = await this.host.listen();
+      const files: StorageFile[] = [];
+      const boot: string[] = [];
+      if (o.probes) {
+        files.push({ name: "probe.js", data: PROBE });
+        boot.push("probe.js");
+      }
+      if (o.hilOptions) {
+        files.push({ name: "hilopt.js", data: "global.hilOptions=" + JSON.stringify(o.hilOptions) + ";" });
+        boot.push("hilopt.js");
+      }
+      const models = bundleForInterpreter("dist/models.js");
+      files.push({ name: "models.js", data: models.code });
+      boot.push("models.js");
+      if (o.probes) {
+        files.push({ name: "mclock.js", data: MODEL_CLOCK });
+        boot.push("mclock.js");
+      }
+      this.fixNotes = [models.note];
+      if (!o.modelsOnly) {
+        const fw = bundleForInterpreter("dist/firmware.js");
+        this.fixNotes.push(fw.note);
+        files.push({ name: "fw.js", data: fw.code });
+        boot.push("fw.js");
+      }
+      if (useCfg) files.push({ name: "pos.cfg", data: JSON.stringify(Object.assign({ hostIp: "127.0.0.1", hostPort: port }, o.config || {})) });
+      if (this.target) await this.target.close();
+      this.target = null;
+      await installStorage(o.bin, this.dir, files, bootCodeFor(boot));
+      this.target = await startInterpreter(o.bin, this.dir);
+      const oom = memoryErrors(this.target.takeOutput());
+      if (oom.length > 0 || o.modelsOnly) return oom;
+      await this.target.wait(500);
+      const lcd = ((await this.t.eval("hil.lcd()")) as string[]).join("|");
+      if (useCfg && /CONFIG ERROR/.test(lcd)) {
+        this.configNote = `pos.cfg refused on the interpreter (LCD: ${lcd.replace(/\s+\|/g, " | ").trim()}); running on the defaults, host on port ${defaultConfig().hostPort}`;
+        useCfg = false;
+        continue;
+      }
+      return [];
+    }
+    return [];
+  }
+
+  get t(): EspruinoLinuxTarget {
+    if (!this.target) throw new Error("bench: the interpreter is not running");
+    return this.target;
+  }
+
+  async eval<T = unknown>(expr: string, timeoutMs = 20000): Promise<T> {
+    return (await this.t.session.eval(expr, timeoutMs)) as T;
+  }
+
+  async state(): Promise<string> {
+    return this.eval<string>("T.state()");
+  }
+
+  async last(): Promise<LastResult | null> {
+    return this.eval<LastResult | null>("T.last()");
+  }
+
+  async memory(gc = true): Promise<number> {
+    return this.eval<number>(`process.memory(${gc ? "" : "false"}).usage`);
+  }
+
+  async probes(): Promise<ProbeSnapshot> {
+    return probeSnapshot(await this.eval(READ_PROBES));
+  }
+
+  async resetProbes(): Promise<void> {
+    await this.eval(RESET_PROBES);
+  }
+
+  /** Poll until `cond` holds (every `everyMs`), or throw after `ms` saying what the LCD shows. */
+  async until(what: string, cond: () => Promise<boolean>, ms = 30000, everyMs = 100): Promise<void> {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      if (await cond()) return;
+      await this.t.wait(everyMs);
+    }
+    const lcd = await this.eval<string[]>("hil.lcd()").catch(() => ["?"]);
+    throw new Error(`bench: ${what} did not happen within ${ms} ms; LCD: ${JSON.stringify(lcd)}; errors: ${JSON.stringify(this.t.takeErrors().slice(-3))}`);
+  }
+
+  async keys(text: string): Promise<void> {
+    await this.eval(`hil.keys(${JSON.stringify(text)})`);
+    await this.until("typing " + JSON.stringify(text), async () => (await this.eval<{ keysBusyMs: number }>("hil.status()")).keysBusyMs === 0, 30000, 50);
+  }
+
+  /** A new result with `outcome` (any of them) after trace `afterStan` (or any change of stan). */
+  private async result(what: string, before: LastResult | null, outcomes: number[], ms: number): Promise<LastResult> {
+    let got: LastResult | null = null;
+    await this.until(what, async () => {
+      const r = await this.last();
+      const changed = r !== null && (before === null || r.stan !== before.stan || r.type !== before.type || r.outcome !== before.outcome);
+      if (changed && outcomes.indexOf(r!.outcome) >= 0) got = r;
+      return got !== null;
+    }, ms);
+    return got!;
+  }
+
+  /**
+   * Back to the idle screen; with `printed`, also wait for the printer to finish. A PRINTER
+   * FAULT screen is answered with ENTER (reprint) and counted: on the interpreter the firmware's
+   * loop can be slower than the printer driver's 500 ms status timeout.
+   */
+  async idle(printed = true): Promise<void> {
+    await this.until(printed ? "the idle screen with the printer done" : "the idle screen", async () => {
+      const v = await this.eval<[string, number, number, string]>("[T.state(), T.printQueue(), hil.status().printerBuffered, hil.lcd()[0]]");
+      if (v[0] === "RESULT" && (await this.eval<{ keysBusyMs: number }>("hil.status()")).keysBusyMs === 0) await this.eval('hil.key("ENTER")');
+      else if (v[0] === "PAPER" || /PRINTER/.test(v[3])) {
+        this.printerFaults++;
+        await this.keys("\n");
+      }
+      return v[0] === "IDLE" && (!printed || (v[1] === 0 && v[2] === 0));
+    }, 120000, 150);
+  }
+
+  async signIn(): Promise<LastResult> {
+    const before = await this.last();
+    await this.keys("{F1}9");
+    const r = await this.result("sign-in", before, [OUT_SIGNED_IN], 30000);
+    await this.idle();
+    return r;
+  }
+
+  /** A swiped sale: amount, ENTER, swipe, PIN, ENTER; returns the result (approved expected). */
+  async sale(amountFen: number, card = "mag-debit", pin = "123456", waitPrinted = true): Promise<LastResult> {
+    const before = await this.last();
+    await this.keys(String(amountFen) + "\n");
+    await this.until("the card prompt", async () => (await this.state()) === "CARD", 10000, 50);
+    await this.eval(`hil.swipe(${JSON.stringify(card)})`);
+    await this.until("the PIN prompt", async () => (await this.state()) === "PIN", 10000, 50);
+    await this.keys(pin + "\n");
+    const r = await this.result("the sale's result", before, [OUT_APPROVED, OUT_JOURNAL_FULL, 2, 3, 4, 9, 10, 18, 19], 60000);
+    await this.idle(waitPrinted);
+    return r;
+  }
+
+  /**
+   * A sale the host processes but never answers: the terminal times out (replyMs), keeps the
+   * reversal (98) and sends it; the host acknowledges it. Ends when the reversal is cleared.
+   */
+  async reversal(amountFen: number): Promise<LastResult> {
+    this.host!.inject({ match: { mti: "0200" }, fault: "no-reply" });
+    const before = await this.last();
+    await this.keys(String(amountFen) + "\n");
+    await this.until("the card prompt", async () => (await this.state()) === "CARD", 10000, 50);
+    await this.eval('hil.swipe("mag-debit")');
+    await this.until("the PIN prompt", async () => (await this.state()) === "PIN", 10000, 50);
+    await this.keys("123456\n");
+    await this.result("the unanswered sale", before, [3], 120000);
+    await this.idle();
+    // the reversal goes before the next transaction; a sign-in sends it
+    const mid = await this.last();
+    await this.keys("{F1}9");
+    await this.until("the reversal acknowledged", async () => (await this.eval<unknown>("T.pendingReversal()")) === null, 60000);
+    const r = await this.result("sign-in after the reversal", mid, [OUT_SIGNED_IN, OUT_REVERSED], 60000);
+    await this.idle();
+    return r;
+  }
+
+  async settle(): Promise<LastResult> {
+    const before = await this.last();
+    await this.keys("{F1}5");
+    const r = await this.result("settlement", before, [OUT_SETTLED, 15], 120000);
+    await this.idle();
+    return r;
+  }
+
+  async close(): Promise<void> {
+    if (this.target) await this.target.close();
+    this.target = null;
+    if (this.host) await this.host.close();
+    this.host = null;
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Terminal-side time of a sale on the interpreter, piece by piece (entries/txn-entry.ts: pack +
+ * MAC, unpack + MAC check, the flash writes, the merchant copy's layout), and the interpreter's
+ * instruction count for a whole sale's work under `valgrind --tool=callgrind` when valgrind is
+ * installed (two runs, N rounds and 0 rounds: the difference over N).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { buildEntry } from "./entries/build";
+import { bootCodeFor, installStorage, newWorkDir, startInterpreter } from "./interpreter";
+
+export interface TxnTimes {
+  bin: string;
+  /** Microseconds per round of each piece, and of all of them together. */
+  us: Record<string, number>;
+  rounds: number;
+  callgrind: { instructionsPerSale: number; rounds: number } | { skipped: string };
+}
+
+const PIECES = ["pack", "unpack", "journal", "receipt", "all"];
+const ROUNDS = 20;
+
+export async function measureTxn(bin: string): Promise<TxnTimes> {
+  const code = await buildEntry("bench/espruino/entries/txn-entry.ts");
+  const us: Record<string, number> = {};
+  const dir = newWorkDir("espruino-txn-");
+  try {
+    await installStorage(bin, dir, [{ name: "txn.js", data: code }], bootCodeFor(["txn.js"]));
+    const t = await startInterpreter(bin, dir);
+    try {
+      for (const p of PIECES) {
+        const v = await t.session.eval(`X(${JSON.stringify(p)},${ROUNDS})`, 120000);
+        if (typeof v !== "number") throw new Error(`txn entry: ${p}: ${String(v)}`);
+        us[p] = v;
+      }
+    } finally {
+      await t.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { bin, us, rounds: ROUNDS, callgrind: await callgrind(bin, code) };
+}
+
+function hasValgrind(): boolean {
+  return spawnSync("valgrind", ["--version"], { encoding: "utf8" }).status === 0;
+}
+
+/** Total instructions (Ir) of `bin cg.js` in `dir` under callgrind. */
+function runCallgrind(bin: string, dir: string, file: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const out = join(dir, "cg.out");
+    const p = spawn("valgrind", ["--tool=callgrind", `--callgrind-out-file=${out}`, bin, file], { cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
+    let text = "";
+    p.stdout.on("data", (d: Buffer) => (text += d.toString("latin1")));
+    p.stderr.on("data", (d: Buffer) => (text += d.toString("latin1")));
+    p.stdin.on("error", () => undefined);
+    const timer = setTimeout(() => p.kill("SIGKILL"), 600000);
+    p.on("exit", () => {
+      clearTimeout(timer);
+      const m = /Collected : (\d+)/.exec(text);
+      if (!m) reject(new Error("callgrind: no instruction count in its output:\n" + text.slice(-1500)));
+      else resolve(Number(m[1]));
+      rmSync(out, { force: true });
+    });
+  });
+}
+
+async function callgrind(bin: string, code: string): Promise<TxnTimes["callgrind"]> {
+  if (!hasValgrind()) return { skipped: "valgrind is not installed" };
+  const rounds = 10;
+  const counts: number[] = [];
+  for (const n of [0, rounds]) {
+    const dir = newWorkDir("espruino-cg-");
+    try {
+      await installStorage(bin, dir, [{ name: "txn.js", data: code }], null);
+      writeFileSync(join(dir, "cg.js"), `eval(require("Storage").read("txn.js"));X("all",${n});\n`);
+      counts.push(await runCallgrind(bin, dir, "cg.js"));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return { instructionsPerSale: (counts[1] - counts[0]) / rounds, rounds };
+}

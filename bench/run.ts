@@ -1,0 +1,139 @@
+/**
+ * npm run bench: every budget figure of the firmware, printed and written to bench/report.json.
+ *
+ * Without the interpreter (CI): bundle size (minified, gzipped), the hot-path guard's coverage,
+ * flash bytes per sale / reversal / settlement (bench/flash.bench.ts), the ISO 8583 codec bench.
+ * With ESPRUINO_BIN (an Espruino for Linux binary; a 32-bit 5100-block build stands for a Pico):
+ * boot blocks with the bundles booted from Storage/flash, which modules hold them, peak blocks
+ * and firmware CPU time in a sale / reversal / settlement, retained blocks over BENCH_SALES
+ * sales (default 1000; 0 skips), transient blocks and time per keypad scan tick, card byte and
+ * printer chunk, time per sale piece by piece (and callgrind's instruction count), and a
+ * PASS/FAIL per board budget. When the firmware does not boot in ESPRUINO_BIN's blocks,
+ * ESPRUINO_BIN_LARGE (the same interpreter built with more blocks) is used for the figures that
+ * need a running terminal, and the output says so.
+ */
+import { readFileSync, writeFileSync, existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { parse } from "acorn";
+import { espruinoBin } from "./espruino/interpreter";
+import { hoistingHazards, trailingBareReturns } from "../hil/inside/espruino-fixes.js";
+import { runInterpreterBench, type InterpreterReport } from "./espruino/report";
+
+const report: Record<string, unknown> = { date: new Date().toISOString() };
+
+function heading(s: string): void {
+  console.log("\n== " + s);
+}
+
+function row(label: string, value: string): void {
+  console.log("  " + label.padEnd(58) + " " + value);
+}
+
+function bundleFigures(path: string) {
+  const code = readFileSync(path, "utf8");
+  const ast = parse(code, { ecmaVersion: "latest" }) as unknown as { body: unknown[] };
+  let functions = 0;
+  let params = 0;
+  const walk = (n: unknown): void => {
+    if (!n || typeof n !== "object") return;
+    const node = n as { type?: string; params?: unknown[] };
+    if (node.type === "FunctionDeclaration" || node.type === "FunctionExpression") {
+      functions++;
+      params += (node.params || []).length;
+    }
+    for (const v of Object.values(n as object)) {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === "object") walk(v);
+    }
+  };
+  walk(ast);
+  return {
+    bytes: Buffer.byteLength(code),
+    gzipped: gzipSync(code).length,
+    functions,
+    params,
+    hoistingHazards: hoistingHazards(code).length,
+    trailingReturns: trailingBareReturns(code).length,
+  };
+}
+
+function firmwareFilesWithHot(dir: string, out: string[] = []): string[] {
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) firmwareFilesWithHot(p, out);
+    else if (/\.ts$/.test(e) && /@hot/.test(readFileSync(p, "utf8"))) out.push(p);
+  }
+  return out;
+}
+
+async function hotPathCoverage() {
+  if (!existsSync("tools/hot-path-guard.ts")) return { skipped: "tools/hot-path-guard.ts is not in the tree yet" };
+  const guard = (await import("../tools/hot-path-guard")) as typeof import("../tools/hot-path-guard");
+  const listed = guard.checkHotPaths();
+  const all = guard.checkHotPaths(firmwareFilesWithHot("firmware"));
+  const listedFiles = guard.listedHotFiles().length;
+  return {
+    checkedFunctions: listed.functions,
+    violations: listed.violations.length,
+    violationLines: listed.violations.slice(0, 10).map(guard.formatHotViolation),
+    listedFiles,
+    markedFunctions: all.functions,
+    filesWithHot: firmwareFilesWithHot("firmware").length,
+  };
+}
+
+async function main(): Promise<void> {
+  console.log("Budgets of the terminal firmware (npm run bench)");
+
+  heading("Bundle (dist/, built by npm run build)");
+  const fw = bundleFigures("dist/firmware.js");
+  const models = existsSync("dist/models.js") ? bundleFigures("dist/models.js") : null;
+  row("dist/firmware.js minified", `${fw.bytes} B`);
+  row("dist/firmware.js gzipped", `${fw.gzipped} B`);
+  row("functions in it (each costs RAM even with its code in flash)", `${fw.functions} (${fw.params} parameters)`);
+  row("Espruino hazards in it (hil/inside/espruino-fixes.js)", `${fw.hoistingHazards} var uses before their declaration runs, ${fw.trailingReturns} bare trailing return`);
+  if (models) row("dist/models.js (HIL device models) minified / gzipped", `${models.bytes} B / ${models.gzipped} B`);
+  report.bundle = { firmware: fw, models };
+
+  heading("Hot-path guard");
+  const hot = await hotPathCoverage();
+  if ("skipped" in hot) row("coverage", "not measurable yet: " + hot.skipped);
+  else {
+    row("@hot functions checked (files in tools/hot-files.json)", `${hot.checkedFunctions} in ${hot.listedFiles} files, ${hot.violations} violations`);
+    row("@hot functions marked in firmware/ (all files)", `${hot.markedFunctions} in ${hot.filesWithHot} files`);
+    row("coverage: checked / marked", `${((100 * hot.checkedFunctions) / Math.max(1, hot.markedFunctions)).toFixed(0)}%`);
+    for (const v of hot.violationLines) console.log("    " + v);
+  }
+  report.hotPaths = hot;
+
+  heading("Flash bytes written (bench/flash.bench.ts, emulated Espruino Storage)");
+  const flash = (await import("./flash.bench")) as { flashFigures?: Record<string, number> };
+  report.flash = flash.flashFigures || { skipped: "bench/flash.bench.ts exports no figures" };
+
+  heading("ISO 8583 codec (bench/iso8583.bench.ts, Node)");
+  const iso = (await import("./iso8583.bench")) as { runIso8583Bench(): void };
+  iso.runIso8583Bench();
+
+  heading("On the real interpreter (ESPRUINO_BIN)");
+  const bin = espruinoBin();
+  let interp: InterpreterReport | null = null;
+  if (!bin) {
+    console.log("  skipped: set ESPRUINO_BIN to an Espruino for Linux binary (a 32-bit build with 5100 blocks stands for a Pico)");
+    console.log("  to measure boot, peak, retained and transient blocks and the time per sale on the interpreter.");
+    report.interpreter = { skipped: "ESPRUINO_BIN not set" };
+  } else {
+    const large = process.env.ESPRUINO_BIN_LARGE && process.env.ESPRUINO_BIN_LARGE.trim() !== "" ? process.env.ESPRUINO_BIN_LARGE : null;
+    const sales = process.env.BENCH_SALES !== undefined ? Number(process.env.BENCH_SALES) : 1000;
+    interp = await runInterpreterBench(bin, large, sales);
+    report.interpreter = interp;
+  }
+
+  writeFileSync("bench/report.json", JSON.stringify(report, null, 2) + "\n");
+  console.log("\nwritten: bench/report.json");
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
