@@ -50,7 +50,11 @@ export const OUT_SIGNED_IN = 16;
 /** Longest a command may take: sign-in + reversal + request, each up to the reply timeout. */
 export const RESULT_TIMEOUT_MS = 60000;
 
-/** Wait for the idle screen after boot (or a power cut). */
+/**
+ * Wait for the idle screen after boot (or a power cut). On the real interpreter the first ticks
+ * after boot are long (the first LCD paint goes through the models): a key tapped then is missed,
+ * so real targets give it a second more.
+ */
 export async function booted(ctx: ScenarioContext): Promise<void> {
   await ctx.until("the terminal to boot to its idle screen", async () => {
     try {
@@ -59,6 +63,7 @@ export async function booted(ctx: ScenarioContext): Promise<void> {
       return undefined; // T not there yet
     }
   }, { timeoutMs: 15000 });
+  if (ctx.target.name !== "virtual") await ctx.wait(1500);
 }
 
 /** The command finished: the result screen is up (or the paper prompt over it). */
