@@ -208,8 +208,10 @@ export function actionMsg(d: ReceiptData): number {
   if (o === OUT_APPROVED || o === OUT_SETTLED || o === OUT_SIGNED_IN || o === OUT_ABORTED || o === OUT_REVERSED) return -1;
   if (o === OUT_NO_RESPONSE || o === OUT_CARD_REMOVED) {
     if (d.reversalPending) return MSG_OUT_WILL_REVERSE;
-    // a sale / void the host did not answer was reversed at once by the engine
-    if (o === OUT_NO_RESPONSE && (d.type === TXN_SALE || d.type === TXN_VOID)) return MSG_OUT_REVERSED;
+    // A sale / void that left the terminal (it has a trace) and has nothing pending any more was
+    // reversed at once by the engine. No trace: nothing was sent (e.g. the host refused the
+    // connection), so there is nothing to reverse and the merchant should simply retry.
+    if (d.stan !== 0 && (d.type === TXN_SALE || d.type === TXN_VOID)) return MSG_OUT_REVERSED;
     return o === OUT_NO_RESPONSE ? MSG_ACT_RETRY_LATER : -1;
   }
   if (o === OUT_REVERSAL_FAILED) return MSG_UI_CALL_ACQUIRER;

@@ -10,9 +10,6 @@ export const chipPulledAfterApproval: Scenario = {
   group: "card faults",
   name: "chip card pulled after the host approved: reversal 06, money back",
   parts: ["keypad", "lcd", "icc", "host"],
-  knownBug:
-    "firmware/ui/screens.ts actionMsg(): OUT_CARD_REMOVED with the 06 reversal already acknowledged (reversalPending false, stan set) " +
-    "shows no what-to-do line, only 'SALE 00 / CARD REMOVED'; it should say REVERSED, as the OUT_NO_RESPONSE branch does",
   async run(ctx) {
     await signIn(ctx);
     const before = ctx.host.ledger.balanceOf("chip-debit");

@@ -27,9 +27,6 @@ export const hostDown: Scenario = {
   group: "host faults",
   name: "host down (connection refused): nothing sent, nothing to reverse, works when it is back",
   parts: ["keypad", "lcd", "msr", "host"],
-  knownBug:
-    "firmware/ui/screens.ts actionMsg(): OUT_NO_RESPONSE for a sale/void always says REVERSED when no reversal is pending, " +
-    "also when the connection failed and nothing was sent (T.last().stan is 0): it should say TRY AGAIN LATER then",
   async run(ctx) {
     await signIn(ctx);
     const before = ctx.host.ledger.balanceOf("mag-debit");
