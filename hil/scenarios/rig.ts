@@ -27,6 +27,9 @@ import { scenarioTitle, type Scenario } from "./types";
 export const FIRMWARE_PATH = "dist/firmware.js";
 export const MODELS_PATH = "dist/models.js";
 
+/** hil/inside options on the real targets (hil/inside/rig.ts InsideOptions). */
+export const INSIDE_OPTIONS = { keyHoldMs: 250, keyGapMs: 150 };
+
 /** pos.cfg for scenarios: short timeouts so a real target does not wait 30 s per lost reply. */
 export const SCENARIO_CONFIG: Partial<TerminalConfig> = { connectMs: 3000, replyMs: 5000 };
 
@@ -129,8 +132,10 @@ export class ScenarioRig {
       if (why && this.o.models === undefined) throw new Error(why);
       const models = this.o.models !== undefined ? this.o.models : readFileSync(MODELS_PATH, "utf8");
       const t = createTarget(this.o);
-      // the models first: they publish hilBuses (firmware/boards/linux.ts) and hil
-      await t.upload(models + "\n;\n" + this.firmware);
+      // the models first: they publish hilBuses (firmware/boards/linux.ts) and hil. Key taps are
+      // held longer than on the virtual board: a tick of the interpreted firmware can outlast 80 ms
+      const inside = "global.hilOptions=" + JSON.stringify(INSIDE_OPTIONS) + ";\n";
+      await t.upload(inside + models + "\n;\n" + this.firmware);
       this.realTarget = t;
     }
     const t = this.realTarget;
