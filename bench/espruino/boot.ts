@@ -7,7 +7,7 @@
  */
 import { rmSync } from "node:fs";
 import { bootCodeFor, bundleForInterpreter, installStorage, memoryErrors, newWorkDir, startInterpreter, type StorageFile } from "./interpreter";
-import { buildMarkedFirmware, markerPrelude, moduleCosts, type ModuleCost } from "./module-costs";
+import { buildMarkedFirmware, markerPrelude, moduleCosts, objectSizes, type ModuleCost } from "./module-costs";
 
 /**
  * The smallest `global.hilBuses` the linux profile accepts: pins that read high, an I2C bus and
@@ -89,6 +89,8 @@ export interface ModuleFigures {
   /** The last module or step that completed before memory ran out ("" when all did). */
   lastBeforeOom: string;
   markedBytes: number;
+  /** What the objects main.ts builds hold: total and largest properties (E.getSizeOf). */
+  objects: { name: string; blocks: number; largest: [string, number][] }[];
 }
 
 export async function measureModules(bin: string): Promise<ModuleFigures> {
@@ -100,6 +102,7 @@ export async function measureModules(bin: string): Promise<ModuleFigures> {
     const t = await startInterpreter(bin, dir);
     try {
       await t.wait(500);
+      const objects = objectSizes(t.takeOutput());
       const values = (await t.eval("[].slice.call(__MM)")) as number[];
       const start = (await t.eval("__MM0")) as number;
       const r = moduleCosts(build, values, start);
@@ -111,6 +114,7 @@ export async function measureModules(bin: string): Promise<ModuleFigures> {
         markers: build.order.length,
         lastBeforeOom: r.reached < build.order.length ? r.lastLabel : "",
         markedBytes: build.code.length,
+        objects,
       };
     } finally {
       await t.close();

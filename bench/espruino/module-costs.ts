@@ -71,13 +71,14 @@ export async function buildMarkedFirmware(root = process.cwd()): Promise<MarkedB
 /** Insert `__mod(i)` after main.ts's statements that construct something (top level and boot()). */
 function markMainSteps(js: string, labels: string[], steps: number[]): string {
   const ast = parse(js, { ecmaVersion: "latest", sourceType: "module" }) as unknown as N;
-  const points: { at: number; label: string }[] = [];
+  const points: { at: number; label: string; obj: string }[] = [];
   const consider = (st: N) => {
     const text = js.slice(st.start, st.end);
     if (!/\bnew [A-Z]|\.wire\(\)|makeRigApi|makeEngine\(/.test(text)) return;
     if (st.type === "FunctionDeclaration" || st.type === "ImportDeclaration") return;
     const m = /(?:const|let|var)\s+(\w+)\s*=\s*(new\s+\w+|[\w.]+\()/.exec(text) || /(\w+(?:\.\w+)?)\s*=\s*(new\s+\w+|\w+\()/.exec(text);
-    points.push({ at: st.end, label: "main.ts: " + (m ? m[1] + " = " + m[2].replace(/\($/, "(...)") : text.slice(0, 40).replace(/\s+/g, " ")) });
+    const obj = m && /^\w+$/.test(m[1]) ? m[1] : "";
+    points.push({ at: st.end, label: "main.ts: " + (m ? m[1] + " = " + m[2].replace(/\($/, "(...)") : text.slice(0, 40).replace(/\s+/g, " ")), obj: obj });
   };
   for (const st of ast.body as N[]) {
     consider(st);
@@ -85,8 +86,8 @@ function markMainSteps(js: string, labels: string[], steps: number[]): string {
   }
   points.sort((a, b) => b.at - a.at);
   let out = js;
-  const inserted: { at: number; label: string; index: number }[] = [];
-  for (const p of points) inserted.push({ at: p.at, label: p.label, index: -1 });
+  const inserted: { at: number; label: string; obj: string; index: number }[] = [];
+  for (const p of points) inserted.push({ at: p.at, label: p.label, obj: p.obj, index: -1 });
   // assign indexes in source order
   inserted.sort((a, b) => a.at - b.at);
   for (const p of inserted) {
@@ -95,13 +96,38 @@ function markMainSteps(js: string, labels: string[], steps: number[]): string {
     steps.push(p.index);
   }
   inserted.sort((a, b) => b.at - a.at);
-  for (const p of inserted) out = out.slice(0, p.at) + `;__mod(${p.index});` + out.slice(p.at);
+  // after the marker: print what the object holds, by property (printing keeps nothing in RAM)
+  for (const p of inserted) out = out.slice(0, p.at) + `;__mod(${p.index});` + (p.obj ? `__obj(${JSON.stringify(p.obj)},${p.obj});` : "") + out.slice(p.at);
   return out;
 }
 
-/** Boot code that defines the marker store before the marked firmware runs. */
+/**
+ * Boot code that defines the marker store before the marked firmware runs, and `__obj`, which
+ * prints an object's size and its largest properties (E.getSizeOf(o, 1); shared objects such as
+ * the event ring are counted in each object that holds them) as one "@@OBJ" line.
+ */
 export function markerPrelude(size: number): string {
-  return `global.__MM=new Int32Array(${size});global.__MM0=0;global.__mod=function(i){__MM[i]=process.memory(false).usage};`;
+  return (
+    `global.__MM=new Int32Array(${size});global.__MM0=0;global.__mod=function(i){__MM[i]=process.memory(false).usage};` +
+    'global.__obj=function(n,o){if(!o||typeof o!=="object")return;var a=E.getSizeOf(o,1);a.sort(function(x,y){return y.size-x.size});' +
+    'var s="@@OBJ "+n+" "+E.getSizeOf(o);for(var i=0;i<a.length&&i<8;i++)s+=" "+a[i].name+"="+a[i].size;print(s);};'
+  );
+}
+
+/** The "@@OBJ name size prop=size ..." lines as objects. */
+export function objectSizes(lines: string[]): { name: string; blocks: number; largest: [string, number][] }[] {
+  const out: { name: string; blocks: number; largest: [string, number][] }[] = [];
+  for (const l of lines) {
+    const m = /@@OBJ (\w+) (\d+)(.*)$/.exec(l);
+    if (!m) continue;
+    const largest: [string, number][] = [];
+    for (const kv of m[3].trim().split(/\s+/)) {
+      const i = kv.lastIndexOf("=");
+      if (i > 0) largest.push([kv.slice(0, i), Number(kv.slice(i + 1))]);
+    }
+    out.push({ name: m[1], blocks: Number(m[2]), largest });
+  }
+  return out;
 }
 
 export interface ModuleCost {

@@ -78,6 +78,10 @@ function printModules(m: ModuleFigures): void {
   console.log(`    ${total} blocks: ${defs} for module definitions (functions, classes, tables), ${total - defs} built at boot (main.ts steps)`);
   const top = m.costs.slice().sort((a, b) => b.blocks - a.blocks).slice(0, 16);
   for (const c of top) console.log("    " + String(c.blocks).padStart(6) + "  " + c.label);
+  if (m.objects.length) console.log("    objects built at boot, E.getSizeOf (shared parts such as the ring counted in each), largest properties:");
+  for (const o of m.objects.slice().sort((a, b) => b.blocks - a.blocks)) {
+    console.log("    " + String(o.blocks).padStart(6) + "  " + o.name + ": " + o.largest.slice(0, 6).map((p) => p[0] + " " + p[1]).join(", "));
+  }
 }
 
 export async function runInterpreterBench(bin: string, large: string | null, sales: number): Promise<InterpreterReport> {

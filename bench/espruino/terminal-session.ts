@@ -107,7 +107,8 @@ export class TerminalSession {
       this.target = await startInterpreter(o.bin, this.dir);
       const oom = memoryErrors(this.target.takeOutput());
       if (oom.length > 0 || o.modelsOnly) return oom;
-      await this.target.wait(500);
+      // the first ticks after boot are long (the LCD's init, the stores): let them pass
+      await this.target.wait(2000);
       const lcd = ((await this.t.eval("hil.lcd()")) as string[]).join("|");
       if (useCfg && /CONFIG ERROR/.test(lcd)) {
         this.configNote = `pos.cfg refused on the interpreter (LCD: ${lcd.replace(/\s+\|/g, " | ").trim()}); running on the defaults, host on port ${defaultConfig().hostPort}`;

@@ -29,6 +29,9 @@ export async function measureTxn(bin: string): Promise<TxnTimes> {
     await installStorage(bin, dir, [{ name: "txn.js", data: code }], bootCodeFor(["txn.js"]));
     const t = await startInterpreter(bin, dir);
     try {
+      const m = (await t.eval("process.memory()")) as { free: number; total: number };
+      // the pieces need a few hundred blocks of working memory (message buffers are preallocated)
+      if (m.free < 600) throw new Error(`the entry leaves ${m.free} of ${m.total} blocks free: too few to run it`);
       for (const p of PIECES) {
         const v = await t.session.eval(`X(${JSON.stringify(p)},${ROUNDS})`, 120000);
         if (typeof v !== "number") throw new Error(`txn entry: ${p}: ${String(v)}`);

@@ -30,22 +30,28 @@ export interface InsertOptions extends ChipCardOptions {
   bounceMs?: number;
 }
 
+/** Scans a tap's press (and the gap after it) must last, besides holdMs / gapMs. */
+export const TAP_SCANS = 3;
+
 export class InsideHil {
   private readonly models: InsideModels;
   private readonly timers: TimeSource;
   private readonly holdMs: number;
   private readonly gapMs: number;
+  private readonly scans: (() => number) | null;
   /** Taps not yet pressed, in order; `tapping` while one is down or in its gap. */
   private readonly tapQueue: string[] = [];
   private tapping = false;
   private tapEndsAt = 0;
   private inserted: string | null = null;
 
-  constructor(models: InsideModels, timers: TimeSource, holdMs: number, gapMs: number) {
+  /** `scans` counts the firmware's keypad scans (InsideRig.scans); taps last TAP_SCANS of them. */
+  constructor(models: InsideModels, timers: TimeSource, holdMs: number, gapMs: number, scans?: () => number) {
     this.models = models;
     this.timers = timers;
     this.holdMs = holdMs;
     this.gapMs = gapMs;
+    this.scans = scans || null;
   }
 
   key(name: string): number {
@@ -166,9 +172,10 @@ export class InsideHil {
 
   /**
    * Queue one tap behind any still running, so keys never overlap into a chord. Each step is
-   * timed from the one before it (press, holdMs, release, gapMs, next press): inside the
-   * interpreter a long firmware tick delays timers, and taps scheduled at fixed times would then
-   * fire back to back and collapse into presses too short for the debounce.
+   * timed from the one before it (press, hold, release, gap, next press), and the hold and the
+   * gap last at least holdMs / gapMs AND TAP_SCANS keypad scans: inside the interpreter one
+   * firmware tick can take hundreds of ms, and a press the keypad driver saw only once (or
+   * not at all) is lost to its debounce.
    */
   private tap(name: string): void {
     this.tapQueue.push(name);
@@ -186,13 +193,29 @@ export class InsideHil {
     const pad = this.models.keypad;
     pad.press(name);
     this.tapEndsAt = this.timers.now() + this.holdMs + this.gapMs;
-    this.timers.setTimeout(function () {
+    this.after(this.holdMs, function () {
       pad.release(name);
       self.tapEndsAt = self.timers.now() + self.gapMs;
-      self.timers.setTimeout(function () {
+      self.after(self.gapMs, function () {
         self.nextTap();
-      }, self.gapMs);
-    }, this.holdMs);
+      });
+    });
+  }
+
+  /** Run `fn` once `ms` have passed and the firmware has scanned the keypad TAP_SCANS times. */
+  private after(ms: number, fn: () => void): void {
+    const scans = this.scans;
+    if (scans === null) {
+      this.timers.setTimeout(fn, ms);
+      return;
+    }
+    const timers = this.timers;
+    const from = scans();
+    const wait = function (): void {
+      if (scans() - from >= TAP_SCANS) fn();
+      else timers.setTimeout(wait, 10);
+    };
+    timers.setTimeout(wait, ms);
   }
 
   /** Nominal ms until the queued taps are over (longer when the interpreter is busy). */

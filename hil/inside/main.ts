@@ -15,6 +15,7 @@
 import { buildInsideRig, type InsideOptions } from "./rig";
 import { InsideHil } from "./control";
 import type { TimeSource } from "./timers";
+import type { Wire } from "./uart-link";
 
 // The interpreter's globals, declared here (not from a type package) so this file type-checks
 // both in the firmware's ES5 configuration and in the Node one that covers hil/**.
@@ -22,6 +23,8 @@ declare const global: any;
 declare function require(name: string): any;
 declare function getTime(): number;
 declare function setTimeout(fn: () => void, ms: number): number;
+declare const LoopbackA: { write(data: string): void };
+declare const LoopbackB: { on(event: string, fn: () => void): void };
 
 /** The interpreter's timers: Espruino's setTimeout and getTime() (seconds, as a float). */
 const interpreterTime: TimeSource = {
@@ -33,9 +36,46 @@ const interpreterTime: TimeSource = {
   },
 };
 
+/**
+ * UART chunks cross on a doorbell: queued here, and a byte written to LoopbackA makes the
+ * interpreter call LoopbackB's 'data' handler at the next turn of its idle loop, before any
+ * timer, where the queue is delivered: what a real UART's receive path does (uart-link.ts says
+ * why not a timer). The wire time itself is not modelled here.
+ */
+function doorbellWire(): Wire {
+  const queue: (() => void)[] = [];
+  let rung = false;
+  const ring = function (): void {
+    if (rung) return;
+    rung = true;
+    LoopbackA.write("\x01");
+  };
+  LoopbackB.on("data", function () {
+    rung = false;
+    // deliveries may queue more (a device answering at once): those go at the next turn
+    let n = queue.length;
+    while (n-- > 0) {
+      const fn = queue.shift();
+      if (fn) fn();
+    }
+    if (queue.length > 0) ring();
+  });
+  return {
+    carry: function (deliver: () => void): void {
+      queue.push(deliver);
+      ring();
+    },
+  };
+}
+
 const options: InsideOptions = global.hilOptions || {};
-const rig = buildInsideRig(interpreterTime, options, function () {
-  return require("net");
-});
+const rig = buildInsideRig(
+  interpreterTime,
+  options,
+  function () {
+    return require("net");
+  },
+  doorbellWire(),
+);
 global.hilBuses = rig.buses;
-global.hil = new InsideHil(rig.models, rig.timers, options.keyHoldMs || 80, options.keyGapMs || 80);
+global.hil = new InsideHil(rig.models, rig.timers, options.keyHoldMs || 80, options.keyGapMs || 80, rig.scans);

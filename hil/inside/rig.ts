@@ -19,7 +19,8 @@ import { Hd44780Pcf8574Model } from "../models/hd44780-pcf8574";
 import { EscPosPrinterModel } from "../models/escpos-printer";
 import { IccReaderModule } from "../models/icc-reader-module";
 import { MsrModule } from "../models/msr-module";
-import { InsideUart } from "./uart-link";
+import type { PinNet } from "../models/ports";
+import { InsideUart, timedWire, type Wire } from "./uart-link";
 import { ModelTimers, type TimeSource } from "./timers";
 
 /** Knobs (all optional), read from `global.hilOptions` by main.ts before the models are built. */
@@ -56,11 +57,17 @@ export interface InsideRig {
   buses: BoardBuses;
   timers: ModelTimers;
   links: { msr: InsideUart; icc: InsideUart; printer: InsideUart };
+  /** Keypad scans the firmware has made so far (row 1 released twice per scan). */
+  scans(): number;
 }
 
-/** Build the models and the buses over them. `net` is what `buses.net` hands the firmware. */
-export function buildInsideRig(source: TimeSource, opts: InsideOptions, net: () => NetLike | null): InsideRig {
+/**
+ * Build the models and the buses over them. `net` is what `buses.net` hands the firmware;
+ * `wire` carries the UART chunks (default: after their wire time on the timers).
+ */
+export function buildInsideRig(source: TimeSource, opts: InsideOptions, net: () => NetLike | null, wire?: Wire): InsideRig {
   const timers = new ModelTimers(source);
+  const uartWire = wire || timedWire(timers);
   const sched = timers.asScheduler();
   const models: InsideModels = {
     keypad: new KeypadMatrixModel({ sched: sched, bounceMs: opts.keyBounceMs !== undefined ? opts.keyBounceMs : 5 }),
@@ -79,12 +86,28 @@ export function buildInsideRig(source: TimeSource, opts: InsideOptions, net: () 
   i2c.attach(models.lcd);
   const printerBaud = opts.printerBaud || 9600;
   const links = {
-    msr: new InsideUart(timers, models.msr, opts.msrBaud || 9600),
-    icc: new InsideUart(timers, models.icc, opts.iccBaud || 38400),
-    printer: new InsideUart(timers, models.printer, printerBaud),
+    msr: new InsideUart(uartWire, models.msr, opts.msrBaud || 9600),
+    icc: new InsideUart(uartWire, models.icc, opts.iccBaud || 38400),
+    printer: new InsideUart(uartWire, models.printer, printerBaud),
   };
+  // Count the firmware's keypad scans on the first row wire: a tap must last a few scans, not
+  // only a few milliseconds, or a slow firmware loop would never see it (control.ts).
+  let rowReleases = 0;
+  const row0 = models.keypad.rows[0];
+  const rowNets: PinNet[] = [
+    {
+      driven: function (level: boolean | null): void {
+        if (level === true) rowReleases++;
+        row0.driven(level);
+      },
+      level: function (pulledUp: boolean): boolean {
+        return row0.level(pulledUp);
+      },
+    },
+  ];
+  for (let i = 1; i < models.keypad.rows.length; i++) rowNets.push(models.keypad.rows[i]);
   const buses: BoardBuses = {
-    keypadRows: pinsOver(models.keypad.rows),
+    keypadRows: pinsOver(rowNets),
     keypadCols: pinsOver(models.keypad.cols),
     lcdI2c: i2c,
     msrSerial: links.msr.firmware,
@@ -99,10 +122,18 @@ export function buildInsideRig(source: TimeSource, opts: InsideOptions, net: () 
       ready(n, n ? "" : "no network module");
     },
   };
-  return { models: models, buses: buses, timers: timers, links: links };
+  return {
+    models: models,
+    buses: buses,
+    timers: timers,
+    links: links,
+    scans: function () {
+      return rowReleases >> 1;
+    },
+  };
 }
 
-function pinsOver(nets: { driven(level: boolean | null): void; level(pulledUp: boolean): boolean }[]): PinLike[] {
+function pinsOver(nets: PinNet[]): PinLike[] {
   const out: PinLike[] = [];
   for (let i = 0; i < nets.length; i++) out.push(new ModelPin(nets[i]));
   return out;

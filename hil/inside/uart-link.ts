@@ -1,13 +1,34 @@
 /**
  * A UART between a firmware driver (its SerialLike end) and a device model (UartDevice), for
  * the models running inside the interpreter. Like hil/models/buses.ts UartLink, each direction
- * queues bytes and delivers them after their wire time (10 bits per byte at `baud`) on the
- * timers; unlike it, nothing is logged: inside the interpreter every kept byte is RAM taken
- * from the firmware, so the link holds only what is still on the wire.
+ * queues bytes and delivers them in a chunk; unlike it, nothing is logged: inside the
+ * interpreter every kept byte is RAM taken from the firmware, so the link holds only what is
+ * still on the wire.
+ *
+ * When a chunk arrives is the `Wire`'s business: by default after its wire time (10 bits per byte
+ * at `baud`) on the timers; inside the interpreter main.ts passes a wire that delivers at the
+ * next turn of the idle loop BEFORE any timer, as a real UART's received bytes are (an IRQ
+ * fills a buffer and the idle loop hands it to the 'data' handler before running timers). A
+ * timer would be wrong there: Espruino runs due timers in the order they were made, so the
+ * firmware's loop interval always runs first and a slow tick would starve every reply.
  */
 import type { SerialLike } from "../../firmware/hal/serial";
 import type { UartDevice } from "../models/ports";
 import type { TimeSource } from "./timers";
+
+/** How a chunk crosses the wire: `carry(fn, ms)` calls fn once the chunk has arrived. */
+export interface Wire {
+  carry(deliver: () => void, wireMs: number): void;
+}
+
+/** The default wire: the chunk arrives after its wire time, on the timers. */
+export function timedWire(timers: TimeSource): Wire {
+  return {
+    carry: function (deliver: () => void, wireMs: number): void {
+      timers.setTimeout(deliver, wireMs);
+    },
+  };
+}
 
 export class InsideUart {
   /** What the driver gets: write() towards the device, on("data") from it. */
@@ -15,7 +36,7 @@ export class InsideUart {
   /** Bytes carried each way so far (counters only). */
   bytesToDevice = 0;
   bytesToFirmware = 0;
-  private readonly timers: TimeSource;
+  private readonly wire: Wire;
   private readonly device: UartDevice;
   private readonly msPerByte: number;
   private handler: ((data: string) => void) | null = null;
@@ -24,8 +45,8 @@ export class InsideUart {
   private deviceTimer = false;
   private fwTimer = false;
 
-  constructor(timers: TimeSource, device: UartDevice, baud: number) {
-    this.timers = timers;
+  constructor(wire: Wire, device: UartDevice, baud: number) {
+    this.wire = wire;
     this.device = device;
     this.msPerByte = baud > 0 ? 10000 / baud : 0;
     const self = this;
@@ -49,7 +70,7 @@ export class InsideUart {
     if (this.deviceTimer) return;
     this.deviceTimer = true;
     const self = this;
-    this.timers.setTimeout(function () {
+    this.wire.carry(function () {
       self.deviceTimer = false;
       const chunk = self.toDevice;
       self.toDevice = "";
@@ -64,7 +85,7 @@ export class InsideUart {
     if (this.fwTimer) return;
     this.fwTimer = true;
     const self = this;
-    this.timers.setTimeout(function () {
+    this.wire.carry(function () {
       self.fwTimer = false;
       const chunk = self.toFw;
       self.toFw = "";

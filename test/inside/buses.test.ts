@@ -20,7 +20,7 @@ import type { NetLike } from "../../firmware/hal/socket";
 function setup(net: NetLike | null = null): { sched: Scheduler; rig: InsideRig; hil: InsideHil; ring: EventRing } {
   const sched = new Scheduler();
   const rig = buildInsideRig(sched, { keyBounceMs: 5 }, () => net);
-  const hil = new InsideHil(rig.models, rig.timers, 80, 80);
+  const hil = new InsideHil(rig.models, rig.timers, 80, 80, rig.scans);
   return { sched, rig, hil, ring: new EventRing(32) };
 }
 
@@ -53,6 +53,19 @@ describe("hil/inside: the models' buses, driven by the firmware drivers", functi
     assert.throws(() => rig.buses.lcdI2c.writeTo(0x27, 0), /No ACK/);
     hil.plugLcd();
     rig.buses.lcdI2c.writeTo(0x27, 0);
+  });
+
+  it("a tap lasts until the keypad driver has scanned it a few times, however slow the firmware's loop", () => {
+    const { sched, rig, hil, ring } = setup();
+    const kp = new MatrixKeypad({ rows: rig.buses.keypadRows, cols: rig.buses.keypadCols, ring, clock: { now: () => sched.now() } });
+    hil.key("5");
+    // a loop that scans only every 400 ms: the tap's 80 ms hold stretches over the scans
+    for (let t = 0; t < 4000; t += 400) {
+      sched.advance(400);
+      kp.scan();
+    }
+    assert.deepEqual(events(ring), [[EV_KEY, 53]]);
+    assert.equal(hil.status().keysBusyMs, 0);
   });
 
   it("a hil.key tap is scanned by the keypad driver as one key press; hil.keys queues taps", () => {

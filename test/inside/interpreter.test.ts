@@ -41,7 +41,8 @@ describe("hil/inside on the real interpreter (ESPRUINO_BIN)", function () {
     const total = ((await target.eval("process.memory().total")) as number) || 0;
     assert.deepEqual(oom, [], `the interpreter ran out of memory booting models + firmware (${total} blocks): npm run bench shows where it goes`);
     let lines: string[] = [];
-    for (let i = 0; i < 20 && !isBootScreen(lines); i++) {
+    // generous deadlines: the interpreter's first ticks are long, and the machine may be busy
+    for (let i = 0; i < 120 && !isBootScreen(lines); i++) {
       await target.wait(250);
       lines = (await target.eval("hil.lcd()")) as string[];
     }
@@ -49,7 +50,7 @@ describe("hil/inside on the real interpreter (ESPRUINO_BIN)", function () {
     assert.deepEqual(await target.eval("T.screen()"), lines, "the firmware's frame buffer is what the LCD model shows");
     const ms = (await target.eval(`hil.key(${JSON.stringify(PROBE_KEY)})`)) as number;
     assert.ok(ms > 0);
-    for (let i = 0; i < 20 && !showsProbeReaction(lines); i++) {
+    for (let i = 0; i < 300 && !showsProbeReaction(lines); i++) {
       await target.wait(100);
       lines = (await target.eval("hil.lcd()")) as string[];
     }
