@@ -54,12 +54,34 @@ export function defaultConfig(): TerminalConfig {
   };
 }
 
+// Character loops, not regular expressions: Espruino's regex engine has no {n} quantifiers.
+
+/** `s` is exactly `len` printable ASCII characters. */
+function isPrintable(s: string, len: number): boolean {
+  if (s.length !== len) return false;
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+/** `s` is exactly `len` hex digits. */
+function isHex(s: string, len: number): boolean {
+  if (s.length !== len) return false;
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
+}
+
 /** Checks one parsed config; returns "" when good, else what is wrong. */
 export function validateConfig(c: TerminalConfig): string {
-  if (!/^[ -~]{8}$/.test(c.tid)) return "tid must be 8 printable characters";
-  if (!/^[ -~]{15}$/.test(c.mid)) return "mid must be 15 printable characters";
-  if (!/^([0-9A-Fa-f]{16}|[0-9A-Fa-f]{32})$/.test(c.tmk)) return "tmk must be 16 or 32 hex digits";
-  if (!/^[0-9A-Fa-f]{4}$/.test(c.tpduDest) || !/^[0-9A-Fa-f]{4}$/.test(c.tpduSrc)) return "tpdu must be 4 hex digits";
+  if (!isPrintable(c.tid, 8)) return "tid must be 8 printable characters";
+  if (!isPrintable(c.mid, 15)) return "mid must be 15 printable characters";
+  if (!isHex(c.tmk, 16) && !isHex(c.tmk, 32)) return "tmk must be 16 or 32 hex digits";
+  if (!isHex(c.tpduDest, 4) || !isHex(c.tpduSrc, 4)) return "tpdu must be 4 hex digits";
   if (!(c.hostPort > 0 && c.hostPort < 65536)) return "hostPort out of range";
   if (!(c.maxAmount > 0 && c.maxAmount <= 999999999999)) return "maxAmount out of range";
   if (!(c.connectMs >= 1000 && c.replyMs >= 1000)) return "timeouts must be at least 1000 ms";

@@ -30,9 +30,14 @@ const LANG_FILE = "pos.lang";
 const TICK_MS = 5;
 const WATCHDOG_S = 5;
 
+/**
+ * Wall-clock ms: the board's uptime clock plus the offset the host's time sets at sign-in.
+ * An offset instead of Espruino's setTime(): on Espruino for Linux setTime() stops every timer.
+ */
+let clockOffsetMs = 0;
 const clock: Clock = {
   now: function () {
-    return Math.floor(getTime() * 1000);
+    return Math.floor(getTime() * 1000) + clockOffsetMs;
   },
 };
 const storage: StoreLike = require("Storage");
@@ -153,9 +158,9 @@ function makeEngine(
     stores: stores,
     link: link,
     listener: listener,
-    // the host's time from the sign-in reply becomes the terminal's (getTime() follows setTime)
+    // the host's time from the sign-in reply becomes the terminal's
     setTime: function (localMs: number) {
-      setTime(localMs / 1000);
+      clockOffsetMs = localMs - Math.floor(getTime() * 1000);
     },
   });
 }

@@ -31,5 +31,9 @@ describe("terminal config (pos.cfg)", () => {
     assert.match(loadConfig(storeWith('{"tid":"123"}')).error, /tid/);
     assert.match(loadConfig(storeWith('{"hostPort":"5000"}')).error, /hostPort/);
     assert.match(loadConfig(storeWith("{tid:")).error, /JSON/);
+    assert.match(loadConfig(storeWith('{"tmk":"0123456789ABCDEF0123456789ABCDEG"}')).error, /tmk/);
+    assert.match(loadConfig(storeWith('{"tid":"1234567\\u0001"}')).error, /tid/);
+    assert.match(loadConfig(storeWith('{"tpduSrc":"00000"}')).error, /tpdu/);
+    assert.equal(loadConfig(storeWith('{"tmk":"0123456789abcdef"}')).error, "");
   });
 });
