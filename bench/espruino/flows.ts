@@ -10,8 +10,9 @@ export interface FlowFigure {
   name: string;
   ok: boolean;
   detail: string;
-  /** Highest sample during the flow minus the usage at its start (blocks). */
+  /** Highest sample during the flow minus the usage at its start (blocks), and where it was seen. */
   peakAboveIdle: number;
+  peakWhere: string;
   /** Firmware CPU seconds (loop + callbacks - models), and wall seconds. */
   firmwareSeconds: number;
   wallSeconds: number;
@@ -52,6 +53,7 @@ async function flow(s: TerminalSession, name: string, run: () => Promise<{ ok: b
     ok: r.ok,
     detail: r.detail,
     peakAboveIdle: p.peak - start,
+    peakWhere: ["?", "around a loop tick", "around a timer callback (UART delivery, key tap)", "around a socket callback"][p.peakWhere] || "?",
     firmwareSeconds: firmwareSeconds(p),
     wallSeconds: (Date.now() - t0) / 1000,
     longestTickMs: p.longestTick * 1000,

@@ -17,13 +17,13 @@
  */
 
 export const PROBE = [
-  "global.__B={pk:0,n:0,t:0,max:0,cb:0,ct:0};",
+  "global.__B={pk:0,pw:0,n:0,t:0,max:0,cb:0,ct:0};",
   "(function(){var B=__B,si=setInterval,st=setTimeout,rq=require;",
-  "function m(){var u=process.memory(false).usage;if(global.__P)u-=E.getSizeOf(__P.printedLines)+E.getSizeOf(__P.cutsAt);if(u>B.pk)B.pk=u;}",
-  "function w(f){return function(a,b){m();var s=getTime();f(a,b);B.ct+=getTime()-s;B.cb++;m();};}",
-  "global.setInterval=function(f,ms){return si(function(){m();var s=getTime();f();var d=getTime()-s;B.n++;B.t+=d;if(d>B.max)B.max=d;m();},ms);};",
-  "global.setTimeout=function(f,ms){return st(w(f),ms);};",
-  'global.require=function(n){var r=rq(n);if(n!=="net")return r;return{connect:function(o,cb){var s=r.connect(o,w(cb));var on=s.on;s.on=function(e,h){return on.call(s,e,w(h));};return s;}};};',
+  "function m(k){var u=process.memory(false).usage;if(global.__P)u-=E.getSizeOf(__P.printedLines)+E.getSizeOf(__P.cutsAt);if(u>B.pk){B.pk=u;B.pw=k;}}",
+  "function w(f,k){return function(a,b){m(k);var s=getTime();f(a,b);B.ct+=getTime()-s;B.cb++;m(k);};}",
+  "global.setInterval=function(f,ms){return si(function(){m(1);var s=getTime();f();var d=getTime()-s;B.n++;B.t+=d;if(d>B.max)B.max=d;m(1);},ms);};",
+  "global.setTimeout=function(f,ms){return st(w(f,2),ms);};",
+  'global.require=function(n){var r=rq(n);if(n!=="net")return r;return{connect:function(o,cb){var s=r.connect(o,w(cb,3));var on=s.on;s.on=function(e,h){return on.call(s,e,w(h,3));};return s;}};};',
   "})();",
 ].join("");
 
@@ -42,12 +42,13 @@ export const MODEL_CLOCK = [
 ].join("");
 
 /** The counters as one JSON-able snapshot (evaluated on the target). */
-export const READ_PROBES = "[__B.pk,__B.n,__B.t,__B.max,__B.cb,__B.ct,__M.t,__M.n,process.memory(false).usage-E.getSizeOf(__P.printedLines)-E.getSizeOf(__P.cutsAt)]";
-export const RESET_PROBES = "(__B.pk=0,__B.n=0,__B.t=0,__B.max=0,__B.cb=0,__B.ct=0,__M.t=0,__M.n=0)";
+export const READ_PROBES = "[__B.pk,__B.pw,__B.n,__B.t,__B.max,__B.cb,__B.ct,__M.t,__M.n,process.memory(false).usage-E.getSizeOf(__P.printedLines)-E.getSizeOf(__P.cutsAt)]";
+export const RESET_PROBES = "(__B.pk=0,__B.pw=0,__B.n=0,__B.t=0,__B.max=0,__B.cb=0,__B.ct=0,__M.t=0,__M.n=0)";
 
 export interface ProbeSnapshot {
-  /** Highest memory sample since the last reset (blocks). */
+  /** Highest memory sample since the last reset (blocks), and where: 1 loop tick, 2 timer, 3 socket. */
   peak: number;
+  peakWhere: number;
   ticks: number;
   tickSeconds: number;
   longestTick: number;
@@ -61,7 +62,7 @@ export interface ProbeSnapshot {
 
 export function probeSnapshot(v: unknown): ProbeSnapshot {
   const a = v as number[];
-  return { peak: a[0], ticks: a[1], tickSeconds: a[2], longestTick: a[3], callbacks: a[4], callbackSeconds: a[5], modelSeconds: a[6], modelCalls: a[7], usage: a[8] };
+  return { peak: a[0], peakWhere: a[1], ticks: a[2], tickSeconds: a[3], longestTick: a[4], callbacks: a[5], callbackSeconds: a[6], modelSeconds: a[7], modelCalls: a[8], usage: a[9] };
 }
 
 /** The firmware's own CPU seconds in a snapshot: its loop and callbacks minus the models' time. */

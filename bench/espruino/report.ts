@@ -117,7 +117,7 @@ export async function runInterpreterBench(bin: string, large: string | null, sal
     row("idle usage with the probes in (collected)", `${flows.idleUsage} blocks`);
     if (flows.printerFaults) row("PRINTER FAULT screens answered with ENTER (reprint)", `${flows.printerFaults} (loop slower than the driver's 500 ms status timeout)`);
     for (const f of flows.flows) {
-      row(`${f.name}: peak above idle`, `${f.peakAboveIdle} blocks${f.ok ? "" : " (flow did not complete: " + f.detail + ")"}`);
+      row(`${f.name}: peak above idle`, `${f.peakAboveIdle} blocks, ${f.peakWhere}${f.ok ? "" : " (flow did not complete: " + f.detail + ")"}`);
       row(`${f.name}: firmware CPU / wall`, `${(f.firmwareSeconds * 1000).toFixed(0)} ms / ${f.wallSeconds.toFixed(1)} s, longest tick ${f.longestTickMs.toFixed(0)} ms`);
     }
   } else if (run) row("flows", "not measurable: " + flows.notMeasurable);
@@ -161,7 +161,10 @@ export async function runInterpreterBench(bin: string, large: string | null, sal
 
   // budgets: the firmware on a board = interpreter's own + firmware at boot + peak above idle
   const src = fits ? boot : bootLarge;
-  const peak = !("notMeasurable" in flows) ? Math.max(...flows.flows.map((f) => f.peakAboveIdle)) : null;
+  // only flows that completed count (a flow stuck on a fault screen is not a flow's peak)
+  const done = !("notMeasurable" in flows) ? flows.flows.filter((f) => f.ok) : [];
+  const peak = done.length ? Math.max(...done.map((f) => f.peakAboveIdle)) : null;
+  if (!("notMeasurable" in flows) && done.length < flows.flows.length) console.log(`\n  note: ${flows.flows.length - done.length} flow(s) did not complete; their peaks are left out of the budget`);
   const firmwareAtPeak = src && src.firmware !== null && peak !== null ? src.empty + src.firmware + peak : null;
   const firmwareAtBoot = src && src.firmware !== null ? src.empty + src.firmware : null;
   console.log("\n  board budgets (boot + peak of any flow must leave 40% free):");
