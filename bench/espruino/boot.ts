@@ -7,7 +7,7 @@
  */
 import { rmSync } from "node:fs";
 import { bootCodeFor, bundleForInterpreter, installStorage, memoryErrors, newWorkDir, startInterpreter, type StorageFile } from "./interpreter";
-import { buildMarkedFirmware, markerPrelude, moduleCosts, objectSizes, type ModuleCost } from "./module-costs";
+import { buildMarkedFirmware, markerPrelude, moduleCosts, objectSizes, type ModuleCost, type ObjectSize } from "./module-costs";
 
 /**
  * The smallest `global.hilBuses` the linux profile accepts: pins that read high, an I2C bus and
@@ -89,8 +89,8 @@ export interface ModuleFigures {
   /** The last module or step that completed before memory ran out ("" when all did). */
   lastBeforeOom: string;
   markedBytes: number;
-  /** What the objects main.ts builds hold: total and largest properties (E.getSizeOf). */
-  objects: { name: string; blocks: number; largest: [string, number][] }[];
+  /** What the objects main.ts builds hold of their own, and their largest properties. */
+  objects: ObjectSize[];
 }
 
 export async function measureModules(bin: string): Promise<ModuleFigures> {
@@ -116,6 +116,43 @@ export async function measureModules(bin: string): Promise<ModuleFigures> {
         markedBytes: build.code.length,
         objects,
       };
+    } finally {
+      await t.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface FunctionCost {
+  methods: number;
+  bodyChars: number;
+  /** Blocks for the class with its methods evaluated from Storage (code in flash) / from a RAM string. */
+  fromFlash: number;
+  fromRam: number;
+}
+
+/**
+ * What a function costs the interpreter by itself: a class with 20 two-parameter methods
+ * (bodies of ~80 characters) evaluated from Storage, where each method's code stays in flash,
+ * and again from a copy of the same text in RAM, where the code is copied into RAM.
+ */
+export async function measureFunctionCost(bin: string): Promise<FunctionCost> {
+  const body = "var s=0;for(var i=0;i<a;i++){s+=b*i;if(s>1000)s-=999;}this.t=s;return s+a+b;";
+  let src = "(function(){function C(){this.t=0}";
+  for (let i = 0; i < 20; i++) src += `C.prototype.m${i < 10 ? "0" + i : i}=function(a,b){${body}};`;
+  src += "global.K=new C();})()";
+  const dir = newWorkDir("espruino-fn-");
+  try {
+    await installStorage(bin, dir, [{ name: "fn.js", data: src }], null);
+    const t = await startInterpreter(bin, dir);
+    try {
+      // at the console's top level (an eval inside a function would run in its scope); the RAM copy
+      // is made by concatenation (a substring of a flash string still points into flash)
+      const flash = (await t.eval('(global.__u=process.memory().usage,eval(require("Storage").read("fn.js")),global.__d=process.memory().usage-__u,delete global.K,__d)')) as number;
+      await t.eval('(global.__r=" "+require("Storage").read("fn.js"),1)');
+      const ram = (await t.eval("(global.__u=process.memory().usage,eval(__r),global.__d=process.memory().usage-__u,delete global.K,delete global.__r,__d)")) as number;
+      return { methods: 20, bodyChars: body.length, fromFlash: flash, fromRam: ram };
     } finally {
       await t.close();
     }

@@ -103,29 +103,42 @@ function markMainSteps(js: string, labels: string[], steps: number[]): string {
 
 /**
  * Boot code that defines the marker store before the marked firmware runs, and `__obj`, which
- * prints an object's size and its largest properties (E.getSizeOf(o, 1); shared objects such as
- * the event ring are counted in each object that holds them) as one "@@OBJ" line.
+ * prints what an object holds of its own as one "@@OBJ" line: its properties with E.getSizeOf of
+ * each value, leaving out functions, the prototype and values that reach the shared graph
+ * (another part, the ring, a clock: anything over 1000 blocks, listed as "shared"). Printing
+ * keeps nothing in RAM, so the next marker is not disturbed.
  */
 export function markerPrelude(size: number): string {
   return (
     `global.__MM=new Int32Array(${size});global.__MM0=0;global.__mod=function(i){__MM[i]=process.memory(false).usage};` +
-    'global.__obj=function(n,o){if(!o||typeof o!=="object")return;var a=E.getSizeOf(o,1);a.sort(function(x,y){return y.size-x.size});' +
-    'var s="@@OBJ "+n+" "+E.getSizeOf(o);for(var i=0;i<a.length&&i<8;i++)s+=" "+a[i].name+"="+a[i].size;print(s);};'
+    'global.__obj=function(n,o){if(!o||typeof o!=="object")return;var a=[],k,v,z,t=0,c=0,sh=0;' +
+    'for(k in o){v=o[k];c++;if(typeof v==="function")continue;z=E.getSizeOf(v);if(z>1000){sh++;continue;}t+=z;a.push([k,z]);}' +
+    'a.sort(function(x,y){return y[1]-x[1]});var s="@@OBJ "+n+" "+(t+c)+" props="+c+" shared="+sh;' +
+    'for(var i=0;i<a.length&&i<8;i++)s+=" "+a[i][0]+"="+a[i][1];print(s);};'
   );
 }
 
-/** The "@@OBJ name size prop=size ..." lines as objects. */
-export function objectSizes(lines: string[]): { name: string; blocks: number; largest: [string, number][] }[] {
-  const out: { name: string; blocks: number; largest: [string, number][] }[] = [];
+export interface ObjectSize {
+  name: string;
+  /** Its own data plus one block per property name (values reaching the shared graph left out). */
+  blocks: number;
+  props: number;
+  shared: number;
+  largest: [string, number][];
+}
+
+/** The "@@OBJ name blocks props=N shared=N prop=size ..." lines as objects. */
+export function objectSizes(lines: string[]): ObjectSize[] {
+  const out: ObjectSize[] = [];
   for (const l of lines) {
-    const m = /@@OBJ (\w+) (\d+)(.*)$/.exec(l);
+    const m = /@@OBJ (\w+) (\d+) props=(\d+) shared=(\d+)(.*)$/.exec(l);
     if (!m) continue;
     const largest: [string, number][] = [];
-    for (const kv of m[3].trim().split(/\s+/)) {
+    for (const kv of m[5].trim().split(/\s+/)) {
       const i = kv.lastIndexOf("=");
       if (i > 0) largest.push([kv.slice(0, i), Number(kv.slice(i + 1))]);
     }
-    out.push({ name: m[1], blocks: Number(m[2]), largest });
+    out.push({ name: m[1], blocks: Number(m[2]), props: Number(m[3]), shared: Number(m[4]), largest });
   }
   return out;
 }

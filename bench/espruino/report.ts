@@ -4,7 +4,7 @@
  * interpreter; when the firmware does not boot in it, the figures that need a running terminal
  * come from ESPRUINO_BIN_LARGE (same interpreter, more blocks) or say "not measurable".
  */
-import { measureBoot, measureModules, type BootFigures, type ModuleFigures } from "./boot";
+import { measureBoot, measureFunctionCost, measureModules, type BootFigures, type FunctionCost, type ModuleFigures } from "./boot";
 import { measureFlows, measureRetained, type FlowFigures, type RetainedFigures } from "./flows";
 import { measureDrivers, type DriverFigures } from "./drivers";
 import { measureTxn, type TxnTimes } from "./txn-time";
@@ -32,6 +32,7 @@ export interface InterpreterReport {
   boot: BootFigures;
   bootLarge: BootFigures | null;
   modules: ModuleFigures | null;
+  functionCost: FunctionCost | null;
   modulesLarge: ModuleFigures | null;
   flows: FlowFigures | { notMeasurable: string };
   retained: RetainedFigures | { notMeasurable: string };
@@ -78,9 +79,9 @@ function printModules(m: ModuleFigures): void {
   console.log(`    ${total} blocks: ${defs} for module definitions (functions, classes, tables), ${total - defs} built at boot (main.ts steps)`);
   const top = m.costs.slice().sort((a, b) => b.blocks - a.blocks).slice(0, 16);
   for (const c of top) console.log("    " + String(c.blocks).padStart(6) + "  " + c.label);
-  if (m.objects.length) console.log("    objects built at boot, E.getSizeOf (shared parts such as the ring counted in each), largest properties:");
+  if (m.objects.length) console.log("    objects built at boot, their own data (E.getSizeOf per property; parts they share left out), largest properties:");
   for (const o of m.objects.slice().sort((a, b) => b.blocks - a.blocks)) {
-    console.log("    " + String(o.blocks).padStart(6) + "  " + o.name + ": " + o.largest.slice(0, 6).map((p) => p[0] + " " + p[1]).join(", "));
+    console.log("    " + String(o.blocks).padStart(6) + "  " + o.name + ` (${o.props} properties): ` + o.largest.slice(0, 6).map((p) => p[0] + " " + p[1]).join(", "));
   }
 }
 
@@ -101,6 +102,11 @@ export async function runInterpreterBench(bin: string, large: string | null, sal
       console.log("  set ESPRUINO_BIN_LARGE to the same interpreter built with more blocks to measure the rest.");
       run = null;
     }
+  }
+  const functionCost = await measureFunctionCost(bin).catch(() => null);
+  if (functionCost) {
+    const f = functionCost;
+    row(`RAM per method (${f.methods} methods, 2 params, ${f.bodyChars}-char bodies)`, `${(f.fromFlash / f.methods).toFixed(1)} blocks with the code in flash, ${(f.fromRam / f.methods).toFixed(1)} from RAM`);
   }
   const modules = await measureModules(bin).catch(() => null);
   if (modules) printModules(modules);
@@ -179,5 +185,5 @@ export async function runInterpreterBench(bin: string, large: string | null, sal
     return { board, blocks, needs, allowed, verdict };
   });
   for (const b of budgets) row(`${b.board} (${b.blocks} blocks, 60% = ${b.allowed})`, b.verdict + (b.needs !== null ? ` (needs ${b.needs})` : ""));
-  return { boot, bootLarge, modules, modulesLarge, flows, retained, drivers, txn, budgets, firmwareAtPeak };
+  return { boot, bootLarge, modules, functionCost, modulesLarge, flows, retained, drivers, txn, budgets, firmwareAtPeak };
 }

@@ -4,13 +4,13 @@
  * sale, a sale the host never answers -> reversal, settlement), driven through `hil` and read
  * back through `T`, polling over the console.
  *
- * Two things of Espruino for Linux shape this (both say so in the bench output):
- * - the host's clock is the interpreter's own (UTC, no offset): the engine adopts the host's
- *   time with setTime(), and on Espruino for Linux setTime does not move the clock the timers
- *   run on, so any other time stalls or rushes every timer by the difference;
- * - pos.cfg is written only if the firmware accepts it on the interpreter; when its check
- *   refuses it (see `configNote`), the terminal runs on its defaults and the host listens on
- *   the default port 5000.
+ * Two things of Espruino for Linux shape this:
+ * - the host's clock is the interpreter's own (UTC, no offset): on Espruino for Linux setTime()
+ *   does not move the clock the timers run on, so a firmware adopting a different host time
+ *   with it would stall or rush every timer by the difference (the engine now keeps an offset);
+ * - pos.cfg is used when the firmware accepts it on the interpreter; when its check refuses it
+ *   (the LCD says CONFIG ERROR, as it did while config.ts used `{n}` regexes; see `configNote`),
+ *   the terminal runs on its defaults and the host listens on the default port 5000.
  */
 import { rmSync } from "node:fs";
 import { HostSimulator } from "../../hil/host/server";
