@@ -53,7 +53,7 @@ async function flow(s: TerminalSession, name: string, run: () => Promise<{ ok: b
     ok: r.ok,
     detail: r.detail,
     peakAboveIdle: p.peak - start,
-    peakWhere: ["?", "around a loop tick", "around a timer callback (UART delivery, key tap)", "around a socket callback"][p.peakWhere] || "?",
+    peakWhere: ["?", "around a loop tick", "around a timer callback (key tap, model timer)", "around a socket callback", "around a UART delivery"][p.peakWhere] || "?",
     firmwareSeconds: firmwareSeconds(p),
     wallSeconds: (Date.now() - t0) / 1000,
     longestTickMs: p.longestTick * 1000,

@@ -15,7 +15,7 @@
  * with stdin at end of file its console reads 0xFF forever, so stdin is always a pipe kept open.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync, copyFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EspruinoLinuxTarget } from "../../hil/rig/espruino-linux-target";
@@ -92,13 +92,6 @@ export async function installStorage(bin: string, dir: string, files: StorageFil
   const out = await runFile(bin, dir, "install.js");
   if (out.indexOf(INSTALLED) < 0) throw new Error("installing into Storage failed:\n" + out.slice(-3000));
   files.forEach((_f, i) => rmSync(join(dir, `in${i}.bin`), { force: true }));
-}
-
-/** Copy a prepared espruino.flash into a fresh working directory (one boot each, same start). */
-export function cloneFlash(fromDir: string, prefix?: string): string {
-  const dir = newWorkDir(prefix);
-  copyFileSync(join(fromDir, "espruino.flash"), join(dir, "espruino.flash"));
-  return dir;
 }
 
 /** Start the interpreter in `dir` with no file: it boots `.bootcde` from Storage, then answers its console. */

@@ -4,7 +4,8 @@
  *
  * PROBE (before models and firmware): `__B` counts
  *   - the firmware's loop: every setInterval callback is timed (n, seconds total, longest);
- *   - every setTimeout and socket callback (UART deliveries, key taps, host replies) is timed;
+ *   - every setTimeout, socket and LoopbackB callback (key taps and model timers, host replies,
+ *     UART deliveries on the models' doorbell) is timed;
  *   - memory in use (process.memory(false), no collection) sampled before and after each of
  *     those callbacks: `pk` is the highest sample, i.e. the peak at event boundaries. What the
  *     printer model keeps of the paper it printed (`__P`, set by MODEL_CLOCK) is left out: that
@@ -24,13 +25,15 @@ export const PROBE = [
   "global.setInterval=function(f,ms){return si(function(){m(1);var s=getTime();f();var d=getTime()-s;B.n++;B.t+=d;if(d>B.max)B.max=d;m(1);},ms);};",
   "global.setTimeout=function(f,ms){return st(w(f,2),ms);};",
   'global.require=function(n){var r=rq(n);if(n!=="net")return r;return{connect:function(o,cb){var s=r.connect(o,w(cb,3));var on=s.on;s.on=function(e,h){return on.call(s,e,w(h,3));};return s;}};};',
+  "var lo=LoopbackB.on;LoopbackB.on=function(e,h){return lo.call(LoopbackB,e,w(h,4));};",
   "})();",
 ].join("");
 
 export const MODEL_CLOCK = [
-  "global.__M={t:0,n:0};global.__P=hil.models.printer;",
+  "global.__M={t:0,n:0,d:0};global.__P=hil.models.printer;",
   "(function(){var M=__M;",
-  "function w(o,k){var f=o[k];o[k]=function(a,b){var s=getTime();var r=f.call(o,a,b);M.t+=getTime()-s;M.n++;return r;};}",
+  // nested model calls (onReceive -> pump) are timed once, at the outermost
+  "function w(o,k){var f=o[k];o[k]=function(a,b){var s=M.d++===0?getTime():0;try{return f.call(o,a,b);}finally{if(--M.d===0)M.t+=getTime()-s;M.n++;}};}",
   "var B=hilBuses,i;",
   "for(i=0;i<B.keypadRows.length;i++){w(B.keypadRows[i],'write');w(B.keypadRows[i],'mode');w(B.keypadRows[i],'read');}",
   "for(i=0;i<B.keypadCols.length;i++){w(B.keypadCols[i],'write');w(B.keypadCols[i],'mode');w(B.keypadCols[i],'read');}",
