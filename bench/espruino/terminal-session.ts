@@ -191,7 +191,7 @@ export class TerminalSession {
         await this.keys("\n");
       }
       return v[0] === "IDLE" && (!printed || (v[1] === 0 && v[2] === 0));
-    }, 120000, 150);
+    }, 300000, 150);
   }
 
   async signIn(): Promise<LastResult> {
