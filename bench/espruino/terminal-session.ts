@@ -194,9 +194,19 @@ export class TerminalSession {
     }, 300000, 150);
   }
 
+  /** Sign in from the menu; typed again (up to 3 times) when the menu never started it. */
   async signIn(): Promise<LastResult> {
     const before = await this.last();
-    await this.keys("{F1}9");
+    for (let attempt = 1; ; attempt++) {
+      await this.keys("{F1}9");
+      try {
+        await this.until("the sign-in to start", async () => ["PROCESSING", "RESULT"].indexOf(await this.state()) >= 0, 8000);
+        break;
+      } catch (e) {
+        if (attempt === 3) throw e;
+        if ((await this.state()) !== "IDLE") await this.keys("\x1b"); // CANCEL back to idle
+      }
+    }
     const r = await this.result("sign-in", before, [OUT_SIGNED_IN], 30000);
     await this.idle();
     return r;
