@@ -18,7 +18,8 @@ import { join } from "node:path";
 import { ConsoleSession } from "./console-protocol";
 import { waitReady } from "./console-upload";
 import { runEspruinoCli, uploadArgs, writeBootFile, type CliRunner } from "./espruino-cli";
-import type { Target } from "./target";
+import { FIRMWARE_FILE, type Target } from "./target";
+import { storageForm, type FirmwareForm } from "../../tools/pretokenise";
 
 /** The byte stream to the board's console. */
 export interface SerialLink {
@@ -43,6 +44,13 @@ export interface BoardTargetOptions {
   timeoutMs?: number;
   /** Time allowed for the port to come back and the board to answer; default 20000. */
   startTimeoutMs?: number;
+  /**
+   * How upload() stores the bundle: "plain" (default: the text as given) or "tokenised"
+   * (tools/pretokenise.ts, as `npm run flash` does; createTarget picks it unless FIRMWARE_FORM=plain).
+   */
+  form?: FirmwareForm;
+  /** Told which form each upload stored (createTarget: console.log). */
+  log?: (line: string) => void;
 }
 
 /** `tcp://host:port` (a board's or Espruino for Linux's telnet console, as the espruino CLI takes it), else a serial port. */
@@ -106,6 +114,9 @@ export class BoardTarget implements Target {
   private readonly open: OpenSerial;
   private readonly runCli: CliRunner;
   private readonly startMs: number;
+  readonly form: FirmwareForm;
+  /** What the last upload stored: its form and size. */
+  uploadNote = "";
 
   constructor(private readonly opts: BoardTargetOptions) {
     if (!opts.port) throw new Error("board target: --port is required (e.g. /dev/ttyACM0)");
@@ -114,6 +125,7 @@ export class BoardTarget implements Target {
     this.open = opts.open || openPort;
     this.runCli = opts.runCli || ((args) => runEspruinoCli(args));
     this.startMs = opts.startTimeoutMs || 20000;
+    this.form = opts.form || "plain";
     this.session = new ConsoleSession((text) => this.send(text), { timeoutMs: opts.timeoutMs || 5000 });
   }
 
@@ -141,17 +153,21 @@ export class BoardTarget implements Target {
   }
 
   async upload(bundle: string): Promise<void> {
+    const stored = storageForm(bundle, this.form, `board: ${FIRMWARE_FILE}`);
     await this.disconnect(); // the CLI needs the port
     const dir = mkdtempSync(join(tmpdir(), "board-upload-"));
     try {
-      const firmwareFile = join(dir, "firmware.js");
-      writeFileSync(firmwareFile, bundle);
+      // the CLI reads a --storage file as binary and sends it in base64 chunks: any byte survives
+      const firmwareFile = join(dir, this.form === "tokenised" ? "firmware.tok" : "firmware.js");
+      writeFileSync(firmwareFile, stored.bytes);
       const args = uploadArgs({ port: this.port, baud: this.baud, firmwareFile, bootFile: writeBootFile(dir) });
       const r = await this.runCli(args);
       if (r.code !== 0) throw new Error(`board target: upload with the espruino CLI failed (exit ${r.code}):\n${r.output.slice(-2000)}`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+    this.uploadNote = stored.note;
+    if (this.opts.log) this.opts.log(stored.note);
     await this.connect();
   }
 

@@ -51,10 +51,13 @@ export interface ConsoleUploadOptions {
   timeoutMs?: number;
 }
 
-/** Write the bundle to Storage as fw.js + .bootcde and boot it; see the file comment. */
-export async function uploadOverConsole(session: ConsoleSession, bundle: string, opts: ConsoleUploadOptions = {}): Promise<void> {
+/**
+ * Write the bundle to Storage as fw.js + .bootcde and boot it; see the file comment. A string is
+ * stored as UTF-8 text; a Buffer as those bytes (a pretokenised bundle, tools/pretokenise.ts).
+ */
+export async function uploadOverConsole(session: ConsoleSession, bundle: string | Buffer, opts: ConsoleUploadOptions = {}): Promise<void> {
   const t = opts.timeoutMs || 10000;
-  const bytes = bundleBytes(bundle);
+  const bytes = typeof bundle === "string" ? bundleBytes(bundle) : bundle.toString("latin1");
   await session.reboot("reset()");
   await waitReady(session, t);
   const S = 'require("Storage")';

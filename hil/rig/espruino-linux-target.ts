@@ -6,7 +6,8 @@
  * Storage lives in ./espruino.flash. The rig talks to its REPL on stdin/stdout with the console
  * protocol (banner, `>` prompts and `Uncaught` lines are tolerated). Upload goes through the
  * console in answered 1 KiB chunks into Storage (console-upload.ts) and boots from flash, the
- * same layout `npm run flash` gives a board; a REPL start then boots `.bootcde` by itself.
+ * same layout `npm run flash` gives a board (pretokenised with `form: "tokenised"`, which
+ * createTarget picks); a REPL start then boots `.bootcde` by itself.
  * powerCut = SIGKILL and start again on the same espruino.flash. (The interpreter ignores
  * SIGTERM and SIGINT; only SIGKILL stops it.)
  *
@@ -18,7 +19,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConsoleSession } from "./console-protocol";
 import { uploadOverConsole, waitReady } from "./console-upload";
-import type { Target } from "./target";
+import { FIRMWARE_FILE, type Target } from "./target";
+import { storageForm, type FirmwareForm } from "../../tools/pretokenise";
 
 export interface EspruinoLinuxTargetOptions {
   /** The interpreter; default process.env.ESPRUINO_BIN. */
@@ -33,6 +35,13 @@ export interface EspruinoLinuxTargetOptions {
   startTimeoutMs?: number;
   /** Extra environment for the interpreter. */
   env?: Record<string, string>;
+  /**
+   * How upload() stores the bundle: "plain" (default: the text as given) or "tokenised"
+   * (tools/pretokenise.ts, as `npm run flash` does; createTarget picks it unless FIRMWARE_FORM=plain).
+   */
+  form?: FirmwareForm;
+  /** Told which form each upload stored (createTarget: console.log). */
+  log?: (line: string) => void;
 }
 
 export class EspruinoLinuxTarget implements Target {
@@ -43,6 +52,10 @@ export class EspruinoLinuxTarget implements Target {
   private readonly binArgs: string[];
   private readonly startMs: number;
   private readonly env: Record<string, string> | undefined;
+  readonly form: FirmwareForm;
+  private readonly log: (line: string) => void;
+  /** What the last upload stored: its form and size. */
+  uploadNote = "";
   private proc: ChildProcess | null = null;
   private exited: Promise<void> = Promise.resolve();
   readonly session: ConsoleSession;
@@ -56,6 +69,8 @@ export class EspruinoLinuxTarget implements Target {
     this.workDir = opts.workDir || mkdtempSync(join(tmpdir(), "espruino-linux-"));
     this.startMs = opts.startTimeoutMs || 15000;
     this.env = opts.env;
+    this.form = opts.form || "plain";
+    this.log = opts.log || (() => undefined);
     this.session = new ConsoleSession((text) => this.send(text), { timeoutMs: opts.timeoutMs || 5000 });
   }
 
@@ -80,8 +95,11 @@ export class EspruinoLinuxTarget implements Target {
   }
 
   async upload(bundle: string): Promise<void> {
+    const stored = storageForm(bundle, this.form, `espruino-linux: ${FIRMWARE_FILE}`);
     await this.start();
-    await uploadOverConsole(this.session, bundle, { timeoutMs: this.startMs });
+    await uploadOverConsole(this.session, stored.bytes, { timeoutMs: this.startMs });
+    this.uploadNote = stored.note;
+    this.log(stored.note);
   }
 
   eval(js: string): Promise<unknown> {

@@ -4,10 +4,14 @@
  *   createTarget({ target: "virtual" })
  *   createTarget({ target: "espruino-linux", bin: "/path/to/espruino" })   // or ESPRUINO_BIN
  *   createTarget({ target: "board", port: "/dev/ttyACM0", baud: 9600 })
+ *
+ * The real targets store the bundle pretokenised (tools/pretokenise.ts), as `npm run flash`
+ * does; FIRMWARE_FORM=plain or --form plain stores the text.
  */
 import { BoardTarget } from "./board-target";
 import { EspruinoLinuxTarget } from "./espruino-linux-target";
 import type { Target } from "./target";
+import { firmwareForm, type FirmwareForm } from "../../tools/pretokenise";
 import { VirtualTarget, type VirtualTargetOptions } from "./virtual-target";
 
 export type TargetKind = "virtual" | "espruino-linux" | "board";
@@ -29,6 +33,10 @@ export interface TargetOptions {
   timeoutMs?: number;
   /** virtual: options for the VirtualTarget (an existing board with models, ...). */
   virtual?: VirtualTargetOptions;
+  /** espruino-linux and board: how the bundle goes to Storage; default FIRMWARE_FORM, else tokenised (as `npm run flash`). */
+  form?: FirmwareForm;
+  /** Where the real targets say which form they stored; default console.log. */
+  log?: (line: string) => void;
 }
 
 export function createTarget(o: TargetOptions): Target {
@@ -36,16 +44,16 @@ export function createTarget(o: TargetOptions): Target {
     case "virtual":
       return new VirtualTarget(o.virtual);
     case "espruino-linux":
-      return new EspruinoLinuxTarget({ bin: o.bin, workDir: o.workDir, timeoutMs: o.timeoutMs });
+      return new EspruinoLinuxTarget({ bin: o.bin, workDir: o.workDir, timeoutMs: o.timeoutMs, form: o.form || firmwareForm(), log: o.log || console.log });
     case "board":
       if (!o.port) throw new Error("target board: --port is required (e.g. --port /dev/ttyACM0)");
-      return new BoardTarget({ port: o.port, baud: o.baud, powerCutCommand: o.powerCutCommand, timeoutMs: o.timeoutMs });
+      return new BoardTarget({ port: o.port, baud: o.baud, powerCutCommand: o.powerCutCommand, timeoutMs: o.timeoutMs, form: o.form || firmwareForm(), log: o.log || console.log });
     default:
       throw new Error(`unknown target ${JSON.stringify(o.target)} (known: ${TARGET_KINDS.join(", ")})`);
   }
 }
 
-/** Parse `--target X --port P --baud N --bin B --work-dir D --power-cut-cmd C` from argv. */
+/** Parse `--target X --port P --baud N --bin B --work-dir D --power-cut-cmd C --form plain|tokenised` from argv. */
 export function targetOptionsFromArgv(argv: string[]): TargetOptions {
   const o: TargetOptions = { target: "virtual" };
   for (let i = 0; i < argv.length; i++) {
@@ -66,6 +74,7 @@ export function targetOptionsFromArgv(argv: string[]): TargetOptions {
     } else if (key === "--bin") o.bin = val();
     else if (key === "--work-dir") o.workDir = val();
     else if (key === "--power-cut-cmd") o.powerCutCommand = val();
+    else if (key === "--form") o.form = firmwareForm({ FIRMWARE_FORM: val() });
   }
   if (TARGET_KINDS.indexOf(o.target as TargetKind) < 0) throw new Error(`unknown target ${JSON.stringify(o.target)} (known: ${TARGET_KINDS.join(", ")})`);
   return o;
