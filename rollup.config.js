@@ -4,16 +4,12 @@
 import typescript from "@rollup/plugin-typescript";
 import terser from "@rollup/plugin-terser";
 import { espruinoFixes } from "./hil/inside/espruino-fixes.js";
+import { ES5_TERSER, firmwareTerser } from "./tools/bundle-options.js";
 
 const ts = () => typescript({ tsconfig: "./tsconfig.json", noEmitOnError: true });
 
-/** Terser options that keep the output ES5 and keep what Espruino needs. */
-const es5 = terser({
-  ecma: 5,
-  compress: { passes: 2, unsafe_arrows: false, reduce_funcs: true },
-  mangle: { toplevel: true },
-  format: { comments: false, ascii_only: true },
-});
+/** Terser options that keep the output ES5 and keep what Espruino needs (tools/bundle-options.js). */
+const es5 = terser(ES5_TERSER);
 
 export default [
   {
@@ -23,7 +19,9 @@ export default [
       { file: "dist/firmware.debug.js", format: "iife", strict: false, plugins: [espruinoFixes()] },
       // espruinoFixes after terser: Espruino does not hoist var/function declarations and cannot
       // parse a bare `return` that ends a function body (see hil/inside/espruino-fixes.js).
-      { file: "dist/firmware.js", format: "iife", strict: false, plugins: [es5, espruinoFixes()] },
+      // firmwareTerser also renames the properties tools/mangle-plan.ts proves private to the
+      // firmware's classes (what was renamed: dist/firmware.mangle.json).
+      { file: "dist/firmware.js", format: "iife", strict: false, plugins: [firmwareTerser({ report: "dist/firmware.mangle.json" }), espruinoFixes()] },
     ],
   },
   {
