@@ -14,7 +14,7 @@ export const PRN_ERR_NO_ANSWER = 2;
 export const PRN_ERR_OVERFLOW = 3;
 /** The busy pin stayed high past busyTimeoutMs while the printer reported paper. Job kept. */
 export const PRN_ERR_BUSY_TIMEOUT = 4;
-/** Builder only: text outside the allowed bytes (text(): replaced by '?'; gbText(): refused). */
+/** Builder only: text outside the allowed bytes (text(): replaced by '?'; gbTextAt(): refused). */
 export const PRN_ERR_BAD_TEXT = 5;
 /** Builder only: an argument out of range (align, feed, a text range). Nothing written. */
 export const PRN_ERR_BAD_ARG = 6;

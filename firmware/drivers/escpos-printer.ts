@@ -36,11 +36,11 @@
  * prints it when paper is loaded; the reprint then prints the whole receipt again (the app
  * marks it as a reprint).
  *
- * Chunk writes do not allocate: one Uint8Array view per full chunk of the job buffer is made
- * at construction (about 2 blocks each on Espruino: buffer/chunkBytes views) and a short last
- * chunk is written byte by byte (at most chunkBytes-1 calls). The alternatives were worse: a
- * binary string per job needs a substring per chunk; writing every byte singly costs a native
- * call per byte.
+ * Memory (the budget on a board is blocks of RAM, see shared/ESPRUINO.md): chunks are written
+ * byte by byte straight from the job buffer (no view or substring per chunk: a native call per
+ * byte, nothing allocated); every number the driver keeps is one slot of a Float64Array (times
+ * are wall-clock ms, beyond 32 bits) instead of a property each; the builder's bookkeeping is two
+ * private helpers, and the printing steps are one `tick()`.
  */
 import type { SerialLike } from "../hal/serial";
 import type { PinLike } from "../hal/pin";
@@ -99,7 +99,7 @@ export interface EscPosPrinterOptions {
 // Internal states (state() maps them to PRN_*).
 const S_IDLE = 0;
 const S_BUILD = 1;
-const S_QUEUED = 2;
+const S_QUEUED = 2; // end() / reprint(): the next tick starts the output
 const S_QUERY = 3;
 const S_SEND = 4;
 const S_DRAIN = 5;
@@ -113,455 +113,436 @@ const NEXT_BUSY = 3;
 /** Line units a cut costs: feed to the cutter and the cut itself. */
 const CUT_UNITS = 4;
 
-export class EscPosPrinter {
+// Slots of the state array `s`.
+const ST = 0; // S_*
+const JOB_ID = 1;
+const NEXT_ID = 2;
+const LEN = 3; // bytes in the job
+const OVERFLOW = 4; // 1: the job did not fit
+const COL = 5; // builder: where the printer's line is, to count lines and wraps
+const DBL = 6; // builder: double size on
+const TALL = 7; // builder: the line holds double-height characters
+const POS = 8; // output: next byte to send
+const SEND_AT = 9;
+const WIRE_END = 10; // when the bytes sent so far have left the wire
+const PRINT_END = 11; // when the printer will have printed them
+const SINCE_CHECK = 12; // bytes since the last status query
+const BUSY_SINCE = 13; // -1 = busy pin low
+const THEN = 14; // NEXT_*: what a good status reply leads to
+const QUERY_AT = 15; // when the query left the wire
+const ANSWERED = 16;
+const STATUS = 17; // the last DLE EOT 4 reply
+const BYTE_MS = 18; // configuration, from the options
+const LINE_MS = 19;
+const STATUS_TIMEOUT = 20;
+const BUSY_TIMEOUT = 21;
+const CHUNK = 22;
+const CHECK_EVERY = 23;
+const COLUMNS = 24;
+const SLOTS = 25;
+
+/**
+ * What the app and the print queue call. The driver is written as a constructor function with
+ * its methods put on the prototype at the top level of the module, not as a TypeScript class:
+ * the ES5 class output wraps the methods in one more function, and on Espruino every function
+ * keeps a link to each scope around it (measured: 10.4 blocks a method in a class, 7.3 without).
+ */
+export interface EscPosPrinter {
   /** Set from the last status reply: the roll is nearly used up (bits 2-3). */
-  paperNearEnd = false;
+  paperNearEnd: boolean;
   /** The reason of the last failure (PRN_ERR_*), 0 if none yet. */
-  lastError = 0;
-
-  private readonly serial: SerialLike;
-  private readonly ring: EventRing;
-  private readonly clock: Clock;
-  private readonly busyPin: PinLike | null;
-  private readonly byteMs: number;
-  private readonly lineMs: number;
-  private readonly statusTimeoutMs: number;
-  private readonly busyTimeoutMs: number;
-  private readonly chunk: number;
-  private readonly checkEvery: number;
-  private readonly columns: number;
-  private readonly job: Uint8Array;
-  /** Print time per chunk, in line units, counted by the builder. */
-  private readonly units: Uint16Array;
-  /** One view per full chunk of `job`, made once. */
-  private readonly views: Uint8Array[];
-  private readonly query: Uint8Array;
-
-  private st = S_IDLE;
-  private jobId = 0;
-  private nextId = 1;
-  private len = 0;
-  private overflow = false;
-  // Builder: where the printer's line will be, to count lines and wraps.
-  private col = 0;
-  private dbl = false;
-  private lineTall = false;
-  // Output.
-  private pos = 0;
-  private sendAt = 0;
-  private wireEnd = 0;
-  private printEnd = 0;
-  private sinceCheck = 0;
-  private busySince = -1;
-  // Status query.
-  private then = 0;
-  private queryAt = 0;
-  private answered = false;
-  private status = 0;
-
-  constructor(options: EscPosPrinterOptions) {
-    if (!(options.baud > 0)) throw new Error("EscPosPrinter: baud must be > 0");
-    this.serial = options.serial;
-    this.ring = options.ring;
-    this.clock = options.clock;
-    this.busyPin = options.busyPin || null;
-    this.byteMs = 10000 / options.baud;
-    this.lineMs = options.lineMs !== undefined ? options.lineMs : 80;
-    this.statusTimeoutMs = options.statusTimeoutMs || 500;
-    this.busyTimeoutMs = options.busyTimeoutMs || 5000;
-    this.chunk = options.chunkBytes || 32;
-    this.checkEvery = options.checkEveryBytes !== undefined ? options.checkEveryBytes : 256;
-    this.columns = options.columns || 32;
-    const size = options.buffer || 1024;
-    if (this.chunk > size) throw new Error("EscPosPrinter: chunkBytes > buffer");
-    this.job = new Uint8Array(size);
-    this.units = new Uint16Array(Math.ceil(size / this.chunk));
-    this.views = [];
-    for (let i = 0; i + this.chunk <= size; i += this.chunk) {
-      this.views.push(new Uint8Array(this.job.buffer, i, this.chunk));
-    }
-    this.query = new Uint8Array(3);
-    this.query[0] = DLE;
-    this.query[1] = EOT;
-    this.query[2] = 4;
-    if (this.busyPin) this.busyPin.mode("input");
-    const self = this;
-    this.serial.on("data", function (data: string) {
-      self.onData(data);
-    });
-  }
-
-  // ---- job building (off the hot path, but allocation-free too) ----
-
-  /** Start a job. Returns its id, or 0 when a job is being built/printed or a failed one is kept. */
-  begin(): number {
-    if (this.st !== S_IDLE) return 0;
-    this.jobId = this.nextId;
-    this.nextId = this.nextId >= 0x7fffffff ? 1 : this.nextId + 1;
-    this.len = 0;
-    this.overflow = false;
-    this.col = 0;
-    this.dbl = false;
-    this.lineTall = false;
-    for (let i = 0; i < this.units.length; i++) this.units[i] = 0;
-    this.st = S_BUILD;
-    return this.jobId;
-  }
-
-  /** ESC @: reset the printer's modes (bold, size, alignment) and its line buffer. */
-  init(): number {
-    const r = this.room(2);
-    if (r) return r;
-    this.put2(ESC, 0x40);
-    this.col = 0;
-    this.dbl = false;
-    this.lineTall = false;
-    return PRN_OK;
-  }
-
-  /**
-   * Printable ASCII (0x20-0x7E), as a binary string. Other characters are printed as '?'
-   * and the call returns PRN_ERR_BAD_TEXT (control bytes must never reach the printer as data).
-   */
-  text(s: string): number {
-    const r = this.room(s.length);
-    if (r) return r;
-    let bad = 0;
-    for (let i = 0; i < s.length; i++) {
-      let c = s.charCodeAt(i);
-      if (c < 0x20 || c > 0x7e) {
-        c = 0x3f;
-        bad++;
-      }
-      this.job[this.len++] = c;
-      this.advance(this.dbl ? 2 : 1);
-    }
-    return bad ? PRN_ERR_BAD_TEXT : PRN_OK;
-  }
-
-  /** GB18030 bytes (a binary string, e.g. from firmware/ui/messages.gen.ts), printed in Chinese mode. */
-  gbText(gb: string): number {
-    return this.gbTextAt(gb, 0, gb.length);
-  }
-
-  /**
-   * Characters [start, end) of a binary string of GB18030 bytes, between FS & and FS . —
-   * lets the app print one message of the concatenated catalogue without a substring.
-   * The bytes are checked first: a broken sequence is refused whole (PRN_ERR_BAD_TEXT), since
-   * it would make the printer swallow the next character.
-   */
-  gbTextAt(src: string, start: number, end: number): number {
-    if (this.st !== S_BUILD) return PRN_ERR_STATE;
-    if (!(start >= 0 && end <= src.length && start <= end)) return PRN_ERR_BAD_ARG;
-    if (!validGb(src, start, end)) return PRN_ERR_BAD_TEXT;
-    const r = this.room(end - start + 4);
-    if (r) return r;
-    this.put2(FS, 0x26);
-    let i = start;
-    while (i < end) {
-      const b = src.charCodeAt(i);
-      if (b < 0x80) {
-        this.job[this.len++] = b;
-        this.advance(this.dbl ? 2 : 1);
-        i++;
-        continue;
-      }
-      const n = src.charCodeAt(i + 1) <= 0x39 ? 4 : 2;
-      for (let k = 0; k < n; k++) this.job[this.len++] = src.charCodeAt(i + k);
-      this.advance(this.dbl ? 4 : 2);
-      i += n;
-    }
-    this.put2(FS, 0x2e);
-    return PRN_OK;
-  }
-
-  /** LF: print the line and move to the next. */
-  line(): number {
-    const r = this.room(1);
-    if (r) return r;
-    this.job[this.len++] = LF;
-    this.lineDone(1);
-    return PRN_OK;
-  }
-
-  /** ESC E n: emphasized (bold) on/off. */
-  bold(on: boolean): number {
-    const r = this.room(3);
-    if (r) return r;
-    this.put3(ESC, 0x45, on ? 1 : 0);
-    return PRN_OK;
-  }
-
-  /** GS ! n: double width and height (0x11) or normal (0x00). */
-  doubleSize(on: boolean): number {
-    const r = this.room(3);
-    if (r) return r;
-    this.put3(GS, 0x21, on ? 0x11 : 0);
-    this.dbl = on;
-    return PRN_OK;
-  }
-
-  /** ESC a n: 0 left, 1 centre, 2 right (takes effect at the start of a line). */
-  align(n: number): number {
-    if (n !== 0 && n !== 1 && n !== 2) return this.st !== S_BUILD ? PRN_ERR_STATE : PRN_ERR_BAD_ARG;
-    const r = this.room(3);
-    if (r) return r;
-    this.put3(ESC, 0x61, n);
-    return PRN_OK;
-  }
-
-  /** ESC d n: print the line buffer and feed n lines (0-255). */
-  feed(n: number): number {
-    if (!(n >= 0 && n <= 255 && n === Math.floor(n))) return this.st !== S_BUILD ? PRN_ERR_STATE : PRN_ERR_BAD_ARG;
-    const r = this.room(3);
-    if (r) return r;
-    this.put3(ESC, 0x64, n);
-    // With text pending, ESC d n is that line plus n-1 feeds; with none, n feeds.
-    if (this.col > 0) this.lineDone(n > 1 ? n : 1);
-    else if (n > 0) this.addUnits(n);
-    return PRN_OK;
-  }
-
-  /** GS V 66 0: feed to the cutter and cut (partial). Ends a pending line first. */
-  cut(): number {
-    const r = this.room(this.col > 0 ? 5 : 4);
-    if (r) return r;
-    if (this.col > 0) this.line();
-    this.job[this.len++] = GS;
-    this.put3(0x56, 66, 0);
-    this.addUnits(CUT_UNITS);
-    return PRN_OK;
-  }
-
-  /**
-   * Queue the job. A job that overflowed the buffer is dropped here with PRN_ERR_OVERFLOW
-   * (returned and sent as EV_PRINT_FAILED) and nothing is printed; the printer is free again.
-   */
-  end(): number {
-    if (this.st !== S_BUILD) return PRN_ERR_STATE;
-    if (!this.overflow && this.col > 0) this.line(); // never leave text in the printer's line buffer
-    if (this.overflow) {
-      this.st = S_IDLE;
-      this.lastError = PRN_ERR_OVERFLOW;
-      this.ring.push(EV_PRINT_FAILED, this.jobId, PRN_ERR_OVERFLOW);
-      return PRN_ERR_OVERFLOW;
-    }
-    this.startOutput();
-    return PRN_OK;
-  }
-
-  /** Print the kept failed job again from its start (after paper is loaded). Returns its id, or 0. */
-  reprint(): number {
-    if (this.st !== S_FAILED) return 0;
-    this.startOutput();
-    return this.jobId;
-  }
-
-  /** Drop a job being built, or a kept failed job (the operator gave up on it). */
-  discard(): boolean {
-    if (this.st !== S_BUILD && this.st !== S_FAILED) return false;
-    this.st = S_IDLE;
-    return true;
-  }
-
-  /** PRN_IDLE, PRN_BUILDING, PRN_PRINTING or PRN_FAILED. */
-  state(): number {
-    const st = this.st;
-    if (st === S_IDLE) return PRN_IDLE;
-    if (st === S_BUILD) return PRN_BUILDING;
-    if (st === S_FAILED) return PRN_FAILED;
-    return PRN_PRINTING;
-  }
-
-  /** Id of the kept failed job, or 0. */
-  keptJob(): number {
-    return this.st === S_FAILED ? this.jobId : 0;
-  }
-
-  /** Bytes in the current job. */
-  jobBytes(): number {
-    return this.len;
-  }
-
-  // ---- printing (hot: called from the app loop and the UART handler) ----
-
-  /** Drive the status queries, timeouts and paced output. `now` defaults to the clock. @hot */
-  tick(now?: number): void {
-    const t = now === undefined ? this.clock.now() : now;
-    const st = this.st;
-    if (st === S_QUEUED) this.ask(t, NEXT_SEND);
-    else if (st === S_QUERY) this.stepQuery(t);
-    else if (st === S_SEND) this.stepSend(t);
-    else if (st === S_DRAIN && t >= this.printEnd) this.ask(t, NEXT_DONE);
-  }
-
-  /** Status replies from the printer; anything that is not a DLE EOT byte is ignored. @hot */
-  onData(data: string): void {
-    for (let i = 0; i < data.length; i++) {
-      const b = data.charCodeAt(i);
-      if ((b & STATUS_MASK) === STATUS_FIXED) {
-        this.status = b;
-        this.answered = true;
-      }
-    }
-  }
-
-  /** Send DLE EOT 4; the timeout runs from when it has left the wire. @hot */
-  private ask(now: number, then: number): void {
-    this.answered = false;
-    this.then = then;
-    this.sinceCheck = 0;
-    this.serial.write(this.query);
-    if (this.wireEnd < now) this.wireEnd = now;
-    this.wireEnd += 3 * this.byteMs;
-    this.queryAt = this.wireEnd;
-    this.st = S_QUERY;
-  }
-
-  /** @hot */
-  private stepQuery(now: number): void {
-    if (this.answered) {
-      const s = this.status;
-      this.paperNearEnd = (s & STATUS_NEAR_END) !== 0;
-      if ((s & STATUS_PAPER_END) !== 0) this.fail(PRN_ERR_PAPER_OUT);
-      else if (this.then === NEXT_SEND) this.st = S_SEND;
-      else if (this.then === NEXT_BUSY) this.fail(PRN_ERR_BUSY_TIMEOUT);
-      else this.finish();
-      return;
-    }
-    if (now - this.queryAt >= this.statusTimeoutMs) this.fail(PRN_ERR_NO_ANSWER);
-  }
-
-  /** @hot */
-  private stepSend(now: number): void {
-    if (now < this.sendAt) return;
-    if (this.pos >= this.len) {
-      this.st = S_DRAIN;
-      return;
-    }
-    if (this.checkEvery > 0 && this.sinceCheck >= this.checkEvery) {
-      this.ask(now, NEXT_SEND);
-      return;
-    }
-    const pin = this.busyPin;
-    if (pin) {
-      if (pin.read()) {
-        if (this.busySince < 0) this.busySince = now;
-        else if (now - this.busySince >= this.busyTimeoutMs) this.ask(now, NEXT_BUSY);
-        return;
-      }
-      this.busySince = -1;
-    }
-    const c = (this.pos / this.chunk) | 0;
-    let n = this.len - this.pos;
-    if (n >= this.chunk) {
-      n = this.chunk;
-      this.serial.write(this.views[c]);
-    } else {
-      for (let i = 0; i < n; i++) this.serial.write(this.job[this.pos + i]);
-    }
-    this.pos += n;
-    this.sinceCheck += n;
-    const tx = n * this.byteMs;
-    if (this.wireEnd < now) this.wireEnd = now;
-    this.wireEnd += tx;
-    if (this.printEnd < this.wireEnd) this.printEnd = this.wireEnd;
-    this.printEnd += this.units[c] * this.lineMs;
-    // Busy pin: go on once this chunk is off the wire (the pin only counts bytes that arrived).
-    // Time: go on when the printer is one chunk's wire time from having printed everything.
-    this.sendAt = pin ? this.wireEnd : this.printEnd - tx;
-  }
-
-  /** @hot */
-  private fail(reason: number): void {
-    this.st = S_FAILED;
-    this.lastError = reason;
-    this.ring.push(EV_PRINT_FAILED, this.jobId, reason);
-  }
-
-  /** @hot */
-  private finish(): void {
-    this.st = S_IDLE;
-    this.ring.push(EV_PRINT_DONE, this.jobId, 0);
-  }
-
-  // ---- builder internals ----
-
-  private startOutput(): void {
-    const now = this.clock.now();
-    this.pos = 0;
-    this.sendAt = 0;
-    this.wireEnd = now;
-    this.printEnd = now;
-    this.sinceCheck = 0;
-    this.busySince = -1;
-    this.st = S_QUEUED;
-  }
-
-  /** 0 when n more bytes fit; else the error (and the job is marked overflowed). */
-  private room(n: number): number {
-    if (this.st !== S_BUILD) return PRN_ERR_STATE;
-    if (this.overflow || this.len + n > this.job.length) {
-      this.overflow = true;
-      return PRN_ERR_OVERFLOW;
-    }
-    return PRN_OK;
-  }
-
-  private put2(a: number, b: number): void {
-    this.job[this.len++] = a;
-    this.job[this.len++] = b;
-  }
-
-  private put3(a: number, b: number, c: number): void {
-    this.job[this.len++] = a;
-    this.job[this.len++] = b;
-    this.job[this.len++] = c;
-  }
-
-  /** A character of `w` columns was just written: wrap like the printer does. */
-  private advance(w: number): void {
-    if (this.col + w > this.columns) this.lineDone(1);
-    this.col += w;
-    if (this.dbl) this.lineTall = true;
-  }
-
-  /** The byte just written prints the current line (plus `feeds - 1` blank lines). */
-  private lineDone(feeds: number): void {
-    this.addUnits((this.lineTall || this.dbl ? 2 : 1) + feeds - 1);
-    this.col = 0;
-    this.lineTall = false;
-  }
-
-  private addUnits(u: number): void {
-    const c = ((this.len - 1) / this.chunk) | 0;
-    this.units[c] += u;
-  }
+  lastError: number;
+  begin(): number;
+  init(): number;
+  text(str: string): number;
+  gbTextAt(src: string, start: number, end: number): number;
+  line(): number;
+  bold(on: boolean): number;
+  doubleSize(on: boolean): number;
+  align(n: number): number;
+  feed(n: number): number;
+  cut(): number;
+  end(): number;
+  reprint(): number;
+  discard(): boolean;
+  state(): number;
+  keptJob(): number;
+  tick(now?: number): void;
 }
 
-/** GB18030 structure check of src[start, end): printable ASCII, 2-byte and 4-byte sequences. */
-function validGb(src: string, start: number, end: number): boolean {
+/** The driver's own fields and helpers besides its public face. */
+interface Printer extends EscPosPrinter {
+  ser: SerialLike;
+  ring: EventRing;
+  clk: Clock;
+  busy: PinLike | null;
+  job: Uint8Array;
+  /** Print time per chunk of the job, in line units, counted by the builder. */
+  unit: Uint16Array;
+  /** Every number the driver keeps (slot constants above). */
+  s: Float64Array;
+  put(need: number, n: number, a: number, b: number, c: number): number;
+  count(w: number): void;
+}
+
+export const EscPosPrinter = function (this: Printer, options: EscPosPrinterOptions): void {
+  this.paperNearEnd = false;
+  this.lastError = 0;
+  if (!(options.baud > 0)) throw new Error("EscPosPrinter: baud must be > 0");
+  const s = new Float64Array(SLOTS);
+  this.s = s;
+  this.ser = options.serial;
+  this.ring = options.ring;
+  this.clk = options.clock;
+  this.busy = options.busyPin || null;
+  s[NEXT_ID] = 1;
+  s[BYTE_MS] = 10000 / options.baud;
+  s[LINE_MS] = options.lineMs !== undefined ? options.lineMs : 80;
+  s[STATUS_TIMEOUT] = options.statusTimeoutMs || 500;
+  s[BUSY_TIMEOUT] = options.busyTimeoutMs || 5000;
+  s[CHUNK] = options.chunkBytes || 32;
+  s[CHECK_EVERY] = options.checkEveryBytes !== undefined ? options.checkEveryBytes : 256;
+  s[COLUMNS] = options.columns || 32;
+  const size = options.buffer || 1024;
+  if (s[CHUNK] > size) throw new Error("EscPosPrinter: chunkBytes > buffer");
+  this.job = new Uint8Array(size);
+  this.unit = new Uint16Array(Math.ceil(size / s[CHUNK]));
+  if (this.busy) this.busy.mode("input");
+  // Status replies; anything that is not a DLE EOT 4 byte (XON/XOFF, ASB) is ignored.
+  this.ser.on("data", function (data: string) {
+    for (let i = 0; i < data.length; i++) {
+      if ((data.charCodeAt(i) & STATUS_MASK) === STATUS_FIXED) {
+        s[STATUS] = data.charCodeAt(i);
+        s[ANSWERED] = 1;
+      }
+    }
+  });
+  // The handler keeps this call's scope alive: let the options object go.
+  options = null as unknown as EscPosPrinterOptions;
+} as unknown as { new (options: EscPosPrinterOptions): EscPosPrinter; prototype: EscPosPrinter };
+
+const proto = EscPosPrinter.prototype as Printer;
+
+
+// ---- job building (off the hot path, but allocation-free too) ----
+
+/** Start a job. Returns its id, or 0 when a job is being built/printed or a failed one is kept. */
+proto.begin = function (this: Printer): number {
+  const s = this.s;
+  if (s[ST] !== S_IDLE) return 0;
+  s[JOB_ID] = s[NEXT_ID];
+  s[NEXT_ID] = s[NEXT_ID] >= 0x7fffffff ? 1 : s[NEXT_ID] + 1;
+  s[LEN] = 0;
+  s[OVERFLOW] = 0;
+  s[COL] = 0;
+  s[DBL] = 0;
+  s[TALL] = 0;
+  for (let i = 0; i < this.unit.length; i++) this.unit[i] = 0;
+  s[ST] = S_BUILD;
+  return s[JOB_ID];
+};
+
+/** ESC @: reset the printer's modes (bold, size, alignment) and its line buffer. */
+proto.init = function (this: Printer): number {
+  const r = this.put(2, 2, ESC, 0x40, 0);
+  if (r === PRN_OK) {
+    this.s[COL] = 0;
+    this.s[DBL] = 0;
+    this.s[TALL] = 0;
+  }
+  return r;
+};
+
+/**
+ * Printable ASCII (0x20-0x7E), as a binary string. Other characters are printed as '?'
+ * and the call returns PRN_ERR_BAD_TEXT (control bytes must never reach the printer as data).
+ */
+proto.text = function (this: Printer, str: string): number {
+  const r = this.put(str.length, 0, 0, 0, 0);
+  if (r) return r;
+  let bad = 0;
+  for (let i = 0; i < str.length; i++) {
+    let c = str.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) {
+      c = 0x3f;
+      bad++;
+    }
+    this.job[this.s[LEN]++] = c;
+    this.count(1);
+  }
+  return bad ? PRN_ERR_BAD_TEXT : PRN_OK;
+};
+
+/**
+ * Characters [start, end) of a binary string of GB18030 bytes (e.g. the catalogue in
+ * firmware/ui/messages.gen.ts), printed in Chinese mode between FS & and FS . — one message
+ * of the concatenated catalogue without a substring. The bytes are checked first: a broken
+ * sequence is refused whole (PRN_ERR_BAD_TEXT), since it would make the printer swallow the
+ * next character. Printable ASCII may be mixed in.
+ */
+proto.gbTextAt = function (this: Printer, src: string, start: number, end: number): number {
+  if (this.s[ST] !== S_BUILD) return PRN_ERR_STATE;
+  if (!(start >= 0 && end <= src.length && start <= end)) return PRN_ERR_BAD_ARG;
+  // GB18030 structure: printable ASCII, 2-byte and 4-byte sequences.
   let i = start;
   while (i < end) {
     const b = src.charCodeAt(i);
     if (b < 0x80) {
-      if (b < 0x20 || b === 0x7f) return false;
+      if (b < 0x20 || b === 0x7f) return PRN_ERR_BAD_TEXT;
       i++;
       continue;
     }
-    if (b < 0x81 || b > 0xfe || i + 1 >= end) return false;
+    if (b < 0x81 || b > 0xfe || i + 1 >= end) return PRN_ERR_BAD_TEXT;
     const b2 = src.charCodeAt(i + 1);
     if (b2 >= 0x30 && b2 <= 0x39) {
-      if (i + 3 >= end) return false;
+      if (i + 3 >= end) return PRN_ERR_BAD_TEXT;
       const b3 = src.charCodeAt(i + 2);
       const b4 = src.charCodeAt(i + 3);
-      if (b3 < 0x81 || b3 > 0xfe || b4 < 0x30 || b4 > 0x39) return false;
+      if (b3 < 0x81 || b3 > 0xfe || b4 < 0x30 || b4 > 0x39) return PRN_ERR_BAD_TEXT;
       i += 4;
     } else if ((b2 >= 0x40 && b2 <= 0x7e) || (b2 >= 0x80 && b2 <= 0xfe)) {
       i += 2;
     } else {
-      return false;
+      return PRN_ERR_BAD_TEXT;
     }
   }
+  const r = this.put(end - start + 4, 2, FS, 0x26, 0);
+  if (r) return r;
+  i = start;
+  while (i < end) {
+    const b = src.charCodeAt(i);
+    if (b < 0x80) {
+      this.job[this.s[LEN]++] = b;
+      this.count(1);
+      i++;
+      continue;
+    }
+    const n = src.charCodeAt(i + 1) <= 0x39 ? 4 : 2;
+    for (let k = 0; k < n; k++) this.job[this.s[LEN]++] = src.charCodeAt(i + k);
+    this.count(2);
+    i += n;
+  }
+  return this.put(2, 2, FS, 0x2e, 0);
+};
+
+/** LF: print the line and move to the next. */
+proto.line = function (this: Printer): number {
+  const r = this.put(1, 1, LF, 0, 0);
+  if (r === PRN_OK) this.count(0);
+  return r;
+};
+
+/** ESC E n: emphasized (bold) on/off. */
+proto.bold = function (this: Printer, on: boolean): number {
+  return this.put(3, 3, ESC, 0x45, on ? 1 : 0);
+};
+
+/** GS ! n: double width and height (0x11) or normal (0x00). */
+proto.doubleSize = function (this: Printer, on: boolean): number {
+  const r = this.put(3, 3, GS, 0x21, on ? 0x11 : 0);
+  if (r === PRN_OK) this.s[DBL] = on ? 1 : 0;
+  return r;
+};
+
+/** ESC a n: 0 left, 1 centre, 2 right (takes effect at the start of a line). */
+proto.align = function (this: Printer, n: number): number {
+  if (n !== 0 && n !== 1 && n !== 2) return this.s[ST] !== S_BUILD ? PRN_ERR_STATE : PRN_ERR_BAD_ARG;
+  return this.put(3, 3, ESC, 0x61, n);
+};
+
+/** ESC d n: print the line buffer and feed n lines (0-255). */
+proto.feed = function (this: Printer, n: number): number {
+  if (!(n >= 0 && n <= 255 && n === Math.floor(n))) return this.s[ST] !== S_BUILD ? PRN_ERR_STATE : PRN_ERR_BAD_ARG;
+  const r = this.put(3, 3, ESC, 0x64, n);
+  // With text pending, ESC d n is that line plus n-1 feeds; with none, n feeds.
+  if (r === PRN_OK) this.count(this.s[COL] > 0 ? -(n > 1 ? n : 1) : -0x10000 - n);
+  return r;
+};
+
+/** GS V 66 0: feed to the cutter and cut (partial). Ends a pending line first. */
+proto.cut = function (this: Printer): number {
+  const pending = this.s[COL] > 0;
+  let r = this.put(pending ? 5 : 4, 0, 0, 0, 0);
+  if (r) return r;
+  if (pending) this.line();
+  r = this.put(4, 3, GS, 0x56, 66);
+  if (r) return r;
+  this.job[this.s[LEN]++] = 0;
+  this.count(-0x10000 - CUT_UNITS);
+  return PRN_OK;
+};
+
+/**
+ * Queue the job. A job that overflowed the buffer is dropped here with PRN_ERR_OVERFLOW
+ * (returned and sent as EV_PRINT_FAILED) and nothing is printed; the printer is free again.
+ */
+proto.end = function (this: Printer): number {
+  const s = this.s;
+  if (s[ST] !== S_BUILD) return PRN_ERR_STATE;
+  if (!s[OVERFLOW] && s[COL] > 0) this.line(); // never leave text in the printer's line buffer
+  if (s[OVERFLOW]) {
+    s[ST] = S_IDLE;
+    this.lastError = PRN_ERR_OVERFLOW;
+    this.ring.push(EV_PRINT_FAILED, s[JOB_ID], PRN_ERR_OVERFLOW);
+    return PRN_ERR_OVERFLOW;
+  }
+  s[ST] = S_QUEUED;
+  return PRN_OK;
+};
+
+/** Print the kept failed job again from its start (after paper is loaded). Returns its id, or 0. */
+proto.reprint = function (this: Printer): number {
+  if (this.s[ST] !== S_FAILED) return 0;
+  this.s[ST] = S_QUEUED;
+  return this.s[JOB_ID];
+};
+
+/** Drop a job being built, or a kept failed job (the operator gave up on it). */
+proto.discard = function (this: Printer): boolean {
+  const st = this.s[ST];
+  if (st !== S_BUILD && st !== S_FAILED) return false;
+  this.s[ST] = S_IDLE;
   return true;
-}
+};
+
+/** PRN_IDLE, PRN_BUILDING, PRN_PRINTING or PRN_FAILED. */
+proto.state = function (this: Printer): number {
+  const st = this.s[ST];
+  if (st === S_IDLE) return PRN_IDLE;
+  if (st === S_BUILD) return PRN_BUILDING;
+  if (st === S_FAILED) return PRN_FAILED;
+  return PRN_PRINTING;
+};
+
+/** Id of the kept failed job, or 0. */
+proto.keptJob = function (this: Printer): number {
+  return this.s[ST] === S_FAILED ? this.s[JOB_ID] : 0;
+};
+
+// ---- printing (hot: called from the app loop) ----
+
+/**
+ * Drive the status queries, timeouts and paced output. `now` defaults to the clock.
+ * One function for every step (a function costs RAM on Espruino): start a queued job,
+ * wait for the status reply, send the next chunk, wait for the end of printing.
+ * @hot
+ */
+proto.tick = function (this: Printer, now?: number): void {
+  const s = this.s;
+  if (now === undefined) now = this.clk.now();
+  let then = 0; // > 0: send a status query, and what its good answer leads to
+  let fail = 0; // > 0: the job failed with this reason
+  if (s[ST] === S_QUEUED) {
+    s[POS] = 0;
+    s[SEND_AT] = 0;
+    s[WIRE_END] = now;
+    s[PRINT_END] = now;
+    s[BUSY_SINCE] = -1;
+    then = NEXT_SEND;
+  } else if (s[ST] === S_QUERY) {
+    if (s[ANSWERED]) {
+      this.paperNearEnd = (s[STATUS] & STATUS_NEAR_END) !== 0;
+      if ((s[STATUS] & STATUS_PAPER_END) !== 0) fail = PRN_ERR_PAPER_OUT;
+      else if (s[THEN] === NEXT_SEND) s[ST] = S_SEND;
+      else if (s[THEN] === NEXT_BUSY) fail = PRN_ERR_BUSY_TIMEOUT;
+      else {
+        s[ST] = S_IDLE;
+        this.ring.push(EV_PRINT_DONE, s[JOB_ID], 0);
+      }
+    } else if (now - s[QUERY_AT] >= s[STATUS_TIMEOUT]) {
+      fail = PRN_ERR_NO_ANSWER;
+    }
+  } else if (s[ST] === S_DRAIN) {
+    if (now >= s[PRINT_END]) then = NEXT_DONE;
+  } else if (s[ST] === S_SEND && now >= s[SEND_AT]) {
+    if (s[POS] >= s[LEN]) {
+      s[ST] = S_DRAIN;
+    } else if (s[CHECK_EVERY] > 0 && s[SINCE_CHECK] >= s[CHECK_EVERY]) {
+      then = NEXT_SEND;
+    } else if (this.busy && this.busy.read()) {
+      if (s[BUSY_SINCE] < 0) s[BUSY_SINCE] = now;
+      else if (now - s[BUSY_SINCE] >= s[BUSY_TIMEOUT]) then = NEXT_BUSY;
+    } else {
+      s[BUSY_SINCE] = -1;
+      // One chunk, byte by byte from the job buffer (nothing allocated).
+      const c = (s[POS] / s[CHUNK]) | 0;
+      let n = s[LEN] - s[POS];
+      if (n > s[CHUNK]) n = s[CHUNK];
+      for (let i = 0; i < n; i++) this.ser.write(this.job[s[POS]++]);
+      s[SINCE_CHECK] += n;
+      if (s[WIRE_END] < now) s[WIRE_END] = now;
+      s[WIRE_END] += n * s[BYTE_MS];
+      if (s[PRINT_END] < s[WIRE_END]) s[PRINT_END] = s[WIRE_END];
+      s[PRINT_END] += this.unit[c] * s[LINE_MS];
+      // Busy pin: go on once this chunk is off the wire (the pin only counts bytes that arrived).
+      // Time: go on when the printer is one chunk's wire time from having printed everything.
+      s[SEND_AT] = this.busy ? s[WIRE_END] : s[PRINT_END] - n * s[BYTE_MS];
+    }
+  }
+  if (then > 0) {
+    // DLE EOT 4; the timeout runs from when it has left the wire.
+    s[ANSWERED] = 0;
+    s[THEN] = then;
+    s[SINCE_CHECK] = 0;
+    this.ser.write(DLE);
+    this.ser.write(EOT);
+    this.ser.write(4);
+    if (s[WIRE_END] < now) s[WIRE_END] = now;
+    s[WIRE_END] += 3 * s[BYTE_MS];
+    s[QUERY_AT] = s[WIRE_END];
+    s[ST] = S_QUERY;
+  }
+  if (fail > 0) {
+    s[ST] = S_FAILED;
+    this.lastError = fail;
+    this.ring.push(EV_PRINT_FAILED, s[JOB_ID], fail);
+  }
+};
+
+// ---- builder internals ----
+
+/**
+ * Room for `need` more bytes (else the job is marked overflowed), then the first `n` (0..3)
+ * of the bytes a, b, c written. Returns PRN_OK, PRN_ERR_STATE or PRN_ERR_OVERFLOW.
+ */
+proto.put = function (this: Printer, need: number, n: number, a: number, b: number, c: number): number {
+  const s = this.s;
+  if (s[ST] !== S_BUILD) return PRN_ERR_STATE;
+  if (s[OVERFLOW] || s[LEN] + need > this.job.length) {
+    s[OVERFLOW] = 1;
+    return PRN_ERR_OVERFLOW;
+  }
+  if (n > 0) this.job[s[LEN]++] = a;
+  if (n > 1) this.job[s[LEN]++] = b;
+  if (n > 2) this.job[s[LEN]++] = c;
+  return PRN_OK;
+};
+
+/**
+ * Line bookkeeping for the byte(s) just written, so the pacing knows the print time:
+ * w > 0: a character w columns wide at normal size (wraps like the printer does);
+ * w <= 0 and > -0x10000: the last byte prints the current line plus (-w - 1) blank lines
+ * (0: a plain LF); w <= -0x10000: (-w - 0x10000) line units of feed or cut, no pending line.
+ */
+proto.count = function (this: Printer, w: number): void {
+  const s = this.s;
+  let u = 0;
+  if (w > 0) {
+    if (s[DBL]) w *= 2;
+    if (s[COL] + w > s[COLUMNS]) u = 1; // wraps: the line before it prints
+  } else if (w > -0x10000) {
+    u = w < 0 ? -w : 1;
+  } else {
+    this.unit[((s[LEN] - 1) / s[CHUNK]) | 0] += -w - 0x10000;
+    return;
+  }
+  if (u > 0) {
+    this.unit[((s[LEN] - 1) / s[CHUNK]) | 0] += (s[TALL] || s[DBL] ? 2 : 1) + u - 1;
+    s[COL] = 0;
+    s[TALL] = 0;
+  }
+  if (w > 0) {
+    s[COL] += w;
+    if (s[DBL]) s[TALL] = 1;
+  }
+};
