@@ -30,12 +30,18 @@ export const KEY_F1 = 129;
 export const KEY_F2 = 130;
 export const KEY_F3 = 131;
 
-/** Names for the UI / terminal view, parallel to KEY_CODES. */
-export const KEY_NAMES = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "ENTER", "CANCEL", "CLEAR", "F1", "F2", "F3"];
-export const KEY_CODES = [
-  KEY_0, KEY_1, KEY_2, KEY_3, KEY_4, KEY_5, KEY_6, KEY_7, KEY_8, KEY_9,
-  KEY_ENTER, KEY_CANCEL, KEY_CLEAR, KEY_F1, KEY_F2, KEY_F3,
-];
+/**
+ * The tables, each ONE string (a string costs a few blocks; an array costs a block or more per
+ * element): key names, space-separated, and the key codes as characters, parallel to them.
+ */
+const NAMES = "0 1 2 3 4 5 6 7 8 9 ENTER CANCEL CLEAR F1 F2 F3";
+const CODES = "0123456789\r\x1b\b\x81\x82\x83";
+/** Membrane legends, and the key each stands for ('-' no key). */
+const LEGENDS = "0123456789ABCD*#-";
+const LEGEND_KEYS = "0123456789\x81\x82\x83\b\x1b\r\x00";
+
+/** Names for the UI / terminal view (the HIL side; the firmware does not keep this array). */
+export const KEY_NAMES = /*#__PURE__*/ NAMES.split(" ");
 
 /** The legend layout of the common 4x4 membrane; the default key map. */
 export const DEFAULT_KEYMAP = "123A456B789C*0#D";
@@ -46,64 +52,49 @@ export const KEYMAP_ERR_UNKNOWN_KEY = -2; // a legend, name or code that is not 
 
 /** The name of a key code ("ENTER"), or "?" when it is not a key. */
 export function keyName(code: number): string {
-  for (let i = 0; i < KEY_CODES.length; i++) if (KEY_CODES[i] === code) return KEY_NAMES[i];
-  return "?";
+  const i = code > 0 && code < 256 && (code | 0) === code ? CODES.indexOf(String.fromCharCode(code)) : -1;
+  return i < 0 ? "?" : NAMES.split(" ")[i];
 }
 
 /** The key code for a name ("F1", "7"), or KEY_NONE. */
 export function keyFromName(name: string): number {
-  for (let i = 0; i < KEY_NAMES.length; i++) if (KEY_NAMES[i] === name) return KEY_CODES[i];
-  return KEY_NONE;
+  const i = NAMES.split(" ").indexOf(name);
+  return i < 0 ? KEY_NONE : CODES.charCodeAt(i);
 }
 
 /** The key code for a membrane legend char code ('#' -> ENTER), KEY_NONE for '-', -1 if unknown. */
 export function keyFromLegend(ch: number): number {
-  if (ch >= 48 && ch <= 57) return ch;
-  if (ch === 65) return KEY_F1; // 'A'
-  if (ch === 66) return KEY_F2; // 'B'
-  if (ch === 67) return KEY_F3; // 'C'
-  if (ch === 68) return KEY_CLEAR; // 'D'
-  if (ch === 42) return KEY_CANCEL; // '*'
-  if (ch === 35) return KEY_ENTER; // '#'
-  if (ch === 45) return KEY_NONE; // '-'
-  return -1;
-}
-
-function isKeyCode(code: number): boolean {
-  if (code === KEY_NONE) return true;
-  for (let i = 0; i < KEY_CODES.length; i++) if (KEY_CODES[i] === code) return true;
-  return false;
+  const i = ch > 0 && ch < 128 ? LEGENDS.indexOf(String.fromCharCode(ch)) : -1;
+  return i < 0 ? -1 : LEGEND_KEYS.charCodeAt(i);
 }
 
 /**
  * Fill `out` (one entry per matrix position) from a key map. Returns KEYMAP_OK or a KEYMAP_ERR_*
- * code; on error `out` is left as it was. Runs once at construction, not on the hot path.
+ * code; on error `out` is left as it was. Runs once at construction, not on the hot path, so it
+ * may allocate; it does the three forms itself (one function instead of four: RAM).
  */
 export function parseKeymap(map: string | number[], out: Uint8Array): number {
   const n = out.length;
   const codes = new Uint8Array(n);
-  if (typeof map !== "string") {
-    if (map.length !== n) return KEYMAP_ERR_LENGTH;
-    for (let i = 0; i < n; i++) {
-      if (!isKeyCode(map[i])) return KEYMAP_ERR_UNKNOWN_KEY;
-      codes[i] = map[i];
+  const names = NAMES.split(" ");
+  const byName = typeof map === "string" && map.indexOf(",") >= 0;
+  const list = byName ? (map as string).split(",") : map;
+  if (list.length !== n) return KEYMAP_ERR_LENGTH;
+  for (let i = 0; i < n; i++) {
+    let code = -1;
+    if (byName) {
+      const name = (list[i] as string).trim();
+      const k = names.indexOf(name.toUpperCase());
+      code = name === "-" || name === "" ? KEY_NONE : k < 0 ? -1 : CODES.charCodeAt(k);
+    } else if (typeof map === "string") {
+      const k = LEGENDS.indexOf(map.charAt(i));
+      code = k < 0 ? -1 : LEGEND_KEYS.charCodeAt(k);
+    } else {
+      const v = map[i];
+      if (v === KEY_NONE || (v > 0 && v < 256 && (v | 0) === v && CODES.indexOf(String.fromCharCode(v)) >= 0)) code = v;
     }
-  } else if (map.indexOf(",") >= 0) {
-    const names = map.split(",");
-    if (names.length !== n) return KEYMAP_ERR_LENGTH;
-    for (let i = 0; i < n; i++) {
-      const name = names[i].trim();
-      const code = name === "-" || name === "" ? KEY_NONE : keyFromName(name.toUpperCase());
-      if (code === KEY_NONE && name !== "-" && name !== "") return KEYMAP_ERR_UNKNOWN_KEY;
-      codes[i] = code;
-    }
-  } else {
-    if (map.length !== n) return KEYMAP_ERR_LENGTH;
-    for (let i = 0; i < n; i++) {
-      const code = keyFromLegend(map.charCodeAt(i));
-      if (code < 0) return KEYMAP_ERR_UNKNOWN_KEY;
-      codes[i] = code;
-    }
+    if (code < 0) return KEYMAP_ERR_UNKNOWN_KEY;
+    codes[i] = code;
   }
   out.set(codes);
   return KEYMAP_OK;

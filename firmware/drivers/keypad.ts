@@ -29,6 +29,11 @@
  * Usage:
  *   const kp = new MatrixKeypad({ rows: [B2, B3, B4, B5], cols: [B6, B7, B8, B9], ring, clock });
  *   setInterval(function () { kp.scan(); }, 5);
+ *
+ * Memory: a constructor function with its methods on the prototype (a TypeScript class would
+ * wrap them in one more function: 3 more blocks a method on Espruino), state in properties of
+ * at most four characters (one block each, a small integer stored in the name's block), and one
+ * scan() that does the whole tick (no helper calls: each call frame is a transient allocation).
  */
 import type { PinLike } from "../hal/pin";
 import type { Clock } from "../hal/clock";
@@ -49,146 +54,148 @@ export interface MatrixKeypadOptions {
   repeatMs?: number;
 }
 
-export class MatrixKeypad {
-  private readonly rows: PinLike[];
-  private readonly cols: PinLike[];
-  private readonly nRows: number;
-  private readonly nCols: number;
-  private readonly keys: Uint8Array;
-  private readonly ring: EventRing;
-  private readonly clock: Clock;
-  private readonly debounceMs: number;
-  private readonly repeatMs: number;
-  /** Matrix snapshots as bitmasks: bit (row * nCols + col) set = key closed. */
-  private candidate = 0;
-  private since = 0;
-  private stable = 0;
-  /** Key code being held (a single stable key that was reported), or KEY_NONE. */
-  private heldKey = KEY_NONE;
-  private repeats = 0;
-  private nextRepeat = 0;
-  /** Set by a chord; cleared when every key is up. */
-  private ambiguous = false;
-
-  constructor(options: MatrixKeypadOptions) {
-    this.rows = options.rows;
-    this.cols = options.cols;
-    this.nRows = options.rows.length;
-    this.nCols = options.cols.length;
-    const n = this.nRows * this.nCols;
-    if (n < 1 || n > 32) throw new Error("MatrixKeypad: rows x cols must be 1..32 keys");
-    this.keys = new Uint8Array(n);
-    const map = options.keymap !== undefined ? options.keymap : DEFAULT_KEYMAP;
-    const err = parseKeymap(map, this.keys);
-    if (err !== KEYMAP_OK) throw new Error("MatrixKeypad: bad keymap (" + err + ")");
-    this.ring = options.ring;
-    this.clock = options.clock;
-    this.debounceMs = options.debounceMs !== undefined ? options.debounceMs : 20;
-    this.repeatMs = options.repeatMs !== undefined ? options.repeatMs : 0;
-    for (let c = 0; c < this.nCols; c++) this.cols[c].mode("input_pullup");
-    for (let r = 0; r < this.nRows; r++) {
-      this.rows[r].mode("opendrain");
-      this.rows[r].write(false); // idle: all rows low, so a press is visible on the columns
-    }
-    this.since = this.clock.now();
-  }
-
+export interface MatrixKeypad {
+  /** The key code being held (a single stable key that was reported and is still down), or KEY_NONE. */
+  readonly held: number;
   /**
    * Read the whole matrix once, debounce, and push at most one event. Call every few ms
    * (5 ms is plenty; the interval must be shorter than debounceMs). Returns events pushed.
-   * @hot
    */
-  scan(): number {
-    const nr = this.nRows;
-    const nc = this.nCols;
-    let r = 0;
-    let c = 0;
-    for (r = 0; r < nr; r++) this.rows[r].write(true);
-    let raw = 0;
-    for (r = 0; r < nr; r++) {
-      const row = this.rows[r];
-      row.write(false);
-      for (c = 0; c < nc; c++) if (!this.cols[c].read()) raw |= 1 << (r * nc + c);
-      row.write(true);
-    }
-    for (r = 0; r < nr; r++) this.rows[r].write(false);
+  scan(): number;
+  /** True when no key is down and none is waiting out the debounce: scanning may pause. */
+  isIdle(): boolean;
+}
 
-    const now = this.clock.now();
-    if (raw !== this.candidate) {
-      this.candidate = raw;
-      this.since = now;
-    } else if (now < this.since) {
-      this.since = now; // the wall clock was set back: restart the wait rather than stall
-    }
-    if (this.candidate !== this.stable) {
-      if (now - this.since < this.debounceMs) return 0;
-      return this.commit(now);
-    }
-    if (this.heldKey !== KEY_NONE && this.repeatMs > 0) {
-      if (this.nextRepeat - now > this.repeatMs) this.nextRepeat = now + this.repeatMs; // clock set back
-      if (now >= this.nextRepeat) {
-        this.repeats++;
-        this.nextRepeat += this.repeatMs;
-        if (this.nextRepeat <= now) this.nextRepeat = now + this.repeatMs; // no burst after a stall
-        return this.ring.push(EV_KEY, this.heldKey, this.repeats) ? 1 : 0;
-      }
-    }
-    return 0;
+/** The driver's own fields (names of at most 4 characters: one block each). */
+interface Keypad extends MatrixKeypad {
+  held: number;
+  rows: PinLike[];
+  cols: PinLike[];
+  /** Key code at each matrix position. */
+  keys: Uint8Array;
+  ring: EventRing;
+  clk: Clock;
+  /** debounceMs, repeatMs */
+  deb: number;
+  rep: number;
+  /** Matrix snapshots as bitmasks: bit (row * cols + col) set = key closed. */
+  cand: number; // the last reading
+  stab: number; // the debounced matrix
+  /** When `cand` was first read. */
+  at: number;
+  /** Repeats of the held key so far, and when the next one is due. */
+  reps: number;
+  next: number;
+  /** 1 after a chord; 0 once every key is up. */
+  amb: number;
+}
+
+export const MatrixKeypad = function (this: Keypad, options: MatrixKeypadOptions): void {
+  const rows = options.rows;
+  const cols = options.cols;
+  const n = rows.length * cols.length;
+  if (n < 1 || n > 32) throw new Error("MatrixKeypad: rows x cols must be 1..32 keys");
+  this.keys = new Uint8Array(n);
+  const err = parseKeymap(options.keymap !== undefined ? options.keymap : DEFAULT_KEYMAP, this.keys);
+  if (err !== KEYMAP_OK) throw new Error("MatrixKeypad: bad keymap (" + err + ")");
+  this.rows = rows;
+  this.cols = cols;
+  this.ring = options.ring;
+  this.clk = options.clock;
+  this.deb = options.debounceMs !== undefined ? options.debounceMs : 20;
+  this.rep = options.repeatMs !== undefined ? options.repeatMs : 0;
+  this.cand = 0;
+  this.stab = 0;
+  this.held = KEY_NONE;
+  this.reps = 0;
+  this.next = 0;
+  this.amb = 0;
+  for (let c = 0; c < cols.length; c++) cols[c].mode("input_pullup");
+  for (let r = 0; r < rows.length; r++) {
+    rows[r].mode("opendrain");
+    rows[r].write(false); // idle: all rows low, so a press is visible on the columns
   }
+  this.at = this.clk.now();
+} as unknown as { new (options: MatrixKeypadOptions): MatrixKeypad; prototype: MatrixKeypad };
 
-  /** The debounced matrix changed to `candidate`. @hot */
-  private commit(now: number): number {
-    const s = this.candidate;
-    this.stable = s;
-    this.heldKey = KEY_NONE;
-    const n = this.nRows * this.nCols;
-    let count = 0;
-    let pos = 0;
-    for (let i = 0; i < n; i++) {
-      if ((s >> i) & 1) {
-        count++;
-        pos = i;
+const proto = MatrixKeypad.prototype as Keypad;
+
+/**
+ * One tick: scan, debounce, and on a change of the debounced matrix report it (one key:
+ * EV_KEY; two or more: EV_KEY_AMBIGUOUS, b = 1 when two rows share two or more closed columns,
+ * so one corner may be a ghost); a held key repeats when repeatMs > 0.
+ * @hot
+ */
+proto.scan = function (this: Keypad): number {
+  const rows = this.rows;
+  const nc = this.cols.length;
+  let r = 0;
+  let c = 0;
+  for (r = 0; r < rows.length; r++) rows[r].write(true);
+  let raw = 0;
+  for (r = 0; r < rows.length; r++) {
+    rows[r].write(false);
+    for (c = 0; c < nc; c++) if (!this.cols[c].read()) raw |= 1 << (r * nc + c);
+    rows[r].write(true);
+  }
+  for (r = 0; r < rows.length; r++) rows[r].write(false);
+
+  const now = this.clk.now();
+  if (raw !== this.cand) {
+    this.cand = raw;
+    this.at = now;
+  } else if (now < this.at) {
+    this.at = now; // the wall clock was set back: restart the wait rather than stall
+  }
+  if (raw !== this.stab) {
+    if (now - this.at < this.deb) return 0;
+    // The debounced matrix changed: count the closed keys (r) and remember the last one (c).
+    this.stab = raw;
+    this.held = KEY_NONE;
+    r = 0;
+    for (let i = 0; i < rows.length * nc; i++) {
+      if ((raw >> i) & 1) {
+        r++;
+        c = i;
       }
     }
-    if (count === 0) {
-      this.ambiguous = false;
+    if (r === 0) {
+      this.amb = 0;
       return 0;
     }
-    if (count === 1) {
-      const code = this.keys[pos];
-      if (this.ambiguous || code === KEY_NONE) return 0;
-      this.heldKey = code;
-      this.repeats = 0;
-      this.nextRepeat = now + this.repeatMs;
-      return this.ring.push(EV_KEY, code, 0) ? 1 : 0;
+    if (r === 1) {
+      if (this.amb || this.keys[c] === KEY_NONE) return 0;
+      this.held = this.keys[c];
+      this.reps = 0;
+      this.next = now + this.rep;
+      return this.ring.push(EV_KEY, this.held, 0) ? 1 : 0;
     }
-    if (this.ambiguous) return 0;
-    this.ambiguous = true;
-    return this.ring.push(EV_KEY_AMBIGUOUS, count, this.ghostPattern(s) ? 1 : 0) ? 1 : 0;
-  }
-
-  /** True when two rows share two or more closed columns: one corner may be a ghost. @hot */
-  private ghostPattern(s: number): boolean {
-    const nc = this.nCols;
+    if (this.amb) return 0;
+    this.amb = 1;
+    // Ghosting: two rows that share two or more closed columns (c = 1 when found).
     const mask = nc >= 32 ? -1 : (1 << nc) - 1;
-    for (let a = 0; a < this.nRows; a++) {
-      const ra = (s >> (a * nc)) & mask;
-      for (let b = a + 1; b < this.nRows; b++) {
-        let common = ra & (s >> (b * nc)) & mask;
+    c = 0;
+    for (let a = 0; a < rows.length; a++) {
+      for (let b = a + 1; b < rows.length; b++) {
+        let common = (raw >> (a * nc)) & (raw >> (b * nc)) & mask;
         common &= common - 1; // drop the lowest bit: anything left means >= 2 shared columns
-        if (common !== 0) return true;
+        if (common !== 0) c = 1;
       }
     }
-    return false;
+    return this.ring.push(EV_KEY_AMBIGUOUS, r, c) ? 1 : 0;
   }
+  if (this.held !== KEY_NONE && this.rep > 0) {
+    if (this.next - now > this.rep) this.next = now + this.rep; // clock set back
+    if (now >= this.next) {
+      this.reps++;
+      this.next += this.rep;
+      if (this.next <= now) this.next = now + this.rep; // no burst after a stall
+      return this.ring.push(EV_KEY, this.held, this.reps) ? 1 : 0;
+    }
+  }
+  return 0;
+};
 
-  /** True when no key is down and none is waiting out the debounce: scanning may pause. */
-  isIdle(): boolean {
-    return this.stable === 0 && this.candidate === 0;
-  }
-
-  /** The key code being held (reported and still down), or KEY_NONE. */
-  heldCode(): number {
-    return this.heldKey;
-  }
-}
+proto.isIdle = function (this: Keypad): boolean {
+  return this.stab === 0 && this.cand === 0;
+};
