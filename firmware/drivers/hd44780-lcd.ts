@@ -23,8 +23,9 @@
  * display on. Waits are the datasheet's plus 1 ms so a whole-millisecond clock is still safe.
  * With no clock, each flush() call counts as `tickMs` (default 10) after the previous one.
  *
- * Text: `setLine` / `write` only change a rows x cols frame buffer; `flush()` (call it from the
- * UI tick) sends only the cells that differ from what the display shows. Characters: printable
+ * Text: `setLine` and the app's own writes into `frame` (char codes as `lcdCharCode` gives them)
+ * only change a rows x cols frame buffer; `flush()` (call it from the UI tick) sends only the
+ * cells that differ from what the display shows. Characters: printable
  * ASCII except '\' and '~' (the A00 ROM has a yen sign and an arrow there) go as is; custom
  * glyphs are CGRAM slots 0..2 (LCD_YUAN "\x00" or U+00A5 / U+FFE5, LCD_CHECK "\x01" or U+2713,
  * LCD_CROSS "\x02" or U+2717); U+2588 is the ROM's full block; anything else shows '?'.
@@ -39,6 +40,13 @@
  *   lcd.init();
  *   setInterval(function () { lcd.flush(); }, 20);
  *   lcd.setLine(0, "AMOUNT"); lcd.setLine(1, LCD_YUAN + "12.50");
+ *   lcd.cursor(1, 4); // underline cursor at row 1, column 4; lcd.cursor(-1, 0) hides it
+ *
+ * Memory: a constructor function with its methods on the prototype (a TypeScript class would
+ * wrap them in one more function: 3 more blocks a method on Espruino); one internal `xfer()`
+ * builds and sends every kind of bus write; the init / recovery steps run inside flush(); the
+ * what-is-shown copy, the nibble table and the write buffers share one Uint8Array; flags are the
+ * bits of one number; properties have names of at most 4 characters (one block each).
  */
 import type { I2CLike } from "../hal/i2c";
 import type { Clock } from "../hal/clock";
@@ -57,7 +65,7 @@ export interface BackpackBits {
   d7: number;
 }
 
-/** The common backpack (blue "LCM1602 IIC" / YwRobot style). */
+/** The common backpack (blue "LCM1602 IIC" / YwRobot style): the driver's default. */
 export const BACKPACK_COMMON: BackpackBits = { rs: 0, rw: 1, e: 2, bl: 3, d4: 4, d5: 5, d6: 6, d7: 7 };
 
 export interface Hd44780LcdOptions {
@@ -86,12 +94,20 @@ export const LCD_YUAN = "\x00";
 export const LCD_CHECK = "\x01";
 export const LCD_CROSS = "\x02";
 
-/** The glyphs loaded into CGRAM at init: 8 rows of 5 pixels each, slot by slot. */
-export const LCD_GLYPH_BITMAPS = new Uint8Array([
-  0x11, 0x0a, 0x1f, 0x04, 0x1f, 0x04, 0x04, 0x00, // slot 0: yuan / yen sign
-  0x00, 0x01, 0x03, 0x16, 0x1c, 0x08, 0x00, 0x00, // slot 1: check mark (approved)
-  0x00, 0x11, 0x0a, 0x04, 0x0a, 0x11, 0x00, 0x00, // slot 2: cross (declined)
-]);
+/**
+ * The glyphs loaded into CGRAM at init: 8 rows of 5 pixels each, slot by slot: 0 yuan / yen
+ * sign, 1 check mark (approved), 2 cross (declined). One string (RAM: see the header).
+ */
+const GLYPHS =
+  "\x11\x0a\x1f\x04\x1f\x04\x04\x00" + "\x00\x01\x03\x16\x1c\x08\x00\x00" + "\x00\x11\x0a\x04\x0a\x11\x00\x00";
+/** GLYPHS as bytes (declared before its use: Espruino does not hoist function declarations). */
+function glyphBytes(): Uint8Array {
+  const b = new Uint8Array(GLYPHS.length);
+  for (let i = 0; i < b.length; i++) b[i] = GLYPHS.charCodeAt(i);
+  return b;
+}
+/** The same bytes as a Uint8Array, for the device model and tests (the firmware does not keep it). */
+export const LCD_GLYPH_BITMAPS = /*#__PURE__*/ glyphBytes();
 /** The Unicode char each glyph stands for (what `text()` shows, and what text may contain). */
 export const LCD_GLYPH_CHARS = "\u00a5\u2713\u2717";
 const GLYPH_COUNT = 3;
@@ -104,345 +120,311 @@ const ST_RESET3 = 4; // third 0x3, 0x2, function set, display off, clear
 const ST_SETUP = 5; // entry mode, glyphs, display on
 const ST_READY = 6;
 
+// Bits of `f`.
+const F_FAULTED = 1; // a fault was reported; EV_LCD_OK is due when it answers again
+const F_LIGHT = 2;
+const F_LIGHT_DIRTY = 4;
+const F_CURSOR = 8;
+const F_BLINK = 16;
+const F_CTRL_DIRTY = 32; // display control (cursor, blink) to send
+const F_CURSOR_DIRTY = 64; // cursor position to send
+
+// xfer() kinds.
+const X_IDLE = 0; // one byte: RS=1, E=0, backlight as set
+const X_NIBBLE = 1; // a single nibble, RS=0 (the 8-bit-mode steps of init)
+const X_COMMAND = 2; // an instruction byte, RS=0, set up one byte before E rises
+const X_DATA = 3; // a data byte (DDRAM or CGRAM), RS=1 (already set by the idle state)
+
 const SPACE = 0x20;
 
-export class Hd44780Lcd {
+export interface Hd44780Lcd {
   readonly cols: number;
   readonly rows: number;
+  /** The frame buffer, rows x cols char codes (lcdCharCode): flush() sends what differs from the glass. */
+  readonly frame: Uint8Array;
   /** I2C writes that failed, in total. */
-  faults = 0;
+  faults: number;
   /** Failures since the display last worked. */
-  failRun = 0;
-  private readonly i2c: I2CLike;
-  private readonly address: number;
-  private readonly ring: EventRing | undefined;
-  private readonly clock: Clock | undefined;
-  private readonly powerOnMs: number;
-  private readonly retryMs: number;
-  private readonly tickMs: number;
-  private ticks = 0;
-  private readonly frame: Uint8Array;
-  private readonly shown: Uint8Array;
-  private readonly rowAddr: Uint8Array;
-  /** Port bits for each nibble value, and the control masks. */
-  private readonly nib: Uint8Array;
-  private readonly rsMask: number;
-  private readonly eMask: number;
-  private readonly blMask: number;
-  private readonly cmdBuf = new Uint8Array(6);
-  private readonly dataBuf = new Uint8Array(4);
-  private readonly nibBuf = new Uint8Array(4);
-  private readonly idleBuf = new Uint8Array(1);
-  private state = ST_OFF;
-  private stepAt = 0;
-  private faulted = false;
-  private light = true;
-  private lightDirty = false;
-  private cursorOn = false;
-  private blinkOn = false;
-  private ctrlDirty = false;
-  private cursorRow = 0;
-  private cursorCol = 0;
-  private cursorDirty = false;
-
-  constructor(options: Hd44780LcdOptions) {
-    this.i2c = options.i2c;
-    this.address = options.address !== undefined ? options.address : 0x27;
-    this.cols = options.cols !== undefined ? options.cols : 16;
-    this.rows = options.rows !== undefined ? options.rows : 2;
-    if (this.rows !== 1 && this.rows !== 2 && this.rows !== 4) throw new Error("Hd44780Lcd: rows must be 1, 2 or 4");
-    if (this.cols < 1 || this.cols * (this.rows === 4 ? 2 : 1) > (this.rows === 1 ? 80 : 40)) {
-      throw new Error("Hd44780Lcd: cols do not fit the HD44780 DDRAM");
-    }
-    this.ring = options.ring;
-    this.clock = options.clock;
-    this.powerOnMs = options.powerOnMs !== undefined ? options.powerOnMs : 50;
-    this.retryMs = options.retryMs !== undefined ? options.retryMs : 500;
-    this.tickMs = options.tickMs !== undefined ? options.tickMs : 10;
-    const n = this.rows * this.cols;
-    this.frame = new Uint8Array(n);
-    this.shown = new Uint8Array(n);
-    fillSpaces(this.frame);
-    fillSpaces(this.shown);
-    // DDRAM address of each row's first cell: rows 3/4 continue lines 1/2 (0x14/0x54 on 20x4).
-    this.rowAddr = new Uint8Array([0x00, 0x40, this.cols, 0x40 + this.cols]);
-    const b = options.bits || BACKPACK_COMMON;
-    this.rsMask = 1 << b.rs;
-    this.eMask = 1 << b.e;
-    this.blMask = 1 << b.bl;
-    this.nib = new Uint8Array(16);
-    for (let v = 0; v < 16; v++) {
-      this.nib[v] = (v & 1 ? 1 << b.d4 : 0) | (v & 2 ? 1 << b.d5 : 0) | (v & 4 ? 1 << b.d6 : 0) | (v & 8 ? 1 << b.d7 : 0);
-    }
-  }
-
+  failRun: number;
   /** Start (or restart) the init sequence; flush() carries it on. Returns LCD_OK or LCD_ERR_FAULT. */
-  init(): number {
-    const now = this.now();
-    this.state = ST_POWER;
-    this.stepAt = now + this.powerOnMs;
-    this.advance(now);
-    return this.state === ST_PROBE ? LCD_ERR_FAULT : LCD_OK;
-  }
-
-  /** True once initialised and answering. */
-  isOk(): boolean {
-    return this.state === ST_READY;
-  }
-
-  /** Replace a row's text (padded with spaces, clipped at the edge). Buffer only. @hot */
-  setLine(row: number, text: string): number {
-    if (row < 0 || row >= this.rows) return LCD_ERR_RANGE;
-    const base = row * this.cols;
-    const len = text.length;
-    for (let c = 0; c < this.cols; c++) this.frame[base + c] = c < len ? lcdCharCode(text.charCodeAt(c)) : SPACE;
-    return len > this.cols ? this.cols : len;
-  }
-
-  /** Write text at (row, col), clipped at the row's end; returns cells written. Buffer only. @hot */
-  write(row: number, col: number, text: string): number {
-    if (row < 0 || row >= this.rows || col < 0 || col >= this.cols) return LCD_ERR_RANGE;
-    const base = row * this.cols;
-    let n = 0;
-    for (let i = 0; i < text.length && col + i < this.cols; i++) {
-      this.frame[base + col + i] = lcdCharCode(text.charCodeAt(i));
-      n++;
-    }
-    return n;
-  }
-
-  /** Blank the frame buffer (sent on the next flush). */
-  clear(): void {
-    fillSpaces(this.frame);
-  }
-
-  backlight(on: boolean): void {
-    if (this.light === on) return;
-    this.light = on;
-    this.lightDirty = true;
-  }
-
-  /** Show or hide the underline cursor (and its blink). */
-  cursor(on: boolean, blink?: boolean): void {
-    this.cursorOn = on;
-    this.blinkOn = !!blink;
-    this.ctrlDirty = true;
-    this.cursorDirty = true;
-  }
-
-  setCursor(row: number, col: number): number {
-    if (row < 0 || row >= this.rows || col < 0 || col >= this.cols) return LCD_ERR_RANGE;
-    this.cursorRow = row;
-    this.cursorCol = col;
-    this.cursorDirty = true;
-    return LCD_OK;
-  }
-
+  init(): number;
+  /** Replace a row's text (padded with spaces, clipped at the edge): cells set, or LCD_ERR_RANGE. Buffer only. */
+  setLine(row: number, text: string): number;
   /** The frame buffer row as a string (glyph slots as their Unicode chars). For the rig; not hot. */
-  text(row: number): string {
-    if (row < 0 || row >= this.rows) return "";
-    let s = "";
-    for (let c = 0; c < this.cols; c++) {
-      const v = this.frame[row * this.cols + c];
-      s += v < GLYPH_COUNT ? LCD_GLYPH_CHARS.charAt(v) : String.fromCharCode(v === 0xff ? 0x2588 : v);
-    }
-    return s;
-  }
-
+  text(row: number): string;
   /**
    * Carry on init or recovery, then send the cells that changed since the last flush (and the
    * backlight / cursor if they changed). Returns cells written, LCD_ERR_INIT or LCD_ERR_FAULT.
-   * @hot
    */
-  flush(): number {
-    if (!this.clock) this.ticks++;
-    const now = this.now();
-    if (this.state !== ST_READY) {
-      this.advance(now);
-      if (this.state !== ST_READY) return this.state === ST_PROBE ? LCD_ERR_FAULT : LCD_ERR_INIT;
-    }
-    if (this.lightDirty) {
-      this.lightDirty = false;
-      if (!this.sendIdle()) return LCD_ERR_FAULT;
-    }
-    if (this.ctrlDirty) {
-      this.ctrlDirty = false;
-      if (!this.command(this.displayControl())) return LCD_ERR_FAULT;
-    }
-    const cols = this.cols;
-    let wrote = 0;
-    for (let r = 0; r < this.rows; r++) {
-      let inRun = false;
-      for (let c = 0; c < cols; c++) {
-        const i = r * cols + c;
-        const v = this.frame[i];
-        if (v === this.shown[i]) {
-          inRun = false;
-          continue;
-        }
-        // The address counter moves on by itself inside a run of changed cells.
-        if (!inRun && !this.command(0x80 | (this.rowAddr[r] + c))) return LCD_ERR_FAULT;
-        inRun = true;
-        if (!this.data(v)) return LCD_ERR_FAULT;
-        this.shown[i] = v;
-        wrote++;
-      }
-    }
-    if (this.cursorOn && (wrote > 0 || this.cursorDirty)) {
-      if (!this.command(0x80 | (this.rowAddr[this.cursorRow] + this.cursorCol))) return LCD_ERR_FAULT;
-    }
-    this.cursorDirty = false;
-    return wrote;
-  }
+  flush(): number;
+  backlight(on: boolean): void;
+  /** Show the underline cursor at (row, col), blinking or not; row < 0 hides it. LCD_OK or LCD_ERR_RANGE. */
+  cursor(row: number, col: number, blink?: boolean): number;
+}
 
-  /** @hot */
-  private now(): number {
-    return this.clock ? this.clock.now() : this.ticks * this.tickMs;
-  }
-
-  /** Run every init / recovery step that is due. @hot */
-  private advance(now: number): void {
-    while (this.state !== ST_READY && this.state !== ST_OFF && now >= this.stepAt) {
-      if (!this.step()) return;
-    }
-  }
-
+/** The driver's own fields and helper (names of at most 4 characters: one block each). */
+interface Lcd extends Hd44780Lcd {
+  cols: number;
+  rows: number;
+  frame: Uint8Array;
+  i2c: I2CLike;
+  addr: number;
+  ring: EventRing | undefined;
+  clk: Clock | undefined;
+  /** powerOnMs, retryMs, tickMs, and flush() calls so far (the time without a clock). */
+  pwr: number;
+  rtry: number;
+  tms: number;
+  tick: number;
+  /** ST_*, and when its step is due. */
+  st: number;
+  at: number;
+  /** F_* bits. */
+  f: number;
+  /** Cursor position: row * 256 + col. */
+  cpos: number;
+  /** Port masks of RS, E and the backlight. */
+  rs: number;
+  en: number;
+  bl: number;
   /**
-   * One step of the datasheet sequence; false when it faulted (the fault set the next probe).
-   * Waits count from the clock read AFTER the step's writes: I2C takes real time on a board.
-   * @hot
+   * [0, n): what the display shows (n = rows x cols); [n, n+16): port bits for each nibble
+   * value; then the write buffers, each a view of its own length: 6 bytes (a command), 4 (a data
+   * byte or a nibble), 1 (idle).
    */
-  private step(): boolean {
-    const s = this.state;
+  mem: Uint8Array;
+  b6: Uint8Array;
+  b4: Uint8Array;
+  b1: Uint8Array;
+  xfer(kind: number, v: number): boolean;
+  flush(starting?: number): number;
+}
+
+export const Hd44780Lcd = function (this: Lcd, options: Hd44780LcdOptions): void {
+  const rows = options.rows !== undefined ? options.rows : 2;
+  const cols = options.cols !== undefined ? options.cols : 16;
+  if (rows !== 1 && rows !== 2 && rows !== 4) throw new Error("Hd44780Lcd: rows must be 1, 2 or 4");
+  if (cols < 1 || cols * (rows === 4 ? 2 : 1) > (rows === 1 ? 80 : 40)) {
+    throw new Error("Hd44780Lcd: cols do not fit the HD44780 DDRAM");
+  }
+  this.rows = rows;
+  this.cols = cols;
+  this.faults = 0;
+  this.failRun = 0;
+  this.i2c = options.i2c;
+  this.addr = options.address !== undefined ? options.address : 0x27;
+  this.ring = options.ring;
+  this.clk = options.clock;
+  this.pwr = options.powerOnMs !== undefined ? options.powerOnMs : 50;
+  this.rtry = options.retryMs !== undefined ? options.retryMs : 500;
+  this.tms = options.tickMs !== undefined ? options.tickMs : 10;
+  this.tick = 0;
+  this.st = ST_OFF;
+  this.at = 0;
+  this.f = F_LIGHT;
+  this.cpos = 0;
+  const n = rows * cols;
+  this.frame = new Uint8Array(n);
+  const m = new Uint8Array(n + 16 + 6 + 4 + 1);
+  this.mem = m;
+  this.b6 = new Uint8Array(m.buffer, n + 16, 6);
+  this.b4 = new Uint8Array(m.buffer, n + 22, 4);
+  this.b1 = new Uint8Array(m.buffer, n + 26, 1);
+  for (let i = 0; i < n; i++) {
+    this.frame[i] = SPACE;
+    m[i] = SPACE;
+  }
+  const b = options.bits;
+  this.rs = 1 << (b ? b.rs : 0);
+  this.en = 1 << (b ? b.e : 2);
+  this.bl = 1 << (b ? b.bl : 3);
+  const d4 = 1 << (b ? b.d4 : 4);
+  const d5 = 1 << (b ? b.d5 : 5);
+  const d6 = 1 << (b ? b.d6 : 6);
+  const d7 = 1 << (b ? b.d7 : 7);
+  for (let v = 0; v < 16; v++) m[n + v] = (v & 1 ? d4 : 0) | (v & 2 ? d5 : 0) | (v & 4 ? d6 : 0) | (v & 8 ? d7 : 0);
+} as unknown as { new (options: Hd44780LcdOptions): Hd44780Lcd; prototype: Hd44780Lcd };
+
+const proto = Hd44780Lcd.prototype as Lcd;
+
+proto.init = function (this: Lcd): number {
+  this.st = ST_POWER;
+  this.at = (this.clk ? this.clk.now() : this.tick * this.tms) + this.pwr;
+  return this.flush(1) === LCD_ERR_FAULT ? LCD_ERR_FAULT : LCD_OK;
+};
+
+/** @hot */
+proto.setLine = function (this: Lcd, row: number, text: string): number {
+  if (row < 0 || row >= this.rows) return LCD_ERR_RANGE;
+  const base = row * this.cols;
+  for (let c = 0; c < this.cols; c++) this.frame[base + c] = c < text.length ? lcdCharCode(text.charCodeAt(c)) : SPACE;
+  return text.length > this.cols ? this.cols : text.length;
+};
+
+proto.text = function (this: Lcd, row: number): string {
+  if (row < 0 || row >= this.rows) return "";
+  let s = "";
+  for (let c = 0; c < this.cols; c++) {
+    const v = this.frame[row * this.cols + c];
+    s += v < GLYPH_COUNT ? LCD_GLYPH_CHARS.charAt(v) : String.fromCharCode(v === 0xff ? 0x2588 : v);
+  }
+  return s;
+};
+
+proto.backlight = function (this: Lcd, on: boolean): void {
+  if (((this.f & F_LIGHT) !== 0) === on) return;
+  this.f ^= F_LIGHT;
+  this.f |= F_LIGHT_DIRTY;
+};
+
+proto.cursor = function (this: Lcd, row: number, col: number, blink?: boolean): number {
+  if (row < 0) {
+    this.f = (this.f & ~(F_CURSOR | F_BLINK)) | F_CTRL_DIRTY | F_CURSOR_DIRTY;
+    return LCD_OK;
+  }
+  if (row >= this.rows || col < 0 || col >= this.cols) return LCD_ERR_RANGE;
+  this.f = (this.f & ~F_BLINK) | F_CURSOR | (blink ? F_BLINK : 0) | F_CTRL_DIRTY | F_CURSOR_DIRTY;
+  this.cpos = row * 256 + col;
+  return LCD_OK;
+};
+
+/**
+ * Init / recovery steps that are due (the datasheet sequence; a step's wait counts from the
+ * clock read AFTER its writes: I2C takes real time on a board), then the changed cells.
+ * `starting` (from init()): no flush() call to count for the clockless time.
+ * @hot
+ */
+proto.flush = function (this: Lcd, starting?: number): number {
+  if (!this.clk && !starting) this.tick++;
+  let now = this.clk ? this.clk.now() : this.tick * this.tms;
+  const cols = this.cols;
+  let i = 0;
+  while (this.st !== ST_READY && this.st !== ST_OFF && now >= this.at) {
+    const s = this.st;
+    let wait = 0;
     if (s === ST_PROBE) {
-      if (!this.sendIdle()) return false;
-      this.state = ST_POWER; // it answers: it may have just been powered, give it its reset time
-      this.stepAt = this.now() + this.powerOnMs;
-      return true;
+      if (!this.xfer(X_IDLE, 0)) break;
+      this.st = ST_POWER; // it answers: it may have just been powered, give it its reset time
+      wait = this.pwr;
+    } else if (s === ST_POWER || s === ST_RESET2) {
+      if (!this.xfer(X_NIBBLE, 0x3)) break;
+      this.st = s + 1;
+      wait = s === ST_POWER ? 6 : 2; // > 4.1 ms, > 100 us
+    } else if (s === ST_RESET3) {
+      if (!this.xfer(X_NIBBLE, 0x3) || !this.xfer(X_NIBBLE, 0x2)) break; // now in 4-bit mode
+      if (!this.xfer(X_COMMAND, this.rows > 1 ? 0x28 : 0x20)) break; // 4-bit, lines, 5x8 font
+      if (!this.xfer(X_COMMAND, 0x08) || !this.xfer(X_COMMAND, 0x01)) break; // display off, clear
+      this.st = ST_SETUP;
+      wait = 3; // clear takes 1.52 ms
+    } else {
+      // entry mode (increment, no shift), CGRAM address 0, the glyphs
+      if (!this.xfer(X_COMMAND, 0x06) || !this.xfer(X_COMMAND, 0x40)) break;
+      for (i = 0; i < GLYPHS.length; i++) if (!this.xfer(X_DATA, GLYPHS.charCodeAt(i))) break;
+      if (i < GLYPHS.length) break;
+      // display on (cursor as set), back to DDRAM
+      if (!this.xfer(X_COMMAND, 0x0c | (this.f & F_CURSOR ? 2 : 0) | (this.f & F_BLINK ? 1 : 0))) break;
+      if (!this.xfer(X_COMMAND, 0x80)) break;
+      for (i = 0; i < this.rows * cols; i++) this.mem[i] = SPACE; // what clear left; the rest is redrawn
+      this.f = (this.f & ~(F_CTRL_DIRTY | F_LIGHT_DIRTY)) | F_CURSOR_DIRTY;
+      this.st = ST_READY;
+      this.failRun = 0;
+      if (this.f & F_FAULTED) {
+        this.f &= ~F_FAULTED;
+        if (this.ring) this.ring.push(EV_LCD_OK, 0, 0);
+      }
+      break;
     }
-    if (s === ST_POWER) {
-      if (!this.nibble(0x3)) return false;
-      this.state = ST_RESET2;
-      this.stepAt = this.now() + 6; // > 4.1 ms
-      return true;
+    now = this.clk ? this.clk.now() : this.tick * this.tms;
+    this.at = now + wait;
+  }
+  if (this.st !== ST_READY) return this.st === ST_PROBE ? LCD_ERR_FAULT : LCD_ERR_INIT;
+  if (this.f & F_LIGHT_DIRTY) {
+    this.f &= ~F_LIGHT_DIRTY;
+    if (!this.xfer(X_IDLE, 0)) return LCD_ERR_FAULT;
+  }
+  if (this.f & F_CTRL_DIRTY) {
+    this.f &= ~F_CTRL_DIRTY;
+    if (!this.xfer(X_COMMAND, 0x0c | (this.f & F_CURSOR ? 2 : 0) | (this.f & F_BLINK ? 1 : 0))) return LCD_ERR_FAULT;
+  }
+  // `now` is free from here: it counts the cells written. A run of changed cells needs one
+  // address command: the address counter moves on by itself.
+  now = 0;
+  let inRun = false;
+  for (i = 0; i < this.rows * cols; i++) {
+    if (i % cols === 0) inRun = false;
+    if (this.frame[i] === this.mem[i]) {
+      inRun = false;
+      continue;
     }
-    if (s === ST_RESET2) {
-      if (!this.nibble(0x3)) return false;
-      this.state = ST_RESET3;
-      this.stepAt = this.now() + 2; // > 100 us
-      return true;
+    // DDRAM address of row r's first cell: rows 3/4 continue lines 1/2 (0x14/0x54 on 20x4)
+    if (!inRun && !this.xfer(X_COMMAND, 0x80 | ((((i / cols) | 0) & 1 ? 0x40 : 0) + (((i / cols) | 0) & 2 ? cols : 0) + (i % cols)))) {
+      return LCD_ERR_FAULT;
     }
-    if (s === ST_RESET3) {
-      if (!this.nibble(0x3) || !this.nibble(0x2)) return false; // now in 4-bit mode
-      if (!this.command(this.rows > 1 ? 0x28 : 0x20)) return false; // 4-bit, lines, 5x8 font
-      if (!this.command(0x08) || !this.command(0x01)) return false; // display off, clear
-      this.state = ST_SETUP;
-      this.stepAt = this.now() + 3; // clear takes 1.52 ms
-      return true;
-    }
-    if (!this.command(0x06)) return false; // entry mode: increment, no shift
-    if (!this.command(0x40)) return false; // CGRAM address 0
-    for (let i = 0; i < LCD_GLYPH_BITMAPS.length; i++) if (!this.data(LCD_GLYPH_BITMAPS[i])) return false;
-    if (!this.command(this.displayControl())) return false;
-    if (!this.command(0x80)) return false; // back to DDRAM
-    fillSpaces(this.shown); // what clear left; the next flush redraws everything else
-    this.ctrlDirty = false;
-    this.lightDirty = false;
-    this.cursorDirty = true;
-    this.state = ST_READY;
-    this.failRun = 0;
-    if (this.faulted) {
-      this.faulted = false;
-      if (this.ring) this.ring.push(EV_LCD_OK, 0, 0);
-    }
+    inRun = true;
+    if (!this.xfer(X_DATA, this.frame[i])) return LCD_ERR_FAULT;
+    this.mem[i] = this.frame[i];
+    now++;
+  }
+  if (this.f & F_CURSOR && (now > 0 || this.f & F_CURSOR_DIRTY)) {
+    i = this.cpos >> 8; // the cursor's row
+    if (!this.xfer(X_COMMAND, 0x80 | ((i & 1 ? 0x40 : 0) + (i & 2 ? cols : 0) + (this.cpos & 0xff)))) return LCD_ERR_FAULT;
+  }
+  this.f &= ~F_CURSOR_DIRTY;
+  return now;
+};
+
+/**
+ * The one place the bus is touched: builds a write of `kind` (X_*) for value `v` and sends it.
+ * A NACK (the bus throws) becomes a fault, never an exception: counted, reported once per
+ * episode, and the next probe set (the first failure probes again at once: a glitch; after that
+ * every retryMs).
+ * @hot
+ */
+proto.xfer = function (this: Lcd, kind: number, v: number): boolean {
+  const m = this.mem;
+  const nib = this.rows * this.cols; // where the nibble table starts
+  let out = this.b1;
+  let base = this.f & F_LIGHT ? this.bl : 0;
+  if (kind === X_IDLE) {
+    out[0] = base | this.rs;
+  } else if (kind === X_NIBBLE) {
+    out = this.b4;
+    out[0] = base;
+    out[1] = base | m[nib + v] | this.en;
+    out[2] = base | m[nib + v];
+    out[3] = base | this.rs;
+  } else if (kind === X_COMMAND) {
+    out = this.b6;
+    out[0] = base;
+    out[1] = base | m[nib + ((v >> 4) & 15)] | this.en;
+    out[2] = base | m[nib + ((v >> 4) & 15)];
+    out[3] = base | m[nib + (v & 15)] | this.en;
+    out[4] = base | m[nib + (v & 15)];
+    out[5] = base | this.rs;
+  } else {
+    out = this.b4;
+    base |= this.rs;
+    out[0] = base | m[nib + ((v >> 4) & 15)] | this.en;
+    out[1] = base | m[nib + ((v >> 4) & 15)];
+    out[2] = base | m[nib + (v & 15)] | this.en;
+    out[3] = base | m[nib + (v & 15)];
+  }
+  try {
+    this.i2c.writeTo(this.addr, out);
     return true;
-  }
-
-  /** @hot */
-  private displayControl(): number {
-    return 0x0c | (this.cursorOn ? 2 : 0) | (this.blinkOn ? 1 : 0);
-  }
-
-  /** Port byte between transfers: RS=1, E=0, backlight as set. @hot */
-  private idle(): number {
-    return (this.light ? this.blMask : 0) | this.rsMask;
-  }
-
-  /** @hot */
-  private sendIdle(): boolean {
-    this.idleBuf[0] = this.idle();
-    return this.send(this.idleBuf);
-  }
-
-  /** A single nibble (the 8-bit-mode steps of init), RS=0. @hot */
-  private nibble(v: number): boolean {
-    const base = this.light ? this.blMask : 0;
-    const b = this.nibBuf;
-    b[0] = base;
-    b[1] = base | this.nib[v] | this.eMask;
-    b[2] = base | this.nib[v];
-    b[3] = this.idle();
-    return this.send(b);
-  }
-
-  /** An instruction byte, RS=0, set up one byte before E rises. @hot */
-  private command(v: number): boolean {
-    const base = this.light ? this.blMask : 0;
-    const hi = this.nib[(v >> 4) & 15];
-    const lo = this.nib[v & 15];
-    const b = this.cmdBuf;
-    b[0] = base;
-    b[1] = base | hi | this.eMask;
-    b[2] = base | hi;
-    b[3] = base | lo | this.eMask;
-    b[4] = base | lo;
-    b[5] = this.idle();
-    return this.send(b);
-  }
-
-  /** A data byte (DDRAM or CGRAM), RS=1 (already set by the idle state). @hot */
-  private data(v: number): boolean {
-    const base = this.idle();
-    const hi = this.nib[(v >> 4) & 15];
-    const lo = this.nib[v & 15];
-    const b = this.dataBuf;
-    b[0] = base | hi | this.eMask;
-    b[1] = base | hi;
-    b[2] = base | lo | this.eMask;
-    b[3] = base | lo;
-    return this.send(b);
-  }
-
-  /** The one place the bus is touched: a NACK becomes a fault, never an exception. @hot */
-  private send(buf: Uint8Array): boolean {
-    try {
-      this.i2c.writeTo(this.address, buf);
-      return true;
-    } catch (e) {
-      this.fault();
-      return false;
-    }
-  }
-
-  /** @hot */
-  private fault(): void {
+  } catch (e) {
     this.faults++;
     this.failRun++;
-    const now = this.now();
-    // First failure: probe again straight away (a glitch); after that, every retryMs.
-    this.stepAt = this.state === ST_PROBE ? now + this.retryMs : now;
-    this.state = ST_PROBE;
-    if (!this.faulted) {
-      this.faulted = true;
+    base = this.clk ? this.clk.now() : this.tick * this.tms; // now
+    this.at = this.st === ST_PROBE ? base + this.rtry : base;
+    this.st = ST_PROBE;
+    if (!(this.f & F_FAULTED)) {
+      this.f |= F_FAULTED;
       if (this.ring) this.ring.push(EV_LCD_FAULT, this.failRun, this.faults);
     }
+    return false;
   }
-}
-
-/** (Typed-array fill is missing on SAVE_ON_FLASH Espruino builds.) @hot */
-function fillSpaces(buf: Uint8Array): void {
-  for (let i = 0; i < buf.length; i++) buf[i] = SPACE;
-}
+};
 
 /** The display code for a char code: ROM ASCII, a CGRAM slot, or '?'. @hot */
 export function lcdCharCode(ch: number): number {

@@ -55,7 +55,7 @@ describe("Hd44780Lcd against the HD44780 + PCF8574 model", () => {
     assert.equal(r.lcd.flush(), LCD_ERR_INIT, "before init()");
     boot(r);
     assert.deepEqual(r.model.errors, []);
-    assert.ok(r.lcd.isOk());
+    assert.equal(r.lcd.flush(), 0, "ready: nothing to send");
     assert.equal(r.model.mode8, false);
     assert.ok(r.model.twoLine && r.model.displayOn && r.model.backlight);
     assert.deepEqual(r.model.lines(), ["                ", "                "]);
@@ -74,7 +74,7 @@ describe("Hd44780Lcd against the HD44780 + PCF8574 model", () => {
     assert.equal(r.model.lines()[0], "a?b?c?          ");
     assert.equal(r.lcd.text(0), "a?b?c?          ");
     assert.equal(r.lcd.setLine(2, "x"), LCD_ERR_RANGE);
-    assert.equal(r.lcd.write(0, 16, "x"), LCD_ERR_RANGE);
+    assert.equal(r.lcd.cursor(0, 16), LCD_ERR_RANGE);
     assert.deepEqual(r.model.errors, []);
   });
 
@@ -107,8 +107,8 @@ describe("Hd44780Lcd against the HD44780 + PCF8574 model", () => {
     assert.equal(r.lcd.flush(), 3);
     assert.equal(r.model.bytesReceived - b2, 6 + 3 * 4, "one run of three adjacent cells");
     const b3 = r.model.bytesReceived;
-    r.lcd.write(0, 0, "t");
-    r.lcd.write(1, 15, "!");
+    r.lcd.frame[0] = lcdCharCode(0x74); // "t"
+    r.lcd.frame[31] = lcdCharCode(0x21); // "!" at row 1, col 15
     assert.equal(r.lcd.flush(), 2);
     assert.equal(r.model.bytesReceived - b3, 2 * (6 + 4), "two separate cells: two addresses");
     assert.deepEqual(r.model.lines(), ["tOTAL 999.50    ", "               !"]);
@@ -141,15 +141,14 @@ describe("Hd44780Lcd against the HD44780 + PCF8574 model", () => {
     const r = rig();
     boot(r);
     r.lcd.backlight(false);
-    r.lcd.cursor(true);
-    r.lcd.setCursor(1, 4);
+    r.lcd.cursor(1, 4);
     r.sched.advance(40);
     assert.equal(r.model.backlight, false);
     assert.deepEqual(r.model.cursor(), { row: 1, col: 4 });
     r.lcd.setLine(0, "PIN ****");
     r.sched.advance(40);
     assert.deepEqual(r.model.cursor(), { row: 1, col: 4 }, "put back after writing cells");
-    r.lcd.cursor(false);
+    r.lcd.cursor(-1, 0);
     r.sched.advance(40);
     assert.equal(r.model.cursor(), null);
     assert.equal(r.model.backlight, false, "backlight stays off through later writes");
@@ -166,7 +165,7 @@ describe("Hd44780Lcd against the HD44780 + PCF8574 model", () => {
     r.lcd.setLine(1, "AUTH 654321");
     assert.equal(r.lcd.flush(), LCD_ERR_FAULT);
     r.sched.advance(2000); // many flushes and probes: none throws
-    assert.equal(r.lcd.isOk(), false);
+    assert.equal(r.lcd.flush(), LCD_ERR_FAULT, "still faulted");
     const evs = r.drain();
     assert.equal(evs.length, 1);
     assert.equal(evs[0][0], EV_LCD_FAULT);
@@ -175,7 +174,7 @@ describe("Hd44780Lcd against the HD44780 + PCF8574 model", () => {
     r.model.plug(); // powered again: blank, 8-bit, needs the full init
     r.sched.advance(1000);
     assert.deepEqual(r.drain(), [[EV_LCD_OK, 0, 0]]);
-    assert.ok(r.lcd.isOk());
+    assert.ok(r.lcd.flush() >= 0, "answering again");
     assert.deepEqual(r.model.lines(), ["APPROVED        ", "AUTH 654321     "]);
     assert.deepEqual(r.model.errors, [], "the re-init waited out the power-on reset");
   });
@@ -189,7 +188,7 @@ describe("Hd44780Lcd against the HD44780 + PCF8574 model", () => {
     r.sched.advance(100);
     r.model.ackFaultEvery = 0;
     r.sched.advance(1000);
-    assert.ok(r.lcd.isOk());
+    assert.ok(r.lcd.flush() >= 0, "answering again");
     assert.ok(r.lcd.faults > 0);
     assert.deepEqual(r.model.lines(), ["CONNECTING...   ", "PLEASE WAIT     "]);
     assert.deepEqual(r.model.errors, []);
@@ -202,7 +201,7 @@ describe("Hd44780Lcd against the HD44780 + PCF8574 model", () => {
     const r = rig();
     r.model.unplug();
     boot(r);
-    assert.equal(r.lcd.isOk(), false);
+    assert.equal(r.lcd.flush(), LCD_ERR_FAULT);
     r.lcd.setLine(0, "READY");
     r.model.plug();
     r.sched.advance(1000);
