@@ -18,6 +18,12 @@ import { createRequire } from "node:module";
 import { Mac, MAC_UNIONPAY_ECB } from "../../firmware/txn/crypto/mac";
 import {
   createUnionPayTable,
+  defineField,
+  fieldAttr,
+  fieldFormat,
+  fieldIsBcd,
+  fieldLenType,
+  fieldMax,
   FieldTable,
   FLAG_ASCII,
   FMT_B,
@@ -41,9 +47,9 @@ const union = createUnionPayTable();
 function asciiProfile(): FieldTable {
   const t = new FieldTable({ headLength: 0, asciiMti: true, asciiPrefix: true });
   for (let f = 2; f <= 128; f++) {
-    if (union.attr[f] === 0) continue;
-    const fmt = union.format(f);
-    t.define(f, fmt, union.lenType(f), union.max[f], fmt === FMT_N || fmt === FMT_Z ? FLAG_ASCII : 0);
+    if (fieldAttr(union, f) === 0) continue;
+    const fmt = fieldFormat(union, f);
+    defineField(t, f, fmt, fieldLenType(union, f), fieldMax(union, f), fmt === FMT_N || fmt === FMT_Z ? FLAG_ASCII : 0);
   }
   return t;
 }
@@ -54,10 +60,10 @@ type IsoFormat = { ContentType: string; Label: string; LenType: string; MaxLen: 
 function isoFormats(t: FieldTable, bcdAsBinary: boolean): Record<string, IsoFormat> {
   const r: Record<string, IsoFormat> = {};
   for (let f = 2; f <= 128; f++) {
-    if (t.attr[f] === 0) continue;
-    const fmt = t.format(f);
-    const lt = t.lenType(f);
-    const max = t.max[f];
+    if (fieldAttr(t, f) === 0) continue;
+    const fmt = fieldFormat(t, f);
+    const lt = fieldLenType(t, f);
+    const max = fieldMax(t, f);
     const LenType = lt === LEN_FIXED ? "fixed" : lt === LEN_LL ? "llvar" : "lllvar";
     let ContentType = fmt === FMT_N ? "n" : fmt === FMT_Z ? "z" : "ans";
     let MaxLen = max;
@@ -65,7 +71,7 @@ function isoFormats(t: FieldTable, bcdAsBinary: boolean): Record<string, IsoForm
       ContentType = "b";
       MaxLen = 2 * max; // hex characters
     }
-    if (bcdAsBinary && t.isBcd(f)) {
+    if (bcdAsBinary && fieldIsBcd(t, f)) {
       if (lt !== LEN_FIXED) continue; // no BCD prefixes in that library
       ContentType = "b";
       MaxLen = 2 * ((max + 1) >> 1);
@@ -88,8 +94,8 @@ function toIsoJson(t: FieldTable, mti: number, fields: Fields): Record<string, s
   const r: Record<string, string> = { 0: String(mti).padStart(4, "0") };
   for (const k of Object.keys(fields)) {
     const f = Number(k);
-    const fixedB = t.format(f) === FMT_B && t.lenType(f) === LEN_FIXED;
-    r[k] = t.format(f) === FMT_B && !fixedB ? Buffer.from(fields[f], "hex").toString("latin1") : fields[f];
+    const fixedB = fieldFormat(t, f) === FMT_B && fieldLenType(t, f) === LEN_FIXED;
+    r[k] = fieldFormat(t, f) === FMT_B && !fixedB ? Buffer.from(fields[f], "hex").toString("latin1") : fields[f];
   }
   return r;
 }
@@ -158,7 +164,7 @@ describe("cross-check with the npm iso_8583 codec", () => {
 
     for (const s of samples()) {
       const fixed: Fields = {};
-      for (const k of Object.keys(s.fields)) if (union.lenType(Number(k)) === LEN_FIXED) fixed[Number(k)] = s.fields[Number(k)];
+      for (const k of Object.keys(s.fields)) if (fieldLenType(union, Number(k)) === LEN_FIXED) fixed[Number(k)] = s.fields[Number(k)];
       fixed[23] = fixed[23] ?? "001";
       fixed[22] = fixed[22] ?? "051";
       it(`${s.name}: fixed fields ${Object.keys(fixed).join(",")}`, () => {
@@ -173,13 +179,13 @@ describe("cross-check with the npm iso_8583 codec", () => {
         const expected: Record<string, string> = { 0: String(s.mti).padStart(4, "0") };
         for (const k of Object.keys(fixed)) {
           const f = Number(k);
-          const fmt = union.format(f);
+          const fmt = fieldFormat(union, f);
           expected[k] = fmt === FMT_N ? bcdHex(f, fixed[f]) : fmt === FMT_B ? fixed[f].toUpperCase() : fixed[f];
         }
         expected[64] = Buffer.from(out.subarray(msg.packedLength - 8, msg.packedLength)).toString("hex").toUpperCase();
         const got: Record<string, string> = {};
         for (const k of Object.keys(theirs)) {
-          const fmt = union.format(Number(k));
+          const fmt = fieldFormat(union, Number(k));
           got[k] = fmt === FMT_N || fmt === FMT_B ? String(theirs[k]).toUpperCase() : theirs[k];
         }
         assert.deepEqual(got, expected);

@@ -7,6 +7,7 @@ import {
   FMT_B,
   FMT_N,
   FMT_Z,
+  fieldFormat,
   ISO_OK,
   isoErrorName,
   Message,
@@ -35,7 +36,7 @@ export function fill(msg: Message, mti: number, fields: Fields): Message {
   for (const key of Object.keys(fields)) {
     const f = Number(key);
     const v = fields[f];
-    const fmt = msg.table.format(f);
+    const fmt = fieldFormat(msg.table, f);
     let e: number;
     if (fmt === FMT_N || fmt === FMT_Z) e = msg.setDigits(f, Buffer.from(v, "latin1"), 0, v.length);
     else if (fmt === FMT_B) {
@@ -50,7 +51,7 @@ export function fill(msg: Message, mti: number, fields: Fields): Message {
 /** A field's value as text, in the same convention as `Fields`. */
 export function read(msg: Message, f: number): string | undefined {
   if (!msg.has(f)) return undefined;
-  const fmt = msg.table.format(f);
+  const fmt = fieldFormat(msg.table, f);
   const out = new Uint8Array(1024);
   if (fmt === FMT_N || fmt === FMT_Z) return Buffer.from(out.subarray(0, msg.getDigits(f, out, 0))).toString("latin1");
   const n = msg.getBytes(f, out, 0);

@@ -27,6 +27,7 @@ import {
   E_UNKNOWN_FIELD,
   E_VALUE_CHAR,
   E_VALUE_RANGE,
+  defineField,
   FieldTable,
   FMT_N,
   frameLength,
@@ -323,7 +324,7 @@ describe("ISO 8583 building and packing: refusals are named and lose nothing", (
   });
 
   it("MAC_PLACEMENT: a MAC with a secondary bitmap is refused", () => {
-    const t = createUnionPayTable().define(70, FMT_N, LEN_FIXED, 3, 0);
+    const t = defineField(createUnionPayTable(), 70, FMT_N, LEN_FIXED, 3, 0);
     const m = new Message(t, 64);
     m.mti = 800;
     assert.equal(m.setNumeric(70, 1), ISO_OK);
@@ -358,7 +359,7 @@ describe("ISO 8583 building and packing: refusals are named and lose nothing", (
   });
 
   it("an ASCII-profile table refuses non-digits in n fields on unpack (BAD_CHAR)", () => {
-    const t = new FieldTable({ headLength: 0, asciiMti: true, asciiPrefix: true }).define(11, FMT_N, LEN_FIXED, 6, 1);
+    const t = defineField(new FieldTable({ headLength: 0, asciiMti: true, asciiPrefix: true }), 11, FMT_N, LEN_FIXED, 6, 1);
     const w = Buffer.from("\x00\x120800\x00\x20\x00\x00\x00\x00\x00\x000000A1", "latin1");
     const v = new Message(t, 0);
     assert.equal(isoErrorName(unpack(w, w.length, v)), "BAD_CHAR");

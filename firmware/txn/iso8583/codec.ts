@@ -5,10 +5,12 @@
  * buf[0, len) on unpack (the fuzz test in test/iso8583 holds it to that).
  *
  * MAC (PROTOCOL.md): computed over MTI .. the last field before 64, placed in field 64.
+ *
+ * The field table and the BCD layout are read inline (field-table.ts, bcd.ts): on Espruino each
+ * helper function would cost RAM and a call per field.
  */
 import { Mac } from "../crypto/mac";
 import { CRYPTO_OK } from "../crypto/errors";
-import { validBcd } from "./bcd";
 import {
   E_BAD_CHAR,
   E_BAD_BCD,
@@ -29,7 +31,7 @@ import {
   E_UNKNOWN_FIELD,
   ISO_OK,
 } from "./errors";
-import { FLAG_ASCII, FLAG_LEFT, FMT_AN, FMT_N, FMT_Z, LEN_FIXED, LEN_LL } from "./field-table";
+import { FLAG_ASCII, FLAG_LEFT, FMT_AN, FMT_N, FMT_Z, LEN_FIXED, LEN_LL, SPEC_CHARS } from "./field-table";
 import { Message } from "./message";
 
 export const MAC_FIELD = 64;
@@ -76,11 +78,17 @@ export function pack(msg: Message, out: Uint8Array, mac: Mac | null): number {
   if (mac !== null) out[pos + 7] |= 1;
   pos += mapBytes;
   const src = msg.src;
-  for (let f = 2; f <= 128; f++) {
-    if (!msg.has(f) || (mac !== null && f === MAC_FIELD)) continue;
-    const lt = t.lenType(f);
+  const spec = t.spec;
+  const last = secondary ? 128 : 64;
+  // Espruino steps over a loop body it does not run by reading through it: absent fields are
+  // passed in a small loop of their own, not by `continue` through this one
+  for (let f = 2; f <= last; f++) {
+    while (f <= last && (msg.bitmap[(f - 1) >> 3] & (0x80 >> ((f - 1) & 7))) === 0) f++;
+    if (f > last || (mac !== null && f === MAC_FIELD)) break; // with a MAC, 64 is the last field
+    const a = spec.charCodeAt(SPEC_CHARS * f) | 0;
+    const lt = (a >> 3) & 3;
     const n = msg.len[f];
-    const bytes = t.bodyBytes(f, n);
+    const bytes = ((a & 7) === FMT_N || (a & 7) === FMT_Z) && (a & (FLAG_ASCII << 5)) === 0 ? (n + 1) >> 1 : n;
     const prefix = lt === LEN_FIXED ? 0 : t.asciiPrefix ? lt + 1 : lt;
     if (pos + prefix + bytes > cap) return E_OUTPUT_FULL;
     if (lt !== LEN_FIXED) {
@@ -127,12 +135,6 @@ function fail(view: Message, code: number, field: number): number {
   return code;
 }
 
-/** @hot */
-function digitAt(buf: Uint8Array, at: number): number {
-  const c = buf[at];
-  return c >= 48 && c <= 57 ? c - 48 : -1;
-}
-
 /**
  * Strictly unpack buf[0, len) (length prefix included) into `view`, which then indexes into `buf`
  * without copying. On failure the view holds no fields and `view.errorField` names the field.
@@ -153,7 +155,7 @@ export function unpack(buf: Uint8Array, len: number, view: Message): number {
   view.mtiOffset = pos;
   let mti = 0;
   for (let k = 0; k < 4; k++) {
-    const d = t.asciiMti ? digitAt(buf, pos + k) : k & 1 ? buf[pos + (k >> 1)] & 15 : buf[pos + (k >> 1)] >> 4;
+    const d = t.asciiMti ? buf[pos + k] - 48 : k & 1 ? buf[pos + (k >> 1)] & 15 : buf[pos + (k >> 1)] >> 4;
     if (d < 0 || d > 9) return fail(view, E_BAD_MTI, 0);
     mti = mti * 10 + d;
   }
@@ -162,23 +164,26 @@ export function unpack(buf: Uint8Array, len: number, view: Message): number {
   if (pos + mapBytes > len) return fail(view, E_TRUNCATED, 1);
   for (let i = 0; i < mapBytes; i++) view.bitmap[i] = buf[pos + i];
   pos += mapBytes;
+  const spec = t.spec;
   for (let f = 2; f <= 128; f++) {
-    if (((view.bitmap[(f - 1) >> 3] >> (7 - ((f - 1) & 7))) & 1) === 0) continue;
-    const attr = t.attr[f];
+    while (f <= 128 && (view.bitmap[(f - 1) >> 3] & (0x80 >> ((f - 1) & 7))) === 0) f++; // see pack
+    if (f > 128) break;
+    const attr = spec.charCodeAt(SPEC_CHARS * f) | 0;
     if (attr === 0) return fail(view, E_UNKNOWN_FIELD, f);
     const fmt = attr & 7;
     const lt = (attr >> 3) & 3;
     const flags = attr >> 5;
-    let n = t.max[f];
+    const max = (spec.charCodeAt(SPEC_CHARS * f + 1) << 8) | spec.charCodeAt(SPEC_CHARS * f + 2);
+    let n = max;
     if (lt !== LEN_FIXED) {
       const prefix = t.asciiPrefix ? lt + 1 : lt;
       if (pos + prefix > len) return fail(view, E_TRUNCATED, f);
       n = 0;
       if (t.asciiPrefix) {
         for (let k = 0; k < prefix; k++) {
-          const d = digitAt(buf, pos + k);
-          if (d < 0) return fail(view, E_BAD_LENGTH_PREFIX, f);
-          n = n * 10 + d;
+          const c = buf[pos + k];
+          if (c < 48 || c > 57) return fail(view, E_BAD_LENGTH_PREFIX, f);
+          n = n * 10 + c - 48;
         }
       } else {
         const b = buf[pos + prefix - 1];
@@ -191,14 +196,22 @@ export function unpack(buf: Uint8Array, len: number, view: Message): number {
         }
       }
       pos += prefix;
-      if (n > t.max[f]) return fail(view, E_FIELD_TOO_LONG, f);
+      if (n > max) return fail(view, E_FIELD_TOO_LONG, f);
     }
     const bcd = (fmt === FMT_N || fmt === FMT_Z) && (flags & FLAG_ASCII) === 0;
     const bytes = bcd ? (n + 1) >> 1 : n;
     if (pos + bytes > len) return fail(view, E_TRUNCATED, f);
     if (bcd) {
+      // digits (and, in track data, the separator D); an odd count's pad nibble (first when
+      // right-aligned, last when left-aligned) is 0 or F
       const left = lt !== LEN_FIXED || (flags & FLAG_LEFT) !== 0;
-      if (!validBcd(buf, pos, n, left, fmt === FMT_Z)) return fail(view, E_BAD_BCD, f);
+      const nibbles = bytes * 2;
+      const pad = n & 1 ? (left ? nibbles - 1 : 0) : -1;
+      for (let k = 0; k < nibbles; k++) {
+        const b = buf[pos + (k >> 1)];
+        const v = k & 1 ? b & 15 : b >> 4;
+        if (k === pad ? v !== 0 && v !== 15 : v > 9 && !(fmt === FMT_Z && v === 13)) return fail(view, E_BAD_BCD, f);
+      }
     } else if (fmt === FMT_N || fmt === FMT_Z || fmt === FMT_AN) {
       for (let i = 0; i < n; i++) {
         const c = buf[pos + i];
@@ -241,8 +254,15 @@ export function unpackReply(buf: Uint8Array, len: number, view: Message, request
   const e = unpack(buf, len, view);
   if (e !== ISO_OK) return e;
   if (view.mti !== request.mti + 10) return E_UNEXPECTED_MTI;
-  if (request.has(11) && !view.sameField(request, 11)) return E_STAN_MISMATCH;
-  if (request.has(41) && !view.sameField(request, 41)) return E_TID_MISMATCH;
+  // the same STAN (11) and terminal id (41): same length and wire body
+  for (let k = 0; k < 2; k++) {
+    const f = k === 0 ? 11 : 41;
+    if (!request.has(f)) continue;
+    let same = view.has(f) && view.len[f] === request.len[f];
+    const bytes = same ? view.bodyBytes(f) : 0;
+    for (let i = 0; i < bytes; i++) if (view.src[view.off[f] + i] !== request.src[request.off[f] + i]) same = false;
+    if (!same) return k === 0 ? E_STAN_MISMATCH : E_TID_MISMATCH;
+  }
   if (mac === null) return ISO_OK;
   if (view.has(MAC_FIELD)) return verifyMac(view, mac);
   const approved = view.byteAt(39, 0) === 48 && view.byteAt(39, 1) === 48; // "00" (or no 39)

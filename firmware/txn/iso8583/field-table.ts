@@ -1,7 +1,13 @@
 /**
- * The field table that drives pack and unpack: per field number 1..128 its format, length type,
- * maximum length and encoding flags, plus the framing of the profile (header bytes after the
- * 2-byte length, MTI and length-prefix encodings). Two typed arrays, built once at boot.
+ * The field table that drives pack and unpack: per field number its format, length type, maximum
+ * length and encoding flags, plus the framing of the profile (header bytes after the 2-byte
+ * length, MTI and length-prefix encodings).
+ *
+ * Memory: the definitions are ONE string, 3 characters per field number from 0 (attribute,
+ * maximum length high byte, low byte; an undefined field is 3 NULs). A profile written as a
+ * string literal (unionpay-table.ts) stays in flash when the bundle is pretokenised; hot code
+ * reads it with charCodeAt and allocates nothing. `defineField` (tests, other profiles) builds a
+ * new string in RAM instead.
  *
  * Lengths are counted as ISO 8583 writes them: digits for n and z, characters for an/ans,
  * BYTES for b (PROTOCOL.md's "b64" for fields 52/64 is 64 bits = 8 bytes here).
@@ -28,6 +34,9 @@ export const FLAG_ASCII = 1;
 /** Fixed n field of odd length packed left-aligned (pad nibble last), e.g. UnionPay field 22. */
 export const FLAG_LEFT = 2;
 
+/** Characters per field in `FieldTable.spec`. */
+export const SPEC_CHARS = 3;
+
 export interface FieldTableOptions {
   /** Bytes between the 2-byte length and the MTI (UnionPay: TPDU 5 + header 6 = 11). */
   headLength: number;
@@ -35,55 +44,72 @@ export interface FieldTableOptions {
   asciiMti: boolean;
   /** LL/LLL prefixes as 2/3 ASCII digits instead of 1/2 BCD bytes. */
   asciiPrefix: boolean;
+  /** Field definitions in the `spec` layout (none when absent: add them with defineField). */
+  fields?: string;
 }
 
 export class FieldTable {
-  /** Per field: format (bits 0-2), length type (bits 3-4), flags (bits 5-6). */
-  readonly attr = new Uint8Array(129);
-  readonly max = new Uint16Array(129);
+  /**
+   * Per field number f from 0: charCodeAt(3f) = format (bits 0-2) | length type << 3 | flags << 5,
+   * charCodeAt(3f+1) << 8 | charCodeAt(3f+2) = maximum length. Past the end: NaN, read as 0
+   * with `| 0` (undefined field).
+   */
+  spec: string;
   readonly headLength: number;
   readonly asciiMti: boolean;
   readonly asciiPrefix: boolean;
-  /** Highest defined field: messages size their offset tables by it (define all before use). */
-  lastField = 1;
+  /** Highest field the spec covers: messages size their offset tables by it (define all before use). */
+  lastField: number;
 
   constructor(options: FieldTableOptions) {
     this.headLength = options.headLength;
     this.asciiMti = options.asciiMti;
     this.asciiPrefix = options.asciiPrefix;
+    this.spec = options.fields || "";
+    this.lastField = Math.max(1, this.spec.length / SPEC_CHARS - 1);
   }
+}
 
-  /** Define field `field` (2..128). Returns this for chaining at boot. */
-  define(field: number, format: number, lenType: number, maxLen: number, flags: number): FieldTable {
-    this.attr[field] = format | (lenType << 3) | (flags << 5);
-    this.max[field] = maxLen;
-    if (field > this.lastField) this.lastField = field;
-    return this;
-  }
+// Readers for tests, tools and code off the hot path (hot code reads `spec` inline). They are
+// left out of the firmware bundle when nothing there calls them.
 
-  /** @hot */
-  format(field: number): number {
-    return this.attr[field] & 7;
-  }
+/** The field's attribute byte (0 = undefined). */
+export function fieldAttr(t: FieldTable, field: number): number {
+  return t.spec.charCodeAt(SPEC_CHARS * field) | 0;
+}
 
-  /** @hot */
-  lenType(field: number): number {
-    return (this.attr[field] >> 3) & 3;
-  }
+export function fieldFormat(t: FieldTable, field: number): number {
+  return fieldAttr(t, field) & 7;
+}
 
-  /** @hot */
-  flags(field: number): number {
-    return this.attr[field] >> 5;
-  }
+export function fieldLenType(t: FieldTable, field: number): number {
+  return (fieldAttr(t, field) >> 3) & 3;
+}
 
-  /** True when the field's digits are BCD nibbles (n or z without FLAG_ASCII). @hot */
-  isBcd(field: number): boolean {
-    const f = this.attr[field] & 7;
-    return (f === FMT_N || f === FMT_Z) && ((this.attr[field] >> 5) & FLAG_ASCII) === 0;
-  }
+export function fieldFlags(t: FieldTable, field: number): number {
+  return fieldAttr(t, field) >> 5;
+}
 
-  /** Bytes a body of `len` units takes on the wire. @hot */
-  bodyBytes(field: number, len: number): number {
-    return this.isBcd(field) ? (len + 1) >> 1 : len;
-  }
+export function fieldMax(t: FieldTable, field: number): number {
+  return ((t.spec.charCodeAt(SPEC_CHARS * field + 1) << 8) | t.spec.charCodeAt(SPEC_CHARS * field + 2)) | 0;
+}
+
+/** True when the field's digits are BCD nibbles (n or z without FLAG_ASCII). */
+export function fieldIsBcd(t: FieldTable, field: number): boolean {
+  const a = fieldAttr(t, field);
+  return ((a & 7) === FMT_N || (a & 7) === FMT_Z) && (a & (FLAG_ASCII << 5)) === 0;
+}
+
+/** The spec characters of one field. */
+export function fieldSpec(format: number, lenType: number, maxLen: number, flags: number): string {
+  return String.fromCharCode(format | (lenType << 3) | (flags << 5), maxLen >> 8, maxLen & 255);
+}
+
+/** Define field `field` (2..128) of `t` (a new spec string, in RAM). Returns t for chaining. */
+export function defineField(t: FieldTable, field: number, format: number, lenType: number, maxLen: number, flags: number): FieldTable {
+  let s = t.spec;
+  while (s.length < SPEC_CHARS * (field + 1)) s += "\x00\x00\x00";
+  t.spec = s.substring(0, SPEC_CHARS * field) + fieldSpec(format, lenType, maxLen, flags) + s.substring(SPEC_CHARS * (field + 1));
+  t.lastField = Math.max(1, t.spec.length / SPEC_CHARS - 1);
+  return t;
 }

@@ -8,8 +8,12 @@
  * `len[f]` is the logical length: digits (n, z), characters (an, ans) or bytes (b).
  *
  * Setters return ISO_OK or an error code and change nothing when they fail.
+ *
+ * Memory (Espruino): every method costs RAM whatever its length, so the field table is read
+ * inline (`spec`, see field-table.ts) and the BCD nibble arithmetic is written out where it is
+ * used (bcd.ts says the layout); setNumeric and setText are the same functions as
+ * setNumericDigits and setAscii (an optional argument tells them apart).
  */
-import { digitNibble, getNibble, setNibble } from "./bcd";
 import {
   E_FIELD_FORMAT,
   E_MESSAGE_FULL,
@@ -18,7 +22,12 @@ import {
   E_VALUE_RANGE,
   ISO_OK,
 } from "./errors";
-import { FieldTable, FLAG_LEFT, FMT_AN, FMT_ANS, FMT_B, FMT_N, FMT_Z, LEN_FIXED } from "./field-table";
+import { FieldTable, FLAG_ASCII, FLAG_LEFT, FMT_AN, FMT_ANS, FMT_B, FMT_N, FMT_Z, LEN_FIXED, SPEC_CHARS } from "./field-table";
+
+/** Attribute bits (field-table.ts): length type, FLAG_ASCII and FLAG_LEFT. */
+const A_LEN = 3 << 3;
+const A_ASCII = FLAG_ASCII << 5;
+const A_LEFT = FLAG_LEFT << 5;
 
 export class Message {
   readonly table: FieldTable;
@@ -42,6 +51,11 @@ export class Message {
   errorField = 0;
   /** After a successful pack: the number of bytes written (including the 2-byte length). */
   packedLength = 0;
+
+  /** Fixed-length n field from a number, zero-padded to its length (<= 15 digits): setNumericDigits without `digits`. */
+  declare setNumeric: (field: number, value: number) => number;
+  /** an/ans field from a string constant (char codes < 256): setAscii with a string. */
+  declare setText: (field: number, s: string) => number;
 
   /** `capacity`: bytes for field bodies (a sale request needs about 200, settlement upload more). */
   constructor(table: FieldTable, capacity: number) {
@@ -97,7 +111,10 @@ export class Message {
 
   /** Bytes of the field's body in `src` (0 when absent). @hot */
   bodyBytes(field: number): number {
-    return this.has(field) ? this.table.bodyBytes(field, this.len[field]) : 0;
+    if (!this.has(field)) return 0;
+    const a = this.table.spec.charCodeAt(SPEC_CHARS * field) | 0;
+    const n = this.len[field];
+    return ((a & 7) === FMT_N || (a & 7) === FMT_Z) && (a & A_ASCII) === 0 ? (n + 1) >> 1 : n;
   }
 
   /** Drop a field. @hot */
@@ -108,33 +125,36 @@ export class Message {
 
   // ---------------------------------------------------------------- setters
 
-  /** Fixed-length n field from a number, zero-padded to its length (<= 15 digits). @hot */
-  setNumeric(field: number, value: number): number {
-    const t = this.table;
-    if (field < 2 || field > 128 || t.format(field) !== FMT_N || t.lenType(field) !== LEN_FIXED) return E_FIELD_FORMAT;
-    return this.setNumericDigits(field, value, t.max[field]);
-  }
-
-  /** n field from a number written with exactly `digits` digits (variable fields: their length). @hot */
-  setNumericDigits(field: number, value: number, digits: number): number {
-    const t = this.table;
-    if (field < 2 || field > 128 || t.format(field) !== FMT_N) return E_FIELD_FORMAT;
+  /**
+   * n field from a number written with exactly `digits` digits (variable fields: their length).
+   * Without `digits` (setNumeric): a fixed-length field, zero-padded to its length. @hot
+   */
+  setNumericDigits(field: number, value: number, digits?: number): number {
+    const s = this.table.spec;
+    const a = s.charCodeAt(SPEC_CHARS * field) | 0;
+    const fixed = (a & A_LEN) === 0;
+    if (field < 2 || field > 128 || (a & 7) !== FMT_N || (digits === undefined && !fixed)) return E_FIELD_FORMAT;
+    const max = ((s.charCodeAt(SPEC_CHARS * field + 1) << 8) | s.charCodeAt(SPEC_CHARS * field + 2)) | 0;
+    const n = digits === undefined ? max : digits;
     if (this.src !== this.data) return E_READ_ONLY_VIEW;
-    if (digits < 1 || digits > 15 || digits > t.max[field]) return E_VALUE_RANGE;
-    if (t.lenType(field) === LEN_FIXED && digits !== t.max[field]) return E_VALUE_RANGE;
+    if (n < 1 || n > 15 || n > max) return E_VALUE_RANGE;
+    if (fixed && n !== max) return E_VALUE_RANGE;
     let limit = 1;
-    for (let i = 0; i < digits; i++) limit *= 10;
+    for (let i = 0; i < n; i++) limit *= 10;
     if (!(value >= 0 && value < limit) || value !== Math.floor(value)) return E_VALUE_RANGE;
-    const at = this.reserve(field, digits);
+    const at = this.reserve(field, n);
     if (at < 0) return E_MESSAGE_FULL;
-    const bcd = t.isBcd(field);
-    const left = this.leftAligned(field);
+    const d = this.data;
+    // digit i sits at nibble i (left-aligned) or i + (n & 1) (right-aligned)
+    const shift = !fixed || (a & A_LEFT) !== 0 ? 0 : n & 1;
+    const ascii = (a & A_ASCII) !== 0;
     let v = value;
-    for (let i = digits - 1; i >= 0; i--) {
-      const d = v % 10;
-      v = (v - d) / 10;
-      if (bcd) setNibble(this.data, at, digitNibble(i, digits, left), d);
-      else this.data[at + i] = 48 + d;
+    for (let i = n - 1; i >= 0; i--) {
+      const digit = v % 10;
+      const k = i + shift;
+      v = (v - digit) / 10;
+      if (ascii) d[at + i] = 48 + digit;
+      else d[at + (k >> 1)] |= k & 1 ? digit : digit << 4;
     }
     return ISO_OK;
   }
@@ -144,65 +164,71 @@ export class Message {
    * Fixed fields need exactly their length. @hot
    */
   setDigits(field: number, src: Uint8Array, off: number, len: number): number {
-    const t = this.table;
-    const fmt = field >= 2 && field <= 128 ? t.format(field) : 0;
+    const s = this.table.spec;
+    const a = field >= 2 && field <= 128 ? s.charCodeAt(SPEC_CHARS * field) | 0 : 0;
+    const fmt = a & 7;
     if (fmt !== FMT_N && fmt !== FMT_Z) return E_FIELD_FORMAT;
     if (this.src !== this.data) return E_READ_ONLY_VIEW;
-    if (len < 0 || len > t.max[field] || off < 0 || off + len > src.length) return E_VALUE_RANGE;
-    if (t.lenType(field) === LEN_FIXED && len !== t.max[field]) return E_VALUE_RANGE;
+    const max = (s.charCodeAt(SPEC_CHARS * field + 1) << 8) | s.charCodeAt(SPEC_CHARS * field + 2);
+    const fixed = (a & A_LEN) === 0;
+    if (len < 0 || len > max || off < 0 || off + len > src.length) return E_VALUE_RANGE;
+    if (fixed && len !== max) return E_VALUE_RANGE;
     for (let i = 0; i < len; i++) {
       const c = src[off + i];
       if (!((c >= 48 && c <= 57) || (fmt === FMT_Z && (c === 61 || c === 68)))) return E_VALUE_CHAR;
     }
     const at = this.reserve(field, len);
     if (at < 0) return E_MESSAGE_FULL;
-    const bcd = t.isBcd(field);
-    const left = this.leftAligned(field);
+    const d = this.data;
+    const shift = !fixed || (a & A_LEFT) !== 0 ? 0 : len & 1;
+    const ascii = (a & A_ASCII) !== 0;
     for (let i = 0; i < len; i++) {
       const c = src[off + i];
-      if (bcd) setNibble(this.data, at, digitNibble(i, len, left), c >= 48 && c <= 57 ? c - 48 : 13);
-      else this.data[at + i] = c === 68 ? 61 : c;
+      const k = i + shift;
+      const v = c >= 48 && c <= 57 ? c - 48 : 13;
+      if (ascii) d[at + i] = c === 68 ? 61 : c;
+      else d[at + (k >> 1)] |= k & 1 ? v : v << 4;
     }
     return ISO_OK;
   }
 
-  /** an/ans field from bytes src[off, off+len); a fixed field shorter than its length is space-padded. @hot */
-  setAscii(field: number, src: Uint8Array, off: number, len: number): number {
-    const e = this.checkText(field, len);
-    if (e !== ISO_OK) return e;
-    if (off < 0 || off + len > src.length) return E_VALUE_RANGE;
-    const an = this.table.format(field) === FMT_AN;
-    for (let i = 0; i < len; i++) if (an && !printable(src[off + i])) return E_VALUE_CHAR;
-    const at = this.reserveText(field, len);
-    if (at < 0) return E_MESSAGE_FULL;
-    for (let i = 0; i < len; i++) this.data[at + i] = src[off + i];
-    return ISO_OK;
-  }
-
-  /** an/ans field from a string constant (char codes < 256), as setAscii. @hot */
-  setText(field: number, s: string): number {
-    const len = s.length;
-    const e = this.checkText(field, len);
-    if (e !== ISO_OK) return e;
-    const an = this.table.format(field) === FMT_AN;
-    for (let i = 0; i < len; i++) {
-      const c = s.charCodeAt(i);
-      if (c > 255 || (an && !printable(c))) return E_VALUE_CHAR;
+  /**
+   * an/ans field from bytes src[off, off+len), or from a string constant (setText: char codes
+   * < 256); a fixed field shorter than its length is space-padded. @hot
+   */
+  setAscii(field: number, src: Uint8Array | string, off?: number, len?: number): number {
+    const str = typeof src === "string";
+    const o = str ? 0 : (off as number);
+    const n = str ? src.length : (len as number);
+    const s = this.table.spec;
+    const a = field >= 2 && field <= 128 ? s.charCodeAt(SPEC_CHARS * field) | 0 : 0;
+    if ((a & 7) !== FMT_AN && (a & 7) !== FMT_ANS) return E_FIELD_FORMAT;
+    if (this.src !== this.data) return E_READ_ONLY_VIEW;
+    const max = (s.charCodeAt(SPEC_CHARS * field + 1) << 8) | s.charCodeAt(SPEC_CHARS * field + 2);
+    if (n < 0 || n > max) return E_VALUE_RANGE;
+    if (!str && (o < 0 || o + n > src.length)) return E_VALUE_RANGE;
+    const an = (a & 7) === FMT_AN;
+    for (let i = 0; i < n; i++) {
+      const c = str ? (src as string).charCodeAt(i) : (src as Uint8Array)[o + i];
+      if (c > 255 || (an && !(c >= 32 && c <= 126))) return E_VALUE_CHAR;
     }
-    const at = this.reserveText(field, len);
+    const full = (a & A_LEN) === 0 ? max : n;
+    const at = this.reserve(field, full);
     if (at < 0) return E_MESSAGE_FULL;
-    for (let i = 0; i < len; i++) this.data[at + i] = s.charCodeAt(i);
+    const d = this.data;
+    for (let i = 0; i < full; i++) d[at + i] = i >= n ? 32 : str ? (src as string).charCodeAt(i) : (src as Uint8Array)[o + i];
     return ISO_OK;
   }
 
   /** b field (or raw ans bytes) from src[off, off+len); fixed b fields need exactly their length. @hot */
   setBytes(field: number, src: Uint8Array, off: number, len: number): number {
-    const t = this.table;
-    const fmt = field >= 2 && field <= 128 ? t.format(field) : 0;
-    if (fmt !== FMT_B && fmt !== FMT_ANS) return E_FIELD_FORMAT;
+    const s = this.table.spec;
+    const a = field >= 2 && field <= 128 ? s.charCodeAt(SPEC_CHARS * field) | 0 : 0;
+    if ((a & 7) !== FMT_B && (a & 7) !== FMT_ANS) return E_FIELD_FORMAT;
     if (this.src !== this.data) return E_READ_ONLY_VIEW;
-    if (len < 0 || len > t.max[field] || off < 0 || off + len > src.length) return E_VALUE_RANGE;
-    if (t.lenType(field) === LEN_FIXED && len !== t.max[field]) return E_VALUE_RANGE;
+    const max = (s.charCodeAt(SPEC_CHARS * field + 1) << 8) | s.charCodeAt(SPEC_CHARS * field + 2);
+    if (len < 0 || len > max || off < 0 || off + len > src.length) return E_VALUE_RANGE;
+    if ((a & A_LEN) === 0 && len !== max) return E_VALUE_RANGE;
     const at = this.reserve(field, len);
     if (at < 0) return E_MESSAGE_FULL;
     for (let i = 0; i < len; i++) this.data[at + i] = src[off + i];
@@ -211,18 +237,19 @@ export class Message {
 
   /** Copy one field (wire body) from another message of the same profile; absent there = removed here. @hot */
   copyField(from: Message, field: number): number {
-    if (field < 2 || field > 128 || this.table.attr[field] === 0) return E_FIELD_FORMAT;
+    if (field < 2 || field > 128 || (this.table.spec.charCodeAt(SPEC_CHARS * field) | 0) === 0) return E_FIELD_FORMAT;
     if (this.src !== this.data) return E_READ_ONLY_VIEW;
-    if (!from.has(field)) {
-      this.remove(field);
+    const byte = (field - 1) >> 3;
+    const bit = 0x80 >> ((field - 1) & 7);
+    if ((from.bitmap[byte] & bit) === 0) {
+      this.bitmap[byte] &= ~bit & 255;
       return ISO_OK;
     }
-    const n = from.len[field];
-    const bytes = this.table.bodyBytes(field, n);
-    const at = this.reserve(field, n);
+    const at = this.reserve(field, from.len[field]);
     if (at < 0) return E_MESSAGE_FULL;
     const s = from.src;
     const so = from.off[field];
+    const bytes = this.bodyBytes(field); // the reserved body, now present
     for (let i = 0; i < bytes; i++) this.data[at + i] = s[so + i];
     return ISO_OK;
   }
@@ -231,35 +258,38 @@ export class Message {
 
   /** Value of an n field of up to 15 digits; -1 when absent, not n, or longer. @hot */
   getNumeric(field: number): number {
-    const t = this.table;
-    if (!this.has(field) || t.format(field) !== FMT_N) return -1;
+    const a = this.table.spec.charCodeAt(SPEC_CHARS * field) | 0;
+    if (!this.has(field) || (a & 7) !== FMT_N) return -1;
     const n = this.len[field];
     if (n > 15) return -1;
     const s = this.src;
     const at = this.off[field];
-    const bcd = t.isBcd(field);
-    const left = this.leftAligned(field);
+    const shift = (a & A_LEN) !== 0 || (a & A_LEFT) !== 0 ? 0 : n & 1;
     let v = 0;
-    for (let i = 0; i < n; i++) v = v * 10 + (bcd ? getNibble(s, at, digitNibble(i, n, left)) : s[at + i] - 48);
+    for (let i = 0; i < n; i++) {
+      const k = i + shift;
+      v = v * 10 + ((a & A_ASCII) !== 0 ? s[at + i] - 48 : k & 1 ? s[at + (k >> 1)] & 15 : s[at + (k >> 1)] >> 4);
+    }
     return v;
   }
 
   /** ASCII digits of an n/z field into dst[dOff..] (track separator as '='); count, or -1. @hot */
   getDigits(field: number, dst: Uint8Array, dOff: number): number {
-    const t = this.table;
-    const fmt = t.format(field);
+    const a = this.table.spec.charCodeAt(SPEC_CHARS * field) | 0;
+    const fmt = a & 7;
     if (!this.has(field) || (fmt !== FMT_N && fmt !== FMT_Z)) return -1;
     const n = this.len[field];
     if (dOff < 0 || dOff + n > dst.length) return -1;
     const s = this.src;
     const at = this.off[field];
-    const bcd = t.isBcd(field);
-    const left = this.leftAligned(field);
+    const shift = (a & A_LEN) !== 0 || (a & A_LEFT) !== 0 ? 0 : n & 1;
     for (let i = 0; i < n; i++) {
-      if (bcd) {
-        const v = getNibble(s, at, digitNibble(i, n, left));
+      if ((a & A_ASCII) !== 0) dst[dOff + i] = s[at + i];
+      else {
+        const k = i + shift;
+        const v = k & 1 ? s[at + (k >> 1)] & 15 : s[at + (k >> 1)] >> 4;
         dst[dOff + i] = v === 13 ? 61 : 48 + v;
-      } else dst[dOff + i] = s[at + i];
+      }
     }
     return n;
   }
@@ -267,7 +297,7 @@ export class Message {
   /** Wire body bytes into dst[dOff..]; count, or -1 when absent or it does not fit. @hot */
   getBytes(field: number, dst: Uint8Array, dOff: number): number {
     if (!this.has(field)) return -1;
-    const n = this.table.bodyBytes(field, this.len[field]);
+    const n = this.bodyBytes(field);
     if (dOff < 0 || dOff + n > dst.length) return -1;
     const s = this.src;
     const at = this.off[field];
@@ -277,58 +307,11 @@ export class Message {
 
   /** Byte i of the field's wire body (-1 outside it): e.g. response code characters. @hot */
   byteAt(field: number, i: number): number {
-    if (!this.has(field) || i < 0 || i >= this.table.bodyBytes(field, this.len[field])) return -1;
+    if (i < 0 || i >= this.bodyBytes(field)) return -1;
     return this.src[this.off[field] + i];
   }
 
-  /** True when an an/ans/b field's body equals the string's char codes. @hot */
-  textEquals(field: number, s: string): boolean {
-    if (!this.has(field) || this.table.isBcd(field)) return false;
-    const n = this.len[field];
-    if (n !== s.length) return false;
-    const at = this.off[field];
-    for (let i = 0; i < n; i++) if (this.src[at + i] !== s.charCodeAt(i)) return false;
-    return true;
-  }
-
-  /** True when both messages hold the field with the same length and wire body. @hot */
-  sameField(other: Message, field: number): boolean {
-    if (!this.has(field) || !other.has(field)) return false;
-    const n = this.len[field];
-    if (other.len[field] !== n) return false;
-    const bytes = this.table.bodyBytes(field, n);
-    const a = this.off[field];
-    const b = other.off[field];
-    for (let i = 0; i < bytes; i++) if (this.src[a + i] !== other.src[b + i]) return false;
-    return true;
-  }
-
   // ---------------------------------------------------------------- internals
-
-  /** @hot */
-  private leftAligned(field: number): boolean {
-    const t = this.table;
-    return t.lenType(field) !== LEN_FIXED || (t.flags(field) & FLAG_LEFT) !== 0;
-  }
-
-  /** @hot */
-  private checkText(field: number, len: number): number {
-    const t = this.table;
-    const fmt = field >= 2 && field <= 128 ? t.format(field) : 0;
-    if (fmt !== FMT_AN && fmt !== FMT_ANS) return E_FIELD_FORMAT;
-    if (this.src !== this.data) return E_READ_ONLY_VIEW;
-    if (len < 0 || len > t.max[field]) return E_VALUE_RANGE;
-    return ISO_OK;
-  }
-
-  /** reserve() a text field; a fixed one gets its full length, space-padded. @hot */
-  private reserveText(field: number, len: number): number {
-    const t = this.table;
-    const full = t.lenType(field) === LEN_FIXED ? t.max[field] : len;
-    const at = this.reserve(field, full);
-    if (at >= 0) for (let i = len; i < full; i++) this.data[at + i] = 32;
-    return at;
-  }
 
   /**
    * Room for a body of `units` in `data`: the field's old slot when it is big enough, else the
@@ -336,10 +319,13 @@ export class Message {
    * @hot
    */
   private reserve(field: number, units: number): number {
-    const t = this.table;
-    const bytes = t.bodyBytes(field, units);
+    const a = this.table.spec.charCodeAt(SPEC_CHARS * field) | 0;
+    const bcd = ((a & 7) === FMT_N || (a & 7) === FMT_Z) && (a & A_ASCII) === 0;
+    const bytes = bcd ? (units + 1) >> 1 : units;
+    const old = this.len[field];
+    const bit = 0x80 >> ((field - 1) & 7);
     let at = -1;
-    if (this.has(field) && t.bodyBytes(field, this.len[field]) >= bytes) at = this.off[field];
+    if ((this.bitmap[(field - 1) >> 3] & bit) !== 0 && (bcd ? (old + 1) >> 1 : old) >= bytes) at = this.off[field];
     else {
       if (this.used + bytes > this.data.length) return -1;
       at = this.used;
@@ -348,12 +334,10 @@ export class Message {
     for (let i = 0; i < bytes; i++) this.data[at + i] = 0;
     this.off[field] = at;
     this.len[field] = units;
-    this.bitmap[(field - 1) >> 3] |= 0x80 >> ((field - 1) & 7);
+    this.bitmap[(field - 1) >> 3] |= bit;
     return at;
   }
 }
 
-/** @hot */
-function printable(c: number): boolean {
-  return c >= 32 && c <= 126;
-}
+Message.prototype.setNumeric = Message.prototype.setNumericDigits;
+Message.prototype.setText = Message.prototype.setAscii;

@@ -13,55 +13,64 @@
  * - 48 (settlement totals, 62 digits) and 60/61 are n LLL BCD; 63 ans LLL (may hold GBK text).
  * On unpack a pad nibble may be 0 or F (some hosts pad with F).
  */
-import {
-  FieldTable,
-  FLAG_LEFT,
-  FMT_AN,
-  FMT_ANS,
-  FMT_B,
-  FMT_N,
-  FMT_Z,
-  LEN_FIXED,
-  LEN_LL,
-  LEN_LLL,
-} from "./field-table";
+import { FieldTable } from "./field-table";
 
 /** TPDU (5) + header (6). */
 export const UNIONPAY_HEAD_LENGTH = 11;
 
+/**
+ * The fields, in FieldTable's `spec` layout (3 characters per field number from 0: attribute =
+ * format | length type << 3 | flags << 5, maximum length high and low byte). One literal, so it
+ * stays in flash; test/iso8583/table.test.ts holds it to the list written out in the comments.
+ * Formats: n 1, an 2, ans 3, b 4, z 5; LL 0x08, LLL 0x10; FLAG_LEFT 0x40.
+ */
+const UNIONPAY_FIELDS =
+  "\x00\x00\x00\x00\x00\x00" + // 0..1: none
+  "\x09\x00\x13" + // 2 n LL 19: PAN
+  "\x01\x00\x06" + // 3 n 6: processing code
+  "\x01\x00\x0C" + // 4 n 12: amount, fen
+  "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 5..10: none
+  "\x01\x00\x06" + // 11 n 6: STAN
+  "\x01\x00\x06" + // 12 n 6: local time hhmmss
+  "\x01\x00\x04" + // 13 n 4: local date MMDD
+  "\x01\x00\x04" + // 14 n 4: expiry YYMM
+  "\x01\x00\x04" + // 15 n 4: settlement date
+  "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 16..21: none
+  "\x41\x00\x03" + // 22 n 3: POS entry mode (left-aligned)
+  "\x01\x00\x03" + // 23 n 3: card sequence number
+  "\x00\x00\x00" + // 24: none
+  "\x01\x00\x02" + // 25 n 2: condition code
+  "\x01\x00\x02" + // 26 n 2: PIN capture code
+  "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 27..31: none
+  "\x09\x00\x0B" + // 32 n LL 11: acquirer id (replies)
+  "\x00\x00\x00\x00\x00\x00" + // 33..34: none
+  "\x0D\x00\x25" + // 35 z LL 37: track 2
+  "\x15\x00\x68" + // 36 z LLL 104: track 3
+  "\x02\x00\x0C" + // 37 an 12: RRN
+  "\x02\x00\x06" + // 38 an 6: auth code
+  "\x02\x00\x02" + // 39 an 2: response code
+  "\x00\x00\x00" + // 40: none
+  "\x03\x00\x08" + // 41 ans 8: terminal id
+  "\x03\x00\x0F" + // 42 ans 15: merchant id
+  "\x00\x00\x00" + // 43: none
+  "\x0B\x00\x19" + // 44 ans LL 25: issuer / acquirer ids (replies)
+  "\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 45..47: none
+  "\x11\x01\x42" + // 48 n LLL 322: settlement totals
+  "\x02\x00\x03" + // 49 an 3: currency "156"
+  "\x00\x00\x00\x00\x00\x00" + // 50..51: none
+  "\x04\x00\x08" + // 52 b 8: PIN block
+  "\x01\x00\x10" + // 53 n 16: security control
+  "\x12\x00\x14" + // 54 an LLL 20: balance (inquiry reply)
+  "\x14\x00\xFF" + // 55 b LLL 255: ICC data
+  "\x00\x00\x00\x00\x00\x00" + // 56..57: none
+  "\x14\x00\x64" + // 58 b LLL 100: electronic purse data
+  "\x00\x00\x00" + // 59: none
+  "\x11\x00\x11" + // 60 n LLL 17: 60.1 type, 60.2 batch, 60.3 network mgmt
+  "\x11\x00\x1D" + // 61 n LLL 29: original transaction info
+  "\x14\x02\x00" + // 62 b LLL 512: working keys / private data
+  "\x13\x00\xA3" + // 63 ans LLL 163: operator, issuer name...
+  "\x04\x00\x08"; // 64 b 8: MAC
+
 export function createUnionPayTable(): FieldTable {
-  return new FieldTable({ headLength: UNIONPAY_HEAD_LENGTH, asciiMti: false, asciiPrefix: false })
-    .define(2, FMT_N, LEN_LL, 19, 0) // PAN
-    .define(3, FMT_N, LEN_FIXED, 6, 0) // processing code
-    .define(4, FMT_N, LEN_FIXED, 12, 0) // amount, fen
-    .define(11, FMT_N, LEN_FIXED, 6, 0) // STAN
-    .define(12, FMT_N, LEN_FIXED, 6, 0) // local time hhmmss
-    .define(13, FMT_N, LEN_FIXED, 4, 0) // local date MMDD
-    .define(14, FMT_N, LEN_FIXED, 4, 0) // expiry YYMM
-    .define(15, FMT_N, LEN_FIXED, 4, 0) // settlement date
-    .define(22, FMT_N, LEN_FIXED, 3, FLAG_LEFT) // POS entry mode
-    .define(23, FMT_N, LEN_FIXED, 3, 0) // card sequence number
-    .define(25, FMT_N, LEN_FIXED, 2, 0) // condition code
-    .define(26, FMT_N, LEN_FIXED, 2, 0) // PIN capture code
-    .define(32, FMT_N, LEN_LL, 11, 0) // acquirer id (replies)
-    .define(35, FMT_Z, LEN_LL, 37, 0) // track 2
-    .define(36, FMT_Z, LEN_LLL, 104, 0) // track 3
-    .define(37, FMT_AN, LEN_FIXED, 12, 0) // RRN
-    .define(38, FMT_AN, LEN_FIXED, 6, 0) // auth code
-    .define(39, FMT_AN, LEN_FIXED, 2, 0) // response code
-    .define(41, FMT_ANS, LEN_FIXED, 8, 0) // terminal id
-    .define(42, FMT_ANS, LEN_FIXED, 15, 0) // merchant id
-    .define(44, FMT_ANS, LEN_LL, 25, 0) // issuer / acquirer ids (replies)
-    .define(48, FMT_N, LEN_LLL, 322, 0) // settlement totals
-    .define(49, FMT_AN, LEN_FIXED, 3, 0) // currency "156"
-    .define(52, FMT_B, LEN_FIXED, 8, 0) // PIN block
-    .define(53, FMT_N, LEN_FIXED, 16, 0) // security control
-    .define(54, FMT_AN, LEN_LLL, 20, 0) // balance (inquiry reply)
-    .define(55, FMT_B, LEN_LLL, 255, 0) // ICC data
-    .define(58, FMT_B, LEN_LLL, 100, 0) // electronic purse data
-    .define(60, FMT_N, LEN_LLL, 17, 0) // 60.1 type, 60.2 batch, 60.3 network mgmt
-    .define(61, FMT_N, LEN_LLL, 29, 0) // original transaction info
-    .define(62, FMT_B, LEN_LLL, 512, 0) // working keys / private data
-    .define(63, FMT_ANS, LEN_LLL, 163, 0) // operator, issuer name...
-    .define(64, FMT_B, LEN_FIXED, 8, 0); // MAC
+  return new FieldTable({ headLength: UNIONPAY_HEAD_LENGTH, asciiMti: false, asciiPrefix: false, fields: UNIONPAY_FIELDS });
 }
