@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { UsageError, flashCommand, parseFlashArgs } from "../../tools/flash";
+import { pretokenise } from "../../tools/pretokenise";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
@@ -21,21 +22,48 @@ describe("npm run flash (tools/flash.ts)", function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  function run(args: string[]) {
-    return spawnSync(process.execPath, ["--import", TSX, join(ROOT, "tools/flash.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
+  function run(args: string[], env: Record<string, string> = {}) {
+    const e = Object.assign({}, process.env, env);
+    if (!env.FIRMWARE_FORM) delete e.FIRMWARE_FORM;
+    return spawnSync(process.execPath, ["--import", TSX, join(ROOT, "tools/flash.ts"), ...args], { cwd: ROOT, encoding: "utf8", env: e });
   }
 
-  it("--dry-run prints the exact espruino CLI invocation: fw.js from the bundle, .bootcde from the boot file", () => {
+  it("--dry-run prints the exact espruino CLI invocation: fw.js from the pretokenised bundle, .bootcde from the boot file", () => {
     const r = run(["--port", "/dev/ttyACM0", "--board", "pico", "--file", bundle, "--dry-run"]);
     assert.equal(r.status, 0, r.stderr);
     const bootFile = join(dir, "boot.js");
-    assert.equal(r.stdout.trim(), `node_modules/.bin/espruino --port /dev/ttyACM0 -b 9600 --no-ble --storage fw.js:${bundle} --storage .bootcde:- ${bootFile}`);
+    const tok = join(dir, "firmware.tok");
+    assert.equal(r.stdout.trim(), `node_modules/.bin/espruino --port /dev/ttyACM0 -b 9600 --no-ble --storage fw.js:${tok} --storage .bootcde:- ${bootFile}`);
+    assert.deepEqual(readFileSync(tok), pretokenise("print('fw');\n"), "the .tok beside the bundle holds its pretokenised bytes");
+    assert.match(r.stderr, /flash: would store .*firmware\.tok: pretokenised from .*firmware\.js, 12 bytes \(plain 13\)/);
     assert.equal(readFileSync(bootFile, "utf8"), 'eval(require("Storage").read("fw.js"));\n');
   });
 
+  it("--form plain and FIRMWARE_FORM=plain store the text as it is", () => {
+    for (const r of [run(["--port", "/dev/ttyACM0", "--board", "pico", "--file", bundle, "--dry-run", "--form", "plain"]), run(["--port", "/dev/ttyACM0", "--board", "pico", "--file", bundle, "--dry-run"], { FIRMWARE_FORM: "plain" })]) {
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`--storage fw\\.js:${bundle.replace(/[.\\/]/g, "\\$&")} `));
+      assert.match(r.stderr, /firmware\.js: plain text, 13 bytes/);
+    }
+  });
+
+  it("refuses a bundle it cannot pretokenise, saying why and how to upload it anyway", () => {
+    const bad = join(dir, "es6.js");
+    writeFileSync(bad, "let x = () => 1;\n");
+    const r = run(["--port", "/dev/ttyACM0", "--board", "pico", "--file", bad, "--dry-run"]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /es6\.js cannot be pretokenised \(--form plain uploads the text\): pretokenise: not ES5: Unexpected token \(line 1, column 5\)/);
+    assert.equal(r.stdout, "");
+    const unknown = run(["--port", "/dev/ttyACM0", "--board", "pico", "--file", bundle, "--dry-run", "--form", "zip"]);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /flash: --form "zip": use plain or tokenised/);
+  });
+
   it("takes --baud and --opt=value forms", () => {
-    const o = parseFlashArgs(["--port=/dev/ttyUSB0", "--board=WIFI", "-b", "115200", "--file", bundle]);
-    assert.deepEqual(o, { port: "/dev/ttyUSB0", board: "wifi", baud: 115200, file: bundle, dryRun: false });
+    const o = parseFlashArgs(["--port=/dev/ttyUSB0", "--board=WIFI", "-b", "115200", "--file", bundle], {});
+    assert.deepEqual(o, { port: "/dev/ttyUSB0", board: "wifi", baud: 115200, file: bundle, form: "tokenised", dryRun: false });
+    assert.equal(parseFlashArgs(["--port=/dev/ttyUSB0", "--board=WIFI", "--form=plain"], {}).form, "plain");
+    assert.equal(parseFlashArgs(["--port=/dev/ttyUSB0", "--board=WIFI"], { FIRMWARE_FORM: "plain" }).form, "plain");
     const c = flashCommand(o);
     assert.deepEqual(c.args.slice(0, 4), ["--port", "/dev/ttyUSB0", "-b", "115200"]);
   });
