@@ -12,6 +12,7 @@ import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { rollup, type OutputOptions, type RollupLog, type RollupOptions } from "rollup";
 import { checkBundleFile, formatViolation, type Es5Violation } from "./es5-guard";
+import { writeTokenisedBundles } from "./pretokenise";
 
 export interface BuildOptions {
   /** Rollup config module; default ./rollup.config.js. */
@@ -99,7 +100,8 @@ async function main(argv: string[]): Promise<number> {
     for (const v of result.violations) console.error("  " + formatViolation(v));
     return 1;
   }
-  return 0;
+  // dist/<name>.tok beside each flashed bundle: what npm run flash and the interpreter rigs load
+  return writeTokenisedBundles(result.files.map((f) => f.file)) ? 0 : 1;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

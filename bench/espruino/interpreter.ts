@@ -4,6 +4,9 @@
  * (./espruino.flash of the working directory) and a `.bootcde` evals them from flash, so the
  * function code stays in flash and only the interpreter's objects take RAM.
  *
+ * The bundles go in pretokenised, as `npm run flash` writes them (bundleForInterpreter; set
+ * FIRMWARE_FORM=plain for the text).
+ *
  * Two steps, two interpreter processes:
  *   1. installStorage(): `espruino install.js` copies each file from the working directory into
  *      Storage in 1 KiB pieces (E.openFile / Storage.write at offsets), so no bundle ever sits in
@@ -20,6 +23,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EspruinoLinuxTarget } from "../../hil/rig/espruino-linux-target";
 import { fixForEspruino } from "../../hil/inside/espruino-fixes.js";
+import { firmwareForm, storageForm, type FirmwareForm } from "../../tools/pretokenise";
 
 /** A file to put in Storage: its Storage name and its bytes (a binary string or UTF-8 text). */
 export interface StorageFile {
@@ -107,26 +111,43 @@ export function memoryErrors(lines: string[]): string[] {
 }
 
 export interface FirmwareBundle {
+  /** What goes to Storage: a binary string (one char per byte) when pretokenised, else the text. */
   code: string;
+  /** Which form `code` is: pretokenised (as `npm run flash` writes it) or plain text (FIRMWARE_FORM=plain). */
+  form: FirmwareForm;
+  /** Bytes of `code` in Storage, and of the plain text. */
+  bytes: number;
+  plainBytes: number;
   /** What hil/inside/espruino-fixes.js changed: functions given a leading `var`, trailing returns. */
   hoisted: number;
   trailingReturns: number;
   /** Uses of a function declaration before its statement: not fixable here (should be 0). */
   functionHazards: number;
-  /** One line saying what was changed, for the output. */
+  /** One line saying what was changed and which form is loaded, for the output. */
   note: string;
 }
 
 /**
- * A bundle as it goes to Storage here: with the Espruino fixes of hil/inside/espruino-fixes.js
- * applied when the build has not applied them (dist/firmware.js today), so the interpreter runs
- * the code as a JavaScript engine would. The note says what was changed.
+ * A bundle as it goes to Storage here, the way `npm run flash` loads it on a board: with the
+ * Espruino fixes of hil/inside/espruino-fixes.js applied when the build has not applied them,
+ * then pretokenised (tools/pretokenise.ts; FIRMWARE_FORM=plain keeps the text). The note says
+ * what was changed and which form it is.
  */
-export function bundleForInterpreter(path: string): FirmwareBundle {
+export function bundleForInterpreter(path: string, form: FirmwareForm = firmwareForm()): FirmwareBundle {
   const r = fixForEspruino(readBundle(path));
   const changed = r.hoisted + r.trailingReturns;
-  const note = changed === 0 ? `${path}: no Espruino fixes needed` : `${path}: Espruino fixes applied before upload (${r.hoisted} functions given a leading var, ${r.trailingReturns} trailing bare return) - see hil/inside/espruino-fixes.js`;
-  return { code: r.code, hoisted: r.hoisted, trailingReturns: r.trailingReturns, functionHazards: r.functionHazards, note: note };
+  const fixes = changed === 0 ? "no Espruino fixes needed" : `Espruino fixes applied before upload (${r.hoisted} functions given a leading var, ${r.trailingReturns} trailing bare return) - see hil/inside/espruino-fixes.js`;
+  const stored = storageForm(r.code, form, path);
+  return {
+    code: stored.bytes.toString("latin1"),
+    form: form,
+    bytes: stored.bytes.length,
+    plainBytes: Buffer.byteLength(r.code, "utf8"),
+    hoisted: r.hoisted,
+    trailingReturns: r.trailingReturns,
+    functionHazards: r.functionHazards,
+    note: `${stored.note}; ${fixes}`,
+  };
 }
 
 export function readBundle(path: string): string {
