@@ -36,7 +36,9 @@ export interface DriverFigures {
 const CASES = [
   { name: "keypad scan tick (no key)", loop: "scan", call: 'D("scan",0)', loops: 200 },
   { name: "keypad scan tick (a key held)", loop: "scan", call: 'D("scan",1)', loops: 200 },
+  { name: "keypad press (12 scans, one reports it)", loop: "press", call: 'D("press")', loops: 20 },
   { name: "card-reader byte (MSR)", loop: "msr", call: 'D("msr")', loops: 400 },
+  { name: "card swipe, byte by byte (worst: the last)", loop: "swipe", call: 'D("swipe")', loops: 10 },
   { name: "printer chunk (32 bytes)", loop: "chunk", call: 'D("chunk")', loops: 100 },
 ];
 

@@ -41,6 +41,12 @@
  *   const msr = new MagStripeReader({ serial: Serial2, ring, clock });
  *   setInterval(function () { msr.tick(clock.now()); }, 10);
  *   // ring: EV_CARD_SWIPED -> msr.card holds PAN, expiry, service code, track 2 (and 3).
+ *
+ * Memory: a constructor function with its methods on the prototype (a TypeScript class would
+ * wrap them in one more function: 3 more blocks a method on Espruino); the receive handler made
+ * at construction parses each byte inline (no helper call per byte: a call frame is a transient
+ * allocation); the end of a swipe (checks, card record, event) is one method; the three tracks
+ * share one buffer; properties have names of at most 4 characters (one block each).
  */
 import type { SerialLike } from "../hal/serial";
 import type { Clock } from "../hal/clock";
@@ -93,10 +99,14 @@ export interface MagStripeReaderOptions {
   endGapMs?: number;
 }
 
-// Track data capacities (ISO/IEC 7813 / 4909, sentinels and LRC excluded).
+// Track data capacities (ISO/IEC 7813 / 4909, sentinels and LRC excluded), and where each
+// track sits in the one track buffer.
 const T1_MAX = 76;
 const T2_MAX = 37;
 const T3_MAX = 104;
+const T1_AT = 0;
+const T2_AT = T1_MAX;
+const T3_AT = T1_MAX + T2_MAX;
 
 const S_IDLE = 0; // no swipe in progress
 const S_BETWEEN = 1; // in a swipe, outside a track
@@ -117,302 +127,270 @@ const C_FS1 = 0x5e; // ^
 const C_FS2 = 0x3d; // =
 const C_E = 0x45; // E
 
-/** True when the service code in `card` asks for the chip (first digit 2 or 6). @hot */
+/** True when the service code in `card` asks for the chip (first digit 2 or 6). */
 export function serviceCodeWantsChip(card: CardData): boolean {
   const d = card.serviceCode[0];
   return d === 0x32 || d === 0x36;
 }
 
-export class MagStripeReader {
-  /** The card record, written only on EV_CARD_SWIPED. */
-  readonly card: CardData;
-  /** Last EV_CARD_READ_ERROR reason, for diagnostics. */
-  lastError = 0;
-
-  private readonly ring: EventRing;
-  private readonly clock: Clock;
-  private readonly timeoutMs: number;
-  private readonly lrc: boolean;
-  private readonly endByte: number;
-  private readonly endGapMs: number;
-
-  private readonly t1 = new Uint8Array(T1_MAX);
-  private readonly t2 = new Uint8Array(T2_MAX);
-  private readonly t3 = new Uint8Array(T3_MAX);
-  /** -1 = not seen in this swipe, else its length. */
-  private t1Len = -1;
-  private t2Len = -1;
-  private t3Len = -1;
-
-  private state = S_IDLE;
-  private track = 0;
-  private tlen = 0;
-  private lrcAcc = 0;
-  /** The module sent "E" for this track (tracks 2/3; track 1 is checked at its end). */
-  private trackFailed = false;
-  private err = 0;
-  private errTrack = 0;
-  private startMs = 0;
-  private lastMs = 0;
-
-  constructor(options: MagStripeReaderOptions) {
-    this.ring = options.ring;
-    this.clock = options.clock;
-    this.card = options.card || new CardData();
-    this.timeoutMs = options.swipeTimeoutMs !== undefined ? options.swipeTimeoutMs : 1000;
-    this.lrc = !!options.lrc;
-    this.endByte = options.endByte !== undefined ? options.endByte : C_LF;
-    this.endGapMs = options.endGapMs !== undefined ? options.endGapMs : 50;
-    const self = this;
-    options.serial.on("data", function (data: string) {
-      self.feed(data);
-    });
-  }
-
-  /** True while a swipe is being received. */
-  busy(): boolean {
-    return this.state !== S_IDLE;
-  }
-
-  /** Bytes from the module (the serial handler; tests may call it directly). @hot */
-  feed(data: string): void {
-    const now = this.clock.now();
-    for (let i = 0; i < data.length; i++) {
-      if (this.state === S_IDLE) this.startMs = now;
-      this.byte(data.charCodeAt(i) & 0xff);
-    }
-    if (this.state !== S_IDLE) this.lastMs = now;
-  }
-
-  /** Swipe timeout and end-of-swipe gap. Call every few ms. @hot */
-  tick(now: number): void {
-    const st = this.state;
-    if (st === S_IDLE) return;
-    if (now - this.startMs >= this.timeoutMs) {
-      if (st === S_TRACK || st === S_LRC) this.fail(MSR_ERR_PARTIAL, this.track);
-      this.complete();
-      return;
-    }
-    if (this.endGapMs > 0 && now - this.lastMs >= this.endGapMs && (st === S_BETWEEN || st === S_DRAIN)) {
-      this.complete();
-    }
-  }
-
-  /** @hot */
-  private byte(c: number): void {
-    const st = this.state;
-    if (st === S_LRC) {
-      if (c !== this.lrcAcc) this.fail(MSR_ERR_LRC, this.track);
-      else this.endTrack();
-      return;
-    }
-    if (c === this.endByte) {
-      if (st === S_IDLE) return; // a stray terminator on an idle line
-      if (st === S_TRACK) this.fail(MSR_ERR_PARTIAL, this.track);
-      this.complete();
-      return;
-    }
-    if (st === S_IDLE) {
-      if (isSeparator(c)) return;
-      this.begin();
-    } else if (st === S_DRAIN) {
-      return;
-    }
-    if (c >= 0x80) {
-      this.fail(MSR_ERR_PARITY, this.state === S_TRACK ? this.track : 0);
-      return;
-    }
-    if (this.state === S_BETWEEN) {
-      if (isSeparator(c)) return;
-      if (c === C_SS1 && this.t1Len < 0 && this.t2Len < 0 && this.t3Len < 0) this.startTrack(1, c);
-      else if (c === C_SS2 && this.t2Len < 0 && this.t3Len < 0) this.startTrack(2, c);
-      else if ((c === C_SS2 || c === C_SS3) && this.t3Len < 0) this.startTrack(3, c);
-      else this.fail(MSR_ERR_GARBLED, 0);
-      return;
-    }
-    // S_TRACK
-    this.lrcAcc ^= c;
-    if (c === C_ES) {
-      if (this.lrc) this.state = S_LRC;
-      else this.endTrack();
-      return;
-    }
-    const t = this.track;
-    if (this.trackFailed) {
-      this.fail(MSR_ERR_CHAR, t);
-      return;
-    }
-    if (t === 1) {
-      if (c < 0x20 || c > 0x5f || c === C_SS1) {
-        this.fail(MSR_ERR_CHAR, t);
-        return;
-      }
-      if (this.tlen >= T1_MAX) {
-        this.fail(MSR_ERR_TOO_LONG, t);
-        return;
-      }
-      this.t1[this.tlen++] = c;
-      return;
-    }
-    if (c === C_E && this.tlen === 0) {
-      this.trackFailed = true;
-      return;
-    }
-    if ((c < 0x30 || c > 0x39) && c !== C_FS2) {
-      this.fail(MSR_ERR_CHAR, t);
-      return;
-    }
-    if (this.tlen >= (t === 2 ? T2_MAX : T3_MAX)) {
-      this.fail(MSR_ERR_TOO_LONG, t);
-      return;
-    }
-    if (t === 2) this.t2[this.tlen++] = c;
-    else this.t3[this.tlen++] = c;
-  }
-
-  /** @hot */
-  private begin(): void {
-    this.state = S_BETWEEN;
-    this.t1Len = -1;
-    this.t2Len = -1;
-    this.t3Len = -1;
-    this.err = 0;
-    this.errTrack = 0;
-  }
-
-  /** @hot */
-  private startTrack(t: number, ss: number): void {
-    this.state = S_TRACK;
-    this.track = t;
-    this.tlen = 0;
-    this.lrcAcc = ss;
-    this.trackFailed = false;
-  }
-
-  /** @hot */
-  private endTrack(): void {
-    const t = this.track;
-    this.state = S_BETWEEN;
-    if (this.trackFailed || (t === 1 && this.tlen === 1 && this.t1[0] === C_E)) {
-      this.fail(MSR_ERR_TRACK_FAILED, t);
-      return;
-    }
-    if (t === 1) this.t1Len = this.tlen;
-    else if (t === 2) this.t2Len = this.tlen;
-    else this.t3Len = this.tlen;
-  }
-
-  /** First error of the swipe wins; the rest of the swipe is discarded. @hot */
-  private fail(code: number, t: number): void {
-    if (this.err === 0) {
-      this.err = code;
-      this.errTrack = t;
-    }
-    this.state = S_DRAIN;
-  }
-
-  /** The swipe has ended: report it, either way, then forget the raw tracks. @hot */
-  private complete(): void {
-    if (this.err === 0) {
-      this.err = this.validate(); // sets errTrack too
-    }
-    if (this.err !== 0) {
-      this.lastError = this.err;
-      this.ring.push(EV_CARD_READ_ERROR, this.err, this.errTrack);
-    } else {
-      this.commit();
-    }
-    this.state = S_IDLE;
-    this.t1.fill(0);
-    this.t2.fill(0);
-    this.t3.fill(0);
-    this.t1Len = -1;
-    this.t2Len = -1;
-    this.t3Len = -1;
-    this.tlen = 0;
-  }
-
-  /** 0 when the tracks make a good card, else MSR_ERR_* (errTrack set for format errors). @hot */
-  private validate(): number {
-    const t2 = this.t2;
-    const n2 = this.t2Len;
-    this.errTrack = 2;
-    if (n2 <= 0) return MSR_ERR_NO_TRACK2;
-    let pan = 0;
-    while (pan < n2 && t2[pan] !== C_FS2) {
-      if (!isDigit(t2[pan])) return MSR_ERR_FORMAT;
-      pan++;
-    }
-    if (pan < 13 || pan > 19 || n2 < pan + 8) return MSR_ERR_FORMAT;
-    for (let k = pan + 1; k < pan + 8; k++) if (!isDigit(t2[k])) return MSR_ERR_FORMAT;
-    const mm = (t2[pan + 3] - 0x30) * 10 + (t2[pan + 4] - 0x30);
-    if (mm < 1 || mm > 12) return MSR_ERR_FORMAT;
-    if (!luhnOk(t2, pan)) return MSR_ERR_LUHN;
-    const n1 = this.t1Len;
-    if (n1 > 0) {
-      this.errTrack = 1;
-      const t1 = this.t1;
-      if (t1[0] !== 0x42) return MSR_ERR_FORMAT; // format code 'B'
-      let i = 1;
-      while (i < n1 && t1[i] !== C_FS1) i++;
-      if (i >= n1) return MSR_ERR_FORMAT;
-      if (i - 1 !== pan) return MSR_ERR_MISMATCH;
-      for (let k = 0; k < pan; k++) if (t1[1 + k] !== t2[k]) return MSR_ERR_MISMATCH;
-      const nameStart = ++i;
-      while (i < n1 && t1[i] !== C_FS1) i++;
-      if (i >= n1 || i - nameStart < 2 || i - nameStart > 26 || n1 < i + 8) return MSR_ERR_FORMAT;
-      for (let k = 0; k < 7; k++) if (t1[i + 1 + k] !== t2[pan + 1 + k]) return MSR_ERR_MISMATCH;
-    }
-    this.errTrack = 0;
-    return 0;
-  }
-
-  /** @hot */
-  private commit(): void {
-    const c = this.card;
-    const t2 = this.t2;
-    c.wipe();
-    let pan = 0;
-    while (t2[pan] !== C_FS2) {
-      c.pan[pan] = t2[pan];
-      pan++;
-    }
-    c.panLen = pan;
-    for (let k = 0; k < 4; k++) c.expiry[k] = t2[pan + 1 + k];
-    for (let k = 0; k < 3; k++) c.serviceCode[k] = t2[pan + 5 + k];
-    for (let k = 0; k < this.t2Len; k++) c.track2[k] = t2[k];
-    c.track2Len = this.t2Len;
-    if (this.t3Len > 0) {
-      for (let k = 0; k < this.t3Len; k++) c.track3[k] = this.t3[k];
-      c.track3Len = this.t3Len;
-    }
-    c.entryMode = ENTRY_SWIPE;
-    this.ring.push(EV_CARD_SWIPED, serviceCodeWantsChip(c) ? MSR_SWIPE_CHIP : 0, 0);
-  }
-}
-
-/** @hot */
-function isSeparator(c: number): boolean {
-  return c === C_CR || c === C_LF || c === C_STX || c === C_ETX || c === C_ESC;
-}
-
-/** @hot */
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
-
-/** Luhn (ISO/IEC 7812-1) over the first `n` ASCII digits of `d`. @hot */
+/** Luhn (ISO/IEC 7812-1) over the first `n` ASCII digits of `d` (the driver has its own copy inline). */
 export function luhnOk(d: Uint8Array, n: number): boolean {
   let sum = 0;
-  let dbl = false;
-  for (let i = n - 1; i >= 0; i--) {
-    let v = d[i] - 0x30;
-    if (dbl) {
-      v *= 2;
-      if (v > 9) v -= 9;
-    }
-    sum += v;
-    dbl = !dbl;
+  for (let i = n - 1, dbl = 0; i >= 0; i--, dbl ^= 1) {
+    const v = (d[i] - 0x30) * (dbl + 1);
+    sum += v > 9 ? v - 9 : v;
   }
   return sum % 10 === 0;
 }
+
+export interface MagStripeReader {
+  /** The card record, written only on EV_CARD_SWIPED. */
+  readonly card: CardData;
+  /** Last EV_CARD_READ_ERROR reason, for diagnostics. */
+  lastError: number;
+  /** True while a swipe is being received. */
+  busy(): boolean;
+  /** Swipe timeout and end-of-swipe gap. Call every few ms. */
+  tick(now: number): void;
+}
+
+/** The driver's own fields (names of at most 4 characters: one block each). */
+interface Reader extends MagStripeReader {
+  card: CardData;
+  ring: EventRing;
+  clk: Clock;
+  /** swipeTimeoutMs, lrc (1/0), endByte, endGapMs */
+  tmo: number;
+  lrc: number;
+  endb: number;
+  gap: number;
+  /** Tracks 1, 2, 3 at T1_AT, T2_AT, T3_AT. */
+  trk: Uint8Array;
+  /** Length of each track in this swipe, -1 = not seen. */
+  n1: number;
+  n2: number;
+  n3: number;
+  /** S_*, the track being read, its length so far, its LRC so far. */
+  st: number;
+  t: number;
+  tl: number;
+  acc: number;
+  /** 1: the module sent "E" for this track (tracks 2/3; track 1 is checked at its end). */
+  tf: number;
+  /** The swipe's first error and its track. */
+  err: number;
+  et: number;
+  /** When the swipe's first byte came, and its last. */
+  t0: number;
+  last: number;
+  /** The swipe has ended: report it, either way, then forget the raw tracks. */
+  done(): void;
+}
+
+export const MagStripeReader = function (this: Reader, options: MagStripeReaderOptions): void {
+  const m = this;
+  m.card = options.card || new CardData();
+  m.lastError = 0;
+  m.ring = options.ring;
+  m.clk = options.clock;
+  m.tmo = options.swipeTimeoutMs !== undefined ? options.swipeTimeoutMs : 1000;
+  m.lrc = options.lrc ? 1 : 0;
+  m.endb = options.endByte !== undefined ? options.endByte : C_LF;
+  m.gap = options.endGapMs !== undefined ? options.endGapMs : 50;
+  m.trk = new Uint8Array(T1_MAX + T2_MAX + T3_MAX);
+  m.n1 = -1;
+  m.n2 = -1;
+  m.n3 = -1;
+  m.st = S_IDLE;
+  m.t = 0;
+  m.tl = 0;
+  m.acc = 0;
+  m.tf = 0;
+  m.err = 0;
+  m.et = 0;
+  m.t0 = 0;
+  m.last = 0;
+  /**
+   * Bytes from the module, parsed one at a time right here. A failure keeps the first error
+   * of the swipe and drains the rest of it (S_DRAIN). @hot
+   */
+  options.serial.on("data", function (data: string) {
+    const now = m.clk.now();
+    for (let i = 0; i < data.length; i++) {
+      if (m.st === S_IDLE) m.t0 = now;
+      let c = data.charCodeAt(i) & 0xff;
+      // c becomes -1 when the track just ended (its end sentinel, or its LRC checked)
+      if (m.st === S_LRC) {
+        if (c !== m.acc) {
+          if (!m.err) (m.err = MSR_ERR_LRC), (m.et = m.t);
+          m.st = S_DRAIN;
+          continue;
+        }
+        c = -1;
+      } else if (c === m.endb) {
+        if (m.st === S_IDLE) continue; // a stray terminator on an idle line
+        if (m.st === S_TRACK && !m.err) (m.err = MSR_ERR_PARTIAL), (m.et = m.t);
+        m.done();
+        continue;
+      } else if (m.st === S_DRAIN) {
+        continue;
+      } else if (m.st === S_IDLE || m.st === S_BETWEEN) {
+        // separators between tracks: CR, LF, STX, ETX, ESC
+        if (c === C_CR || c === C_LF || c === C_STX || c === C_ETX || c === C_ESC) continue;
+        if (m.st === S_IDLE) {
+          m.st = S_BETWEEN;
+          m.n1 = -1;
+          m.n2 = -1;
+          m.n3 = -1;
+          m.err = 0;
+          m.et = 0;
+        }
+        if (c === C_SS1 && m.n1 < 0 && m.n2 < 0 && m.n3 < 0) m.t = 1;
+        else if (c === C_SS2 && m.n2 < 0 && m.n3 < 0) m.t = 2;
+        else if ((c === C_SS2 || c === C_SS3) && m.n3 < 0) m.t = 3;
+        else {
+          if (!m.err) (m.err = c >= 0x80 ? MSR_ERR_PARITY : MSR_ERR_GARBLED), (m.et = 0);
+          m.st = S_DRAIN;
+          continue;
+        }
+        m.st = S_TRACK;
+        m.tl = 0;
+        m.acc = c;
+        m.tf = 0;
+        continue;
+      } else {
+        // S_TRACK
+        if (c >= 0x80) {
+          if (!m.err) (m.err = MSR_ERR_PARITY), (m.et = m.t);
+          m.st = S_DRAIN;
+          continue;
+        }
+        m.acc ^= c;
+        if (c === C_ES) {
+          if (m.lrc) {
+            m.st = S_LRC;
+            continue;
+          }
+          c = -1;
+        } else if (m.t === 1 && !m.tf && c >= 0x20 && c <= 0x5f && c !== C_SS1) {
+          if (m.tl < T1_MAX) m.trk[T1_AT + m.tl++] = c;
+          else c = -2; // too long
+        } else if (m.t === 1 || m.tf || ((c < 0x30 || c > 0x39) && c !== C_FS2 && !(c === C_E && m.tl === 0))) {
+          if (!m.err) (m.err = MSR_ERR_CHAR), (m.et = m.t);
+          m.st = S_DRAIN;
+          continue;
+        } else if (c === C_E) {
+          m.tf = 1; // "<SS>E?": the module could not read this track
+        } else if (m.tl < (m.t === 2 ? T2_MAX : T3_MAX)) {
+          m.trk[(m.t === 2 ? T2_AT : T3_AT) + m.tl++] = c;
+        } else {
+          c = -2;
+        }
+        if (c === -2) {
+          if (!m.err) (m.err = MSR_ERR_TOO_LONG), (m.et = m.t);
+          m.st = S_DRAIN;
+        }
+        if (c !== -1) continue;
+      }
+      // The track ended.
+      m.st = S_BETWEEN;
+      if (m.tf || (m.t === 1 && m.tl === 1 && m.trk[T1_AT] === C_E)) {
+        if (!m.err) (m.err = MSR_ERR_TRACK_FAILED), (m.et = m.t);
+        m.st = S_DRAIN;
+      } else if (m.t === 1) m.n1 = m.tl;
+      else if (m.t === 2) m.n2 = m.tl;
+      else m.n3 = m.tl;
+    }
+    if (m.st !== S_IDLE) m.last = now;
+  });
+} as unknown as { new (options: MagStripeReaderOptions): MagStripeReader; prototype: MagStripeReader };
+
+const proto = MagStripeReader.prototype as Reader;
+
+proto.busy = function (this: Reader): boolean {
+  return this.st !== S_IDLE;
+};
+
+/** @hot */
+proto.tick = function (this: Reader, now: number): void {
+  if (this.st === S_IDLE) return;
+  if (now - this.t0 >= this.tmo) {
+    if ((this.st === S_TRACK || this.st === S_LRC) && !this.err) {
+      this.err = MSR_ERR_PARTIAL;
+      this.et = this.t;
+    }
+    this.done();
+  } else if (this.gap > 0 && now - this.last >= this.gap && (this.st === S_BETWEEN || this.st === S_DRAIN)) {
+    this.done();
+  }
+};
+
+/**
+ * Checks the swipe (track 2 well formed, Luhn, track 1 agreeing), then either fills the card
+ * record and pushes EV_CARD_SWIPED or pushes EV_CARD_READ_ERROR. Four locals only: each is a
+ * block taken while it runs. @hot
+ */
+proto.done = function (this: Reader): void {
+  const d = this.trk;
+  let pan = 0; // PAN digits in track 2
+  let k = 0;
+  let j = 0;
+  if (this.err === 0) {
+    this.et = 2;
+    // track 2: PAN (13..19 digits) '=' YYMM (month 01..12) SSS
+    while (pan < this.n2 && d[T2_AT + pan] !== C_FS2 && d[T2_AT + pan] >= 0x30 && d[T2_AT + pan] <= 0x39) pan++;
+    if (this.n2 <= 0) this.err = MSR_ERR_NO_TRACK2;
+    else if (pan < 13 || pan > 19 || d[T2_AT + pan] !== C_FS2 || this.n2 < pan + 8) this.err = MSR_ERR_FORMAT;
+    for (k = pan + 1; this.err === 0 && k < pan + 8; k++) if (d[T2_AT + k] < 0x30 || d[T2_AT + k] > 0x39) this.err = MSR_ERR_FORMAT;
+    k = (d[T2_AT + pan + 3] - 0x30) * 10 + (d[T2_AT + pan + 4] - 0x30);
+    if (this.err === 0 && (k < 1 || k > 12)) this.err = MSR_ERR_FORMAT;
+    if (this.err === 0) {
+      // Luhn (ISO/IEC 7812-1): every second digit from the right doubled (2d - 9 when > 9)
+      j = 0;
+      for (k = pan - 1; k >= 0; k--) {
+        j += ((pan - 1 - k) & 1) === 0 ? d[T2_AT + k] - 0x30 : 2 * (d[T2_AT + k] - 0x30) - (d[T2_AT + k] > 0x34 ? 9 : 0);
+      }
+      if (j % 10 !== 0) this.err = MSR_ERR_LUHN;
+    }
+    if (this.err === 0 && this.n1 > 0) {
+      // track 1: 'B' PAN '^' NAME (2..26) '^' YYMM SSS ...: PAN, expiry, service code as track 2's
+      this.et = 1;
+      k = 1;
+      while (k < this.n1 && d[T1_AT + k] !== C_FS1) k++;
+      if (d[T1_AT] !== 0x42 || k >= this.n1) this.err = MSR_ERR_FORMAT;
+      else if (k - 1 !== pan) this.err = MSR_ERR_MISMATCH;
+      for (j = 0; this.err === 0 && j < pan; j++) if (d[T1_AT + 1 + j] !== d[T2_AT + j]) this.err = MSR_ERR_MISMATCH;
+      j = ++k; // where the name starts
+      while (k < this.n1 && d[T1_AT + k] !== C_FS1) k++;
+      if (this.err === 0 && (k >= this.n1 || k - j < 2 || k - j > 26 || this.n1 < k + 8)) this.err = MSR_ERR_FORMAT;
+      for (j = 0; this.err === 0 && j < 7; j++) if (d[T1_AT + k + 1 + j] !== d[T2_AT + pan + 1 + j]) this.err = MSR_ERR_MISMATCH;
+    }
+    if (this.err === 0) this.et = 0;
+  }
+  if (this.err !== 0) {
+    this.lastError = this.err;
+    this.ring.push(EV_CARD_READ_ERROR, this.err, this.et);
+  } else {
+    this.card.wipe();
+    for (k = 0; k < pan; k++) this.card.pan[k] = d[T2_AT + k];
+    this.card.panLen = pan;
+    for (k = 0; k < 4; k++) this.card.expiry[k] = d[T2_AT + pan + 1 + k];
+    for (k = 0; k < 3; k++) this.card.serviceCode[k] = d[T2_AT + pan + 5 + k];
+    for (k = 0; k < this.n2; k++) this.card.track2[k] = d[T2_AT + k];
+    this.card.track2Len = this.n2;
+    if (this.n3 > 0) {
+      for (k = 0; k < this.n3; k++) this.card.track3[k] = d[T3_AT + k];
+      this.card.track3Len = this.n3;
+    }
+    this.card.entryMode = ENTRY_SWIPE;
+    // a = MSR_SWIPE_CHIP when the service code starts with 2 or 6: the card has a chip
+    k = this.card.serviceCode[0];
+    this.ring.push(EV_CARD_SWIPED, k === 0x32 || k === 0x36 ? MSR_SWIPE_CHIP : 0, 0);
+  }
+  this.st = S_IDLE;
+  for (k = 0; k < d.length; k++) d[k] = 0;
+  this.n1 = -1;
+  this.n2 = -1;
+  this.n3 = -1;
+  this.tl = 0;
+};

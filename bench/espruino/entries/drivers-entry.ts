@@ -7,7 +7,10 @@
  *
  *   D("none")            one() doing nothing but drain the ring (the baseline of the calls below)
  *   D("scan", held)      one MatrixKeypad.scan(); held = 1: one key (row 1, col 2) is down
- *   D("msr")             MagStripeReader.feed of the next byte of a swipe (cycling)
+ *   D("press")           key up for 6 scans, then down for 6: the scan that reports the press
+ *   D("msr")             the MSR's receive handler with the next byte of a swipe (cycling)
+ *   D("swipe")           a whole swipe, one byte per handler call, then a tick: the worst byte
+ *                        (the end of the swipe, where it is checked and the card record filled)
  *   D("job")             build a receipt-sized print job and let its status query answer
  *   D("chunk")           one EscPosPrinter.tick() that sends one 32-byte chunk
  *   D("loop", what, n, arg)  n of them in a loop: [blocks retained, microseconds per call]
@@ -98,6 +101,12 @@ function one(what: string, arg: number): number {
     held = arg;
     now += 5;
     keypad.scan();
+  } else if (what === "press") {
+    for (let i = 0; i < 12; i++) {
+      held = i < 6 ? 0 : 1;
+      now += 5;
+      keypad.scan();
+    }
   } else if (what === "msr") {
     now += 1;
     if (msrHandler) msrHandler(BYTES[msrAt]);
@@ -107,6 +116,13 @@ function one(what: string, arg: number): number {
       now += 100;
       msr.tick(now);
     }
+  } else if (what === "swipe") {
+    for (let i = 0; i < BYTES.length; i++) {
+      now += 1;
+      if (msrHandler) msrHandler(BYTES[i]);
+    }
+    now += 100;
+    msr.tick(now);
   } else if (what === "chunk") {
     if (printer.state() === PRINTER_IDLE) one("job", 0);
     now += 50;
