@@ -11,7 +11,7 @@
  */
 import { FlashStorage } from "../hil/virtual/flash-storage";
 import { TxnStores } from "../firmware/txn/store/txn-stores";
-import { BatchTotals, J_REVERSAL_PENDING, JournalEntry, TXN_SALE } from "../firmware/txn/store/journal";
+import { BatchTotals, J_REVERSAL_PENDING, JournalEntry, journalTotals, TXN_SALE } from "../firmware/txn/store/journal";
 import { REASON_NO_REPLY, ReversalSlip } from "../firmware/txn/store/reversal-queue";
 import { SETTLE_CLOSING, SETTLE_STARTED } from "../firmware/txn/store/counters";
 
@@ -112,7 +112,7 @@ t0 = performance.now();
 for (let i = 0; i < N; i++) {
   if (!s.journal.hasRoom()) {
     s.counters.setSettleStep(SETTLE_STARTED, 0);
-    s.journal.totals(new BatchTotals());
+    journalTotals(s.journal, new BatchTotals());
     s.counters.setSettleStep(SETTLE_CLOSING, 0);
     s.finishSettlement();
     settlements++;

@@ -19,6 +19,7 @@ import { TxnStores, TxnStoresOptions } from "../../firmware/txn/store/txn-stores
 import { SETTLE_CLOSING, SETTLE_IDLE, SETTLE_STARTED } from "../../firmware/txn/store/counters";
 import {
   BatchTotals,
+  journalTotals,
   J_APPROVED,
   J_REVERSAL_FAILED,
   J_REVERSAL_PENDING,
@@ -186,7 +187,7 @@ class Terminal {
     if (c.settleStep === SETTLE_STARTED) {
       this.reversalRounds(0); // pending reversal first
       const t = new BatchTotals();
-      s.journal.totals(t);
+      journalTotals(s.journal, t);
       this.host.settle(c.batch, t);
       this.g(c.setSettleStep(SETTLE_CLOSING, 0));
     }
@@ -248,9 +249,9 @@ function rebootAndCheck(run: Run, label: string, hostAnswersAfter: boolean, sett
   if (c.batch !== run.startBatch) {
     assert.equal(c.batch, run.startBatch + 1, `${label}: batch advanced twice`);
     assert.equal(c.settleStep, SETTLE_IDLE);
-    assert.equal(j.lastClosedBatch(), run.startBatch, `${label}: batch advanced but journal batch not closed`);
+    assert.equal(j.closedBatch, run.startBatch, `${label}: batch advanced but journal batch not closed`);
   } else {
-    assert.notEqual(j.lastClosedBatch(), run.startBatch, `${label}: journal closed but batch not advanced (not resumable)`);
+    assert.notEqual(j.closedBatch, run.startBatch, `${label}: journal closed but batch not advanced (not resumable)`);
   }
 
   // --- the engine finishes what was interrupted

@@ -43,9 +43,9 @@ describe("RecordLog: append-only records on flash", () => {
     assert.equal(put(log, 1, 2, 5), STORE_OK);
     assert.equal(put(log, 0, 3), STORE_OK);
     assert.equal(put(log, 2, 4), STORE_OK);
-    assert.equal(log.remove(2), STORE_OK);
+    assert.equal(log.append(2, 0), STORE_OK, "a zero-length record deletes the key");
     assert.deepEqual(snapshot(log), ["3x8", "2x5", null, null]);
-    assert.equal(log.has(2), false);
+    assert.equal(log.length(2), -1);
     assert.equal(log.length(1), 5);
     const again = newLog(flash);
     assert.deepEqual(snapshot(again), ["3x8", "2x5", null, null]);
@@ -57,12 +57,32 @@ describe("RecordLog: append-only records on flash", () => {
   it("uses a fixed, bounded amount of flash per append (the record rounded to 16 bytes)", () => {
     const flash = new FlashStorage({ bytes: 16 * 1024 });
     const log = newLog(flash);
-    for (const len of [0, 3, 8, 19, 40]) {
+    for (const len of [3, 0, 8, 19, 40]) {
       const before = flash.bytesProgrammed;
       assert.equal(put(log, 1, 7, len), STORE_OK);
       assert.equal(flash.bytesProgrammed - before, log.recordBytes(len));
       assert.equal(log.recordBytes(len), Math.ceil((13 + len) / 16) * 16);
     }
+    const before = flash.bytesProgrammed;
+    assert.equal(log.append(2, 0), STORE_OK, "deleting a key that holds nothing");
+    assert.equal(flash.bytesProgrammed, before, "writes nothing");
+  });
+
+  it("writes a record longer than one 128-byte piece whole, and reads it back after a reboot", () => {
+    const flash = new FlashStorage({ bytes: 16 * 1024 });
+    const log = newLog(flash, { maxPayload: 339, bytes: 2048 });
+    for (const len of [115, 116, 200, 339]) {
+      for (let i = 0; i < len; i++) log.payload[i] = (i * 7 + len) & 255;
+      const before = flash.bytesProgrammed;
+      assert.equal(log.append(0, len), STORE_OK);
+      assert.equal(flash.bytesProgrammed - before, log.recordBytes(len));
+      const out = new Uint8Array(len);
+      for (const l of [log, newLog(flash, { maxPayload: 339, bytes: 2048 })]) {
+        assert.equal(l.read(0, out, 0), len);
+        for (let i = 0; i < len; i++) assert.equal(out[i], (i * 7 + len) & 255, `len ${len} byte ${i}`);
+      }
+    }
+    assert.throws(() => new RecordLog(flash, Object.assign({}, OPTS, { maxPayload: 340, bytes: 2048 })), /out of range/);
   });
 
   it("returns clear codes for a bad key and an oversized payload, writing nothing", () => {
@@ -125,7 +145,7 @@ describe("RecordLog: append-only records on flash", () => {
     const log = newLog(flash);
     put(log, 3, 33);
     put(log, 2, 22);
-    log.remove(2);
+    log.append(2, 0);
     let i = 0;
     while (log.compactions === 0) assert.equal(put(log, i % 2, 100 + (i++ % 100)), STORE_OK);
     assert.equal(log.fileName, "tlB");
@@ -140,11 +160,11 @@ describe("RecordLog: append-only records on flash", () => {
     assert.equal(again.seq(3), seq3);
     assert.ok(again.generation === 2);
     // seq never goes back, even when every record was deleted before a compaction
-    const last = again.lastSeq();
-    for (let k = 0; k < 4; k++) again.remove(k);
+    const last = again.lastSeq;
+    for (let k = 0; k < 4; k++) again.append(k, 0);
     assert.equal(again.compact(), STORE_OK);
     const fresh = newLog(flash);
-    assert.ok(fresh.lastSeq() >= last, "base seq carried in the file header");
+    assert.ok(fresh.lastSeq >= last, "base seq carried in the file header");
     put(fresh, 0, 1);
     assert.ok(fresh.seq(0) > last);
   });
@@ -154,10 +174,10 @@ describe("RecordLog: append-only records on flash", () => {
       const log = newLog(flash);
       put(log, 3, 33, 20);
       put(log, 2, 22);
-      log.remove(2);
+      log.append(2, 0);
       let i = 0;
       // fill until the next 8-byte append needs a compaction
-      while (log.freeBytes() >= log.recordBytes(8)) put(log, i % 2, 100 + i++);
+      while (log.area - log.writePos >= log.recordBytes(8)) put(log, i % 2, 100 + i++);
       return log;
     };
     const probe = new FlashStorage({ bytes: 16 * 1024 });
@@ -228,7 +248,7 @@ describe("RecordLog: append-only records on flash", () => {
     put(log, 0, 1);
     put(log, 1, 2);
     // leave room for one more log file only once the trash below is gone
-    flash.write("junk", "J".repeat(flash.getFree() - 32 - log.fileFootprint() - 8));
+    flash.write("junk", "J".repeat(flash.getFree() - 32 - log.footprint - 8));
     flash.write("trash", "T".repeat(100));
     flash.erase("trash"); // trash that Espruino would compact on its own if asked to create a file
     let rc = STORE_OK;

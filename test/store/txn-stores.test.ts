@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { FlashStorage } from "../../hil/virtual/flash-storage";
 import { TxnStores, TxnStoresOptions } from "../../firmware/txn/store/txn-stores";
-import { BatchTotals, J_APPROVED, J_REVERSED, J_VOIDED, JournalEntry, TXN_VOID } from "../../firmware/txn/store/journal";
+import { BatchTotals, J_APPROVED, J_REVERSED, J_VOIDED, JournalEntry, journalTotals, TXN_VOID } from "../../firmware/txn/store/journal";
 import { RQ_DONE, RQ_SEND } from "../../firmware/txn/store/reversal-queue";
 import {
   STORE_ERR_JOURNAL_FULL,
@@ -65,7 +65,7 @@ describe("TxnStores: the write order of a transaction", () => {
     assert.equal(s.reversals.hasPending(), false, "no reversal stored: the request is not sent");
     s = open(flash);
     const t = new BatchTotals();
-    s.journal.totals(t);
+    journalTotals(s.journal, t);
     assert.equal(t.debitCount, done.length);
     assert.equal(s.counters.stan >= done[done.length - 1], true);
     // at a quiet moment Storage is compacted and the terminal goes on

@@ -1,37 +1,22 @@
-/** Big-endian integers in byte buffers, for the store's record layouts. All @hot, no allocation. */
+/**
+ * Big-endian unsigned integers of 1..6 bytes in byte buffers, for the store's record layouts
+ * (amounts in fen need 6 bytes: up to 12 digits fit below 2^48). Two functions rather than one
+ * per width: on Espruino every function costs RAM, its body length nothing. All @hot, no
+ * allocation (division, not shifts, so values above 2^32 work).
+ */
 
-/** @hot */
-export function putU16(b: Uint8Array, at: number, v: number): void {
-  b[at] = (v >>> 8) & 255;
-  b[at + 1] = v & 255;
+/** Write `v` (0 <= v < 2^48) into b[at..at+n). @hot */
+export function putN(b: Uint8Array, at: number, n: number, v: number): void {
+  for (let i = at + n - 1; i >= at; i--) {
+    const lo = v % 256;
+    b[i] = lo;
+    v = (v - lo) / 256;
+  }
 }
 
-/** @hot */
-export function getU16(b: Uint8Array, at: number): number {
-  return (b[at] << 8) | b[at + 1];
-}
-
-/** @hot */
-export function putU32(b: Uint8Array, at: number, v: number): void {
-  b[at] = (v >>> 24) & 255;
-  b[at + 1] = (v >>> 16) & 255;
-  b[at + 2] = (v >>> 8) & 255;
-  b[at + 3] = v & 255;
-}
-
-/** @hot */
-export function getU32(b: Uint8Array, at: number): number {
-  return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
-}
-
-/** A non-negative integer below 2^48 (amounts in fen: up to 12 digits fit). @hot */
-export function putU48(b: Uint8Array, at: number, v: number): void {
-  const hi = Math.floor(v / 4294967296);
-  putU16(b, at, hi);
-  putU32(b, at + 2, v - hi * 4294967296);
-}
-
-/** @hot */
-export function getU48(b: Uint8Array, at: number): number {
-  return getU16(b, at) * 4294967296 + getU32(b, at + 2);
+/** Read b[at..at+n) as an unsigned number. @hot */
+export function getN(b: Uint8Array, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) v = v * 256 + b[i];
+  return v;
 }

@@ -15,7 +15,7 @@
  */
 import type { StoreLike } from "../../hal/store";
 import { STORE_ERR_RANGE, STORE_OK } from "./codes";
-import { getU32, putU32 } from "./bytes";
+import { getN, putN } from "./bytes";
 import { RecordLog } from "./record-log";
 
 export const STAN_MAX = 999999;
@@ -48,7 +48,7 @@ export class Counters {
   settleStep = SETTLE_IDLE;
   /** Batch upload position (journal index of the next record to upload). */
   uploadIndex = 0;
-  /** Spare persisted bits for the engine (e.g. "sign-in required"). */
+  /** Spare persisted bits (kept as found; the record has room for them). */
   flags = 0;
   lastError = STORE_OK;
 
@@ -67,13 +67,14 @@ export class Counters {
     if (rc !== STORE_OK) return rc;
     const p = this.log.payload;
     if (this.log.read(0, p, 0) === PAYLOAD) {
-      this.stan = getU32(p, 0);
-      this.batch = getU32(p, 4);
+      this.stan = getN(p, 0, 4);
+      this.batch = getN(p, 4, 4);
       this.settleStep = p[8];
-      this.uploadIndex = (p[9] << 8) | p[10];
-      this.flags = (p[11] << 8) | p[12];
+      this.uploadIndex = getN(p, 9, 2);
+      this.flags = getN(p, 11, 2);
+    } else if (stanFloor && stanFloor > 0 && stanFloor <= STAN_MAX) {
+      this.stan = stanFloor;
     }
-    if (stanFloor && stanFloor > 0 && stanFloor <= STAN_MAX && !this.log.has(0)) this.stan = stanFloor;
     if (!(this.stan >= 0 && this.stan <= STAN_MAX)) this.stan = 0;
     if (!(this.batch >= 1 && this.batch <= BATCH_MAX)) this.batch = 1;
     return STORE_OK;
@@ -86,7 +87,7 @@ export class Counters {
    */
   nextStan(): number {
     const next = this.stan >= STAN_MAX ? 1 : this.stan + 1;
-    if (!this.save(next, this.batch, this.settleStep, this.uploadIndex, this.flags)) return 0;
+    if (!this.save(next, this.batch, this.settleStep, this.uploadIndex)) return 0;
     this.stan = next;
     return next;
   }
@@ -98,7 +99,7 @@ export class Counters {
       return false;
     }
     if (batch === this.batch) return true;
-    if (!this.save(this.stan, batch, this.settleStep, this.uploadIndex, this.flags)) return false;
+    if (!this.save(this.stan, batch, this.settleStep, this.uploadIndex)) return false;
     this.batch = batch;
     return true;
   }
@@ -109,7 +110,7 @@ export class Counters {
       this.lastError = STORE_ERR_RANGE;
       return false;
     }
-    if (!this.save(this.stan, this.batch, step, uploadIndex, this.flags)) return false;
+    if (!this.save(this.stan, this.batch, step, uploadIndex)) return false;
     this.settleStep = step;
     this.uploadIndex = uploadIndex;
     return true;
@@ -118,29 +119,21 @@ export class Counters {
   /** End of settlement: next batch number and step IDLE, in one record. */
   advanceBatch(): boolean {
     const next = this.batch >= BATCH_MAX ? 1 : this.batch + 1;
-    if (!this.save(this.stan, next, SETTLE_IDLE, 0, this.flags)) return false;
+    if (!this.save(this.stan, next, SETTLE_IDLE, 0)) return false;
     this.batch = next;
     this.settleStep = SETTLE_IDLE;
     this.uploadIndex = 0;
     return true;
   }
 
-  setFlags(flags: number): boolean {
-    if (!this.save(this.stan, this.batch, this.settleStep, this.uploadIndex, flags & 0xffff)) return false;
-    this.flags = flags & 0xffff;
-    return true;
-  }
-
   /** @hot */
-  private save(stan: number, batch: number, step: number, upload: number, flags: number): boolean {
+  private save(stan: number, batch: number, step: number, upload: number): boolean {
     const p = this.log.payload;
-    putU32(p, 0, stan);
-    putU32(p, 4, batch);
+    putN(p, 0, 4, stan);
+    putN(p, 4, 4, batch);
     p[8] = step;
-    p[9] = upload >> 8;
-    p[10] = upload & 255;
-    p[11] = flags >> 8;
-    p[12] = flags & 255;
+    putN(p, 9, 2, upload);
+    putN(p, 11, 2, this.flags);
     const rc = this.log.append(0, PAYLOAD);
     this.lastError = rc;
     return rc === STORE_OK;

@@ -17,10 +17,13 @@
  *   const j = new Journal(store, { capacity: 100 }); j.open();
  *   if (!j.reserve()) showError(j.lastError);  // before sending anything
  *   e.type = TXN_SALE; ...; j.add(e);
- *   j.findByStan(123, out); j.last(out); j.totals(t); j.closeBatch(batch);
+ *   j.findByStan(123, out); j.last(out); journalTotals(j, t); j.closeBatch(batch);
+ *
+ * RAM: one Int32Array word per entry (its trace, status and "settled" bit) beside the log's own
+ * index; entries are read from flash into the log's shared payload buffer when asked for.
  */
 import type { StoreLike } from "../../hal/store";
-import { getU16, getU32, getU48, putU16, putU32, putU48 } from "./bytes";
+import { getN, putN } from "./bytes";
 import { STORE_ERR_JOURNAL_FULL, STORE_ERR_NOT_FOUND, STORE_ERR_RANGE, STORE_OK } from "./codes";
 import { MaskedPan } from "./masked-pan";
 import { RecordLog } from "./record-log";
@@ -82,23 +85,6 @@ export class JournalEntry {
     this.authCode.fill(0);
     this.settled = false;
   }
-
-  /** @hot */
-  copyFrom(o: JournalEntry): void {
-    this.type = o.type;
-    this.status = o.status;
-    this.amount = o.amount;
-    this.stan = o.stan;
-    this.origStan = o.origStan;
-    this.batch = o.batch;
-    this.time = o.time;
-    this.entryMode = o.entryMode;
-    this.respCode = o.respCode;
-    this.pan.copyFrom(o.pan);
-    this.rrn.set(o.rrn);
-    this.authCode.set(o.authCode);
-    this.settled = o.settled;
-  }
 }
 
 /** Field 48 inputs for the open batch (domestic cards; the profile has no foreign split). */
@@ -114,6 +100,33 @@ export function effectiveStatus(e: JournalEntry): number {
   return e.settled ? J_SETTLED : e.status;
 }
 
+/**
+ * Settlement totals of the journal's open batch. Debit: approved sales and pre-auth completions;
+ * credit: approved refunds. Voided, reversed, declined, reversal-pending and reversal-failed
+ * entries count nowhere, nor do voids and pre-authorisations themselves (a void removes its
+ * original; a pre-auth is a hold). An uncertain entry (reversal failed) makes the host report
+ * "not balanced", and the batch upload then settles the difference. (The engine counts as hosts
+ * do instead: firmware/txn/settlement.ts. This one is for tests and the flash bench, outside the
+ * Journal class so the firmware bundle leaves it out.)
+ */
+export function journalTotals(j: Journal, out: BatchTotals): void {
+  out.debitAmount = 0;
+  out.debitCount = 0;
+  out.creditAmount = 0;
+  out.creditCount = 0;
+  const e = new JournalEntry();
+  for (let i = 0; j.entryAt(i, e); i++) {
+    if (e.status !== J_APPROVED) continue;
+    if (e.type === TXN_SALE || e.type === TXN_PREAUTH_COMPLETE) {
+      out.debitAmount += e.amount;
+      out.debitCount++;
+    } else if (e.type === TXN_REFUND) {
+      out.creditAmount += e.amount;
+      out.creditCount++;
+    }
+  }
+}
+
 export interface JournalOptions {
   name?: string;
   /** Entries per batch (default 100, at most 1000). */
@@ -122,6 +135,11 @@ export interface JournalOptions {
   bytes?: number;
 }
 
+/**
+ * Entry layout, 57 bytes: 0 type | 1 status | 2 amount u48 | 8 stan u32 | 12 origStan u32 |
+ * 16 batch u32 | 20 time u32 | 24 entryMode u16 | 26 respCode u16 | 28 masked PAN (length,
+ * first 6, last 4) | 39 rrn[12] | 51 authCode[6].
+ */
 export const JOURNAL_ENTRY_BYTES = 57;
 const META_BYTES = 8;
 
@@ -129,14 +147,13 @@ export class Journal {
   readonly log: RecordLog;
   readonly capacity: number;
   lastError = STORE_OK;
+  /** Batch number of the last close (0 if never closed). */
+  closedBatch = 0;
   /** Seq of the batch-close marker: entries written at or before it are settled. */
   private closedSeq = 0;
-  private closedBatch = 0;
   private nextKey = 0;
-  private readonly stanOf: Int32Array;
-  private readonly statusOf: Uint8Array;
-  private readonly scratch = new Uint8Array(JOURNAL_ENTRY_BYTES);
-  private readonly tmp = new JournalEntry();
+  /** Per key: -1 (no entry) or stan * 16 + status * 2 + (1 if settled). */
+  private readonly info: Int32Array;
 
   constructor(store: StoreLike, options?: JournalOptions) {
     const o = options || {};
@@ -153,29 +170,28 @@ export class Journal {
       keys: cap + 1,
       maxPayload: JOURNAL_ENTRY_BYTES,
     });
-    this.stanOf = new Int32Array(cap);
-    this.statusOf = new Uint8Array(cap);
+    this.info = new Int32Array(cap);
   }
 
   open(): number {
-    const rc = this.log.open();
+    const log = this.log;
+    const rc = log.open();
     this.lastError = rc;
     if (rc !== STORE_OK) return rc;
-    const meta = this.capacity;
+    const p = log.payload;
     this.closedSeq = 0;
     this.closedBatch = 0;
-    if (this.log.read(meta, this.scratch, 0) === META_BYTES) {
-      this.closedSeq = getU32(this.scratch, 0);
-      this.closedBatch = getU32(this.scratch, 4);
+    if (log.read(this.capacity, p, 0) === META_BYTES) {
+      this.closedSeq = getN(p, 0, 4);
+      this.closedBatch = getN(p, 4, 4);
     }
     this.nextKey = 0;
     for (let k = 0; k < this.capacity; k++) {
-      this.stanOf[k] = -1;
-      this.statusOf[k] = 0;
-      if (this.log.read(k, this.scratch, 0) !== JOURNAL_ENTRY_BYTES) continue;
-      this.stanOf[k] = getU32(this.scratch, 8);
-      this.statusOf[k] = this.scratch[1];
-      if (this.isOpenKey(k) && k + 1 > this.nextKey) this.nextKey = k + 1;
+      this.info[k] = -1;
+      if (log.read(k, p, 0) !== JOURNAL_ENTRY_BYTES) continue;
+      const settled = log.seq(k) <= this.closedSeq;
+      this.info[k] = getN(p, 8, 4) * 16 + p[1] * 2 + (settled ? 1 : 0);
+      if (!settled && k + 1 > this.nextKey) this.nextKey = k + 1;
     }
     return STORE_OK;
   }
@@ -183,7 +199,7 @@ export class Journal {
   /** Entries in the open batch. @hot */
   count(): number {
     let n = 0;
-    for (let k = 0; k < this.nextKey; k++) if (this.isOpenKey(k)) n++;
+    for (let k = 0; k < this.nextKey; k++) if (this.info[k] >= 0 && (this.info[k] & 1) === 0) n++;
     return n;
   }
 
@@ -197,7 +213,7 @@ export class Journal {
    * the entry plus one status change, so the writes after the host's answer cannot run out.
    */
   reserve(): boolean {
-    if (!this.hasRoom()) {
+    if (this.nextKey >= this.capacity) {
       this.lastError = STORE_ERR_JOURNAL_FULL;
       return false;
     }
@@ -206,23 +222,41 @@ export class Journal {
     return rc === STORE_OK;
   }
 
-  /** Append an entry to the open batch. */
+  /** Append an entry to the open batch. @hot */
   add(e: JournalEntry): boolean {
-    if (!this.hasRoom()) {
+    if (this.nextKey >= this.capacity) {
       this.lastError = STORE_ERR_JOURNAL_FULL;
       return false;
     }
-    if (!validEntry(e)) {
+    if (
+      !(e.type >= TXN_SALE && e.type <= TXN_PREAUTH_CANCEL) ||
+      !(e.status >= J_APPROVED && e.status <= J_VOIDED) ||
+      !(e.amount >= 0 && e.amount < 1e12 && e.amount === Math.floor(e.amount)) ||
+      !(e.stan >= 1 && e.stan <= 999999)
+    ) {
       this.lastError = STORE_ERR_RANGE;
       return false;
     }
     const k = this.nextKey;
-    encode(e, this.log.payload);
+    const p = this.log.payload;
+    p[0] = e.type;
+    p[1] = e.status;
+    putN(p, 2, 6, e.amount);
+    putN(p, 8, 4, e.stan);
+    putN(p, 12, 4, e.origStan);
+    putN(p, 16, 4, e.batch);
+    putN(p, 20, 4, e.time);
+    putN(p, 24, 2, e.entryMode);
+    putN(p, 26, 2, e.respCode);
+    p[28] = e.pan.length;
+    for (let i = 0; i < 6; i++) p[29 + i] = e.pan.first6[i];
+    for (let i = 0; i < 4; i++) p[35 + i] = e.pan.last4[i];
+    for (let i = 0; i < 12; i++) p[39 + i] = e.rrn[i];
+    for (let i = 0; i < 6; i++) p[51 + i] = e.authCode[i];
     const rc = this.log.append(k, JOURNAL_ENTRY_BYTES);
     this.lastError = rc;
     if (rc !== STORE_OK) return false;
-    this.stanOf[k] = e.stan;
-    this.statusOf[k] = e.status;
+    this.info[k] = e.stan * 16 + e.status * 2;
     this.nextKey = k + 1;
     return true;
   }
@@ -233,27 +267,28 @@ export class Journal {
       this.lastError = STORE_ERR_RANGE;
       return false;
     }
+    const p = this.log.payload;
     const k = this.keyOf(stan, true);
-    if (k < 0 || this.log.read(k, this.log.payload, 0) !== JOURNAL_ENTRY_BYTES) {
+    if (k < 0 || this.log.read(k, p, 0) !== JOURNAL_ENTRY_BYTES) {
       this.lastError = STORE_ERR_NOT_FOUND;
       return false;
     }
-    if (this.log.payload[1] === status) {
+    if (p[1] === status) {
       this.lastError = STORE_OK;
       return true;
     }
-    this.log.payload[1] = status;
+    p[1] = status;
     const rc = this.log.append(k, JOURNAL_ENTRY_BYTES);
     this.lastError = rc;
     if (rc !== STORE_OK) return false;
-    this.statusOf[k] = status;
+    this.info[k] = stan * 16 + status * 2;
     return true;
   }
 
   /** Status of the open-batch entry with this trace, 0 if none. @hot */
   statusOfStan(stan: number): number {
     const k = this.keyOf(stan, true);
-    return k < 0 ? 0 : this.statusOf[k];
+    return k < 0 ? 0 : (this.info[k] >> 1) & 7;
   }
 
   /** Newest entry (open or settled) with this trace into `out`. */
@@ -263,14 +298,20 @@ export class Journal {
 
   /** The newest entry written (for "reprint last"). */
   last(out: JournalEntry): boolean {
-    return this.readKey(this.newestKey(), out);
+    return this.readKey(this.keyOf(-1, false), out);
+  }
+
+  /** Trace of the newest entry written, 0 if none. @hot */
+  lastStan(): number {
+    const k = this.keyOf(-1, false);
+    return k < 0 ? 0 : this.info[k] >> 4;
   }
 
   /** The i-th entry of the open batch, in the order written (batch upload, listing). */
   entryAt(i: number, out: JournalEntry): boolean {
     let n = 0;
     for (let k = 0; k < this.nextKey; k++) {
-      if (!this.isOpenKey(k)) continue;
+      if (this.info[k] < 0 || (this.info[k] & 1) === 1) continue;
       if (n === i) return this.readKey(k, out);
       n++;
     }
@@ -279,29 +320,34 @@ export class Journal {
   }
 
   /**
-   * Settlement totals of the open batch. Debit: approved sales and pre-auth completions;
-   * credit: approved refunds. Voided, reversed, declined, reversal-pending and reversal-failed
-   * entries count nowhere, nor do voids and pre-authorisations themselves (a void removes its
-   * original; a pre-auth is a hold). An uncertain entry (reversal failed) makes the host report
-   * "not balanced", and the batch upload then settles the difference.
+   * The reversal of `stan` was acknowledged: its open-batch entry becomes REVERSED; a reversed
+   * void first puts its original back to APPROVED (when it is VOIDED). True when done or when
+   * there is no such entry; false when a write failed (lastError).
    */
-  totals(out: BatchTotals): void {
-    out.debitAmount = 0;
-    out.debitCount = 0;
-    out.creditAmount = 0;
-    out.creditCount = 0;
-    const e = this.tmp;
+  markReversed(stan: number): boolean {
+    const p = this.log.payload;
+    const k = this.keyOf(stan, true);
+    if (k < 0 || this.log.read(k, p, 0) !== JOURNAL_ENTRY_BYTES) return true;
+    const orig = p[0] === TXN_VOID ? getN(p, 12, 4) : 0;
+    if (orig > 0 && this.statusOfStan(orig) === J_VOIDED && !this.setStatus(orig, J_APPROVED)) return false;
+    return this.setStatus(stan, J_REVERSED);
+  }
+
+  /**
+   * Boot: an approved void whose original is still APPROVED (a cut between the two writes)
+   * marks the original VOIDED. False when a write failed (lastError).
+   */
+  repairVoids(): boolean {
+    const p = this.log.payload;
     for (let k = 0; k < this.nextKey; k++) {
-      if (!this.isOpenKey(k) || this.statusOf[k] !== J_APPROVED) continue;
-      if (!this.readKey(k, e)) continue;
-      if (e.type === TXN_SALE || e.type === TXN_PREAUTH_COMPLETE) {
-        out.debitAmount += e.amount;
-        out.debitCount++;
-      } else if (e.type === TXN_REFUND) {
-        out.creditAmount += e.amount;
-        out.creditCount++;
-      }
+      const v = this.info[k];
+      if (v < 0 || (v & 1) === 1 || ((v >> 1) & 7) !== J_APPROVED) continue;
+      if (this.log.read(k, p, 0) !== JOURNAL_ENTRY_BYTES || p[0] !== TXN_VOID) continue;
+      const orig = getN(p, 12, 4);
+      if (this.statusOfStan(orig) === J_APPROVED && !this.setStatus(orig, J_VOIDED)) return false;
     }
+    this.lastError = STORE_OK;
+    return true;
   }
 
   /**
@@ -313,60 +359,38 @@ export class Journal {
       this.lastError = STORE_OK;
       return true;
     }
-    const p = this.log.payload;
-    putU32(p, 0, this.log.lastSeq());
-    putU32(p, 4, batch);
-    const rc = this.log.append(this.capacity, META_BYTES);
+    const log = this.log;
+    const seq = log.lastSeq;
+    putN(log.payload, 0, 4, seq);
+    putN(log.payload, 4, 4, batch);
+    const rc = log.append(this.capacity, META_BYTES);
     this.lastError = rc;
     if (rc !== STORE_OK) return false;
-    this.closedSeq = getU32(p, 0);
+    this.closedSeq = seq;
     this.closedBatch = batch;
     this.nextKey = 0;
+    for (let k = 0; k < this.capacity; k++) if (this.info[k] >= 0) this.info[k] |= 1;
     // start the next batch in a fresh file: the settled entries are left behind, except the
     // newest (reprint of the last receipt). The close above already stands if this fails.
-    const lastKey = this.newestKey();
-    if (this.log.compact(this.closedSeq, lastKey) === STORE_OK) {
-      for (let k = 0; k < this.capacity; k++) {
-        if (k !== lastKey) this.stanOf[k] = -1;
-      }
+    const lastKey = this.keyOf(-1, false);
+    if (log.compact(seq, lastKey) === STORE_OK) {
+      for (let k = 0; k < this.capacity; k++) if (k !== lastKey) this.info[k] = -1;
     }
     return true;
-  }
-
-  /** Batch number of the last close (0 if never closed). */
-  lastClosedBatch(): number {
-    return this.closedBatch;
   }
 
   // ------------------------------------------------------------------ internals
 
-  /** Key of the newest entry, -1 if none. @hot */
-  private newestKey(): number {
-    let best = -1;
-    let bestSeq = 0;
-    for (let k = 0; k < this.capacity; k++) {
-      if (this.stanOf[k] < 0) continue;
-      const s = this.log.seq(k);
-      if (s > bestSeq) {
-        bestSeq = s;
-        best = k;
-      }
-    }
-    return best;
-  }
-
-  /** @hot */
-  private isOpenKey(k: number): boolean {
-    return this.stanOf[k] >= 0 && this.log.seq(k) > this.closedSeq;
-  }
-
-  /** Key of the newest entry with this trace (open batch only if `openOnly`), -1 if none. @hot */
+  /**
+   * Key of the newest entry with this trace (any trace when `stan` is -1; open batch only if
+   * `openOnly`), -1 if none. @hot
+   */
   private keyOf(stan: number, openOnly: boolean): number {
     let best = -1;
     let bestSeq = 0;
     for (let k = 0; k < this.capacity; k++) {
-      if (this.stanOf[k] !== stan) continue;
-      if (openOnly && !this.isOpenKey(k)) continue;
+      const v = this.info[k];
+      if (v < 0 || (stan >= 0 && v >> 4 !== stan) || (openOnly && (v & 1) === 1)) continue;
       const s = this.log.seq(k);
       if (s > bestSeq) {
         bestSeq = s;
@@ -376,56 +400,29 @@ export class Journal {
     return best;
   }
 
+  /** Entry `k` from flash into `out` (lastError NOT_FOUND when there is none). */
   private readKey(k: number, out: JournalEntry): boolean {
-    if (k < 0 || this.log.read(k, this.scratch, 0) !== JOURNAL_ENTRY_BYTES) {
+    const p = this.log.payload;
+    if (k < 0 || this.log.read(k, p, 0) !== JOURNAL_ENTRY_BYTES) {
       this.lastError = STORE_ERR_NOT_FOUND;
       return false;
     }
-    decode(this.scratch, out);
-    out.settled = this.log.seq(k) <= this.closedSeq;
+    out.type = p[0];
+    out.status = p[1];
+    out.amount = getN(p, 2, 6);
+    out.stan = getN(p, 8, 4);
+    out.origStan = getN(p, 12, 4);
+    out.batch = getN(p, 16, 4);
+    out.time = getN(p, 20, 4);
+    out.entryMode = getN(p, 24, 2);
+    out.respCode = getN(p, 26, 2);
+    out.pan.length = p[28];
+    for (let i = 0; i < 6; i++) out.pan.first6[i] = p[29 + i];
+    for (let i = 0; i < 4; i++) out.pan.last4[i] = p[35 + i];
+    for (let i = 0; i < 12; i++) out.rrn[i] = p[39 + i];
+    for (let i = 0; i < 6; i++) out.authCode[i] = p[51 + i];
+    out.settled = (this.info[k] & 1) === 1;
     this.lastError = STORE_OK;
     return true;
   }
-}
-
-/** @hot */
-function validEntry(e: JournalEntry): boolean {
-  return (
-    e.type >= TXN_SALE && e.type <= TXN_PREAUTH_CANCEL &&
-    e.status >= J_APPROVED && e.status <= J_VOIDED &&
-    e.amount >= 0 && e.amount < 1e12 && e.amount === Math.floor(e.amount) &&
-    e.stan >= 1 && e.stan <= 999999
-  );
-}
-
-/** Entry layout, 57 bytes. @hot */
-function encode(e: JournalEntry, p: Uint8Array): void {
-  p[0] = e.type;
-  p[1] = e.status;
-  putU48(p, 2, e.amount);
-  putU32(p, 8, e.stan);
-  putU32(p, 12, e.origStan);
-  putU32(p, 16, e.batch);
-  putU32(p, 20, e.time);
-  putU16(p, 24, e.entryMode);
-  putU16(p, 26, e.respCode);
-  e.pan.writeTo(p, 28);
-  for (let i = 0; i < 12; i++) p[39 + i] = e.rrn[i];
-  for (let i = 0; i < 6; i++) p[51 + i] = e.authCode[i];
-}
-
-/** @hot */
-function decode(p: Uint8Array, e: JournalEntry): void {
-  e.type = p[0];
-  e.status = p[1];
-  e.amount = getU48(p, 2);
-  e.stan = getU32(p, 8);
-  e.origStan = getU32(p, 12);
-  e.batch = getU32(p, 16);
-  e.time = getU32(p, 20);
-  e.entryMode = getU16(p, 24);
-  e.respCode = getU16(p, 26);
-  e.pan.readFrom(p, 28);
-  for (let i = 0; i < 12; i++) e.rrn[i] = p[39 + i];
-  for (let i = 0; i < 6; i++) e.authCode[i] = p[51 + i];
 }

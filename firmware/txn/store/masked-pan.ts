@@ -1,7 +1,8 @@
 /**
  * A PAN as the terminal may keep it: first 6 and last 4 digits plus the length (PROTOCOL.md,
  * ARCHITECTURE.md "PAN is kept masked or truncated"). The middle digits never enter this object,
- * so nothing built from it can leak them. Digits are ASCII codes.
+ * so nothing built from it can leak them. Digits are ASCII codes. On flash (journal, reversal
+ * records) it takes MASKED_PAN_BYTES: the length, then first6, then last4.
  */
 export const MASKED_PAN_BYTES = 11; // len + 6 + 4
 
@@ -37,20 +38,6 @@ export class MaskedPan {
     this.first6.fill(48);
     this.last4.fill(48);
     this.length = 0;
-  }
-
-  /** @hot */
-  writeTo(buf: Uint8Array, off: number): void {
-    buf[off] = this.length;
-    for (let i = 0; i < 6; i++) buf[off + 1 + i] = this.first6[i];
-    for (let i = 0; i < 4; i++) buf[off + 7 + i] = this.last4[i];
-  }
-
-  /** @hot */
-  readFrom(buf: Uint8Array, off: number): void {
-    this.length = buf[off];
-    for (let i = 0; i < 6; i++) this.first6[i] = buf[off + 1 + i];
-    for (let i = 0; i < 4; i++) this.last4[i] = buf[off + 7 + i];
   }
 
   /** "622848******1234" for receipts and slips (off the hot path: builds a string). */

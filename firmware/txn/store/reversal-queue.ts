@@ -27,6 +27,9 @@
  *
  * Flash: the reversal log (`rv`) holds key 0 = the message (seq = the reversal's id) and key 1 =
  * its state (reason, tries); the manual list is its own log (`rm`), one key per entry.
+ * RAM: the pending reversal's slip data; messages and manual entries are read from flash (into
+ * the logs' shared payload buffer) when needed. `slip` is the same object as `pending`: when a
+ * reversal runs out of tries it stops being pending, and its data stays there to be printed.
  * Moving to the manual list writes the manual entry first, then deletes the pending one; boot
  * recovery finishes a move cut in between (same id on both sides), so a reversal is never in
  * both places and never in neither.
@@ -39,7 +42,7 @@
  *   0410 arrives -> q.onAck(field39);
  */
 import type { StoreLike } from "../../hal/store";
-import { getU16, getU32, getU48, putU16, putU32, putU48 } from "./bytes";
+import { getN, putN } from "./bytes";
 import {
   STORE_ERR_BAD_MESSAGE,
   STORE_ERR_MANUAL_FULL,
@@ -105,7 +108,7 @@ export interface ReversalQueueOptions {
   manualName?: string;
   /** Failed tries before manual handling (default 3). */
   retryLimit?: number;
-  /** Largest stored 0400 frame in bytes (default 300). */
+  /** Largest stored 0400 frame in bytes (default 300, at most 311). */
   maxMessage?: number;
   /** Manual-handling list entries (default 8). */
   manualCapacity?: number;
@@ -115,9 +118,14 @@ export interface ReversalQueueOptions {
 
 const KEY_MESSAGE = 0;
 const KEY_STATE = 1;
-const MSG_HEAD = 28; // type 1, stan 4, amount 6, time 4, pan 11, frame length 2
-const STATE_BYTES = 11; // id 4, reason 2, tries 1, last response 2, flags 2
-const MANUAL_BYTES = 35; // id 4, type 1, stan 4, amount 6, time 4, pan 11, reason 2, response 2, tries 1
+/** Message record: 0 type | 1 stan u32 | 5 amount u48 | 11 time u32 | 15 masked PAN (11) | 26 frame length u16 | 28 frame. */
+const MSG_HEAD = 28;
+/** State record: 0 id u32 | 4 reason u16 | 6 tries | 7 last response u16 | 9 flags u16. */
+const STATE_BYTES = 11;
+/** Manual entry: 0 id u32 | 4 type | 5 stan u32 | 9 amount u48 | 15 time u32 | 19 masked PAN (11) | 30 reason u16 | 32 response u16 | 34 tries. */
+const MANUAL_BYTES = 35;
+/** Where a manual entry keeps its trace (u32): TxnStores reads it at boot without a slip object. */
+export const MANUAL_STAN = 5;
 
 export class ReversalQueue {
   readonly log: RecordLog;
@@ -127,20 +135,19 @@ export class ReversalQueue {
   readonly keepPan: boolean;
   /** The pending reversal (valid while hasPending()). */
   readonly pending = new ReversalSlip();
-  /** Filled when a reversal runs out of tries: print it. */
-  readonly slip = new ReversalSlip();
+  /** Filled when a reversal runs out of tries: print it (the same object as `pending`). */
+  readonly slip: ReversalSlip;
   lastError = STORE_OK;
   private isPending = false;
+  /** Seq of the pending message record: ties its state record and its manual entry to it. */
   private id = 0;
-  private readonly manualId: Int32Array;
-  private readonly manualStan: Int32Array;
-  private readonly scratch: Uint8Array;
 
   constructor(store: StoreLike, options?: ReversalQueueOptions) {
     const o = options || {};
     this.retryLimit = o.retryLimit || 3;
     this.maxMessage = o.maxMessage || 300;
     this.keepPan = !!o.keepPan;
+    this.slip = this.pending;
     const manualCap = o.manualCapacity || 8;
     const recMsg = Math.ceil((13 + MSG_HEAD + this.maxMessage) / 16) * 16;
     const recState = Math.ceil((13 + STATE_BYTES) / 16) * 16;
@@ -159,9 +166,6 @@ export class ReversalQueue {
       keys: manualCap,
       maxPayload: MANUAL_BYTES,
     });
-    this.manualId = new Int32Array(manualCap);
-    this.manualStan = new Int32Array(manualCap);
-    this.scratch = new Uint8Array(MSG_HEAD + this.maxMessage);
   }
 
   /** Recover both logs; finish a move to the manual list that a power cut interrupted. */
@@ -171,40 +175,37 @@ export class ReversalQueue {
     if (rc === STORE_OK) rc = rc2;
     this.lastError = rc;
     if (rc !== STORE_OK) return rc;
-    for (let k = 0; k < this.manualId.length; k++) {
-      this.manualId[k] = -1;
-      this.manualStan[k] = -1;
-      if (this.manual.read(k, this.scratch, 0) !== MANUAL_BYTES) continue;
-      this.manualId[k] = getU32(this.scratch, 0);
-      this.manualStan[k] = getU32(this.scratch, 5);
-    }
     this.isPending = false;
-    if (this.log.read(KEY_MESSAGE, this.scratch, 0) >= MSG_HEAD) {
-      const p = this.scratch;
+    const p = this.log.payload;
+    if (this.log.read(KEY_MESSAGE, p, 0) >= MSG_HEAD) {
       const s = this.pending;
       s.type = p[0];
-      s.stan = getU32(p, 1);
-      s.amount = getU48(p, 5);
-      s.time = getU32(p, 11);
-      s.pan.readFrom(p, 15);
+      s.stan = getN(p, 1, 4);
+      s.amount = getN(p, 5, 6);
+      s.time = getN(p, 11, 4);
+      s.pan.length = p[15];
+      for (let i = 0; i < 6; i++) s.pan.first6[i] = p[16 + i];
+      for (let i = 0; i < 4; i++) s.pan.last4[i] = p[22 + i];
       s.reason = REASON_NO_REPLY;
       s.tries = 0;
       s.lastResponse = 0;
       this.id = this.log.seq(KEY_MESSAGE);
-      if (this.log.read(KEY_STATE, p, 0) === STATE_BYTES && getU32(p, 0) === this.id) {
-        s.reason = getU16(p, 4);
+      if (this.log.read(KEY_STATE, p, 0) === STATE_BYTES && getN(p, 0, 4) === this.id) {
+        s.reason = getN(p, 4, 2);
         s.tries = p[6];
-        s.lastResponse = getU16(p, 7);
+        s.lastResponse = getN(p, 7, 2);
       }
       this.isPending = true;
-      if (this.manualKeyOf(this.id, s.stan) >= 0) {
+      for (let k = 0; k < this.manual.keys; k++) {
+        if (this.manual.read(k, p, 0) !== MANUAL_BYTES || getN(p, 0, 4) !== this.id || getN(p, MANUAL_STAN, 4) !== s.stan) continue;
         // the move to manual handling was cut after the manual entry was written
-        const r = this.log.remove(KEY_MESSAGE);
-        if (r === STORE_OK) this.isPending = false;
-        else {
+        const r = this.log.append(KEY_MESSAGE, 0);
+        if (r !== STORE_OK) {
           this.lastError = r;
           return r;
         }
+        this.isPending = false;
+        break;
       }
     }
     return STORE_OK;
@@ -218,43 +219,49 @@ export class ReversalQueue {
   /**
    * Store the 0400 for a request about to be sent. `frame[0..len)` is the packed 0400 and
    * `mtiOffset` where its MTI starts (2 + TPDU/header length, 13 for UnionPay). `info` gives the
-   * slip data (type, stan, amount, time, masked PAN). False: do not send (see lastError).
+   * slip data (type, stan, amount, time, masked PAN; it may be `pending` itself). False: do not
+   * send (see lastError).
    */
   persist(frame: Uint8Array, len: number, mtiOffset: number, info: ReversalSlip): boolean {
-    if (this.isPending) return this.fail(STORE_ERR_REVERSAL_PENDING);
-    if (!(info.stan >= 1 && info.stan <= 999999) || !(info.amount >= 0 && info.amount < 1e12)) return this.fail(STORE_ERR_RANGE);
-    if (!(len <= frame.length && mtiOffset >= 0 && mtiOffset + 10 <= len)) return this.fail(STORE_ERR_BAD_MESSAGE);
-    if (frame[mtiOffset] !== 0x04 || frame[mtiOffset + 1] !== 0x00) return this.fail(STORE_ERR_BAD_MESSAGE);
+    let err = STORE_OK;
     const map = mtiOffset + 2;
-    if (bit(frame, map, 26) || bit(frame, map, 35) || bit(frame, map, 36) || bit(frame, map, 52) || bit(frame, map, 53)) {
-      return this.fail(STORE_ERR_SENSITIVE_FIELD);
-    }
-    const fields = map + (bit(frame, map, 1) ? 16 : 8);
-    if (fields > len) return this.fail(STORE_ERR_BAD_MESSAGE);
     // field 2 is the first field after the bitmap: LL = 1 BCD byte counting digits
+    const fields = map + (frame[map] & 0x80 ? 16 : 8);
     let cut = 0;
-    if (bit(frame, map, 2) && !this.keepPan) {
-      if (fields >= len) return this.fail(STORE_ERR_BAD_MESSAGE);
-      const l = frame[fields];
-      const digits = (l >> 4) * 10 + (l & 15);
-      if ((l >> 4) > 9 || (l & 15) > 9 || digits > 19 || digits < 1) return this.fail(STORE_ERR_BAD_MESSAGE);
-      cut = 1 + ((digits + 1) >> 1);
-      if (fields + cut > len) return this.fail(STORE_ERR_BAD_MESSAGE);
+    if (this.isPending) err = STORE_ERR_REVERSAL_PENDING;
+    else if (!(info.stan >= 1 && info.stan <= 999999) || !(info.amount >= 0 && info.amount < 1e12)) err = STORE_ERR_RANGE;
+    else if (!(len <= frame.length && mtiOffset >= 0 && mtiOffset + 10 <= len)) err = STORE_ERR_BAD_MESSAGE;
+    else if (frame[mtiOffset] !== 0x04 || frame[mtiOffset + 1] !== 0x00) err = STORE_ERR_BAD_MESSAGE;
+    // bitmap bits 26 (byte 3, 0x40), 35 and 36 (byte 4, 0x20 0x10), 52 and 53 (byte 6, 0x10 0x08)
+    else if ((frame[map + 3] & 0x40) !== 0 || (frame[map + 4] & 0x30) !== 0 || (frame[map + 6] & 0x18) !== 0) err = STORE_ERR_SENSITIVE_FIELD;
+    else if (fields > len) err = STORE_ERR_BAD_MESSAGE;
+    else if ((frame[map] & 0x40) !== 0 && !this.keepPan) {
+      if (fields >= len) err = STORE_ERR_BAD_MESSAGE;
+      else {
+        const l = frame[fields];
+        const digits = (l >> 4) * 10 + (l & 15);
+        cut = 1 + ((digits + 1) >> 1);
+        if ((l >> 4) > 9 || (l & 15) > 9 || digits > 19 || digits < 1 || fields + cut > len) err = STORE_ERR_BAD_MESSAGE;
+      }
     }
     const outLen = len - cut;
-    if (outLen > this.maxMessage) return this.fail(STORE_ERR_TOO_BIG);
+    if (err === STORE_OK && outLen > this.maxMessage) err = STORE_ERR_TOO_BIG;
     // room for this reversal's whole life, so its later writes never need a compaction
-    const room = this.log.ensureRoom(
-      this.log.recordBytes(MSG_HEAD + outLen) + (this.retryLimit + 3) * this.log.recordBytes(STATE_BYTES) + this.log.recordBytes(0),
-    );
-    if (room !== STORE_OK) return this.fail(room);
-    const p = this.log.payload;
+    const log = this.log;
+    if (err === STORE_OK) err = log.ensureRoom(log.recordBytes(MSG_HEAD + outLen) + (this.retryLimit + 3) * log.recordBytes(STATE_BYTES) + log.recordBytes(0));
+    if (err !== STORE_OK) {
+      this.lastError = err;
+      return false;
+    }
+    const p = log.payload;
     p[0] = info.type;
-    putU32(p, 1, info.stan);
-    putU48(p, 5, info.amount);
-    putU32(p, 11, info.time);
-    info.pan.writeTo(p, 15);
-    putU16(p, 26, outLen);
+    putN(p, 1, 4, info.stan);
+    putN(p, 5, 6, info.amount);
+    putN(p, 11, 4, info.time);
+    p[15] = info.pan.length;
+    for (let i = 0; i < 6; i++) p[16 + i] = info.pan.first6[i];
+    for (let i = 0; i < 4; i++) p[22 + i] = info.pan.last4[i];
+    putN(p, 26, 2, outLen);
     let w = MSG_HEAD;
     for (let i = 0; i < len; i++) {
       if (cut > 0 && i >= fields && i < fields + cut) continue;
@@ -263,43 +270,47 @@ export class ReversalQueue {
     if (cut > 0) {
       const m = MSG_HEAD + map;
       p[m] = p[m] & 0xbf; // clear bit 2
-      if (mtiOffset >= 2) putU16(p, MSG_HEAD, getU16(p, MSG_HEAD) - cut); // 2-byte length prefix
+      if (mtiOffset >= 2) putN(p, MSG_HEAD, 2, getN(p, MSG_HEAD, 2) - cut); // 2-byte length prefix
     }
-    const rc = this.log.append(KEY_MESSAGE, MSG_HEAD + outLen);
-    if (rc !== STORE_OK) return this.fail(rc);
-    this.id = this.log.seq(KEY_MESSAGE);
-    this.pending.copyFrom(info);
-    this.pending.reason = REASON_NO_REPLY;
-    this.pending.tries = 0;
-    this.pending.lastResponse = 0;
+    const rc = log.append(KEY_MESSAGE, MSG_HEAD + outLen);
+    this.lastError = rc;
+    if (rc !== STORE_OK) return false;
+    this.id = log.seq(KEY_MESSAGE);
+    const s = this.pending;
+    s.copyFrom(info);
+    s.reason = REASON_NO_REPLY;
+    s.tries = 0;
+    s.lastResponse = 0;
     this.isPending = true;
-    this.lastError = STORE_OK;
     return true;
   }
 
   /** Set field 39 of the pending reversal (98 / A0 / 06), persisted. */
   setReason(reason: number): boolean {
-    if (!this.isPending) return this.fail(STORE_ERR_NOT_FOUND);
-    if (reason !== REASON_NO_REPLY && reason !== REASON_MAC_FAILED && reason !== REASON_TERMINAL) return this.fail(STORE_ERR_RANGE);
-    if (reason === this.pending.reason) {
-      this.lastError = STORE_OK;
-      return true;
+    const s = this.pending;
+    let rc = STORE_OK;
+    if (!this.isPending) rc = STORE_ERR_NOT_FOUND;
+    else if (reason !== REASON_NO_REPLY && reason !== REASON_MAC_FAILED && reason !== REASON_TERMINAL) rc = STORE_ERR_RANGE;
+    else if (reason !== s.reason) {
+      const p = this.log.payload;
+      putN(p, 0, 4, this.id);
+      putN(p, 4, 2, reason);
+      p[6] = s.tries;
+      putN(p, 7, 2, s.lastResponse);
+      putN(p, 9, 2, 0);
+      rc = this.log.append(KEY_STATE, STATE_BYTES);
+      if (rc === STORE_OK) s.reason = reason;
     }
-    if (!this.saveState(reason, this.pending.tries, this.pending.lastResponse)) return false;
-    this.pending.reason = reason;
-    return true;
+    this.lastError = rc;
+    return rc === STORE_OK;
   }
 
   /** The host answered the original and the terminal completed it: no reversal. */
   clear(): boolean {
-    if (!this.isPending) {
-      this.lastError = STORE_OK;
-      return true;
-    }
-    const rc = this.log.remove(KEY_MESSAGE);
-    if (rc !== STORE_OK) return this.fail(rc);
+    const rc = this.isPending ? this.log.append(KEY_MESSAGE, 0) : STORE_OK;
+    this.lastError = rc;
+    if (rc !== STORE_OK) return false;
     this.isPending = false;
-    this.lastError = STORE_OK;
     return true;
   }
 
@@ -310,10 +321,52 @@ export class ReversalQueue {
    */
   nextAttempt(): number {
     if (!this.isPending) return RQ_NONE;
-    if (this.pending.tries >= this.retryLimit) return this.moveToManual();
-    if (!this.saveState(this.pending.reason, this.pending.tries + 1, this.pending.lastResponse)) return RQ_ERROR;
-    this.pending.tries++;
-    return RQ_SEND;
+    const s = this.pending;
+    if (s.tries < this.retryLimit) {
+      const p = this.log.payload;
+      putN(p, 0, 4, this.id);
+      putN(p, 4, 2, s.reason);
+      p[6] = s.tries + 1;
+      putN(p, 7, 2, s.lastResponse);
+      putN(p, 9, 2, 0);
+      const rc = this.log.append(KEY_STATE, STATE_BYTES);
+      this.lastError = rc;
+      if (rc !== STORE_OK) return RQ_ERROR;
+      s.tries++;
+      return RQ_SEND;
+    }
+    // out of tries: to the manual list (entry first, then the pending one deleted; boot finishes
+    // a move cut in between). `slip` (= pending) keeps the data to print.
+    let k = -1;
+    for (let i = 0; i < this.manual.keys; i++) {
+      if (this.manual.length(i) < 0) {
+        k = i;
+        break;
+      }
+    }
+    if (k < 0) {
+      this.lastError = STORE_ERR_MANUAL_FULL;
+      return RQ_ERROR;
+    }
+    const p = this.manual.payload;
+    putN(p, 0, 4, this.id);
+    p[4] = s.type;
+    putN(p, MANUAL_STAN, 4, s.stan);
+    putN(p, 9, 6, s.amount);
+    putN(p, 15, 4, s.time);
+    p[19] = s.pan.length;
+    for (let i = 0; i < 6; i++) p[20 + i] = s.pan.first6[i];
+    for (let i = 0; i < 4; i++) p[26 + i] = s.pan.last4[i];
+    putN(p, 30, 2, s.reason);
+    putN(p, 32, 2, s.lastResponse);
+    p[34] = s.tries;
+    const rc = this.manual.append(k, MANUAL_BYTES);
+    this.lastError = rc;
+    if (rc !== STORE_OK) return RQ_ERROR;
+    // written to the manual list: from here the reversal is there (boot finishes the delete)
+    this.isPending = false;
+    this.lastError = this.log.append(KEY_MESSAGE, 0);
+    return RQ_EXHAUSTED;
   }
 
   /** A 0410 arrived with field 39 `code`: RQ_DONE (cleared), RQ_RETRY, or RQ_ERROR. */
@@ -326,131 +379,62 @@ export class ReversalQueue {
 
   /** Copy the stored 0400 frame into out[0..]; returns its length, or -1. */
   loadMessage(out: Uint8Array): number {
-    if (!this.isPending) return this.failN(STORE_ERR_NOT_FOUND);
-    const n = this.log.read(KEY_MESSAGE, this.scratch, 0);
-    if (n < MSG_HEAD) return this.failN(STORE_ERR_NOT_FOUND);
-    const len = getU16(this.scratch, 26);
-    if (len > out.length) return this.failN(STORE_ERR_TOO_BIG);
-    for (let i = 0; i < len; i++) out[i] = this.scratch[MSG_HEAD + i];
+    const p = this.log.payload;
+    let len = -1;
+    this.lastError = STORE_ERR_NOT_FOUND;
+    if (this.isPending && this.log.read(KEY_MESSAGE, p, 0) >= MSG_HEAD) {
+      len = getN(p, 26, 2);
+      this.lastError = STORE_OK;
+      if (len > out.length) {
+        this.lastError = STORE_ERR_TOO_BIG;
+        len = -1;
+      }
+      for (let i = 0; i < len; i++) out[i] = p[MSG_HEAD + i];
+    }
     return len;
   }
 
   /** Entries waiting for manual handling. */
   manualCount(): number {
     let n = 0;
-    for (let k = 0; k < this.manualId.length; k++) if (this.manualId[k] >= 0) n++;
+    for (let k = 0; k < this.manual.keys; k++) if (this.manual.length(k) > 0) n++;
     return n;
   }
 
   /** The i-th manual-handling entry into `out`. */
   manualAt(i: number, out: ReversalSlip): boolean {
-    const k = this.manualKeyAt(i);
-    if (k < 0 || this.manual.read(k, this.scratch, 0) !== MANUAL_BYTES) return this.fail(STORE_ERR_NOT_FOUND);
-    const p = this.scratch;
-    out.type = p[4];
-    out.stan = getU32(p, 5);
-    out.amount = getU48(p, 9);
-    out.time = getU32(p, 15);
-    out.pan.readFrom(p, 19);
-    out.reason = getU16(p, 30);
-    out.lastResponse = getU16(p, 32);
-    out.tries = p[34];
-    this.lastError = STORE_OK;
-    return true;
+    const m = this.manual;
+    const p = m.payload;
+    for (let k = 0, n = 0; k < m.keys; k++) {
+      if (m.length(k) < 0 || n++ !== i) continue;
+      if (m.read(k, p, 0) !== MANUAL_BYTES) break;
+      out.type = p[4];
+      out.stan = getN(p, MANUAL_STAN, 4);
+      out.amount = getN(p, 9, 6);
+      out.time = getN(p, 15, 4);
+      out.pan.length = p[19];
+      for (let j = 0; j < 6; j++) out.pan.first6[j] = p[20 + j];
+      for (let j = 0; j < 4; j++) out.pan.last4[j] = p[26 + j];
+      out.reason = getN(p, 30, 2);
+      out.lastResponse = getN(p, 32, 2);
+      out.tries = p[34];
+      this.lastError = STORE_OK;
+      return true;
+    }
+    this.lastError = STORE_ERR_NOT_FOUND;
+    return false;
   }
 
   /** The operator has dealt with manual entry i (slip handed to the acquirer): forget it. */
   removeManual(i: number): boolean {
-    const k = this.manualKeyAt(i);
-    if (k < 0) return this.fail(STORE_ERR_NOT_FOUND);
-    const rc = this.manual.remove(k);
-    if (rc !== STORE_OK) return this.fail(rc);
-    this.manualId[k] = -1;
-    this.manualStan[k] = -1;
-    this.lastError = STORE_OK;
-    return true;
-  }
-
-  // ------------------------------------------------------------------ internals
-
-  private moveToManual(): number {
-    let k = -1;
-    for (let i = 0; i < this.manualId.length; i++) {
-      if (this.manualId[i] < 0) {
-        k = i;
-        break;
-      }
+    const m = this.manual;
+    let rc = STORE_ERR_NOT_FOUND;
+    for (let k = 0, n = 0; k < m.keys; k++) {
+      if (m.length(k) < 0 || n++ !== i) continue;
+      rc = m.append(k, 0);
+      break;
     }
-    this.slip.copyFrom(this.pending);
-    if (k < 0) {
-      this.lastError = STORE_ERR_MANUAL_FULL;
-      return RQ_ERROR;
-    }
-    const p = this.manual.payload;
-    const s = this.pending;
-    putU32(p, 0, this.id);
-    p[4] = s.type;
-    putU32(p, 5, s.stan);
-    putU48(p, 9, s.amount);
-    putU32(p, 15, s.time);
-    s.pan.writeTo(p, 19);
-    putU16(p, 30, s.reason);
-    putU16(p, 32, s.lastResponse);
-    p[34] = s.tries;
-    const rc = this.manual.append(k, MANUAL_BYTES);
-    if (rc !== STORE_OK) {
-      this.lastError = rc;
-      return RQ_ERROR;
-    }
-    this.manualId[k] = this.id;
-    this.manualStan[k] = s.stan;
-    // written to the manual list: from here the reversal is there (boot finishes the delete)
-    this.isPending = false;
-    const r = this.log.remove(KEY_MESSAGE);
-    this.lastError = r;
-    return RQ_EXHAUSTED;
+    this.lastError = rc;
+    return rc === STORE_OK;
   }
-
-  private saveState(reason: number, tries: number, lastResponse: number): boolean {
-    const p = this.log.payload;
-    putU32(p, 0, this.id);
-    putU16(p, 4, reason);
-    p[6] = tries;
-    putU16(p, 7, lastResponse);
-    putU16(p, 9, 0);
-    const rc = this.log.append(KEY_STATE, STATE_BYTES);
-    if (rc !== STORE_OK) return this.fail(rc);
-    this.lastError = STORE_OK;
-    return true;
-  }
-
-  private manualKeyOf(id: number, stan: number): number {
-    for (let k = 0; k < this.manualId.length; k++) if (this.manualId[k] === id && this.manualStan[k] === stan) return k;
-    return -1;
-  }
-
-  private manualKeyAt(i: number): number {
-    let n = 0;
-    for (let k = 0; k < this.manualId.length; k++) {
-      if (this.manualId[k] < 0) continue;
-      if (n === i) return k;
-      n++;
-    }
-    return -1;
-  }
-
-  private fail(code: number): boolean {
-    this.lastError = code;
-    return false;
-  }
-
-  private failN(code: number): number {
-    this.lastError = code;
-    return -1;
-  }
-}
-
-/** Bit n (1..128) of the ISO bitmap at buf[at]. @hot */
-function bit(buf: Uint8Array, at: number, n: number): boolean {
-  return (buf[at + ((n - 1) >> 3)] & (0x80 >> ((n - 1) & 7))) !== 0;
 }

@@ -44,29 +44,11 @@
  *   maximum record), so no transaction can write more than a fixed amount.
  */
 import type { StoreLike } from "../../hal/store";
+import { getN } from "./bytes";
 import { STORE_ERR_REVERSAL_PENDING, STORE_OK } from "./codes";
 import { Counters, CountersOptions, SETTLE_CLOSING, SETTLE_IDLE } from "./counters";
-import {
-  J_APPROVED,
-  J_REVERSAL_FAILED,
-  J_REVERSAL_PENDING,
-  J_REVERSED,
-  J_VOIDED,
-  Journal,
-  JournalEntry,
-  JournalOptions,
-  TXN_VOID,
-} from "./journal";
-import {
-  ACK_APPROVED,
-  ACK_INVALID,
-  ACK_NOT_FOUND,
-  ReversalQueue,
-  ReversalQueueOptions,
-  ReversalSlip,
-  RQ_ERROR,
-  RQ_EXHAUSTED,
-} from "./reversal-queue";
+import { J_APPROVED, J_REVERSAL_FAILED, J_REVERSAL_PENDING, J_REVERSED, J_VOIDED, Journal, JournalEntry, JournalOptions, TXN_VOID } from "./journal";
+import { ACK_APPROVED, ACK_INVALID, ACK_NOT_FOUND, MANUAL_STAN, ReversalQueue, ReversalQueueOptions, RQ_ERROR, RQ_EXHAUSTED } from "./reversal-queue";
 
 export interface TxnStoresOptions {
   counters?: CountersOptions;
@@ -82,8 +64,6 @@ export class TxnStores {
   /** Trace counter value the last reversal attempt advanced to. */
   reversalTrace = 0;
   private readonly store: StoreLike;
-  private readonly slip = new ReversalSlip();
-  private readonly entry = new JournalEntry();
 
   constructor(store: StoreLike, options?: TxnStoresOptions) {
     const o = options || {};
@@ -95,20 +75,39 @@ export class TxnStores {
 
   /** Recover and reconcile everything (see the header). Returns the first error, else STORE_OK. */
   open(): number {
-    let first = STORE_OK;
-    let rc = this.reversals.open();
-    if (rc !== STORE_OK) first = rc;
-    rc = this.journal.open();
-    if (rc !== STORE_OK && first === STORE_OK) first = rc;
+    const q = this.reversals;
+    const j = this.journal;
+    let rc = q.open();
+    const rc2 = j.open();
+    if (rc === STORE_OK) rc = rc2;
     // if the counter record were ever lost, continue above the highest trace known elsewhere
-    let floor = 0;
-    if (this.journal.last(this.entry)) floor = this.entry.stan;
-    if (this.reversals.hasPending() && this.reversals.pending.stan > floor) floor = this.reversals.pending.stan;
-    rc = this.counters.open(floor);
-    if (rc !== STORE_OK && first === STORE_OK) first = rc;
-    if (first === STORE_OK) first = this.reconcile();
-    this.lastError = first;
-    return first;
+    let floor = j.lastStan();
+    if (q.hasPending() && q.pending.stan > floor) floor = q.pending.stan;
+    const rc3 = this.counters.open(floor);
+    if (rc === STORE_OK) rc = rc3;
+    // reconcile (see the header)
+    if (rc === STORE_OK && q.hasPending()) {
+      const stan = q.pending.stan;
+      const st = j.statusOfStan(stan);
+      if (st === J_REVERSED) {
+        if (!q.clear()) rc = q.lastError;
+      } else if (st === J_APPROVED && !j.setStatus(stan, J_REVERSAL_PENDING)) {
+        rc = j.lastError;
+      }
+    }
+    // a void journaled approved whose original was not yet marked voided
+    if (rc === STORE_OK && !j.repairVoids()) rc = j.lastError;
+    // manual-list entries whose journal entry is not final yet
+    const m = q.manual;
+    for (let k = 0; rc === STORE_OK && k < m.keys; k++) {
+      if (m.length(k) < 0 || m.read(k, m.payload, 0) < 0) continue;
+      const stan = getN(m.payload, MANUAL_STAN, 4);
+      const st = j.statusOfStan(stan);
+      if ((st === J_APPROVED || st === J_REVERSAL_PENDING) && !j.setStatus(stan, J_REVERSAL_FAILED)) rc = j.lastError;
+    }
+    if (rc === STORE_OK && this.counters.settleStep === SETTLE_CLOSING && !this.finishSettlement()) rc = this.lastError;
+    this.lastError = rc;
+    return rc;
   }
 
   /**
@@ -136,27 +135,17 @@ export class TxnStores {
    * could not record must be reversed).
    */
   complete(e: JournalEntry): boolean {
-    if (!this.journal.add(e)) {
-      this.lastError = this.journal.lastError;
-      return false;
-    }
+    const j = this.journal;
+    const q = this.reversals;
+    let ok = j.add(e);
     // an approved void takes its original out of the totals (boot repeats this if cut here)
-    if (e.type === TXN_VOID && e.status === J_APPROVED && this.journal.statusOfStan(e.origStan) === J_APPROVED) {
-      if (!this.journal.setStatus(e.origStan, J_VOIDED)) {
-        this.lastError = this.journal.lastError;
-        return false;
-      }
+    if (ok && e.type === TXN_VOID && e.status === J_APPROVED && j.statusOfStan(e.origStan) === J_APPROVED) ok = j.setStatus(e.origStan, J_VOIDED);
+    this.lastError = ok ? STORE_OK : j.lastError;
+    if (ok && e.status !== J_REVERSAL_PENDING && q.hasPending() && q.pending.stan === e.stan && !q.clear()) {
+      this.lastError = q.lastError;
+      ok = false;
     }
-    if (e.status === J_REVERSAL_PENDING) {
-      this.lastError = STORE_OK;
-      return true;
-    }
-    if (this.reversals.hasPending() && this.reversals.pending.stan === e.stan && !this.reversals.clear()) {
-      this.lastError = this.reversals.lastError;
-      return false;
-    }
-    this.lastError = STORE_OK;
-    return true;
+    return ok;
   }
 
   /**
@@ -173,9 +162,14 @@ export class TxnStores {
         return RQ_ERROR;
       }
     }
-    const r = this.reversals.nextAttempt();
-    if (r === RQ_EXHAUSTED) this.markFailed(this.reversals.slip.stan);
-    this.lastError = this.reversals.lastError;
+    const r = q.nextAttempt();
+    this.lastError = q.lastError;
+    if (r === RQ_EXHAUSTED) {
+      // journal it REVERSAL_FAILED (boot repeats this if it fails or is cut)
+      const j = this.journal;
+      const st = j.statusOfStan(q.slip.stan);
+      if (st === J_APPROVED || st === J_REVERSAL_PENDING) j.setStatus(q.slip.stan, J_REVERSAL_FAILED);
+    }
     return r;
   }
 
@@ -184,21 +178,14 @@ export class TxnStores {
    * its original back to APPROVED), then the reversal goes.
    */
   reversalAck(code: number): number {
-    if (this.reversals.hasPending() && (code === ACK_APPROVED || code === ACK_INVALID || code === ACK_NOT_FOUND)) {
-      const stan = this.reversals.pending.stan;
-      const j = this.journal;
-      if (j.statusOfStan(stan) !== 0 && j.findByStan(stan, this.entry)) {
-        const e = this.entry;
-        const restore = e.type === TXN_VOID && e.origStan > 0 && j.statusOfStan(e.origStan) === J_VOIDED;
-        // on failure keep the reversal: it goes out again and the host answers 25 or 00
-        if ((restore && !j.setStatus(e.origStan, J_APPROVED)) || !j.setStatus(stan, J_REVERSED)) {
-          this.lastError = j.lastError;
-          return RQ_ERROR;
-        }
-      }
+    const q = this.reversals;
+    // on failure keep the reversal: it goes out again and the host answers 25 or 00
+    if (q.hasPending() && (code === ACK_APPROVED || code === ACK_INVALID || code === ACK_NOT_FOUND) && !this.journal.markReversed(q.pending.stan)) {
+      this.lastError = this.journal.lastError;
+      return RQ_ERROR;
     }
-    const r = this.reversals.onAck(code);
-    this.lastError = this.reversals.lastError;
+    const r = q.onAck(code);
+    this.lastError = q.lastError;
     return r;
   }
 
@@ -240,49 +227,6 @@ export class TxnStores {
 
   /** Flash all logs take with both files of each present (the worst moment of a compaction). */
   footprint(): number {
-    return (
-      2 * (this.counters.log.fileFootprint() + this.journal.log.fileFootprint() + this.reversals.log.fileFootprint() + this.reversals.manual.fileFootprint())
-    );
-  }
-
-  // ------------------------------------------------------------------ internals
-
-  private reconcile(): number {
-    const q = this.reversals;
-    const j = this.journal;
-    if (q.hasPending()) {
-      const stan = q.pending.stan;
-      const st = j.statusOfStan(stan);
-      if (st === J_REVERSED) {
-        if (!q.clear()) return q.lastError;
-      } else if (st === J_APPROVED) {
-        if (!j.setStatus(stan, J_REVERSAL_PENDING)) return j.lastError;
-      }
-    }
-    // a void journaled approved whose original was not yet marked voided
-    const count = j.count();
-    for (let i = 0; i < count; i++) {
-      if (!j.entryAt(i, this.entry)) continue;
-      const e = this.entry;
-      if (e.type === TXN_VOID && e.status === J_APPROVED && j.statusOfStan(e.origStan) === J_APPROVED) {
-        if (!j.setStatus(e.origStan, J_VOIDED)) return j.lastError;
-      }
-    }
-    const n = q.manualCount();
-    for (let i = 0; i < n; i++) {
-      if (!q.manualAt(i, this.slip)) continue;
-      const rc = this.markFailed(this.slip.stan);
-      if (rc !== STORE_OK) return rc;
-    }
-    if (this.counters.settleStep === SETTLE_CLOSING && !this.finishSettlement()) return this.lastError;
-    return STORE_OK;
-  }
-
-  private markFailed(stan: number): number {
-    const st = this.journal.statusOfStan(stan);
-    if (st === J_APPROVED || st === J_REVERSAL_PENDING) {
-      if (!this.journal.setStatus(stan, J_REVERSAL_FAILED)) return this.journal.lastError;
-    }
-    return STORE_OK;
+    return 2 * (this.counters.log.footprint + this.journal.log.footprint + this.reversals.log.footprint + this.reversals.manual.footprint);
   }
 }
