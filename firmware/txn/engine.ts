@@ -25,18 +25,18 @@
  * A command returns false when refused at once (result filled, no onResult); true when started:
  * exactly one onResult follows. The link is opened per command and closed at its end.
  *
- * Memory: everything is allocated in the constructor: about 870 blocks on the real interpreter
- * (Espruino 2v29, 13-byte blocks; test/engine/espruino.test.ts), of which buffers tx 512, rx 512,
- * request bodies 480, a CardData copy, working keys (WorkingKeys ~140 blocks) and the result
- * (~90). The state step, the receive path, reply handling and request building allocate nothing
- * (@hot, checked by tools/hot-path-guard.ts; 0 blocks retained per sale on the interpreter). The
- * receive buffer doubles as scratch while no reply is being read: the stored 0400 image (packed
- * before a send, loaded before a reversal) and field 48 of a 0500 / 0320. The one JournalEntry is
- * the scratch for journal reads (void's original, settlement totals, upload).
+ * Memory (Espruino: every function, property and array costs blocks; MEMORY.md): the API methods
+ * are thin, the commands share `cmd`, and everything else is ONE dispatcher, `go(op, a, b, c)`,
+ * with a case per former helper (step, reply, no reply, reversal failed, ...): a function costs
+ * ~6 blocks, the length of its body nothing. Counters and flags are slots of one Int32Array `n`
+ * (times and amounts of one Float64Array `f`); the bytes are tx, rx, cfg (engine-messages.ts says
+ * what each holds) and the request Message; everything is allocated in the constructor. The
+ * dispatcher, the receive path and request building allocate nothing (@hot, checked by
+ * tools/hot-path-guard.ts; 0 blocks retained per sale on the interpreter,
+ * test/engine/espruino.test.ts; figures: test/engine/espruino/measure.ts).
  */
 import type { Clock } from "../hal/clock";
 import { CardData, ENTRY_CHIP } from "./card-data";
-import { DesKey } from "./crypto/des";
 import { CRYPTO_OK, E_KEY_FIELD_LENGTH } from "./crypto/errors";
 import { Mac, MAC_RETAIL, MAC_UNIONPAY_ECB } from "./crypto/mac";
 import { pinBlockEncrypted } from "./crypto/pin-block";
@@ -87,17 +87,26 @@ import {
   TxnEngineApi,
   TxnResult,
 } from "./engine-api";
-import { RequestBuilder } from "./engine-messages";
 import {
-  readBalance,
-  readReference,
-  readResponseCode,
-  replyBatch,
-  replyTimeMs,
-  settlementFlag,
-  stampOfMs,
-  writeMaskedPan,
-} from "./engine-reply";
+  CFG_BYTES,
+  CFG_DIGITS,
+  CFG_HEAD,
+  CFG_MID,
+  CFG_OPERATOR,
+  CFG_TID,
+  CFG_TMK,
+  CFG_TWO,
+  DIGITS_CAPACITY,
+  REQUEST_CAPACITY,
+  TX_CARD_END,
+  TX_EXPIRY,
+  TX_ICC,
+  TX_PAN,
+  TX_PIN,
+  TX_TRACK2,
+  TX_TRACK3,
+} from "./engine-messages";
+import { civilFromMs, msFromCivil } from "./engine-time";
 import {
   createUnionPayTable,
   E_FIELD_ABSENT,
@@ -141,7 +150,7 @@ import {
   MSG_REVERSAL_FAILED,
 } from "./message-ids";
 import { rcClass, rcMessage } from "./response-codes";
-import { batchTotals, settles, SettleTotals, UPLOAD_ITEM_DIGITS, UPLOAD_MAX_ITEMS, writeTotals48, writeUploadItem } from "./settlement";
+import { settles, TOTALS48_DIGITS, UPLOAD_ITEM_DIGITS, UPLOAD_MAX_ITEMS } from "./settlement";
 import { STORE_ERR_JOURNAL_FULL, STORE_ERR_REVERSAL_PENDING } from "./store/codes";
 import { SETTLE_CLOSING, SETTLE_IDLE, SETTLE_STARTED, SETTLE_UPLOADING } from "./store/counters";
 import {
@@ -187,9 +196,74 @@ export interface TxnEngineOptions {
   setTime?: (localMs: number) => void;
 }
 
-/** Bytes of the send and receive buffers (largest request about 450, largest reply about 200). */
+/**
+ * Bytes of the send and receive buffers: the largest request PROTOCOL.md allows (chip sale with
+ * tracks 2 and 3, 255 bytes of ICC data, PIN, MAC) packs to about 475; replies are smaller.
+ */
 export const TX_CAPACITY = 512;
 export const RX_CAPACITY = 512;
+
+// ---------------------------------------------------------------- state slots
+// n (Int32Array): the state machine's small numbers and flags (0/1)
+const N_STATE = 0;
+const N_JOB = 1; // TXN_* of the running command
+const N_X = 2; // X_*: the exchange in flight
+const N_KEYS = 3; // working keys loaded
+const N_NEED_SIGN_IN = 4; // the host asked for a sign-in (header digit 3, 77, A0, key error)
+const N_LINK_OPEN = 5;
+const N_LINK_UP = 6;
+const N_RX_LEN = 7;
+/** Bumped whenever the receive buffer's content stops being the frame being read. */
+const N_RX_EPOCH = 8;
+/** The command's own request (or the sign-in / reversal of those commands) has left. */
+const N_MAIN_SENT = 9;
+/** After the main request failed or was undone: one reversal try, then finish. */
+const N_POST_REV = 10;
+/** The pending reversal was tried (or exhausted) during this command. */
+const N_PRE_REV_DONE = 11;
+/** OUT_ABORTED / OUT_CARD_REMOVED requested before the reply (0 none). */
+const N_ABORT = 12;
+const N_HAS_PIN = 13;
+const N_HAS_CARD = 14;
+/** The command's card is a chip card (kept after the card data is wiped: cardRemoved needs it). */
+const N_CHIP = 15;
+/** Commands started: a frame's sender knows whether a new command began inside link.send(). */
+const N_SEQ = 16;
+const N_VOID_TRACE = 17;
+/** Void / refund: `ent` holds the original (batch, trace, RRN, auth, masked PAN) until the request is built. */
+const N_HAS_ORIG = 18;
+/** Refund: original date MMDD for field 61; -1 none. */
+const N_ORIG_MMDD = 19;
+const N_PHASE = 20; // SP_*: settlement phase
+const N_UPLOAD_NEXT = 21;
+const N_UPLOAD_COUNT = 22;
+/** Field 39 of the main reply, kept while a reversal try overwrites result.rc. */
+const N_MAIN_RC = 23;
+/** Frames dropped because they answered something else (MTI / STAN / TID mismatch). */
+export const N_IGNORED = 24;
+/** Codec error of the last unreadable reply (0 none). */
+export const N_RX_ERROR = 25;
+const N_TMK_LEN = 26;
+const N_OP_LEN = 27;
+// the card copy's lengths (its bytes are in tx)
+const N_PAN_LEN = 28;
+const N_T2_LEN = 29;
+const N_T3_LEN = 30;
+const N_ICC_LEN = 31;
+const N_PAN_SEQ = 32;
+/** Calendar scratch: 6 slots (engine-time.ts), then the host's date and time of a reply. */
+const N_CIVIL = 33;
+const N_HOST_CIVIL = 39;
+const N_SLOTS = 45;
+
+// f (Float64Array): times (ms since the epoch) and amounts, beyond 32 bits
+const F_DEADLINE = 0;
+const F_AMOUNT = 1;
+/** Host local time minus terminal time (ms), learnt at the last sign-in. */
+export const F_HOST_OFFSET = 2;
+const F_CONNECT_MS = 3;
+const F_REPLY_MS = 4;
+const F_SLOTS = 5;
 
 // engine states
 const S_IDLE = 0;
@@ -213,1152 +287,369 @@ const SP_UPLOAD = 1;
 const SP_CLOSE = 2;
 const SP_FINISH = 3;
 
+// dispatcher operations (go)
+/** Decide and start the next thing the running command needs. */
+const OP_STEP = 0;
+/** One whole frame rx[0, a): ignore it, or end the exchange with it. */
+const OP_FRAME = 1;
+/** The exchange in flight got no (usable) reply; the link is already closed. */
+const OP_NO_REPLY = 2;
+/** A reversal try failed (no reply, not acknowledged, not sendable). */
+const OP_REVERSAL_FAILED = 3;
+/**
+ * Approved by the host, but the terminal cannot complete it (card pulled, operator cancel,
+ * journal write failed): reason 06, entry REVERSAL_PENDING, try the reversal at once.
+ * a = outcome, b = 1 when the entry is already in the journal.
+ */
+const OP_TERMINAL_FAILURE = 4;
+/** End the command: a = outcome (0: keep the result's), b = class, c = message id. */
+const OP_FINISH = 5;
+/** Host side of a settlement done: CLOSING persisted, journal batch closed; a = 1 uploaded. */
+const OP_CLOSE_SETTLEMENT = 6;
+/** The reversal that ran out of retries into the result's slip fields. */
+const OP_SLIP = 7;
+
 const MTI_OFFSET = 2 + UNIONPAY_HEAD_LENGTH;
+/** Fields that never reach flash nor stay in RAM after a send: 2, 14, 26, 35, 36, 52, 53, 55. */
+const SENSITIVE_FIELDS = "\x02\x0e\x1a\x23\x24\x34\x35\x37";
 
 export class TxnEngine implements TxnEngineApi {
   readonly result = new TxnResult();
-  /** Host local time minus terminal time (ms), learnt at the last sign-in. */
-  hostTimeOffset = 0;
-  /** Frames dropped because they answered something else (MTI / STAN / TID mismatch). */
-  ignoredFrames = 0;
-  /** Codec error of the last unreadable reply (0 none). */
-  lastRxError = 0;
-
-  private readonly clock: Clock;
-  private readonly stores: TxnStores;
-  private readonly link: HostLink;
-  private readonly listener: EngineListener;
-  private readonly setTime: ((localMs: number) => void) | null;
-  private readonly connectMs: number;
-  private readonly replyMs: number;
-  private readonly builder: RequestBuilder;
-  private readonly req: Message;
-  private readonly rsp: Message;
+  /** State slots N_* (N_IGNORED and N_RX_ERROR are read by tests). */
+  readonly n = new Int32Array(N_SLOTS);
+  /** Times and amounts F_* (F_HOST_OFFSET is read by tests). */
+  readonly f = new Float64Array(F_SLOTS);
   private readonly tx = new Uint8Array(TX_CAPACITY);
   private readonly rx = new Uint8Array(RX_CAPACITY);
-  private readonly tmk = new DesKey();
-  private readonly keys = new WorkingKeys();
-  private readonly mac: Mac;
-  private readonly tripleDes: boolean;
-  private readonly card = new CardData();
+  /** Config bytes and a digit scratch (layout CFG_* in engine-messages.ts). */
+  private readonly cfg = new Uint8Array(CFG_BYTES);
+  /** makePinBlock's output. */
   private readonly pin = new Uint8Array(8);
-  private readonly pinOut = new Uint8Array(8);
-  private readonly entry = new JournalEntry();
-  private readonly totals = new SettleTotals();
-  private readonly civil = new Int32Array(6);
-
-  private keysLoaded = false;
-  private needSignIn = false;
-  private state = S_IDLE;
-  private job = 0;
-  private xKind = X_NONE;
-  private deadline = 0;
-  private linkOpen = false;
-  private linkUp = false;
-  private rxLen = 0;
-  /** Bumped whenever the receive buffer's content stops being the frame being read. */
-  private rxEpoch = 0;
-  /** The command's own request (or the sign-in / reversal of those commands) has left. */
-  private mainSent = false;
-  /** After the main request failed or was undone: one reversal try, then finish. */
-  private postReversal = false;
-  /** The pending reversal was tried (or exhausted) during this command. */
-  private preReversalDone = false;
-  /** OUT_ABORTED / OUT_CARD_REMOVED requested before the reply (0 none). */
-  private abortOutcome = 0;
-  private hasPin = false;
-  private hasCard = false;
-  private jobChip = false;
-  private amount = 0;
-  private mainMti = 0;
-  private voidTrace = 0;
-  /** Void / refund: `entry` holds the original (batch, trace, RRN, auth, masked PAN) until the request is built. */
-  private hasOrig = false;
-  /** Refund: original date MMDD for field 61; -1 none. */
-  private origMmdd = -1;
-  private settlePhase = SP_TOTALS;
-  private uploadNext = 0;
-  private uploadCount = 0;
-  /** Field 39 of the main reply, kept while a reversal try overwrites result.rc. */
-  private mainRc = 0;
+  private readonly keys = new WorkingKeys();
+  /** Scratch for journal reads and the entry being written (void's original until the request is built). */
+  private readonly ent = new JournalEntry();
+  private readonly clk: Clock;
+  private readonly sto: TxnStores;
+  private readonly link: HostLink;
+  private readonly lsn: EngineListener;
+  private readonly setT: ((localMs: number) => void) | null;
+  private readonly mac: Mac;
+  /** The request being built (and packed), and the view over a received reply. */
+  private readonly req: Message;
+  private readonly rsp: Message;
 
   constructor(options: TxnEngineOptions) {
     const c = options.config;
     if (c.tmk.length !== 8 && c.tmk.length !== 16) throw new Error("TxnEngine: tmk must be 8 or 16 bytes");
     if (!(c.connectMs > 0 && c.replyMs > 0)) throw new Error("TxnEngine: connectMs and replyMs must be positive");
-    this.clock = options.clock;
-    this.stores = options.stores;
+    if (c.tid.length !== 8 || c.mid.length !== 15) throw new Error("TxnEngine: tid must be 8 and mid 15 characters");
+    this.clk = options.clock;
+    this.sto = options.stores;
     this.link = options.link;
-    this.listener = options.listener;
-    this.setTime = options.setTime || null;
-    this.connectMs = c.connectMs;
-    this.replyMs = c.replyMs;
-    this.tmk.load(c.tmk, 0, c.tmk.length);
-    this.tripleDes = c.tmk.length === 16;
+    this.lsn = options.listener;
+    this.setT = options.setTime || null;
+    const n = this.n;
+    const b = this.cfg;
+    this.f[F_CONNECT_MS] = c.connectMs;
+    this.f[F_REPLY_MS] = c.replyMs;
+    n[N_TMK_LEN] = c.tmk.length;
+    b.set(c.tmk, CFG_TMK);
+    n[N_ORIG_MMDD] = -1;
+    n[N_PAN_SEQ] = -1;
+    for (let i = 0; i < 8; i++) b[CFG_TID + i] = c.tid.charCodeAt(i) & 255;
+    for (let i = 0; i < 15; i++) b[CFG_MID + i] = c.mid.charCodeAt(i) & 255;
+    const op = c.operator.length > 8 ? 8 : c.operator.length;
+    n[N_OP_LEN] = op;
+    for (let i = 0; i < op; i++) b[CFG_OPERATOR + i] = c.operator.charCodeAt(i) & 255;
+    // TPDU 60 DDDD SSSS (4 hex digits each); header: application 60 (61 for chip), version 31,
+    // status/requirement 00, 31 00 00
+    for (let i = 0; i < 8; i++) {
+      const s = i < 4 ? c.tpduDest : c.tpduSrc;
+      const ch = s.length === 4 ? s.charCodeAt(i & 3) : 0;
+      const d = ch >= 48 && ch <= 57 ? ch - 48 : ch >= 65 && ch <= 70 ? ch - 55 : ch >= 97 && ch <= 102 ? ch - 87 : -1;
+      if (d < 0) throw new Error("TxnEngine: TPDU address must be 4 hex digits");
+      b[CFG_HEAD + 1 + (i >> 1)] |= i & 1 ? d : d << 4;
+    }
+    b[CFG_HEAD] = 0x60;
+    b[CFG_HEAD + 5] = 0x60;
+    b[CFG_HEAD + 6] = 0x31;
+    b[CFG_HEAD + 8] = 0x31;
     this.mac = new Mac(c.macMode === MAC_RETAIL ? MAC_RETAIL : MAC_UNIONPAY_ECB);
     // the codec MACs with the working MAC key itself (no copy of its 256-byte schedules)
-    (this.mac as unknown as { key: DesKey }).key = this.keys.macKey;
+    (this.mac as unknown as { key: unknown }).key = this.keys.macKey;
     const table = createUnionPayTable();
-    this.builder = new RequestBuilder(table, c.tid, c.mid, hex4(c.tpduDest), hex4(c.tpduSrc), c.operator);
-    this.req = this.builder.req;
+    this.req = new Message(table, REQUEST_CAPACITY);
     this.rsp = new Message(table, 8);
   }
 
   // ================================================================ queries
 
   busy(): boolean {
-    return this.state !== S_IDLE;
+    return this.n[N_STATE] !== S_IDLE;
   }
 
   /** Working keys loaded and the host has not asked for a sign-in since. */
   signedIn(): boolean {
-    return this.keysLoaded && !this.needSignIn;
+    return this.n[N_KEYS] === 1 && this.n[N_NEED_SIGN_IN] === 0;
   }
 
   // ================================================================ commands
 
   signIn(): boolean {
-    if (!this.canStart(TXN_SIGN_IN)) return false;
-    this.begin(TXN_SIGN_IN);
-    return true;
+    return this.cmd(TXN_SIGN_IN, 0, null, null, 0);
   }
 
   sale(amountFen: number, card: CardData, pinBlock: Uint8Array | null): boolean {
-    if (!this.canStart(TXN_SALE) || !this.checkCard(TXN_SALE, card, pinBlock)) return false;
-    if (!validAmount(amountFen)) return this.refuse(TXN_SALE, OUT_ERROR, CLS_REENTER_AMOUNT, MSG_RC_13, E_VALUE_RANGE);
-    if (!this.stores.journal.hasRoom()) return this.refuse(TXN_SALE, OUT_JOURNAL_FULL, CLS_SYSTEM, MSG_OUT_JOURNAL_FULL, STORE_ERR_JOURNAL_FULL);
-    this.noOrig();
-    this.takeCard(card, pinBlock);
-    this.amount = amountFen;
-    this.begin(TXN_SALE);
-    return true;
+    return this.cmd(TXN_SALE, amountFen, card, pinBlock, 0);
   }
 
   balance(card: CardData, pinBlock: Uint8Array | null): boolean {
-    if (!this.canStart(TXN_BALANCE) || !this.checkCard(TXN_BALANCE, card, pinBlock)) return false;
-    this.noOrig();
-    this.takeCard(card, pinBlock);
-    this.amount = 0;
-    this.begin(TXN_BALANCE);
-    return true;
+    return this.cmd(TXN_BALANCE, 0, card, pinBlock, 0);
   }
 
   voidSale(trace: number, card?: CardData | null, pinBlock?: Uint8Array | null): boolean {
-    if (!this.canStart(TXN_VOID)) return false;
-    const c = card ? card : null;
-    const p = c !== null && pinBlock ? pinBlock : null;
-    if (c !== null && !this.checkCard(TXN_VOID, c, p)) return false;
-    const o = this.entry; // holds the original until the request is built
-    if (!(trace >= 1 && trace <= 999999) || !this.stores.journal.findByStan(trace, o) || o.settled || o.type !== J_TXN_SALE || o.status !== J_APPROVED) {
-      return this.refuse(TXN_VOID, OUT_NOT_FOUND, CLS_DO_NOT_RETRY, MSG_OUT_NOT_FOUND, 0);
-    }
-    if (!this.stores.journal.hasRoom()) return this.refuse(TXN_VOID, OUT_JOURNAL_FULL, CLS_SYSTEM, MSG_OUT_JOURNAL_FULL, STORE_ERR_JOURNAL_FULL);
-    this.hasOrig = true;
-    this.origMmdd = -1;
-    this.voidTrace = trace;
-    this.amount = o.amount;
-    if (c !== null) this.takeCard(c, p);
-    else this.noCard();
-    this.begin(TXN_VOID);
-    return true;
+    return this.cmd(TXN_VOID, trace, card ? card : null, card && pinBlock ? pinBlock : null, 0);
   }
 
   refund(amountFen: number, card: CardData, origRrn: Uint8Array, origDateMmdd: number): boolean {
-    if (!this.canStart(TXN_REFUND) || !this.checkCard(TXN_REFUND, card, null)) return false;
-    if (!validAmount(amountFen)) return this.refuse(TXN_REFUND, OUT_ERROR, CLS_REENTER_AMOUNT, MSG_RC_13, E_VALUE_RANGE);
-    const mm = Math.floor(origDateMmdd / 100);
-    const dd = origDateMmdd % 100;
-    if (origRrn.length < 12 || !(mm >= 1 && mm <= 12 && dd >= 1 && dd <= 31) || origDateMmdd !== Math.floor(origDateMmdd)) {
-      return this.refuse(TXN_REFUND, OUT_ERROR, CLS_DO_NOT_RETRY, MSG_RC_OTHER, E_VALUE_RANGE);
-    }
-    if (!this.stores.journal.hasRoom()) return this.refuse(TXN_REFUND, OUT_JOURNAL_FULL, CLS_SYSTEM, MSG_OUT_JOURNAL_FULL, STORE_ERR_JOURNAL_FULL);
-    // the original as field 61/37 give it: batch and trace unknown (zeros), RRN, date
-    const o = this.entry;
-    o.clear();
-    for (let i = 0; i < 12; i++) o.rrn[i] = origRrn[i];
-    this.hasOrig = true;
-    this.origMmdd = origDateMmdd;
-    this.takeCard(card, null);
-    this.amount = amountFen;
-    this.begin(TXN_REFUND);
-    return true;
+    return this.cmd(TXN_REFUND, amountFen, card, origRrn, origDateMmdd);
   }
 
   settle(): boolean {
-    if (!this.canStart(TXN_SETTLE)) return false;
-    this.resetResult(TXN_SETTLE);
-    this.uploadCount = batchTotals(this.stores.journal, this.entry, this.totals);
-    const step = this.stores.counters.settleStep;
-    this.settlePhase = step === SETTLE_UPLOADING ? SP_UPLOAD : step === SETTLE_CLOSING ? SP_FINISH : SP_TOTALS;
-    this.noCard();
-    this.begin(TXN_SETTLE);
-    return true;
+    return this.cmd(TXN_SETTLE, 0, null, null, 0);
   }
 
   sendReversal(): boolean {
-    if (!this.canStart(TXN_REVERSAL)) return false;
-    const q = this.stores.reversals;
-    if (!q.hasPending()) return this.refuse(TXN_REVERSAL, OUT_NOT_FOUND, CLS_SUCCESS, MSG_OUT_NOT_FOUND, 0);
-    this.noCard();
-    this.begin(TXN_REVERSAL);
-    return true;
+    return this.cmd(TXN_REVERSAL, 0, null, null, 0);
   }
 
   makePinBlock(pin: Uint8Array, len: number, card: CardData): Uint8Array | null {
-    if (!this.keysLoaded || len > pin.length) return null;
-    const e = pinBlockEncrypted(this.keys.pinKey, pin, 0, len, card.pan, 0, card.panLen, this.pinOut, 0);
-    return e === CRYPTO_OK ? this.pinOut : null;
+    if (this.n[N_KEYS] !== 1 || len > pin.length) return null;
+    const e = pinBlockEncrypted(this.keys.pinKey, pin, 0, len, card.pan, 0, card.panLen, this.pin, 0);
+    return e === CRYPTO_OK ? this.pin : null;
   }
 
   /** @hot */
   cardRemoved(): void {
-    if (this.state === S_IDLE || !this.jobChip) return;
-    if (this.state === S_COMPLETING) {
-      this.terminalFailure(OUT_CARD_REMOVED, true);
+    const n = this.n;
+    if (n[N_STATE] === S_IDLE || n[N_CHIP] === 0) return;
+    if (n[N_STATE] === S_COMPLETING) {
+      this.go(OP_TERMINAL_FAILURE, OUT_CARD_REMOVED, 1, 0);
       return;
     }
-    this.abortOutcome = OUT_CARD_REMOVED;
-    if (!this.mainSent && this.state === S_CONNECTING) this.abortBeforeSend();
+    n[N_ABORT] = OUT_CARD_REMOVED;
+    if (n[N_MAIN_SENT] === 0 && n[N_STATE] === S_CONNECTING) this.go(OP_FINISH, OUT_CARD_REMOVED, CLS_RETRY_LATER, MSG_OUT_CARD_REMOVED);
   }
 
   /** @hot */
   complete(): void {
-    if (this.state !== S_COMPLETING) return;
-    this.state = S_RUNNING;
-    if (!this.stores.reversals.clear()) {
+    const n = this.n;
+    if (n[N_STATE] !== S_COMPLETING) return;
+    n[N_STATE] = S_RUNNING;
+    const q = this.sto.reversals;
+    if (!q.clear()) {
       // the approval could not be made final: it will be reversed (06), never left unknown
-      this.result.errorCode = this.stores.reversals.lastError;
-      this.terminalFailure(OUT_STORAGE_ERROR, true);
+      this.result.errorCode = q.lastError;
+      this.go(OP_TERMINAL_FAILURE, OUT_STORAGE_ERROR, 1, 0);
       return;
     }
-    this.finishWith(OUT_APPROVED, CLS_SUCCESS, MSG_RC_00);
+    this.go(OP_FINISH, OUT_APPROVED, CLS_SUCCESS, MSG_RC_00);
   }
 
   /** @hot */
   cancel(): void {
-    if (this.state === S_IDLE) return;
-    if (this.state === S_COMPLETING) {
-      this.terminalFailure(OUT_ABORTED, true);
+    const n = this.n;
+    if (n[N_STATE] === S_IDLE) return;
+    if (n[N_STATE] === S_COMPLETING) {
+      this.go(OP_TERMINAL_FAILURE, OUT_ABORTED, 1, 0);
       return;
     }
-    if (this.mainSent && this.job !== TXN_SALE && this.job !== TXN_VOID) return; // nothing to undo: let it finish
-    this.abortOutcome = OUT_ABORTED;
-    if (!this.mainSent && this.state === S_CONNECTING) this.abortBeforeSend();
+    if (n[N_MAIN_SENT] === 1 && n[N_JOB] !== TXN_SALE && n[N_JOB] !== TXN_VOID) return; // nothing to undo: let it finish
+    n[N_ABORT] = OUT_ABORTED;
+    if (n[N_MAIN_SENT] === 0 && n[N_STATE] === S_CONNECTING) this.go(OP_FINISH, OUT_ABORTED, CLS_DO_NOT_RETRY, MSG_OUT_ABORTED);
   }
 
   // ================================================================ transport events
 
-  /** @hot */
+  /** Connect / reply timeouts. @hot */
   tick(now: number): void {
-    if (this.state === S_CONNECTING && now >= this.deadline) {
-      this.closeLink();
-      this.state = S_RUNNING;
-      this.connectFailed();
-    } else if (this.state === S_WAITING && now >= this.deadline) {
-      this.endExchange();
-      this.closeLink();
-      this.noReply();
-    }
+    const n = this.n;
+    const st = n[N_STATE];
+    if ((st !== S_CONNECTING && st !== S_WAITING) || now < this.f[F_DEADLINE]) return;
+    if (st === S_WAITING) n[N_RX_EPOCH]++; // the exchange is over
+    n[N_STATE] = S_RUNNING;
+    const was = n[N_LINK_OPEN];
+    n[N_LINK_OPEN] = 0;
+    n[N_LINK_UP] = 0;
+    if (was === 1) this.link.close();
+    if (st === S_WAITING) this.go(OP_NO_REPLY, 0, 0, 0);
+    else if (n[N_POST_REV] === 1) this.go(OP_FINISH, 0, 0, 0);
+    else if (n[N_JOB] === TXN_SETTLE) this.go(OP_FINISH, OUT_SETTLE_FAILED, CLS_RETRY_LATER, MSG_OUT_SETTLE_FAILED);
+    else this.go(OP_FINISH, OUT_NO_RESPONSE, CLS_RETRY_LATER, MSG_OUT_NO_RESPONSE);
   }
 
   /** @hot */
   onLinkUp(): void {
-    if (this.state !== S_CONNECTING || !this.linkOpen) return;
-    this.linkUp = true;
-    this.state = S_RUNNING;
-    this.step();
+    const n = this.n;
+    if (n[N_STATE] !== S_CONNECTING || n[N_LINK_OPEN] === 0) return;
+    n[N_LINK_UP] = 1;
+    n[N_STATE] = S_RUNNING;
+    this.go(OP_STEP, 0, 0, 0);
   }
 
   /** @hot */
   onLinkDown(): void {
-    const was = this.state;
-    this.closeLink();
-    if (was === S_CONNECTING) {
-      this.state = S_RUNNING;
-      this.connectFailed();
-    } else if (was === S_WAITING) {
-      this.endExchange();
-      this.noReply();
+    const n = this.n;
+    const st = n[N_STATE];
+    const was = n[N_LINK_OPEN];
+    n[N_LINK_OPEN] = 0;
+    n[N_LINK_UP] = 0;
+    if (was === 1) this.link.close();
+    if (st === S_CONNECTING) {
+      n[N_STATE] = S_RUNNING;
+      if (n[N_POST_REV] === 1) this.go(OP_FINISH, 0, 0, 0);
+      else if (n[N_JOB] === TXN_SETTLE) this.go(OP_FINISH, OUT_SETTLE_FAILED, CLS_RETRY_LATER, MSG_OUT_SETTLE_FAILED);
+      else this.go(OP_FINISH, OUT_NO_RESPONSE, CLS_RETRY_LATER, MSG_OUT_NO_RESPONSE);
+    } else if (st === S_WAITING) {
+      n[N_RX_EPOCH]++;
+      n[N_STATE] = S_RUNNING;
+      this.go(OP_NO_REPLY, 0, 0, 0);
     }
-  }
-
-  /** Reassemble frames by their 2-byte length into the receive buffer; oversize is refused. @hot */
-  onLinkData(data: string): void {
-    if (this.state !== S_WAITING) return;
-    const epoch = this.rxEpoch;
-    const cap = this.rx.length;
-    const n = data.length;
-    let i = 0;
-    while (i < n) {
-      while (i < n && this.rxLen < cap) this.rx[this.rxLen++] = data.charCodeAt(i++) & 255;
-      this.drain();
-      if (this.state !== S_WAITING || this.rxEpoch !== epoch) return;
-      if (this.rxLen >= cap) {
-        this.unreadable(E_FRAME_LENGTH);
-        return;
-      }
-    }
-  }
-
-  // ================================================================ receive path
-
-  /** Handle every whole frame in the receive buffer. @hot */
-  private drain(): void {
-    while (this.state === S_WAITING) {
-      const need = frameLength(this.rx, this.rxLen);
-      if (need < 0) return;
-      if (need > this.rx.length) {
-        this.unreadable(E_FRAME_LENGTH);
-        return;
-      }
-      if (need > this.rxLen) return;
-      const epoch = this.rxEpoch;
-      this.onFrame(need);
-      if (this.rxEpoch !== epoch || this.state !== S_WAITING) return;
-      // ignored frame: drop it and keep what follows
-      for (let k = need; k < this.rxLen; k++) this.rx[k - need] = this.rx[k];
-      this.rxLen -= need;
-    }
-  }
-
-  /** One whole frame rx[0, len): ignore it, or end the exchange with it. @hot */
-  private onFrame(len: number): void {
-    const k = this.xKind;
-    const macd = k === X_MAIN || k === X_REVERSAL;
-    const e = unpackReply(this.rx, len, this.rsp, this.req, macd ? this.mac : null);
-    if (e === E_UNEXPECTED_MTI || e === E_STAN_MISMATCH || e === E_TID_MISMATCH) {
-      this.ignoredFrames++;
-      return;
-    }
-    this.endExchange();
-    if (e === E_MAC_MISMATCH || e === E_MAC_MISSING) {
-      this.lastRxError = e;
-      this.macFailed();
-      return;
-    }
-    if (e !== ISO_OK || !readResponseCode(this.rsp, this.result)) {
-      this.lastRxError = e !== ISO_OK ? e : E_FIELD_ABSENT;
-      this.closeLink();
-      this.noReply();
-      return;
-    }
-    if (this.rsp.processingRequirement() === 3) this.needSignIn = true;
-    if (k === X_SIGN_IN) this.onSignInReply();
-    else if (k === X_REVERSAL) this.onReversalReply();
-    else if (k === X_MAIN) this.onMainReply();
-    else this.onSettleReply(k);
-  }
-
-  /** The frame being read is not worth waiting on (oversize, garbage): no reply. @hot */
-  private unreadable(code: number): void {
-    this.lastRxError = code;
-    this.endExchange();
-    this.closeLink();
-    this.noReply();
-  }
-
-  /** The exchange in flight is over (reply, timeout, link down). @hot */
-  private endExchange(): void {
-    this.rxEpoch++;
-    this.state = S_RUNNING;
-  }
-
-  // ================================================================ the step
-
-  /** Decide and start the next thing the running command needs. @hot */
-  private step(): void {
-    if (this.state !== S_RUNNING) return;
-    if (!this.mainSent && this.abortOutcome !== 0) {
-      this.abortBeforeSend();
-      return;
-    }
-    if (this.job === TXN_SETTLE && this.settlePhase === SP_FINISH) {
-      this.closeSettlement(true);
-      return;
-    }
-    if (!this.linkUp) {
-      this.openLink();
-      return;
-    }
-    if (this.postReversal) {
-      this.stepPostReversal();
-      return;
-    }
-    if (this.job === TXN_SIGN_IN || !this.keysLoaded || this.needSignIn) {
-      this.sendSignIn();
-      return;
-    }
-    const q = this.stores.reversals;
-    if (!this.preReversalDone && q.hasPending()) {
-      const r = this.stores.reversalAttempt();
-      if (r === RQ_SEND) {
-        this.sendStoredReversal();
-        return;
-      }
-      this.preReversalDone = true;
-      if (r === RQ_EXHAUSTED) {
-        this.takeSlip();
-        if (this.job === TXN_REVERSAL) {
-          this.finishWith(OUT_REVERSAL_FAILED, CLS_SYSTEM, MSG_REVERSAL_FAILED);
-          return;
-        }
-      } else if (r === RQ_ERROR) {
-        this.result.errorCode = this.stores.lastError;
-      }
-    }
-    if (this.job === TXN_REVERSAL) {
-      this.finishWith(OUT_REVERSED, CLS_SUCCESS, MSG_OUT_REVERSED);
-      return;
-    }
-    if (q.hasPending()) {
-      // could not be sent nor moved to the manual list (e.g. that list is full): nothing goes before it
-      this.finishWith(OUT_REVERSAL_PENDING, CLS_RETRY_LATER, MSG_OUT_REVERSAL_PENDING);
-      return;
-    }
-    if (this.job === TXN_SETTLE) this.stepSettle();
-    else if (!this.mainSent) this.sendMain();
-  }
-
-  /** One reversal try after the main request failed or was undone, then finish. @hot */
-  private stepPostReversal(): void {
-    if (!this.stores.reversals.hasPending()) {
-      this.finish();
-      return;
-    }
-    const r = this.stores.reversalAttempt();
-    if (r === RQ_SEND) {
-      this.sendStoredReversal();
-      return;
-    }
-    if (r === RQ_EXHAUSTED) this.takeSlip();
-    this.finish();
-  }
-
-  /** @hot */
-  private stepSettle(): void {
-    const p = this.settlePhase;
-    if (p === SP_TOTALS) this.sendSettlement();
-    else if (p === SP_UPLOAD) this.sendUpload();
-    else this.sendUploadClose();
-  }
-
-  // ================================================================ sending
-
-  /** @hot */
-  private openLink(): void {
-    this.state = S_CONNECTING;
-    this.deadline = this.clock.now() + this.connectMs;
-    this.linkOpen = true;
-    this.linkUp = false;
-    this.progress(STAGE_CONNECTING);
-    if (this.state === S_CONNECTING) this.link.open();
-  }
-
-  /** @hot */
-  private closeLink(): void {
-    const was = this.linkOpen;
-    this.linkOpen = false;
-    this.linkUp = false;
-    if (was) this.link.close();
-  }
-
-  /** Send tx[0, len) and wait for its reply; the buffer is wiped once the link has it. @hot */
-  private sendFrame(kind: number, len: number, stage: number): void {
-    this.xKind = kind;
-    this.rxLen = 0;
-    this.rxEpoch++;
-    this.state = S_WAITING;
-    this.deadline = this.clock.now() + this.replyMs;
-    this.progress(stage);
-    this.link.send(this.tx, len);
-    for (let i = 0; i < len; i++) this.tx[i] = 0;
-  }
-
-  /** @hot */
-  private sendSignIn(): void {
-    const stan = this.stores.counters.nextStan();
-    if (stan === 0) {
-      this.storageFailure(this.stores.counters.lastError);
-      return;
-    }
-    let e = this.builder.signIn(stan, this.stores.counters.batch, this.tripleDes);
-    if (e === ISO_OK) e = pack(this.req, this.tx, null);
-    if (e !== ISO_OK) {
-      this.buildFailure(e);
-      return;
-    }
-    if (this.job === TXN_SIGN_IN) this.mainSent = true;
-    this.sendFrame(X_SIGN_IN, this.req.packedLength, STAGE_SIGNING_IN);
-  }
-
-  /** The pending 0400, rebuilt with its current reason and a fresh MAC. @hot */
-  private sendStoredReversal(): void {
-    const q = this.stores.reversals;
-    const n = q.loadMessage(this.rx);
-    let e = n < 0 ? E_FRAME_LENGTH : unpack(this.rx, n, this.rsp);
-    if (e === ISO_OK) e = this.builder.fromStored(this.rsp, this.rx, q.pending.reason);
-    if (e === ISO_OK) e = pack(this.req, this.tx, this.mac);
-    if (e !== ISO_OK) {
-      // the try is counted: a reversal that cannot be rebuilt ends on the manual list
-      this.result.errorCode = n < 0 ? q.lastError : e;
-      this.reversalFailed();
-      return;
-    }
-    if (this.job === TXN_REVERSAL) this.mainSent = true;
-    this.sendFrame(X_REVERSAL, this.req.packedLength, STAGE_REVERSING);
-  }
-
-  /** Sale, balance, void or refund: STAN, pack + MAC, reversal image persisted, send. @hot */
-  private sendMain(): void {
-    const job = this.job;
-    const st = this.stores;
-    const reversible = job === TXN_SALE || job === TXN_VOID;
-    const stan = job === TXN_BALANCE ? st.counters.nextStan() : st.begin();
-    if (stan === 0) {
-      const le = job === TXN_BALANCE ? st.counters.lastError : st.lastError;
-      if (le === STORE_ERR_JOURNAL_FULL) this.finishWith(OUT_JOURNAL_FULL, CLS_SYSTEM, MSG_OUT_JOURNAL_FULL);
-      else if (le === STORE_ERR_REVERSAL_PENDING) this.finishWith(OUT_REVERSAL_PENDING, CLS_RETRY_LATER, MSG_OUT_REVERSAL_PENDING);
-      else this.storageFailure(le);
-      return;
-    }
-    const batch = st.counters.batch;
-    let mti = 200;
-    let proc = 0;
-    let type60 = 22;
-    if (job === TXN_BALANCE) {
-      proc = 310000;
-      type60 = 1;
-    } else if (job === TXN_VOID) {
-      proc = 200000;
-      type60 = 23;
-    } else if (job === TXN_REFUND) {
-      mti = 220;
-      proc = 200000;
-      type60 = 25;
-    }
-    this.mainMti = mti;
-    let e = this.builder.financial(
-      mti,
-      proc,
-      type60,
-      job === TXN_BALANCE ? -1 : this.amount,
-      stan,
-      batch,
-      this.hasCard ? this.card : null,
-      this.hasPin ? this.pin : null,
-      this.keys.pinKey.size > 8,
-      this.hasOrig ? this.entry : null,
-      this.origMmdd
-    );
-    if (e === ISO_OK) e = pack(this.req, this.tx, this.mac);
-    if (e !== ISO_OK) {
-      this.buildFailure(e);
-      return;
-    }
-    const len = this.req.packedLength;
-    // what the terminal keeps: the entry (written when answered) and the result
-    const en = this.entry;
-    // a void without the card keeps the original's masked PAN (already in the entry)
-    if (this.hasCard) en.pan.fromPan(this.card.pan, this.card.panLen);
-    else if (!this.hasOrig) en.pan.clear();
-    en.status = 0;
-    en.respCode = 0;
-    en.rrn.fill(0);
-    en.authCode.fill(0);
-    en.settled = false;
-    en.type = job === TXN_VOID ? J_TXN_VOID : job === TXN_REFUND ? J_TXN_REFUND : J_TXN_SALE;
-    en.stan = stan;
-    en.origStan = job === TXN_VOID ? this.voidTrace : 0;
-    en.amount = this.amount;
-    en.batch = batch;
-    en.time = Math.floor(this.clock.now() / 1000);
-    en.entryMode = this.req.getNumeric(22);
-    const r = this.result;
-    r.stan = stan;
-    r.batch = batch;
-    r.amount = this.amount;
-    r.entryMode = en.entryMode;
-    r.maskedPanLen = writeMaskedPan(en.pan, r.maskedPan);
-    if (reversible) {
-      e = this.builder.reversalImage();
-      if (e === ISO_OK) e = pack(this.req, this.rx, null);
-      this.req.mti = this.mainMti;
-      if (e !== ISO_OK) {
-        this.buildFailure(e);
-        return;
-      }
-      // the queue's own pending slip is the input (persist copies it into itself)
-      const si = st.reversals.pending;
-      si.type = en.type;
-      si.stan = stan;
-      si.amount = this.amount;
-      si.time = en.time;
-      si.pan.copyFrom(en.pan);
-      if (!st.reversals.persist(this.rx, this.req.packedLength, MTI_OFFSET, si)) {
-        this.storageFailure(st.reversals.lastError);
-        return;
-      }
-    } else {
-      this.builder.wipeSensitive();
-    }
-    this.wipeCard();
-    this.mainSent = true;
-    this.sendFrame(X_MAIN, len, STAGE_SENDING);
-    if (this.state === S_WAITING && this.xKind === X_MAIN) this.progress(STAGE_WAITING);
-  }
-
-  /** @hot */
-  private sendSettlement(): void {
-    const c = this.stores.counters;
-    if (c.settleStep !== SETTLE_STARTED && !c.setSettleStep(SETTLE_STARTED, 0)) {
-      this.storageFailure(c.lastError);
-      return;
-    }
-    const stan = c.nextStan();
-    if (stan === 0) {
-      this.storageFailure(c.lastError);
-      return;
-    }
-    // field 48 is assembled in the receive buffer: idle until this request is sent
-    const n = writeTotals48(this.totals, this.rx);
-    let e = this.builder.settlement(stan, c.batch, this.rx, n);
-    if (e === ISO_OK) e = pack(this.req, this.tx, null);
-    if (e !== ISO_OK) {
-      this.buildFailure(e);
-      return;
-    }
-    this.mainSent = true;
-    this.sendFrame(X_SETTLE, this.req.packedLength, STAGE_SETTLING);
-  }
-
-  /** Next 0320 of up to 8 records from counters.uploadIndex; none left: the closing 0320. @hot */
-  private sendUpload(): void {
-    const c = this.stores.counters;
-    const d = this.rx; // idle until this request is sent
-    const e0 = this.entry;
-    let i = c.uploadIndex;
-    let n = 0;
-    while (n < UPLOAD_MAX_ITEMS && this.stores.journal.entryAt(i, e0)) {
-      i++;
-      if (!settles(e0)) continue;
-      writeUploadItem(e0, d, 2 + n * UPLOAD_ITEM_DIGITS);
-      n++;
-    }
-    if (n === 0) {
-      this.settlePhase = SP_CLOSE;
-      this.sendUploadClose();
-      return;
-    }
-    writeAsciiDigits(d, 0, n, 2);
-    this.uploadNext = i;
-    const stan = c.nextStan();
-    if (stan === 0) {
-      this.storageFailure(c.lastError);
-      return;
-    }
-    let e = this.builder.upload(stan, c.batch, d, 2 + n * UPLOAD_ITEM_DIGITS);
-    if (e === ISO_OK) e = pack(this.req, this.tx, null);
-    if (e !== ISO_OK) {
-      this.buildFailure(e);
-      return;
-    }
-    this.mainSent = true;
-    this.sendFrame(X_UPLOAD, this.req.packedLength, STAGE_UPLOADING);
-  }
-
-  /** @hot */
-  private sendUploadClose(): void {
-    const c = this.stores.counters;
-    const stan = c.nextStan();
-    if (stan === 0) {
-      this.storageFailure(c.lastError);
-      return;
-    }
-    let e = this.builder.uploadClose(stan, c.batch, this.uploadCount);
-    if (e === ISO_OK) e = pack(this.req, this.tx, null);
-    if (e !== ISO_OK) {
-      this.buildFailure(e);
-      return;
-    }
-    this.mainSent = true;
-    this.sendFrame(X_CLOSE, this.req.packedLength, STAGE_UPLOADING);
-  }
-
-  // ================================================================ replies
-
-  /** 0810: keys (check values), batch, host time. @hot */
-  private onSignInReply(): void {
-    const r = this.result;
-    const rsp = this.rsp;
-    if (r.rc0 !== 48 || r.rc1 !== 48) {
-      this.fromResponseCode();
-      this.finishWith(OUT_DECLINED, r.cls, r.msgId);
-      return;
-    }
-    const off = rsp.bodyOffset(62);
-    const e = off < 0 ? E_KEY_FIELD_LENGTH : this.keys.load(this.tmk, rsp.src, off, rsp.length(62));
-    if (e !== CRYPTO_OK) {
-      this.needSignIn = true;
-      r.errorCode = e;
-      this.finishWith(OUT_KEY_ERROR, CLS_SYSTEM, MSG_OUT_KEY_ERROR);
-      return;
-    }
-    this.keysLoaded = true;
-    this.needSignIn = false;
-    const c = this.stores.counters;
-    // adopt the host's batch, except while a settlement is under way: the host has already moved
-    // on to the next batch, and the one being settled must keep its number until it is closed
-    const batch = replyBatch(rsp, this.builder.digits);
-    if (batch > 0 && c.settleStep === SETTLE_IDLE && !c.setBatch(batch)) r.errorCode = c.lastError;
-    const now = this.clock.now();
-    const host = replyTimeMs(rsp, now, this.civil);
-    if (host >= 0) {
-      this.hostTimeOffset = host - now;
-      if (this.setTime !== null) this.setTime(host);
-    }
-    if (this.job === TXN_SIGN_IN) {
-      r.batch = c.batch;
-      r.stan = rsp.getNumeric(11);
-      this.finishWith(OUT_SIGNED_IN, CLS_SUCCESS, MSG_OUT_SIGNED_IN);
-      return;
-    }
-    this.step();
-  }
-
-  /** 0410: 00 / 12 / 25 end the reversal; anything else is a failed try. @hot */
-  private onReversalReply(): void {
-    const r = this.result;
-    const code = (r.rc0 << 8) | r.rc1;
-    if (this.job === TXN_REVERSAL) this.fromResponseCode();
-    else {
-      // the command's own response code is still to come (or already in place)
-      r.rc0 = 0;
-      r.rc1 = 0;
-      if (this.postReversal) this.restoreMainCode();
-    }
-    // (a voided sale is marked VOIDED only after its void's reversal was cleared, so a void that
-    // gets reversed never has a VOIDED original to put back)
-    const a = this.stores.reversalAck(code);
-    if (a !== RQ_DONE) {
-      if (a === RQ_ERROR) r.errorCode = this.stores.lastError;
-      this.reversalFailed();
-      return;
-    }
-    this.preReversalDone = true;
-    if (this.postReversal) this.finish();
-    else if (this.job === TXN_REVERSAL) this.finishWith(OUT_REVERSED, CLS_SUCCESS, MSG_OUT_REVERSED);
-    else this.step();
-  }
-
-  /** The reply to the command's own request. @hot */
-  private onMainReply(): void {
-    const r = this.result;
-    const job = this.job;
-    this.fromResponseCode();
-    this.mainRc = (r.rc0 << 8) | r.rc1;
-    readReference(this.rsp, r);
-    const now = this.clock.now();
-    const host = replyTimeMs(this.rsp, now, this.civil);
-    r.dateTime = stampOfMs(host >= 0 ? host : now, this.civil);
-    const approved = r.rc0 === 48 && r.rc1 === 48;
-    if (job === TXN_BALANCE) {
-      if (approved) readBalance(this.rsp, r);
-      this.finishWith(approved ? OUT_APPROVED : OUT_DECLINED, r.cls, r.msgId);
-      return;
-    }
-    const en = this.entry;
-    en.respCode = this.mainRc;
-    en.rrn.set(r.rrn);
-    en.authCode.set(r.authCode);
-    en.status = approved ? J_APPROVED : J_DECLINED;
-    const st = this.stores;
-    if (!approved || job === TXN_REFUND) {
-      // the host answered: nothing to reverse; keep the record
-      if (!st.complete(en)) {
-        r.errorCode = st.lastError;
-        if (st.reversals.hasPending() && st.reversals.pending.stan === en.stan) st.reversals.clear();
-        if (approved) {
-          this.finishWith(OUT_STORAGE_ERROR, CLS_SYSTEM, MSG_OUT_STORAGE_ERROR);
-          return;
-        }
-      }
-      this.finishWith(approved ? OUT_APPROVED : OUT_DECLINED, r.cls, r.msgId);
-      return;
-    }
-    if (this.abortOutcome !== 0) {
-      this.terminalFailure(this.abortOutcome, false);
-      return;
-    }
-    if (job === TXN_SALE && this.jobChip) {
-      // approved, but final only after the chip completion: the reversal stays until complete()
-      if (!st.journal.add(en)) {
-        r.errorCode = st.journal.lastError;
-        this.terminalFailure(OUT_STORAGE_ERROR, false);
-        return;
-      }
-      this.closeLink();
-      this.state = S_COMPLETING;
-      r.outcome = OUT_APPROVED;
-      r.reversalPending = true;
-      this.progress(STAGE_COMPLETING);
-      return;
-    }
-    if (!st.complete(en)) {
-      r.errorCode = st.lastError;
-      this.terminalFailure(OUT_STORAGE_ERROR, st.journal.statusOfStan(en.stan) !== 0);
-      return;
-    }
-    if (job === TXN_VOID && !st.journal.setStatus(this.voidTrace, J_VOIDED)) r.errorCode = st.journal.lastError;
-    this.finishWith(OUT_APPROVED, CLS_SUCCESS, MSG_RC_00);
-  }
-
-  /** 0510 / 0330. @hot */
-  private onSettleReply(kind: number): void {
-    const r = this.result;
-    const c = this.stores.counters;
-    if (r.rc0 !== 48 || r.rc1 !== 48) {
-      this.fromResponseCode();
-      this.finishWith(OUT_SETTLE_FAILED, r.cls, r.msgId);
-      return;
-    }
-    if (kind === X_SETTLE) {
-      const flag = settlementFlag(this.rsp, this.builder.digits);
-      if (flag === 1) {
-        this.closeSettlement(false);
-      } else if (flag === 2) {
-        if (!c.setSettleStep(SETTLE_UPLOADING, 0)) {
-          this.storageFailure(c.lastError);
-          return;
-        }
-        this.settlePhase = SP_UPLOAD;
-        this.step();
-      } else {
-        this.finishWith(OUT_SETTLE_FAILED, CLS_SYSTEM, MSG_OUT_SETTLE_FAILED);
-      }
-    } else if (kind === X_UPLOAD) {
-      if (!c.setSettleStep(SETTLE_UPLOADING, this.uploadNext)) {
-        this.storageFailure(c.lastError);
-        return;
-      }
-      this.step();
-    } else {
-      this.closeSettlement(true);
-    }
-  }
-
-  // ================================================================ failures
-
-  /** The exchange in flight got no (usable) reply; the link is already closed. @hot */
-  private noReply(): void {
-    const k = this.xKind;
-    this.xKind = X_NONE;
-    if (k === X_REVERSAL) this.reversalFailed();
-    else if (k === X_MAIN) this.mainNoReply();
-    else if (k === X_SIGN_IN) this.finishWith(OUT_NO_RESPONSE, CLS_RETRY_LATER, MSG_OUT_NO_RESPONSE);
-    else this.finishWith(OUT_SETTLE_FAILED, CLS_RETRY_LATER, MSG_OUT_SETTLE_FAILED);
-  }
-
-  /** @hot */
-  private mainNoReply(): void {
-    const r = this.result;
-    r.rc0 = 0;
-    r.rc1 = 0;
-    this.mainRc = 0;
-    r.outcome = OUT_NO_RESPONSE;
-    r.cls = CLS_RETRY_LATER;
-    r.msgId = MSG_OUT_NO_RESPONSE;
-    if (this.job === TXN_SALE || this.job === TXN_VOID) {
-      // the reversal (98) is on flash: try it once now
-      this.postReversal = true;
-      this.step();
-    } else {
-      this.finish();
-    }
-  }
-
-  /** A reply whose MAC does not verify: as no reply, reason A0, sign in again. @hot */
-  private macFailed(): void {
-    this.needSignIn = true;
-    const k = this.xKind;
-    this.xKind = X_NONE;
-    this.closeLink();
-    if (k === X_REVERSAL) {
-      this.reversalFailed();
-      return;
-    }
-    if (k !== X_MAIN) {
-      this.xKind = k;
-      this.noReply();
-      return;
-    }
-    const r = this.result;
-    r.rc0 = 0;
-    r.rc1 = 0;
-    this.mainRc = 0;
-    if ((this.job === TXN_SALE || this.job === TXN_VOID) && !this.stores.reversals.setReason(REASON_MAC_FAILED)) {
-      r.errorCode = this.stores.reversals.lastError;
-    }
-    this.finishWith(OUT_MAC_FAILED, CLS_SIGN_IN_AGAIN, MSG_RC_A0);
-  }
-
-  /** A reversal try failed (no reply, not acknowledged, not sendable). @hot */
-  private reversalFailed(): void {
-    this.preReversalDone = true;
-    const q = this.stores.reversals;
-    let exhausted = false;
-    if (q.hasPending() && q.pending.tries >= q.retryLimit) {
-      const a = this.stores.reversalAttempt();
-      if (a === RQ_EXHAUSTED) {
-        this.takeSlip();
-        exhausted = true;
-      } else if (a === RQ_ERROR) {
-        this.result.errorCode = this.stores.lastError;
-      }
-    }
-    if (this.postReversal) {
-      this.restoreMainCode();
-      this.finish();
-      return;
-    }
-    if (this.job === TXN_REVERSAL) {
-      if (exhausted) this.finishWith(OUT_REVERSAL_FAILED, CLS_SYSTEM, MSG_REVERSAL_FAILED);
-      else this.finishWith(OUT_REVERSAL_PENDING, CLS_RETRY_LATER, MSG_OUT_REVERSAL_PENDING);
-      return;
-    }
-    if (exhausted) {
-      // on the manual list now: the new transaction may proceed
-      this.state = S_RUNNING;
-      this.step();
-      return;
-    }
-    this.finishWith(OUT_REVERSAL_PENDING, CLS_RETRY_LATER, MSG_OUT_REVERSAL_PENDING);
-  }
-
-  /** @hot */
-  private connectFailed(): void {
-    if (this.postReversal) this.finish();
-    else if (this.job === TXN_SETTLE) this.finishWith(OUT_SETTLE_FAILED, CLS_RETRY_LATER, MSG_OUT_SETTLE_FAILED);
-    else this.finishWith(OUT_NO_RESPONSE, CLS_RETRY_LATER, MSG_OUT_NO_RESPONSE);
   }
 
   /**
-   * Approved by the host, but the terminal cannot complete it (card pulled, operator cancel,
-   * journal write failed): reason 06, entry REVERSAL_PENDING, try the reversal at once. @hot
+   * Reassemble frames by their 2-byte length into the receive buffer and handle each whole one;
+   * oversize (or garbage that claims it) is refused as unreadable. @hot
    */
-  private terminalFailure(outcome: number, journaled: boolean): void {
-    const st = this.stores;
-    const r = this.result;
-    this.state = S_RUNNING;
-    if (!st.reversals.setReason(REASON_TERMINAL)) r.errorCode = st.reversals.lastError;
-    const en = this.entry;
-    en.status = J_REVERSAL_PENDING;
-    if (journaled) st.journal.setStatus(en.stan, J_REVERSAL_PENDING);
-    else st.complete(en);
-    r.outcome = outcome;
-    r.cls = outcome === OUT_STORAGE_ERROR ? CLS_SYSTEM : outcome === OUT_CARD_REMOVED ? CLS_RETRY_LATER : CLS_DO_NOT_RETRY;
-    r.msgId = outcome === OUT_STORAGE_ERROR ? MSG_OUT_STORAGE_ERROR : outcome === OUT_CARD_REMOVED ? MSG_OUT_CARD_REMOVED : MSG_OUT_ABORTED;
-    this.postReversal = true;
-    this.step();
-  }
-
-  /** Cancelled or card pulled before the request left: nothing to undo. @hot */
-  private abortBeforeSend(): void {
-    const o = this.abortOutcome;
-    this.finishWith(o, o === OUT_CARD_REMOVED ? CLS_RETRY_LATER : CLS_DO_NOT_RETRY, o === OUT_CARD_REMOVED ? MSG_OUT_CARD_REMOVED : MSG_OUT_ABORTED);
-  }
-
-  /** @hot */
-  private storageFailure(code: number): void {
-    this.result.errorCode = code;
-    this.finishWith(OUT_STORAGE_ERROR, CLS_SYSTEM, MSG_OUT_STORAGE_ERROR);
-  }
-
-  /** @hot */
-  private buildFailure(code: number): void {
-    for (let i = 0; i < this.tx.length; i++) this.tx[i] = 0;
-    this.builder.wipeSensitive();
-    this.result.errorCode = code;
-    this.finishWith(OUT_ERROR, CLS_SYSTEM, MSG_RC_OTHER);
-  }
-
-  // ================================================================ settlement end
-
-  /** Host side done: CLOSING persisted, journal batch closed, batch advanced. @hot */
-  private closeSettlement(uploaded: boolean): void {
-    const st = this.stores;
-    const c = st.counters;
-    const r = this.result;
-    r.batch = c.batch;
-    r.uploaded = uploaded;
-    if (c.settleStep !== SETTLE_CLOSING && !c.setSettleStep(SETTLE_CLOSING, c.uploadIndex)) {
-      this.storageFailure(c.lastError);
-      return;
+  onLinkData(data: string): void {
+    const n = this.n;
+    if (n[N_STATE] !== S_WAITING) return;
+    const rx = this.rx;
+    const epoch = n[N_RX_EPOCH];
+    const cap = rx.length;
+    const len = data.length;
+    let i = 0;
+    while (i < len) {
+      let have = n[N_RX_LEN];
+      while (i < len && have < cap) rx[have++] = data.charCodeAt(i++) & 255;
+      n[N_RX_LEN] = have;
+      let bad = have >= cap;
+      // every whole frame in the buffer
+      while (n[N_STATE] === S_WAITING) {
+        const need = frameLength(rx, n[N_RX_LEN]);
+        if (need < 0 || (need <= cap && need > n[N_RX_LEN])) break;
+        if (need > cap) {
+          bad = true;
+          break;
+        }
+        const e = n[N_RX_EPOCH];
+        this.go(OP_FRAME, need, 0, 0);
+        if (n[N_RX_EPOCH] !== e || n[N_STATE] !== S_WAITING) break;
+        // ignored frame: drop it and keep what follows
+        have = n[N_RX_LEN];
+        for (let k = need; k < have; k++) rx[k - need] = rx[k];
+        n[N_RX_LEN] = have - need;
+        bad = false;
+      }
+      if (n[N_STATE] !== S_WAITING || n[N_RX_EPOCH] !== epoch) return;
+      if (bad) {
+        // the frame being read is not worth waiting on (oversize, garbage): no reply
+        n[N_RX_ERROR] = E_FRAME_LENGTH;
+        n[N_RX_EPOCH]++;
+        n[N_STATE] = S_RUNNING;
+        const was = n[N_LINK_OPEN];
+        n[N_LINK_OPEN] = 0;
+        n[N_LINK_UP] = 0;
+        if (was === 1) this.link.close();
+        this.go(OP_NO_REPLY, 0, 0, 0);
+        return;
+      }
     }
-    if (!st.finishSettlement()) {
-      this.storageFailure(st.lastError);
-      return;
-    }
-    this.finishWith(OUT_SETTLED, CLS_SUCCESS, MSG_OUT_SETTLED);
   }
 
-  // ================================================================ helpers
+  // ================================================================ command start
 
-  /** Response code -> class, message id, sign-in flag. @hot */
-  private fromResponseCode(): void {
+  /**
+   * Every command: refused at once (result filled: busy, settlement under way, bad card or
+   * amount, original not found, journal full, nothing to reverse) or started. `x` is the amount
+   * (sale, refund) or the trace (void); `bytes` the PIN block (sale, balance, void) or the
+   * original RRN (refund); `y` the refund's original date MMDD.
+   */
+  private cmd(type: number, x: number, card: CardData | null, bytes: Uint8Array | null, y: number): boolean {
     const r = this.result;
-    r.cls = rcClass(r.rc0, r.rc1);
-    r.msgId = rcMessage(r.rc0, r.rc1);
-    if (r.cls === CLS_SIGN_IN_AGAIN) this.needSignIn = true;
-  }
-
-  /** @hot */
-  private restoreMainCode(): void {
-    this.result.rc0 = (this.mainRc >> 8) & 255;
-    this.result.rc1 = this.mainRc & 255;
-  }
-
-  /** @hot */
-  private takeSlip(): void {
-    const s = this.stores.reversals.slip;
-    const r = this.result;
-    r.slipReady = true;
-    r.slipType = s.type === J_TXN_VOID ? TXN_VOID : s.type === J_TXN_REFUND ? TXN_REFUND : TXN_SALE;
-    r.slipStan = s.stan;
-    r.slipAmount = s.amount;
-    r.slipDateTime = stampOfMs(s.time * 1000, this.civil);
-    r.slipPanLen = writeMaskedPan(s.pan, r.slipPan);
-    r.slipReason = s.reason;
-  }
-
-  /** @hot */
-  private progress(stage: number): void {
-    this.listener.onProgress(stage);
-  }
-
-  /** @hot */
-  private finishWith(outcome: number, cls: number, msgId: number): void {
-    const r = this.result;
-    r.outcome = outcome;
-    r.cls = cls;
-    r.msgId = msgId;
-    this.finish();
-  }
-
-  /** End the command: link closed, secrets wiped, one onResult. @hot */
-  private finish(): void {
-    this.closeLink();
-    this.wipeCard();
-    this.rxLen = 0;
-    this.rxEpoch++;
-    this.xKind = X_NONE;
-    this.state = S_IDLE;
-    this.result.reversalPending = this.stores.reversals.hasPending();
-    this.listener.onResult(this.result);
-    // each log compaction leaves its old file as Storage trash: reclaim it while nothing is in
-    // flight, or the flash fills up and every later write fails (TxnStores.compactIfIdle)
-    if (this.state === S_IDLE) this.stores.compactIfIdle();
-  }
-
-  /** @hot */
-  private wipeCard(): void {
-    this.card.wipe();
-    for (let i = 0; i < 8; i++) this.pin[i] = 0;
-    this.hasPin = false;
-  }
-
-  private canStart(type: number): boolean {
-    const r = this.result;
-    if (this.state !== S_IDLE) {
+    const n = this.n;
+    const st = this.sto;
+    if (n[N_STATE] !== S_IDLE) {
       // the running command's result is refilled when it ends
       r.outcome = OUT_BUSY;
       r.cls = CLS_RETRY_LATER;
       r.msgId = MSG_OUT_BUSY;
       return false;
     }
-    const step = this.stores.counters.settleStep;
-    if (step !== SETTLE_IDLE && type !== TXN_SETTLE && type !== TXN_SIGN_IN && type !== TXN_REVERSAL) {
+    const financial = type === TXN_SALE || type === TXN_BALANCE || type === TXN_VOID || type === TXN_REFUND;
+    const pinBlock = type === TXN_REFUND ? null : bytes;
+    const o = this.ent;
+    let panOk = card !== null && card.panLen >= 12 && card.panLen <= 19;
+    for (let i = 0; panOk && card !== null && i < card.panLen; i++) panOk = card.pan[i] >= 48 && card.pan[i] <= 57;
+    // a refusal: outcome, class, message id, error code
+    let ro = 0;
+    let rc = 0;
+    let rm = 0;
+    let re = 0;
+    if (financial && st.counters.settleStep !== SETTLE_IDLE) {
       // a settlement is under way: the batch must not change until it is closed
-      return this.refuse(type, OUT_SETTLE_FAILED, CLS_SYSTEM, MSG_ACT_SETTLE_FIRST, 0);
-    }
-    return true;
-  }
-
-  private checkCard(type: number, card: CardData, pinBlock: Uint8Array | null): boolean {
-    let ok = card.panLen >= 12 && card.panLen <= 19;
-    for (let i = 0; ok && i < card.panLen; i++) ok = card.pan[i] >= 48 && card.pan[i] <= 57;
-    if (!ok) return this.refuse(type, OUT_ERROR, CLS_DO_NOT_RETRY, MSG_RC_14, E_VALUE_RANGE);
-    if (pinBlock !== null && (pinBlock.length < 8 || !this.signedIn())) {
+      ro = OUT_SETTLE_FAILED;
+      rc = CLS_SYSTEM;
+      rm = MSG_ACT_SETTLE_FIRST;
+    } else if (card !== null && !panOk) {
+      ro = OUT_ERROR;
+      rc = CLS_DO_NOT_RETRY;
+      rm = MSG_RC_14;
+      re = E_VALUE_RANGE;
+    } else if (card !== null && pinBlock !== null && (pinBlock.length < 8 || !this.signedIn())) {
       // a PIN block made under other (or no) working keys would only earn a 55
-      return this.refuse(type, OUT_NOT_SIGNED_IN, CLS_SIGN_IN_AGAIN, MSG_OUT_NOT_SIGNED_IN, 0);
+      ro = OUT_NOT_SIGNED_IN;
+      rc = CLS_SIGN_IN_AGAIN;
+      rm = MSG_OUT_NOT_SIGNED_IN;
+    } else if ((type === TXN_SALE || type === TXN_REFUND) && !(x >= 1 && x <= 999999999999 && x === Math.floor(x))) {
+      // integer fen, 1 .. 999999999999 (n12)
+      ro = OUT_ERROR;
+      rc = CLS_REENTER_AMOUNT;
+      rm = MSG_RC_13;
+      re = E_VALUE_RANGE;
+    } else if (
+      type === TXN_REFUND &&
+      (bytes === null || bytes.length < 12 || !(Math.floor(y / 100) >= 1 && Math.floor(y / 100) <= 12 && y % 100 >= 1 && y % 100 <= 31) || y !== Math.floor(y))
+    ) {
+      ro = OUT_ERROR;
+      rc = CLS_DO_NOT_RETRY;
+      rm = MSG_RC_OTHER;
+      re = E_VALUE_RANGE;
+    } else if (
+      type === TXN_VOID &&
+      (!(x >= 1 && x <= 999999) || !st.journal.findByStan(x, o) || o.settled || o.type !== J_TXN_SALE || o.status !== J_APPROVED)
+    ) {
+      // `ent` holds the original until the request is built
+      ro = OUT_NOT_FOUND;
+      rc = CLS_DO_NOT_RETRY;
+      rm = MSG_OUT_NOT_FOUND;
+    } else if (financial && type !== TXN_BALANCE && !st.journal.hasRoom()) {
+      ro = OUT_JOURNAL_FULL;
+      rc = CLS_SYSTEM;
+      rm = MSG_OUT_JOURNAL_FULL;
+      re = STORE_ERR_JOURNAL_FULL;
+    } else if (type === TXN_REVERSAL && !st.reversals.hasPending()) {
+      ro = OUT_NOT_FOUND;
+      rc = CLS_SUCCESS;
+      rm = MSG_OUT_NOT_FOUND;
     }
-    return true;
-  }
-
-  private refuse(type: number, outcome: number, cls: number, msgId: number, error: number): boolean {
-    this.resetResult(type);
-    const r = this.result;
-    r.outcome = outcome;
-    r.cls = cls;
-    r.msgId = msgId;
-    r.errorCode = error;
-    return false;
-  }
-
-  private takeCard(card: CardData, pinBlock: Uint8Array | null): void {
-    this.card.copyFrom(card);
-    this.hasCard = true;
-    this.jobChip = card.entryMode === ENTRY_CHIP;
-    this.hasPin = pinBlock !== null;
-    for (let i = 0; i < 8; i++) this.pin[i] = pinBlock !== null ? pinBlock[i] : 0;
-  }
-
-  private noOrig(): void {
-    this.hasOrig = false;
-    this.origMmdd = -1;
-  }
-
-  private noCard(): void {
-    this.card.wipe();
-    this.hasCard = false;
-    this.jobChip = false;
-    this.hasPin = false;
-  }
-
-  private begin(type: number): void {
-    if (type !== TXN_SETTLE) this.resetResult(type);
-    const r = this.result;
-    if (type === TXN_SETTLE) {
-      const t = this.totals;
-      r.debitTotal = t.debitAmount;
-      r.debitCount = t.debitCount;
-      r.creditTotal = t.creditAmount;
-      r.creditCount = t.creditCount;
-      r.batch = this.stores.counters.batch;
-    } else if (type === TXN_REVERSAL) {
-      const p = this.stores.reversals.pending;
-      r.stan = p.stan;
-      r.amount = p.amount;
-      r.maskedPanLen = writeMaskedPan(p.pan, r.maskedPan);
-    }
-    this.job = type;
-    this.mainSent = false;
-    this.postReversal = false;
-    this.preReversalDone = false;
-    this.abortOutcome = 0;
-    this.mainRc = 0;
-    this.xKind = X_NONE;
-    this.state = S_RUNNING;
-    this.step();
-  }
-
-  private resetResult(type: number): void {
-    const r = this.result;
+    // a fresh result
     r.type = type;
-    r.outcome = 0;
+    r.outcome = ro;
     r.rc0 = 0;
     r.rc1 = 0;
-    r.cls = 0;
-    r.msgId = 0;
+    r.cls = rc;
+    r.msgId = rm;
     r.stan = 0;
     r.batch = 0;
     r.amount = 0;
@@ -1375,7 +666,7 @@ export class TxnEngine implements TxnEngineApi {
     r.creditCount = 0;
     r.uploaded = false;
     r.reversalPending = false;
-    r.errorCode = 0;
+    r.errorCode = re;
     r.slipReady = false;
     r.slipType = 0;
     r.slipStan = 0;
@@ -1384,23 +675,872 @@ export class TxnEngine implements TxnEngineApi {
     r.slipPan.fill(0);
     r.slipPanLen = 0;
     r.slipReason = 0;
+    if (ro !== 0) return false;
+    // what the command carries: the original, the card (copied into tx), the amount
+    n[N_HAS_ORIG] = type === TXN_VOID || type === TXN_REFUND ? 1 : 0;
+    n[N_ORIG_MMDD] = type === TXN_REFUND ? y : -1;
+    if (type === TXN_VOID) {
+      n[N_VOID_TRACE] = x;
+      this.f[F_AMOUNT] = o.amount;
+    } else this.f[F_AMOUNT] = type === TXN_SALE || type === TXN_REFUND ? x : 0;
+    if (type === TXN_REFUND && bytes !== null) {
+      // the original as field 61/37 give it: batch and trace unknown (zeros), RRN, date
+      o.clear();
+      for (let i = 0; i < 12; i++) o.rrn[i] = bytes[i];
+    }
+    const tx = this.tx;
+    if (card !== null) {
+      tx.fill(0, 0, TX_CARD_END);
+      tx.set(card.pan, TX_PAN);
+      tx.set(card.expiry, TX_EXPIRY);
+      tx.set(card.track2, TX_TRACK2);
+      tx.set(card.track3, TX_TRACK3);
+      tx.set(card.iccData, TX_ICC);
+      for (let i = 0; i < 8; i++) tx[TX_PIN + i] = pinBlock !== null ? pinBlock[i] : 0;
+      n[N_PAN_LEN] = card.panLen;
+      n[N_T2_LEN] = card.track2Len;
+      n[N_T3_LEN] = card.track3Len;
+      n[N_ICC_LEN] = card.iccLen;
+      n[N_PAN_SEQ] = card.panSeq;
+      n[N_HAS_CARD] = 1;
+      n[N_CHIP] = card.entryMode === ENTRY_CHIP ? 1 : 0;
+      n[N_HAS_PIN] = pinBlock !== null ? 1 : 0;
+    } else if (type !== TXN_SIGN_IN) {
+      // no card (void without it, settlement, reversal); a sign-in leaves the last command's flags
+      tx.fill(0, 0, TX_CARD_END);
+      n[N_PAN_LEN] = 0;
+      n[N_T2_LEN] = 0;
+      n[N_T3_LEN] = 0;
+      n[N_ICC_LEN] = 0;
+      n[N_PAN_SEQ] = -1;
+      n[N_HAS_CARD] = 0;
+      n[N_CHIP] = 0;
+      n[N_HAS_PIN] = 0;
+    }
+    if (type === TXN_SETTLE) {
+      // totals of the open batch, as the host counts them (settlement.ts)
+      let count = 0;
+      for (let i = 0; st.journal.entryAt(i, o); i++) {
+        if (!settles(o)) continue;
+        count++;
+        if (o.type === J_TXN_VOID || o.type === J_TXN_REFUND) {
+          r.creditTotal += o.amount;
+          r.creditCount++;
+        } else {
+          r.debitTotal += o.amount;
+          r.debitCount++;
+        }
+      }
+      n[N_UPLOAD_COUNT] = count;
+      const step = st.counters.settleStep;
+      n[N_PHASE] = step === SETTLE_UPLOADING ? SP_UPLOAD : step === SETTLE_CLOSING ? SP_FINISH : SP_TOTALS;
+      r.batch = st.counters.batch;
+    } else if (type === TXN_REVERSAL) {
+      const p = st.reversals.pending;
+      r.stan = p.stan;
+      r.amount = p.amount;
+      // masked PAN as ASCII ("622202******9873")
+      const mp = p.pan;
+      const out = r.maskedPan;
+      const len = mp.length > out.length ? out.length : mp.length;
+      const head = len < 6 ? len : 6;
+      const tail = len - head < 4 ? len - head : 4;
+      for (let i = 0; i < len; i++) out[i] = 42;
+      for (let i = 0; i < head; i++) out[i] = mp.first6[i];
+      for (let i = 0; i < tail; i++) out[len - tail + i] = mp.last4[4 - tail + i];
+      r.maskedPanLen = len;
+    }
+    n[N_SEQ]++;
+    n[N_JOB] = type;
+    n[N_MAIN_SENT] = 0;
+    n[N_POST_REV] = 0;
+    n[N_PRE_REV_DONE] = 0;
+    n[N_ABORT] = 0;
+    n[N_MAIN_RC] = 0;
+    n[N_X] = X_NONE;
+    n[N_STATE] = S_RUNNING;
+    this.go(OP_STEP, 0, 0, 0);
+    return true;
   }
-}
 
-/** Integer fen, 1 .. 999999999999 (n12). */
-function validAmount(a: number): boolean {
-  return a >= 1 && a <= 999999999999 && a === Math.floor(a);
-}
+  // ================================================================ the dispatcher
 
-/** 4 hex digits -> number (throws at construction on a bad config). */
-function hex4(s: string): number {
-  if (s.length !== 4) throw new Error("TxnEngine: TPDU address must be 4 hex digits");
-  let v = 0;
-  for (let i = 0; i < 4; i++) {
-    const c = s.charCodeAt(i);
-    const d = c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 : c >= 97 && c <= 102 ? c - 87 : -1;
-    if (d < 0) throw new Error("TxnEngine: TPDU address must be 4 hex digits");
-    v = v * 16 + d;
+  /** Every internal step of the state machine, by operation (OP_*). @hot */
+  private go(op: number, a: number, b: number, c: number): void {
+    const n = this.n;
+    const r = this.result;
+    const st = this.sto;
+    const q = st.reversals;
+    const req = this.req;
+    const rsp = this.rsp;
+    const tx = this.tx;
+    const rx = this.rx;
+    const cfg = this.cfg;
+    const en = this.ent;
+    const job = n[N_JOB];
+    let e = ISO_OK;
+    let i = 0;
+    let k = 0;
+    let v = 0;
+    switch (op) {
+      case OP_FINISH: {
+        // link closed, secrets wiped, one onResult
+        if (a !== 0) {
+          r.outcome = a;
+          r.cls = b;
+          r.msgId = c;
+        }
+        v = n[N_LINK_OPEN];
+        n[N_LINK_OPEN] = 0;
+        n[N_LINK_UP] = 0;
+        if (v === 1) this.link.close();
+        tx.fill(0);
+        n[N_PAN_LEN] = 0;
+        n[N_T2_LEN] = 0;
+        n[N_T3_LEN] = 0;
+        n[N_ICC_LEN] = 0;
+        n[N_PAN_SEQ] = -1;
+        n[N_HAS_PIN] = 0;
+        n[N_RX_LEN] = 0;
+        n[N_RX_EPOCH]++;
+        n[N_X] = X_NONE;
+        n[N_STATE] = S_IDLE;
+        r.reversalPending = q.hasPending();
+        this.lsn.onResult(r);
+        // each log compaction leaves its old file as Storage trash: reclaim it while nothing is in
+        // flight, or the flash fills up and every later write fails (TxnStores.compactIfIdle)
+        if (n[N_STATE] === S_IDLE) st.compactIfIdle();
+        return;
+      }
+
+      case OP_STEP: {
+        if (n[N_STATE] !== S_RUNNING) return;
+        if (n[N_MAIN_SENT] === 0 && n[N_ABORT] !== 0) {
+          // cancelled or card pulled before the request left: nothing to undo
+          v = n[N_ABORT];
+          this.go(OP_FINISH, v, v === OUT_CARD_REMOVED ? CLS_RETRY_LATER : CLS_DO_NOT_RETRY, v === OUT_CARD_REMOVED ? MSG_OUT_CARD_REMOVED : MSG_OUT_ABORTED);
+          return;
+        }
+        if (job === TXN_SETTLE && n[N_PHASE] === SP_FINISH) {
+          this.go(OP_CLOSE_SETTLEMENT, 1, 0, 0);
+          return;
+        }
+        if (n[N_LINK_UP] === 0) {
+          n[N_STATE] = S_CONNECTING;
+          this.f[F_DEADLINE] = this.clk.now() + this.f[F_CONNECT_MS];
+          n[N_LINK_OPEN] = 1;
+          n[N_LINK_UP] = 0;
+          this.lsn.onProgress(STAGE_CONNECTING);
+          if (n[N_STATE] === S_CONNECTING) this.link.open();
+          return;
+        }
+        const cn = st.counters;
+        // what to send: k = X_*, a stored reversal (X_REVERSAL) or a request built below, of
+        // flen bytes
+        let stan = 0;
+        let mti = 0;
+        let flen = 0;
+        if (n[N_POST_REV] === 1) {
+          // one reversal try after the main request failed or was undone, then finish
+          if (!q.hasPending()) {
+            this.go(OP_FINISH, 0, 0, 0);
+            return;
+          }
+          v = st.reversalAttempt();
+          if (v !== RQ_SEND) {
+            if (v === RQ_EXHAUSTED) this.go(OP_SLIP, 0, 0, 0);
+            this.go(OP_FINISH, 0, 0, 0);
+            return;
+          }
+          k = X_REVERSAL;
+        } else if (job === TXN_SIGN_IN || n[N_KEYS] === 0 || n[N_NEED_SIGN_IN] === 1) {
+          stan = cn.nextStan();
+          if (stan === 0) {
+            r.errorCode = cn.lastError;
+            this.go(OP_FINISH, OUT_STORAGE_ERROR, CLS_SYSTEM, MSG_OUT_STORAGE_ERROR);
+            return;
+          }
+          k = X_SIGN_IN;
+          mti = 800;
+        } else {
+          if (n[N_PRE_REV_DONE] === 0 && q.hasPending()) {
+            v = st.reversalAttempt();
+            if (v === RQ_SEND) k = X_REVERSAL;
+            else {
+              n[N_PRE_REV_DONE] = 1;
+              if (v === RQ_EXHAUSTED) {
+                this.go(OP_SLIP, 0, 0, 0);
+                if (job === TXN_REVERSAL) {
+                  this.go(OP_FINISH, OUT_REVERSAL_FAILED, CLS_SYSTEM, MSG_REVERSAL_FAILED);
+                  return;
+                }
+              } else if (v === RQ_ERROR) {
+                r.errorCode = st.lastError;
+              }
+            }
+          }
+          if (k === X_NONE) {
+            if (job === TXN_REVERSAL) {
+              this.go(OP_FINISH, OUT_REVERSED, CLS_SUCCESS, MSG_OUT_REVERSED);
+              return;
+            }
+            if (q.hasPending()) {
+              // could not be sent nor moved to the manual list (e.g. that list is full): nothing goes before it
+              this.go(OP_FINISH, OUT_REVERSAL_PENDING, CLS_RETRY_LATER, MSG_OUT_REVERSAL_PENDING);
+              return;
+            }
+            if (job === TXN_SETTLE) {
+              v = n[N_PHASE];
+              if (v === SP_TOTALS) {
+                if (cn.settleStep !== SETTLE_STARTED && !cn.setSettleStep(SETTLE_STARTED, 0)) {
+                  r.errorCode = cn.lastError;
+                  this.go(OP_FINISH, OUT_STORAGE_ERROR, CLS_SYSTEM, MSG_OUT_STORAGE_ERROR);
+                  return;
+                }
+                k = X_SETTLE;
+                mti = 500;
+              } else {
+                if (v === SP_UPLOAD) {
+                  // next 0320 of up to 8 records from counters.uploadIndex, its field 48 assembled
+                  // in rx (idle until this request is sent); none left: the closing 0320
+                  i = cn.uploadIndex;
+                  let items = 0;
+                  while (items < UPLOAD_MAX_ITEMS && st.journal.entryAt(i, en)) {
+                    i++;
+                    if (!settles(en)) continue;
+                    // "00" + STAN + PAN (masked digits as 0) right-justified in 20 + amount
+                    const at = 2 + items * UPLOAD_ITEM_DIGITS;
+                    const p = en.pan;
+                    const len = p.length > 20 ? 20 : p.length;
+                    const from = at + 8 + 20 - len;
+                    const head = len < 6 ? len : 6;
+                    const tail = len - head < 4 ? len - head : 4;
+                    rx[at] = 48;
+                    rx[at + 1] = 48;
+                    writeAsciiDigits(rx, at + 2, en.stan % 1000000, 6);
+                    for (let j = at + 8; j < at + 28; j++) rx[j] = 48;
+                    for (let j = 0; j < head; j++) rx[from + j] = p.first6[j];
+                    for (let j = 0; j < tail; j++) rx[from + len - tail + j] = p.last4[4 - tail + j];
+                    writeAsciiDigits(rx, at + 28, en.amount % 1e12, 12);
+                    items++;
+                  }
+                  if (items === 0) n[N_PHASE] = SP_CLOSE;
+                  else {
+                    writeAsciiDigits(rx, 0, items, 2);
+                    n[N_UPLOAD_NEXT] = i;
+                    k = X_UPLOAD;
+                    v = 2 + items * UPLOAD_ITEM_DIGITS; // digits of field 48
+                  }
+                }
+                if (k === X_NONE) k = X_CLOSE;
+                mti = 320;
+              }
+              stan = cn.nextStan();
+              if (stan === 0) {
+                r.errorCode = cn.lastError;
+                this.go(OP_FINISH, OUT_STORAGE_ERROR, CLS_SYSTEM, MSG_OUT_STORAGE_ERROR);
+                return;
+              }
+            } else if (n[N_MAIN_SENT] === 0) {
+              // sale, balance, void or refund: STAN (the journal's begin for those it keeps)
+              stan = job === TXN_BALANCE ? cn.nextStan() : st.begin();
+              if (stan === 0) {
+                v = job === TXN_BALANCE ? cn.lastError : st.lastError;
+                if (v === STORE_ERR_JOURNAL_FULL) this.go(OP_FINISH, OUT_JOURNAL_FULL, CLS_SYSTEM, MSG_OUT_JOURNAL_FULL);
+                else if (v === STORE_ERR_REVERSAL_PENDING) this.go(OP_FINISH, OUT_REVERSAL_PENDING, CLS_RETRY_LATER, MSG_OUT_REVERSAL_PENDING);
+                else {
+                  r.errorCode = v;
+                  this.go(OP_FINISH, OUT_STORAGE_ERROR, CLS_SYSTEM, MSG_OUT_STORAGE_ERROR);
+                }
+                return;
+              }
+              k = X_MAIN;
+              mti = job === TXN_REFUND ? 220 : 200;
+            } else return;
+          }
+        }
+
+        const batch = cn.batch;
+        if (k === X_REVERSAL) {
+          // the pending 0400, rebuilt from its stored image with its current reason and a fresh MAC
+          v = q.loadMessage(rx);
+          e = v < 0 ? E_FRAME_LENGTH : unpack(rx, v, rsp);
+          if (e === ISO_OK) {
+            req.clear();
+            req.setHead(rx, 2);
+            req.mti = 400;
+            for (i = 2; i < 64 && e === ISO_OK; i++) if (i !== 39 && rsp.has(i)) e = req.copyField(rsp, i);
+            cfg[CFG_TWO] = (q.pending.reason >> 8) & 255;
+            cfg[CFG_TWO + 1] = q.pending.reason & 255;
+            if (e === ISO_OK) e = req.setAscii(39, cfg, CFG_TWO, 2);
+          }
+          if (e === ISO_OK) e = pack(req, rx, this.mac);
+          flen = req.packedLength;
+          if (e !== ISO_OK) {
+            // the try is counted: a reversal that cannot be rebuilt ends on the manual list
+            r.errorCode = v < 0 ? q.lastError : e;
+            this.go(OP_REVERSAL_FAILED, 0, 0, 0);
+            return;
+          }
+          if (job === TXN_REVERSAL) n[N_MAIN_SENT] = 1;
+        } else {
+          // the request: 11, 41, 42 first, then per kind (setters keep the first error)
+          const main = k === X_MAIN;
+          const chip = main && n[N_HAS_CARD] === 1 && n[N_CHIP] === 1;
+          const card = main && n[N_HAS_CARD] === 1;
+          const pin = main && n[N_HAS_PIN] === 1;
+          const d = CFG_DIGITS;
+          req.clear();
+          cfg[CFG_HEAD + 5] = chip ? 0x61 : 0x60;
+          req.setHead(cfg, CFG_HEAD);
+          req.mti = mti;
+          e = req.setNumeric(11, stan);
+          if (e === ISO_OK) e = req.setAscii(41, cfg, CFG_TID, 8);
+          if (e === ISO_OK) e = req.setAscii(42, cfg, CFG_MID, 15);
+          if (main) {
+            const orig = n[N_HAS_ORIG] === 1;
+            const amount = this.f[F_AMOUNT];
+            if (e === ISO_OK && card) e = req.setDigits(2, tx, TX_PAN, n[N_PAN_LEN]);
+            if (e === ISO_OK) e = req.setNumeric(3, job === TXN_BALANCE ? 310000 : job === TXN_SALE ? 0 : 200000);
+            if (e === ISO_OK && job !== TXN_BALANCE) e = req.setNumeric(4, amount);
+            if (e === ISO_OK && chip) {
+              e = req.setDigits(14, tx, TX_EXPIRY, 4);
+              if (e === ISO_OK && n[N_PAN_SEQ] >= 0) e = req.setNumeric(23, n[N_PAN_SEQ]);
+            }
+            if (e === ISO_OK) e = req.setNumeric(22, (!card ? 1 : chip ? 5 : 2) * 10 + (pin ? 1 : 2));
+            if (e === ISO_OK) e = req.setNumeric(25, 0);
+            if (e === ISO_OK && pin) e = req.setNumeric(26, 12);
+            if (e === ISO_OK && card && n[N_T2_LEN] > 0) e = req.setDigits(35, tx, TX_TRACK2, n[N_T2_LEN]);
+            if (e === ISO_OK && card && n[N_T3_LEN] > 0) e = req.setDigits(36, tx, TX_TRACK3, n[N_T3_LEN]);
+            if (e === ISO_OK && orig && en.rrn[0] !== 0) e = req.setAscii(37, en.rrn, 0, 12);
+            if (e === ISO_OK && orig && en.authCode[0] !== 0) e = req.setAscii(38, en.authCode, 0, 6);
+            if (e === ISO_OK) e = req.setText(49, "156");
+            if (e === ISO_OK && pin) {
+              e = req.setBytes(52, tx, TX_PIN, 8);
+              cfg[d] = 50; // "2": format 0 PIN block
+              cfg[d + 1] = this.keys.pinKey.size > 8 ? 54 : 48; // "6" double-length key, "0" single
+              for (i = 2; i < 16; i++) cfg[d + i] = 48;
+              if (e === ISO_OK) e = req.setDigits(53, cfg, d, 16);
+            }
+            if (e === ISO_OK && chip && n[N_ICC_LEN] > 0) e = req.setBytes(55, tx, TX_ICC, n[N_ICC_LEN]);
+            if (e === ISO_OK) {
+              writeAsciiDigits(cfg, d, job === TXN_BALANCE ? 1 : job === TXN_SALE ? 22 : job === TXN_VOID ? 23 : 25, 2);
+              writeAsciiDigits(cfg, d + 2, batch, 6);
+              writeAsciiDigits(cfg, d + 8, 50, 5); // 60.3 "000", 60.4 "5" (chip-capable terminal), 60.5 "0"
+              e = req.setDigits(60, cfg, d, 13);
+            }
+            if (e === ISO_OK && orig) {
+              writeAsciiDigits(cfg, d, en.batch % 1000000, 6);
+              writeAsciiDigits(cfg, d + 6, en.stan % 1000000, 6);
+              i = 12;
+              if (n[N_ORIG_MMDD] >= 0) {
+                writeAsciiDigits(cfg, d + 12, n[N_ORIG_MMDD], 4);
+                i = 16;
+              }
+              e = req.setDigits(61, cfg, d, i);
+            }
+            // what the terminal keeps of the card (the packing below overwrites it in tx); a void
+            // without the card keeps the original's masked PAN (already in the entry)
+            if (card) en.pan.fromPan(tx, n[N_PAN_LEN]);
+            else if (!orig) en.pan.clear();
+          } else {
+            if (k === X_SETTLE) {
+              // field 48: debit n12 + count n3 + credit n12 + count n3 + flag, then a zero foreign
+              // half; assembled in rx, idle until this request is sent
+              writeAsciiDigits(rx, 0, r.debitTotal % 1e12, 12);
+              writeAsciiDigits(rx, 12, r.debitCount % 1000, 3);
+              writeAsciiDigits(rx, 15, r.creditTotal % 1e12, 12);
+              writeAsciiDigits(rx, 27, r.creditCount % 1000, 3);
+              for (i = 30; i < TOTALS48_DIGITS; i++) rx[i] = 48;
+              if (e === ISO_OK) e = req.setDigits(48, rx, 0, TOTALS48_DIGITS);
+              if (e === ISO_OK) e = req.setText(49, "156");
+            } else if (k === X_UPLOAD) {
+              if (e === ISO_OK) e = req.setDigits(48, rx, 0, v);
+            } else if (k === X_CLOSE) {
+              // number of records uploaded
+              writeAsciiDigits(cfg, d, n[N_UPLOAD_COUNT] % 10000, 4);
+              if (e === ISO_OK) e = req.setDigits(48, cfg, d, 4);
+            }
+            // 60 = "00" + batch + network management code (sign-in: 001 single DES, 004 double-length keys)
+            cfg[d] = 48;
+            cfg[d + 1] = 48;
+            writeAsciiDigits(cfg, d + 2, batch, 6);
+            writeAsciiDigits(cfg, d + 8, k === X_SIGN_IN ? (n[N_TMK_LEN] === 16 ? 4 : 1) : k === X_CLOSE ? 202 : 201, 3);
+            if (e === ISO_OK) e = req.setDigits(60, cfg, d, 11);
+            if (e === ISO_OK && (k === X_SIGN_IN || k === X_SETTLE) && n[N_OP_LEN] > 0) e = req.setAscii(63, cfg, CFG_OPERATOR, n[N_OP_LEN]);
+          }
+          if (e === ISO_OK) e = pack(req, main ? tx : rx, main ? this.mac : null);
+          flen = req.packedLength;
+          if (main && e === ISO_OK) {
+            // the entry (written when answered) and the result
+            en.status = 0;
+            en.respCode = 0;
+            en.rrn.fill(0);
+            en.authCode.fill(0);
+            en.settled = false;
+            en.type = job === TXN_VOID ? J_TXN_VOID : job === TXN_REFUND ? J_TXN_REFUND : J_TXN_SALE;
+            en.stan = stan;
+            en.origStan = job === TXN_VOID ? n[N_VOID_TRACE] : 0;
+            en.amount = this.f[F_AMOUNT];
+            en.batch = batch;
+            en.time = Math.floor(this.clk.now() / 1000);
+            en.entryMode = req.getNumeric(22);
+            r.stan = stan;
+            r.batch = batch;
+            r.amount = this.f[F_AMOUNT];
+            r.entryMode = en.entryMode;
+            const mp = en.pan;
+            const out = r.maskedPan;
+            const len = mp.length > out.length ? out.length : mp.length;
+            const head = len < 6 ? len : 6;
+            const tail = len - head < 4 ? len - head : 4;
+            for (i = 0; i < len; i++) out[i] = 42;
+            for (i = 0; i < head; i++) out[i] = mp.first6[i];
+            for (i = 0; i < tail; i++) out[len - tail + i] = mp.last4[4 - tail + i];
+            for (i = len; i < out.length; i++) out[i] = 0;
+            r.maskedPanLen = len;
+            // sensitive fields zeroed and dropped from the request (a 0400 image never has them)
+            for (i = 0; i < SENSITIVE_FIELDS.length; i++) {
+              const fld = SENSITIVE_FIELDS.charCodeAt(i);
+              if (!req.has(fld) || req.src !== req.data) continue;
+              const at = req.off[fld];
+              const nb = req.bodyBytes(fld);
+              for (let j = 0; j < nb; j++) req.data[at + j] = 0;
+              req.remove(fld);
+            }
+            if (job === TXN_SALE || job === TXN_VOID) {
+              // the reversal image, persisted BEFORE the request leaves: MTI 0400, no MAC, 39 "98";
+              // 11 and 41 stay, so the request still matches the reply once its MTI is back
+              req.remove(64);
+              req.mti = 400;
+              cfg[CFG_TWO] = 57;
+              cfg[CFG_TWO + 1] = 56;
+              e = req.setAscii(39, cfg, CFG_TWO, 2);
+              if (e === ISO_OK) e = pack(req, rx, null);
+              req.mti = mti;
+              if (e === ISO_OK) {
+                // the queue's own pending slip is the input (persist copies it into itself)
+                const si = q.pending;
+                si.type = en.type;
+                si.stan = stan;
+                si.amount = this.f[F_AMOUNT];
+                si.time = en.time;
+                si.pan.copyFrom(en.pan);
+                if (!q.persist(rx, req.packedLength, MTI_OFFSET, si)) {
+                  r.errorCode = q.lastError;
+                  this.go(OP_FINISH, OUT_STORAGE_ERROR, CLS_SYSTEM, MSG_OUT_STORAGE_ERROR);
+                  return;
+                }
+              }
+            }
+          }
+          if (e !== ISO_OK) {
+            // nothing is sent: the card data and the request's sensitive fields go
+            tx.fill(0);
+            for (i = 0; i < SENSITIVE_FIELDS.length; i++) {
+              const fld = SENSITIVE_FIELDS.charCodeAt(i);
+              if (!req.has(fld) || req.src !== req.data) continue;
+              const at = req.off[fld];
+              const nb = req.bodyBytes(fld);
+              for (let j = 0; j < nb; j++) req.data[at + j] = 0;
+              req.remove(fld);
+            }
+            r.errorCode = e;
+            this.go(OP_FINISH, OUT_ERROR, CLS_SYSTEM, MSG_RC_OTHER);
+            return;
+          }
+          if (main) {
+            // the card copy beyond the packed request goes now, the request once the link has it
+            tx.fill(0, flen);
+            n[N_PAN_LEN] = 0;
+            n[N_T2_LEN] = 0;
+            n[N_T3_LEN] = 0;
+            n[N_ICC_LEN] = 0;
+            n[N_PAN_SEQ] = -1;
+            n[N_HAS_PIN] = 0;
+          }
+          if (k !== X_SIGN_IN || job === TXN_SIGN_IN) n[N_MAIN_SENT] = 1;
+        }
+
+        // send and wait for the reply
+        const seq = n[N_SEQ];
+        n[N_X] = k;
+        n[N_RX_LEN] = 0;
+        n[N_RX_EPOCH]++;
+        n[N_STATE] = S_WAITING;
+        this.f[F_DEADLINE] = this.clk.now() + this.f[F_REPLY_MS];
+        this.lsn.onProgress(
+          k === X_MAIN ? STAGE_SENDING : k === X_SIGN_IN ? STAGE_SIGNING_IN : k === X_REVERSAL ? STAGE_REVERSING : k === X_SETTLE ? STAGE_SETTLING : STAGE_UPLOADING
+        );
+        if (k !== X_MAIN) {
+          this.link.send(rx, flen);
+          return;
+        }
+        this.link.send(tx, flen);
+        // a reply handled inside send() may have ended this command and begun another
+        if (n[N_SEQ] === seq) tx.fill(0, 0, flen);
+        if (n[N_STATE] === S_WAITING && n[N_X] === X_MAIN) this.lsn.onProgress(STAGE_WAITING);
+        return;
+      }
+
+      case OP_FRAME: {
+        const kind = n[N_X];
+        e = unpackReply(rx, a, rsp, req, kind === X_MAIN || kind === X_REVERSAL ? this.mac : null);
+        if (e === E_UNEXPECTED_MTI || e === E_STAN_MISMATCH || e === E_TID_MISMATCH) {
+          n[N_IGNORED]++;
+          return;
+        }
+        // the exchange is over
+        n[N_RX_EPOCH]++;
+        n[N_STATE] = S_RUNNING;
+        if (e === E_MAC_MISMATCH || e === E_MAC_MISSING) {
+          // as no reply, reason A0, sign in again
+          n[N_RX_ERROR] = e;
+          n[N_NEED_SIGN_IN] = 1;
+          n[N_X] = X_NONE;
+          v = n[N_LINK_OPEN];
+          n[N_LINK_OPEN] = 0;
+          n[N_LINK_UP] = 0;
+          if (v === 1) this.link.close();
+          if (kind === X_REVERSAL) this.go(OP_REVERSAL_FAILED, 0, 0, 0);
+          else if (kind !== X_MAIN) {
+            n[N_X] = kind;
+            this.go(OP_NO_REPLY, 0, 0, 0);
+          } else {
+            r.rc0 = 0;
+            r.rc1 = 0;
+            n[N_MAIN_RC] = 0;
+            if ((job === TXN_SALE || job === TXN_VOID) && !q.setReason(REASON_MAC_FAILED)) r.errorCode = q.lastError;
+            this.go(OP_FINISH, OUT_MAC_FAILED, CLS_SIGN_IN_AGAIN, MSG_RC_A0);
+          }
+          return;
+        }
+        if (e === ISO_OK) {
+          // field 39 into the result (rc 0 when there is no usable 39)
+          i = rsp.byteAt(39, 0);
+          v = rsp.byteAt(39, 1);
+          r.rc0 = i < 0 || v < 0 ? 0 : i;
+          r.rc1 = i < 0 || v < 0 ? 0 : v;
+        }
+        if (e !== ISO_OK || i < 0 || v < 0) {
+          n[N_RX_ERROR] = e !== ISO_OK ? e : E_FIELD_ABSENT;
+          v = n[N_LINK_OPEN];
+          n[N_LINK_OPEN] = 0;
+          n[N_LINK_UP] = 0;
+          if (v === 1) this.link.close();
+          this.go(OP_NO_REPLY, 0, 0, 0);
+          return;
+        }
+        if (rsp.processingRequirement() === 3) n[N_NEED_SIGN_IN] = 1;
+        const approved = r.rc0 === 48 && r.rc1 === 48;
+        let now = 0;
+        let host = -1;
+        if (kind === X_SIGN_IN || kind === X_MAIN) {
+          // the host's local time (13 MMDD + 12 hhmmss; the year from the terminal clock), -1 none
+          now = this.clk.now();
+          const mmdd = rsp.getNumeric(13);
+          const hms = rsp.getNumeric(12);
+          if (mmdd >= 0 && hms >= 0) {
+            const h = N_HOST_CIVIL;
+            n[h + 1] = Math.floor(mmdd / 100);
+            n[h + 2] = mmdd % 100;
+            n[h + 3] = Math.floor(hms / 10000);
+            n[h + 4] = Math.floor(hms / 100) % 100;
+            n[h + 5] = hms % 100;
+            if (n[h + 1] >= 1 && n[h + 1] <= 12 && n[h + 2] >= 1 && n[h + 2] <= 31 && n[h + 3] <= 23 && n[h + 4] <= 59 && n[h + 5] <= 59) {
+              // the local year, one less when the host month is far ahead (host still in December,
+              // terminal in January), one more when it is far behind
+              civilFromMs(now, n, N_CIVIL);
+              v = n[h + 1] - n[N_CIVIL + 1];
+              n[h] = v > 6 ? n[N_CIVIL] - 1 : v < -6 ? n[N_CIVIL] + 1 : n[N_CIVIL];
+              host = msFromCivil(n, h);
+            }
+          }
+        }
+        if (kind === X_SIGN_IN) {
+          // 0810: keys (check values), batch, host time
+          if (!approved) {
+            r.cls = rcClass(r.rc0, r.rc1);
+            r.msgId = rcMessage(r.rc0, r.rc1);
+            if (r.cls === CLS_SIGN_IN_AGAIN) n[N_NEED_SIGN_IN] = 1;
+            this.go(OP_FINISH, OUT_DECLINED, r.cls, r.msgId);
+            return;
+          }
+          const off = rsp.bodyOffset(62);
+          e = E_KEY_FIELD_LENGTH;
+          if (off >= 0) {
+            // the TMK is scheduled only for this: in the data key's room, which load() refills
+            const tmk = this.keys.dataKey;
+            tmk.load(cfg, CFG_TMK, n[N_TMK_LEN]);
+            e = this.keys.load(tmk, rsp.src, off, rsp.length(62));
+            if (e !== CRYPTO_OK) tmk.clear();
+          }
+          if (e !== CRYPTO_OK) {
+            n[N_NEED_SIGN_IN] = 1;
+            r.errorCode = e;
+            this.go(OP_FINISH, OUT_KEY_ERROR, CLS_SYSTEM, MSG_OUT_KEY_ERROR);
+            return;
+          }
+          n[N_KEYS] = 1;
+          n[N_NEED_SIGN_IN] = 0;
+          const cn = st.counters;
+          // adopt the host's batch (60.2), except while a settlement is under way: the host has
+          // already moved on to the next batch, and the one being settled must keep its number
+          // until it is closed
+          i = rsp.length(60);
+          v = -1;
+          if (i >= 8 && i <= DIGITS_CAPACITY) {
+            rsp.getDigits(60, cfg, CFG_DIGITS);
+            v = 0;
+            for (i = 2; i < 8; i++) v = v * 10 + (cfg[CFG_DIGITS + i] - 48);
+          }
+          if (v > 0 && cn.settleStep === SETTLE_IDLE && !cn.setBatch(v)) r.errorCode = cn.lastError;
+          if (host >= 0) {
+            this.f[F_HOST_OFFSET] = host - now;
+            if (this.setT !== null) this.setT(host);
+          }
+          if (job === TXN_SIGN_IN) {
+            r.batch = cn.batch;
+            r.stan = rsp.getNumeric(11);
+            this.go(OP_FINISH, OUT_SIGNED_IN, CLS_SUCCESS, MSG_OUT_SIGNED_IN);
+            return;
+          }
+          this.go(OP_STEP, 0, 0, 0);
+          return;
+        }
+        if (kind === X_REVERSAL) {
+          // 0410: 00 / 12 / 25 end the reversal; anything else is a failed try
+          v = (r.rc0 << 8) | r.rc1;
+          if (job === TXN_REVERSAL) {
+            r.cls = rcClass(r.rc0, r.rc1);
+            r.msgId = rcMessage(r.rc0, r.rc1);
+            if (r.cls === CLS_SIGN_IN_AGAIN) n[N_NEED_SIGN_IN] = 1;
+          } else {
+            // the command's own response code is still to come (or already in place)
+            r.rc0 = n[N_POST_REV] === 1 ? (n[N_MAIN_RC] >> 8) & 255 : 0;
+            r.rc1 = n[N_POST_REV] === 1 ? n[N_MAIN_RC] & 255 : 0;
+          }
+          // (a voided sale is marked VOIDED only after its void's reversal was cleared, so a void
+          // that gets reversed never has a VOIDED original to put back)
+          v = st.reversalAck(v);
+          if (v !== RQ_DONE) {
+            if (v === RQ_ERROR) r.errorCode = st.lastError;
+            this.go(OP_REVERSAL_FAILED, 0, 0, 0);
+            return;
+          }
+          n[N_PRE_REV_DONE] = 1;
+          if (n[N_POST_REV] === 1) this.go(OP_FINISH, 0, 0, 0);
+          else if (job === TXN_REVERSAL) this.go(OP_FINISH, OUT_REVERSED, CLS_SUCCESS, MSG_OUT_REVERSED);
+          else this.go(OP_STEP, 0, 0, 0);
+          return;
+        }
+        if (kind === X_MAIN) {
+          // the reply to the command's own request
+          r.cls = rcClass(r.rc0, r.rc1);
+          r.msgId = rcMessage(r.rc0, r.rc1);
+          if (r.cls === CLS_SIGN_IN_AGAIN) n[N_NEED_SIGN_IN] = 1;
+          n[N_MAIN_RC] = (r.rc0 << 8) | r.rc1;
+          if (rsp.length(37) === 12) rsp.getBytes(37, r.rrn, 0);
+          if (rsp.length(38) === 6) rsp.getBytes(38, r.authCode, 0);
+          // YYMMDDhhmmss of the host's time (the terminal's when the reply has none)
+          civilFromMs(host >= 0 ? host : now, n, N_CIVIL);
+          r.dateTime = ((((n[N_CIVIL] % 100) * 100 + n[N_CIVIL + 1]) * 100 + n[N_CIVIL + 2]) * 10000 + n[N_CIVIL + 3] * 100 + n[N_CIVIL + 4]) * 100 + n[N_CIVIL + 5];
+          if (job === TXN_BALANCE) {
+            // field 54: account type 2, amount type 2, currency 3, sign C/D, amount n12, in fen
+            if (approved && rsp.length(54) >= 20) {
+              let bal = 0;
+              for (i = 8; i < 20 && bal >= 0; i++) {
+                v = rsp.byteAt(54, i);
+                bal = v < 48 || v > 57 ? -1 : bal * 10 + (v - 48);
+              }
+              v = rsp.byteAt(54, 7);
+              if (bal >= 0 && (v === 67 || v === 68)) r.balance = v === 68 ? -bal : bal; // 'C' / 'D'
+            }
+            this.go(OP_FINISH, approved ? OUT_APPROVED : OUT_DECLINED, r.cls, r.msgId);
+            return;
+          }
+          en.respCode = n[N_MAIN_RC];
+          en.rrn.set(r.rrn);
+          en.authCode.set(r.authCode);
+          en.status = approved ? J_APPROVED : J_DECLINED;
+          if (!approved || job === TXN_REFUND) {
+            // the host answered: nothing to reverse; keep the record
+            if (!st.complete(en)) {
+              r.errorCode = st.lastError;
+              if (q.hasPending() && q.pending.stan === en.stan) q.clear();
+              if (approved) {
+                this.go(OP_FINISH, OUT_STORAGE_ERROR, CLS_SYSTEM, MSG_OUT_STORAGE_ERROR);
+                return;
+              }
+            }
+            this.go(OP_FINISH, approved ? OUT_APPROVED : OUT_DECLINED, r.cls, r.msgId);
+            return;
+          }
+          if (n[N_ABORT] !== 0) {
+            this.go(OP_TERMINAL_FAILURE, n[N_ABORT], 0, 0);
+            return;
+          }
+          if (job === TXN_SALE && n[N_CHIP] === 1) {
+            // approved, but final only after the chip completion: the reversal stays until complete()
+            if (!st.journal.add(en)) {
+              r.errorCode = st.journal.lastError;
+              this.go(OP_TERMINAL_FAILURE, OUT_STORAGE_ERROR, 0, 0);
+              return;
+            }
+            v = n[N_LINK_OPEN];
+            n[N_LINK_OPEN] = 0;
+            n[N_LINK_UP] = 0;
+            if (v === 1) this.link.close();
+            n[N_STATE] = S_COMPLETING;
+            r.outcome = OUT_APPROVED;
+            r.reversalPending = true;
+            this.lsn.onProgress(STAGE_COMPLETING);
+            return;
+          }
+          if (!st.complete(en)) {
+            r.errorCode = st.lastError;
+            this.go(OP_TERMINAL_FAILURE, OUT_STORAGE_ERROR, st.journal.statusOfStan(en.stan) !== 0 ? 1 : 0, 0);
+            return;
+          }
+          if (job === TXN_VOID && !st.journal.setStatus(n[N_VOID_TRACE], J_VOIDED)) r.errorCode = st.journal.lastError;
+          this.go(OP_FINISH, OUT_APPROVED, CLS_SUCCESS, MSG_RC_00);
+          return;
+        }
+        // 0510 / 0330
+        const cn = st.counters;
+        if (!approved) {
+          r.cls = rcClass(r.rc0, r.rc1);
+          r.msgId = rcMessage(r.rc0, r.rc1);
+          if (r.cls === CLS_SIGN_IN_AGAIN) n[N_NEED_SIGN_IN] = 1;
+          this.go(OP_FINISH, OUT_SETTLE_FAILED, r.cls, r.msgId);
+          return;
+        }
+        if (kind === X_SETTLE) {
+          // reply flag (digit 31 of field 48): 1 balanced, 2 not balanced, 3 error
+          i = rsp.length(48);
+          v = -1;
+          if (i >= 31 && i <= DIGITS_CAPACITY) {
+            rsp.getDigits(48, cfg, CFG_DIGITS);
+            v = cfg[CFG_DIGITS + 30] - 48;
+          }
+          if (v === 1) this.go(OP_CLOSE_SETTLEMENT, 0, 0, 0);
+          else if (v === 2) {
+            if (!cn.setSettleStep(SETTLE_UPLOADING, 0)) {
+              r.errorCode = cn.lastError;
+              this.go(OP_FINISH, OUT_STORAGE_ERROR, CLS_SYSTEM, MSG_OUT_STORAGE_ERROR);
+              return;
+            }
+            n[N_PHASE] = SP_UPLOAD;
+            this.go(OP_STEP, 0, 0, 0);
+          } else this.go(OP_FINISH, OUT_SETTLE_FAILED, CLS_SYSTEM, MSG_OUT_SETTLE_FAILED);
+        } else if (kind === X_UPLOAD) {
+          if (!cn.setSettleStep(SETTLE_UPLOADING, n[N_UPLOAD_NEXT])) {
+            r.errorCode = cn.lastError;
+            this.go(OP_FINISH, OUT_STORAGE_ERROR, CLS_SYSTEM, MSG_OUT_STORAGE_ERROR);
+            return;
+          }
+          this.go(OP_STEP, 0, 0, 0);
+        } else this.go(OP_CLOSE_SETTLEMENT, 1, 0, 0);
+        return;
+      }
+
+      case OP_NO_REPLY: {
+        k = n[N_X];
+        n[N_X] = X_NONE;
+        if (k === X_REVERSAL) this.go(OP_REVERSAL_FAILED, 0, 0, 0);
+        else if (k === X_MAIN) {
+          r.rc0 = 0;
+          r.rc1 = 0;
+          n[N_MAIN_RC] = 0;
+          r.outcome = OUT_NO_RESPONSE;
+          r.cls = CLS_RETRY_LATER;
+          r.msgId = MSG_OUT_NO_RESPONSE;
+          if (job === TXN_SALE || job === TXN_VOID) {
+            // the reversal (98) is on flash: try it once now
+            n[N_POST_REV] = 1;
+            this.go(OP_STEP, 0, 0, 0);
+          } else this.go(OP_FINISH, 0, 0, 0);
+        } else if (k === X_SIGN_IN) this.go(OP_FINISH, OUT_NO_RESPONSE, CLS_RETRY_LATER, MSG_OUT_NO_RESPONSE);
+        else this.go(OP_FINISH, OUT_SETTLE_FAILED, CLS_RETRY_LATER, MSG_OUT_SETTLE_FAILED);
+        return;
+      }
+
+      case OP_REVERSAL_FAILED: {
+        n[N_PRE_REV_DONE] = 1;
+        let exhausted = false;
+        if (q.hasPending() && q.pending.tries >= q.retryLimit) {
+          v = st.reversalAttempt();
+          if (v === RQ_EXHAUSTED) {
+            this.go(OP_SLIP, 0, 0, 0);
+            exhausted = true;
+          } else if (v === RQ_ERROR) {
+            r.errorCode = st.lastError;
+          }
+        }
+        if (n[N_POST_REV] === 1) {
+          r.rc0 = (n[N_MAIN_RC] >> 8) & 255;
+          r.rc1 = n[N_MAIN_RC] & 255;
+          this.go(OP_FINISH, 0, 0, 0);
+        } else if (job === TXN_REVERSAL) {
+          if (exhausted) this.go(OP_FINISH, OUT_REVERSAL_FAILED, CLS_SYSTEM, MSG_REVERSAL_FAILED);
+          else this.go(OP_FINISH, OUT_REVERSAL_PENDING, CLS_RETRY_LATER, MSG_OUT_REVERSAL_PENDING);
+        } else if (exhausted) {
+          // on the manual list now: the new transaction may proceed
+          n[N_STATE] = S_RUNNING;
+          this.go(OP_STEP, 0, 0, 0);
+        } else this.go(OP_FINISH, OUT_REVERSAL_PENDING, CLS_RETRY_LATER, MSG_OUT_REVERSAL_PENDING);
+        return;
+      }
+
+      case OP_TERMINAL_FAILURE: {
+        n[N_STATE] = S_RUNNING;
+        if (!q.setReason(REASON_TERMINAL)) r.errorCode = q.lastError;
+        en.status = J_REVERSAL_PENDING;
+        if (b === 1) st.journal.setStatus(en.stan, J_REVERSAL_PENDING);
+        else st.complete(en);
+        r.outcome = a;
+        r.cls = a === OUT_STORAGE_ERROR ? CLS_SYSTEM : a === OUT_CARD_REMOVED ? CLS_RETRY_LATER : CLS_DO_NOT_RETRY;
+        r.msgId = a === OUT_STORAGE_ERROR ? MSG_OUT_STORAGE_ERROR : a === OUT_CARD_REMOVED ? MSG_OUT_CARD_REMOVED : MSG_OUT_ABORTED;
+        n[N_POST_REV] = 1;
+        this.go(OP_STEP, 0, 0, 0);
+        return;
+      }
+
+      case OP_CLOSE_SETTLEMENT: {
+        const cn = st.counters;
+        r.batch = cn.batch;
+        r.uploaded = a === 1;
+        if (cn.settleStep !== SETTLE_CLOSING && !cn.setSettleStep(SETTLE_CLOSING, cn.uploadIndex)) {
+          r.errorCode = cn.lastError;
+          this.go(OP_FINISH, OUT_STORAGE_ERROR, CLS_SYSTEM, MSG_OUT_STORAGE_ERROR);
+        } else if (!st.finishSettlement()) {
+          r.errorCode = st.lastError;
+          this.go(OP_FINISH, OUT_STORAGE_ERROR, CLS_SYSTEM, MSG_OUT_STORAGE_ERROR);
+        } else this.go(OP_FINISH, OUT_SETTLED, CLS_SUCCESS, MSG_OUT_SETTLED);
+        return;
+      }
+
+      case OP_SLIP: {
+        const s = q.slip;
+        r.slipReady = true;
+        r.slipType = s.type === J_TXN_VOID ? TXN_VOID : s.type === J_TXN_REFUND ? TXN_REFUND : TXN_SALE;
+        r.slipStan = s.stan;
+        r.slipAmount = s.amount;
+        civilFromMs(s.time * 1000, n, N_CIVIL);
+        r.slipDateTime = ((((n[N_CIVIL] % 100) * 100 + n[N_CIVIL + 1]) * 100 + n[N_CIVIL + 2]) * 10000 + n[N_CIVIL + 3] * 100 + n[N_CIVIL + 4]) * 100 + n[N_CIVIL + 5];
+        const mp = s.pan;
+        const out = r.slipPan;
+        const len = mp.length > out.length ? out.length : mp.length;
+        const head = len < 6 ? len : 6;
+        const tail = len - head < 4 ? len - head : 4;
+        for (i = 0; i < len; i++) out[i] = 42;
+        for (i = 0; i < head; i++) out[i] = mp.first6[i];
+        for (i = 0; i < tail; i++) out[len - tail + i] = mp.last4[4 - tail + i];
+        for (i = len; i < out.length; i++) out[i] = 0;
+        r.slipPanLen = len;
+        r.slipReason = s.reason;
+        return;
+      }
+    }
   }
-  return v;
 }

@@ -49,6 +49,7 @@ import { J_APPROVED, J_DECLINED, J_REVERSED, J_VOIDED, TXN_REFUND as J_REFUND, T
 import { REASON_MAC_FAILED, REASON_NO_REPLY } from "../../firmware/txn/store/reversal-queue";
 import { SETTLE_UPLOADING } from "../../firmware/txn/store/counters";
 import { FlashStorage } from "../../hil/virtual/flash-storage";
+import { F_HOST_OFFSET, N_IGNORED, N_RX_ERROR } from "../../firmware/txn/engine";
 import { assertConsistent, chip, lastSeq, received, REPLY_MS, startHost, swiped, Terminal, until } from "./harness";
 
 const noPin = HOST_CARDS.noPin;
@@ -84,7 +85,7 @@ describe("TxnEngine against the host simulator", function () {
       assert.equal(host.terminals.get(DEFAULT_TERMINAL_ID)!.keyMode, "004");
       assert.deepEqual(t.rec.stages.slice(0, 2), [STAGE_CONNECTING, STAGE_SIGNING_IN]);
       assert.equal(t.times.length, 1, "setTime called once");
-      assert.ok(Math.abs(t.engine.hostTimeOffset) < 5000, "host and terminal clocks agree: " + t.engine.hostTimeOffset);
+      assert.ok(Math.abs(t.engine.f[F_HOST_OFFSET]) < 5000, "host and terminal clocks agree: " + t.engine.f[F_HOST_OFFSET]);
       // the keys work: a PIN sale in the host's batch is approved
       const s = await t.sale(MAG_DEBIT, 100);
       assert.equal(s.outcome, OUT_APPROVED);
@@ -262,7 +263,7 @@ describe("TxnEngine against the host simulator", function () {
       const before = host.ledger.balanceOf("mag-debit");
       const r = await t.sale(MAG_DEBIT, 990);
       assert.equal(r.outcome, OUT_NO_RESPONSE);
-      assert.ok(t.engine.lastRxError > 0);
+      assert.ok(t.engine.n[N_RX_ERROR] > 0);
       assert.equal(r.reversalPending, false);
       assert.equal(received(host, "0400")[0].code, "98");
       assert.equal(host.ledger.balanceOf("mag-debit"), before);
@@ -276,7 +277,7 @@ describe("TxnEngine against the host simulator", function () {
       const card = swiped(MAG_DEBIT);
       assert.ok(t.engine.sale(610, card, t.pinFor(card, MAG_DEBIT.pin)));
       await until(() => host.log.some((e) => e.direction === "out" && e.mti === "0210"), "host answered");
-      await until(() => t.engine.ignoredFrames === 1, "reply ignored");
+      await until(() => t.engine.n[N_IGNORED] === 1, "reply ignored");
       assert.equal(t.engine.busy(), true);
       t.advance(REPLY_MS + 1);
       await until(() => t.results.length > n, "result");
@@ -315,7 +316,7 @@ describe("TxnEngine against the host simulator", function () {
       await hostGot("0200", 0);
       t.engine.onLinkData("\x7f\xff\x60\x00");
       await until(() => t.results.length > n, "result");
-      assert.equal(t.engine.lastRxError, E_FRAME_LENGTH);
+      assert.equal(t.engine.n[N_RX_ERROR], E_FRAME_LENGTH);
       assert.equal(t.results[n].outcome, OUT_NO_RESPONSE);
       assert.equal(host.ledger.balanceOf("mag-debit"), before);
       assertConsistent(t);

@@ -29,12 +29,12 @@ import {
   STAGE_COMPLETING,
   type HostLink,
 } from "../../firmware/txn/engine-api";
-import { TxnEngine } from "../../firmware/txn/engine";
+import { F_HOST_OFFSET, N_IGNORED, N_RX_ERROR, TxnEngine } from "../../firmware/txn/engine";
 import { E_FIELD_ABSENT, E_VALUE_CHAR } from "../../firmware/txn/iso8583/index";
 import * as M from "../../firmware/txn/message-ids";
 import { STORE_ERR_IO } from "../../firmware/txn/store/codes";
 import { SETTLE_STARTED } from "../../firmware/txn/store/counters";
-import { J_REVERSED } from "../../firmware/txn/store/journal";
+import { J_APPROVED, J_DECLINED, J_REVERSED, J_VOIDED, JournalEntry, TXN_REFUND as J_REFUND, TXN_SALE as J_SALE, TXN_VOID as J_VOID } from "../../firmware/txn/store/journal";
 import { TxnStores } from "../../firmware/txn/store/txn-stores";
 import { chip, hexBytes, pinDigits, Recorder, StepClock, swiped } from "./harness";
 
@@ -53,10 +53,13 @@ class SyncHost implements HostLink {
   opens = 0;
   closes = 0;
 
-  constructor(tid = DEFAULT_TERMINAL_ID) {
+  /** `hostLocal`: the host's local wall time (fields 12/13) as epoch ms; default its clock in Beijing. */
+  constructor(tid = DEFAULT_TERMINAL_ID, hostLocal?: () => number) {
     this.ledger = new Ledger({ accounts: defaultAccounts() });
     const terminals = new TerminalRegistry([{ terminalId: tid, merchantId: DEFAULT_MERCHANT_ID, tmk: DEFAULT_TEST_TMK }]);
-    this.handler = new RequestHandler({ ledger: this.ledger, terminals: terminals });
+    this.handler = hostLocal
+      ? new RequestHandler({ ledger: this.ledger, terminals: terminals, now: () => new Date(hostLocal()), utcOffsetMinutes: 0 })
+      : new RequestHandler({ ledger: this.ledger, terminals: terminals });
   }
 
   open(): void {
@@ -89,13 +92,13 @@ class SyncHost implements HostLink {
   }
 }
 
-function setup(o: { flash?: FlashStorage; tid?: string } = {}) {
-  const host = new SyncHost();
+function setup(o: { flash?: FlashStorage; tid?: string; hostLocal?: () => number; terminalLocal?: number; setTime?: (ms: number) => void } = {}) {
+  const host = new SyncHost(DEFAULT_TERMINAL_ID, o.hostLocal);
   const flash = o.flash || new FlashStorage({ bytes: 128 * 1024 });
   const stores = new TxnStores(flash);
   assert.equal(stores.open(), 0);
   const rec = new Recorder();
-  const clock = new StepClock();
+  const clock = new StepClock(o.terminalLocal);
   const engine = new TxnEngine({
     config: {
       tid: o.tid || DEFAULT_TERMINAL_ID,
@@ -111,6 +114,7 @@ function setup(o: { flash?: FlashStorage; tid?: string } = {}) {
     stores: stores,
     link: host,
     listener: rec,
+    setTime: o.setTime,
   });
   host.engine = engine;
   const pin = (card: ReturnType<typeof swiped>, p: string) => Uint8Array.from(engine.makePinBlock(pinDigits(p), p.length, card)!);
@@ -141,7 +145,7 @@ describe("TxnEngine with a link that answers inside the engine's calls", () => {
     const card = swiped(MAG_DEBIT);
     engine.sale(1000, card, pin(card, MAG_DEBIT.pin));
     assert.equal(rec.results[1].outcome, OUT_APPROVED);
-    assert.equal(engine.ignoredFrames, 1);
+    assert.equal(engine.n[N_IGNORED], 1);
   });
 
   it("a reply without field 39 counts as no reply: reversal sent at once", () => {
@@ -152,7 +156,7 @@ describe("TxnEngine with a link that answers inside the engine's calls", () => {
     engine.sale(1000, card, pin(card, MAG_DEBIT.pin));
     const r = rec.results[1];
     assert.equal(r.outcome, OUT_NO_RESPONSE);
-    assert.equal(engine.lastRxError, E_FIELD_ABSENT);
+    assert.equal(engine.n[N_RX_ERROR], E_FIELD_ABSENT);
     assert.equal(r.reversalPending, false);
     assert.deepEqual(host.mtis(), ["0800", "0200", "0400"]);
     assert.equal(host.ledger.balanceOf("mag-debit"), 10000000);
@@ -303,4 +307,71 @@ describe("TxnEngine with a link that answers inside the engine's calls", () => {
     assert.equal(b.fields[4], undefined);
     assert.equal(rec.results.length, 4);
   });
+
+  it("settlement field 48: the 0500's totals as the host counts them, the 0320's items with masked PANs", () => {
+    const { host, engine, rec, stores } = setup();
+    engine.signIn();
+    const batch = stores.counters.batch;
+    let stan = 100;
+    const add = (type: number, status: number, amount: number, pan: string) => {
+      const e = new JournalEntry();
+      e.type = type;
+      e.status = status;
+      e.amount = amount;
+      e.stan = ++stan;
+      e.batch = batch;
+      e.pan.fromPan(Buffer.from(pan, "latin1"), pan.length);
+      assert.ok(stores.journal.add(e));
+    };
+    const p16 = "6222021000009873";
+    const p19 = "6228480000000000018";
+    add(J_SALE, J_APPROVED, 123450, p19); // stan 101
+    for (let i = 0; i < 5; i++) add(J_SALE, J_APPROVED, 1, p16);
+    add(J_SALE, J_VOIDED, 1, p16); // a voided sale stays a debit
+    add(J_REFUND, J_APPROVED, 800, p16);
+    add(J_VOID, J_APPROVED, 90, p16);
+    add(J_SALE, J_DECLINED, 5000, p16); // counts nowhere
+    add(J_SALE, J_REVERSED, 7000, p16); // counts nowhere
+    engine.settle();
+    const r = rec.results[1];
+    assert.equal(r.debitTotal, 123456);
+    assert.equal(r.debitCount, 7);
+    assert.equal(r.creditTotal, 890);
+    assert.equal(r.creditCount, 2);
+    const s500 = host.requests.filter((q) => q.mti === "0500");
+    assert.equal(s500.length, 1);
+    assert.equal(s500[0].fields[48], "000000123456007000000000890002" + "0" + "0".repeat(30) + "0");
+    // the host's ledger has none of these: not balanced, batch upload of the 9 that count
+    const ups = host.requests.filter((q) => q.mti === "0320");
+    assert.equal(ups.length, 3, "8 items, 1 item, closing");
+    const f48 = ups.map((q) => q.fields[48] as string);
+    assert.equal(f48[0].length, 2 + 8 * 40);
+    assert.equal(f48[0].slice(0, 2), "08");
+    assert.equal(f48[0].slice(2, 42), "00" + "000101" + "0" + "6228480000000000018" + "000000123450");
+    assert.equal(f48[0].slice(42, 82), "00" + "000102" + "0000" + "6222020000009873" + "000000000001");
+    assert.equal(f48[1], "01" + "00" + "000109" + "0000" + "6222020000009873" + "000000000090");
+    assert.equal(f48[2], "0009");
+    assert.equal((ups[2].fields[60] as string).slice(8, 11), "202");
+    assert.equal(r.outcome, OUT_SETTLED);
+    assert.equal(r.uploaded, true);
+  });
+
+  for (const [what, terminal, hostTime, offset, stamp] of [
+    ["host still in December, terminal in January", Date.UTC(2026, 0, 1, 0, 0, 5), Date.UTC(2025, 11, 31, 23, 59, 59), -6000, 251231235959],
+    ["host already in January, terminal in December", Date.UTC(2025, 11, 31, 23, 59, 55), Date.UTC(2026, 0, 1, 0, 0, 3), 8000, 260101000003],
+    ["mid-year", Date.UTC(2026, 5, 1, 10, 0, 0), Date.UTC(2026, 5, 1, 10, 0, 30), 30000, 260601100030],
+    ["29 February", Date.UTC(2028, 1, 29, 12, 0, 0), Date.UTC(2028, 1, 29, 11, 59, 0), -60000, 280229115900],
+  ] as const) {
+    it("host time from fields 12/13, the year from the terminal clock: " + what, () => {
+      const set: number[] = [];
+      const { engine, rec, pin } = setup({ terminalLocal: terminal, hostLocal: () => hostTime, setTime: (ms) => set.push(ms) });
+      engine.signIn();
+      assert.equal(engine.f[F_HOST_OFFSET], offset);
+      assert.deepEqual(set, [hostTime]);
+      const card = swiped(MAG_DEBIT);
+      engine.sale(1000, card, pin(card, MAG_DEBIT.pin));
+      assert.equal(rec.results[1].outcome, OUT_APPROVED);
+      assert.equal(rec.results[1].dateTime, stamp, "YYMMDDhhmmss of the host's time");
+    });
+  }
 });

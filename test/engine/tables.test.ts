@@ -16,8 +16,8 @@ import {
   CLS_SYSTEM,
 } from "../../firmware/txn/engine-api";
 import { actionMessage, rcClass, rcIndex, rcMessage, RC_CODES } from "../../firmware/txn/response-codes";
-import { civilFromMs, hostYear, msFromCivil, stampOf } from "../../firmware/txn/engine-time";
-import { settles, SettleTotals, writeTotals48, writeUploadItem } from "../../firmware/txn/settlement";
+import { civilFromMs, msFromCivil } from "../../firmware/txn/engine-time";
+import { settles } from "../../firmware/txn/settlement";
 import { JournalEntry, J_APPROVED, J_DECLINED, J_REVERSAL_FAILED, J_REVERSED, J_VOIDED, TXN_REFUND, TXN_SALE, TXN_VOID } from "../../firmware/txn/store/journal";
 
 const code = (s: string): [number, number] => [s.charCodeAt(0), s.charCodeAt(1)];
@@ -95,30 +95,21 @@ describe("response codes", () => {
 
 describe("engine calendar arithmetic", () => {
   it("civilFromMs / msFromCivil agree with Date over 1970..2099 and round-trip", () => {
-    const c = new Int32Array(6);
+    const c = new Int32Array(9);
     let seed = 12345;
     for (let i = 0; i < 20000; i++) {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       const ms = Math.floor((seed / 0x7fffffff) * Date.UTC(2099, 11, 31)) * 1000 + 999 * (i & 1);
-      civilFromMs(ms, c);
+      const at = i % 4; // anywhere in the array
+      civilFromMs(ms, c, at);
       const d = new Date(ms);
-      assert.deepEqual(Array.from(c), [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()], String(ms));
-      assert.equal(msFromCivil(c[0], c[1], c[2], c[3], c[4], c[5]), Math.floor(ms / 1000) * 1000);
+      assert.deepEqual(Array.from(c.subarray(at, at + 6)), [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()], String(ms));
+      assert.equal(msFromCivil(c, at), Math.floor(ms / 1000) * 1000);
     }
     for (const [y, m, d] of [[2024, 2, 29], [2000, 2, 29], [2100, 3, 1], [1970, 1, 1], [2025, 12, 31]]) {
-      assert.equal(msFromCivil(y, m, d, 23, 59, 58), Date.UTC(y, m - 1, d, 23, 59, 58));
+      c.set([y, m, d, 23, 59, 58], 2);
+      assert.equal(msFromCivil(c, 2), Date.UTC(y, m - 1, d, 23, 59, 58));
     }
-  });
-
-  it("stamps YYMMDDhhmmss and picks the host year across New Year", () => {
-    const c = new Int32Array(6);
-    civilFromMs(Date.UTC(2025, 0, 1, 0, 0, 5), c);
-    assert.equal(stampOf(c), 250101000005);
-    assert.equal(hostYear(c, 12), 2024, "host still in December");
-    assert.equal(hostYear(c, 1), 2025);
-    civilFromMs(Date.UTC(2025, 11, 31, 23, 59, 59), c);
-    assert.equal(hostYear(c, 1), 2026, "host already in January");
-    assert.equal(hostYear(c, 7), 2025);
   });
 });
 
@@ -139,30 +130,5 @@ describe("settlement figures", () => {
     for (const st of [J_DECLINED, J_REVERSED, J_REVERSAL_FAILED]) assert.equal(settles(entry(TXN_SALE, st, 1)), false);
     assert.equal(settles(entry(TXN_VOID, J_REVERSED, 1)), false);
   });
-
-  it("field 48 of the 0500: 62 digits, domestic then a zero foreign half", () => {
-    const t = new SettleTotals();
-    t.debitAmount = 123456;
-    t.debitCount = 7;
-    t.creditAmount = 890;
-    t.creditCount = 2;
-    const out = new Uint8Array(62);
-    assert.equal(writeTotals48(t, out), 62);
-    assert.equal(Buffer.from(out).toString("latin1"), "000000123456007000000000890002" + "0" + "0".repeat(30) + "0");
-  });
-
-  it("a batch-upload item: 00 + STAN + PAN right-justified with masked digits as 0 + amount", () => {
-    const e = entry(TXN_SALE, J_APPROVED, 4321);
-    e.stan = 42;
-    const pan = Buffer.from("6222021000009873", "latin1");
-    e.pan.fromPan(pan, pan.length);
-    const out = new Uint8Array(40);
-    writeUploadItem(e, out, 0);
-    assert.equal(Buffer.from(out).toString("latin1"), "00" + "000042" + "0000" + "6222020000009873" + "000000004321");
-    const e19 = entry(TXN_SALE, J_APPROVED, 1);
-    const p19 = Buffer.from("6228480000000000018", "latin1");
-    e19.pan.fromPan(p19, 19);
-    writeUploadItem(e19, out, 0);
-    assert.equal(Buffer.from(out.subarray(8, 28)).toString("latin1"), "0" + "6228480000000000018");
-  });
+  // the 0500's and 0320's field 48 digits: engine-sync.test.ts ("settlement field 48 ...")
 });

@@ -6,7 +6,7 @@
  * Test-side glue only: it allocates freely (hex strings); the engine under test does not.
  */
 import type { StoreLike } from "../../../firmware/hal/store";
-import { ENTRY_SWIPE, type CardData } from "../../../firmware/txn/card-data";
+import { CardData, ENTRY_SWIPE } from "../../../firmware/txn/card-data";
 import type { TxnResult } from "../../../firmware/txn/engine-api";
 import { TxnEngine } from "../../../firmware/txn/engine";
 import { TxnStores } from "../../../firmware/txn/store/txn-stores";
@@ -39,30 +39,46 @@ let stores: TxnStores | null = null;
 let now = 0;
 let lastReq = "";
 let last = "";
-/** RAM: the test fills the engine's own card record (the engine copies a card onto itself harmlessly). */
-let card: CardData = null as unknown as CardData;
+/** The card the test presents (the engine copies what it needs at each command). */
+const card = new CardData();
 const pin = new Uint8Array(12);
 
+/** Highest memory in use (no collection) seen inside the engine's calls since R("peak"). */
+let peak = 0;
+
+function sample(): void {
+  const u = process.memory(false).usage;
+  if (u > peak) peak = u;
+}
+
 function nowMs(): number {
+  sample();
   return now;
 }
 
 function nothing(): void {}
 
+function progress(): void {
+  sample();
+}
+
 let upPending = false;
 
 /** The link comes up after the command returns (as the app's link defers it): a shallower stack. */
 function linkOpen(): void {
+  sample();
   upPending = true;
 }
 
 
 
 function linkSend(buf: Uint8Array, len: number): void {
+  sample();
   lastReq = toHex(buf, len);
 }
 
 function onResult(r: TxnResult): void {
+  sample();
   last = summary(r);
 }
 
@@ -88,14 +104,15 @@ function pinBlock(p: string): Uint8Array | null {
 // after the functions they name: Espruino does not hoist function declarations here
 const clock = { now: nowMs };
 const link = { open: linkOpen, send: linkSend, close: nothing };
-const listener = { onProgress: nothing, onResult: onResult };
+const listener = { onProgress: progress, onResult: onResult };
 
 /**
  * One dispatcher (each function costs RAM on the interpreter, about 10 blocks):
  *   R("stores", journalCapacity)  R("init", startMs, tmkHex, tid, mid)  R("signIn")
  *   R("sale", amount, pan, track2, pin)  R("balance", pan, track2, pin)  R("void", trace, pan, track2)
  *   R("settle")  R("up") (link connected)  R("take") -> request hex  R("feed", replyHex)  R("tick", ms)
- *   R("res") -> the result since the last R("res"), ""  R("busy")  R("mem")
+ *   R("res") -> the result since the last R("res"), ""  R("busy")  R("mem") (after a collection)
+ *   R("use") (no collection)  R("peak") -> highest use seen inside the engine's calls since the last R("peak")
  */
 global.R = function (cmd: string, a: any, b: any, c: any, d: any): unknown {
   const e = engine;
@@ -119,7 +136,6 @@ global.R = function (cmd: string, a: any, b: any, c: any, d: any): unknown {
       link: link,
       listener: listener,
     });
-    card = (engine as unknown as { card: CardData }).card;
     return true;
   }
   if (cmd === "take") {
@@ -132,7 +148,14 @@ global.R = function (cmd: string, a: any, b: any, c: any, d: any): unknown {
     last = "";
     return x;
   }
+  if (cmd === "engine") return engine;
   if (cmd === "mem") return process.memory().usage;
+  if (cmd === "use") return process.memory(false).usage;
+  if (cmd === "peak") {
+    i = peak;
+    peak = 0;
+    return i;
+  }
   if (e === null) return false;
   if (cmd === "up") {
     while (upPending) {
