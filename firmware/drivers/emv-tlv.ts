@@ -1,18 +1,23 @@
 /**
- * BER-TLV and DOL reading/writing as EMV uses them (EMV 4.3 Book 3, Annex B and 5.4), for the
- * chip reader (icc.ts). Everything works in place on the caller's buffers: no copies, no
- * allocation, every length checked against its enclosing template. Malformed data gives a
- * negative TLV_ERR_* code, never an exception and never a read past the end.
+ * BER-TLV reading as EMV uses it (EMV 4.3 Book 3, Annex B), for the chip reader (icc.ts).
+ * Works in place on the caller's buffer: no copies, no allocation, every length checked against
+ * its enclosing template. Malformed data gives a negative TLV_ERR_* code, never an exception and
+ * never a read past the end.
  *
  * Tags are handled as numbers: 1..3 tag bytes big-endian (0x5A, 0x9F26, 0xBF0C, 0xDF8101).
  * Lengths: short form (0..127) or 0x81 / 0x82 long form. 0x00 and 0xFF bytes between TLVs are
  * padding (ISO 7816-4) and skipped.
  *
+ * The walk's state is a small Int32Array the caller owns (W_SIZE slots; the W_* constants name
+ * them): one function instead of a reader object with methods (RAM, see notes/MEMORY.md).
+ *
  * Usage:
- *   const r = new TlvReader();
- *   r.reset(buf, 0, n);
- *   let rc;
- *   while ((rc = r.next()) === TLV_OK) if (r.tag === 0x5A) usePan(buf, r.valOff, r.len);
+ *   const w = new Int32Array(W_SIZE);
+ *   let rc = tlvNext(buf, w, 0, n);              // start at 0, end at n: the first TLV
+ *   while (rc === TLV_OK) {
+ *     if (w[W_TAG] === 0x5a) usePan(buf, w[W_VAL], w[W_LEN]);
+ *     rc = tlvNext(buf, w, -1, 0);              // the next one, depth first
+ *   }
  *   if (rc < 0) fail(rc);
  */
 
@@ -31,156 +36,68 @@ export const TLV_ERR_NAMES = ["ok", "bad tag", "bad length", "value overruns tem
 
 export const TLV_MAX_DEPTH = 6;
 
-/**
- * Walks a TLV buffer depth-first: each `next()` yields one TLV (constructed templates too),
- * and the walk enters every constructed template it yields unless `skip()` is called.
- */
-export class TlvReader {
-  buf: Uint8Array = new Uint8Array(0);
-  tag = 0;
-  len = 0;
-  valOff = 0;
-  constructed = false;
-  /** 0 for TLVs at the top level of the walked range, 1 inside one template, ... */
-  depth = 0;
-  private pos = 0;
-  private enter = false;
-  private readonly ends = new Int32Array(TLV_MAX_DEPTH + 1);
-
-  /** @hot */
-  reset(buf: Uint8Array, off: number, end: number): void {
-    this.buf = buf;
-    this.pos = off;
-    this.depth = 0;
-    this.ends[0] = end;
-    this.enter = false;
-    this.tag = 0;
-    this.len = 0;
-  }
-
-  /** Do not enter the constructed TLV just returned. @hot */
-  skip(): void {
-    this.enter = false;
-  }
-
-  /** Next TLV: TLV_OK (fields set), TLV_END, or a TLV_ERR_* code. @hot */
-  next(): number {
-    const buf = this.buf;
-    if (this.enter) {
-      this.enter = false;
-      if (this.depth >= TLV_MAX_DEPTH) return TLV_ERR_DEPTH;
-      this.depth++;
-      this.ends[this.depth] = this.valOff + this.len;
-      this.pos = this.valOff;
-    }
-    let end = this.ends[this.depth];
-    for (;;) {
-      while (this.pos < end && (buf[this.pos] === 0x00 || buf[this.pos] === 0xff)) this.pos++;
-      if (this.pos < end) break;
-      if (this.depth === 0) return TLV_END;
-      this.depth--;
-      end = this.ends[this.depth];
-    }
-    let p = this.pos;
-    const first = buf[p++];
-    let tag = first;
-    if ((first & 0x1f) === 0x1f) {
-      let n = 1;
-      let b = 0x80;
-      while (b & 0x80) {
-        if (p >= end || n >= 3) return TLV_ERR_TAG;
-        b = buf[p++];
-        tag = tag * 256 + b;
-        n++;
-      }
-    }
-    if (p >= end) return TLV_ERR_LEN;
-    let len = buf[p++];
-    if (len & 0x80) {
-      const nb = len & 0x7f;
-      if (nb === 0 || nb > 2) return TLV_ERR_LEN;
-      len = 0;
-      for (let k = 0; k < nb; k++) {
-        if (p >= end) return TLV_ERR_LEN;
-        len = len * 256 + buf[p++];
-      }
-    }
-    if (p + len > end) return TLV_ERR_OVERRUN;
-    this.tag = tag;
-    this.len = len;
-    this.valOff = p;
-    this.constructed = (first & 0x20) !== 0;
-    this.enter = this.constructed;
-    this.pos = p + len;
-    return TLV_OK;
-  }
-}
+// Slots of the walk's state array.
+export const W_TAG = 0; // the TLV just returned: tag, value length, value offset
+export const W_LEN = 1;
+export const W_VAL = 2;
+export const W_CONS = 3; // 1: constructed (a template)
+/** 0 for TLVs at the top level of the walked range, 1 inside one template, ... */
+export const W_DEPTH = 4;
+const W_POS = 5; // next byte to read
+const W_ENTER = 6; // 1: enter the template just returned on the next call
+const W_ENDS = 7; // end of the range at each depth, TLV_MAX_DEPTH + 1 slots
+export const W_SIZE = W_ENDS + TLV_MAX_DEPTH + 1;
 
 /**
- * Reads a Data Object List (PDOL, CDOL1, ...): a list of tag + one-byte length, no values.
- * `next()` gives TLV_OK with `tag`/`len`, TLV_END, or TLV_ERR_TAG / TLV_ERR_LEN (entry cut short).
+ * The next TLV of a depth-first walk (constructed templates are returned, then entered):
+ * TLV_OK (w's W_TAG, W_LEN, W_VAL, W_CONS, W_DEPTH set), TLV_END, or a TLV_ERR_* code.
+ * `off` >= 0 starts a new walk of buf[off, end); -1 goes on with the current one.
+ * @hot
  */
-export class DolReader {
-  tag = 0;
-  len = 0;
-  private buf: Uint8Array = new Uint8Array(0);
-  private pos = 0;
-  private end = 0;
-
-  /** @hot */
-  reset(buf: Uint8Array, off: number, end: number): void {
-    this.buf = buf;
-    this.pos = off;
-    this.end = end;
+export function tlvNext(buf: Uint8Array, w: Int32Array, off: number, end: number): number {
+  if (off >= 0) {
+    w[W_POS] = off;
+    w[W_DEPTH] = 0;
+    w[W_ENDS] = end;
+    w[W_ENTER] = 0;
+  } else if (w[W_ENTER]) {
+    w[W_ENTER] = 0;
+    if (w[W_DEPTH] >= TLV_MAX_DEPTH) return TLV_ERR_DEPTH;
+    w[W_DEPTH]++;
+    w[W_ENDS + w[W_DEPTH]] = w[W_VAL] + w[W_LEN];
+    w[W_POS] = w[W_VAL];
   }
-
-  /** @hot */
-  next(): number {
-    const buf = this.buf;
-    let p = this.pos;
-    if (p >= this.end) return TLV_END;
-    const first = buf[p++];
-    let tag = first;
-    if ((first & 0x1f) === 0x1f) {
-      let n = 1;
-      let b = 0x80;
-      while (b & 0x80) {
-        if (p >= this.end || n >= 3) return TLV_ERR_TAG;
-        b = buf[p++];
-        tag = tag * 256 + b;
-        n++;
-      }
-    }
-    if (p >= this.end) return TLV_ERR_LEN;
-    // A DOL length is always a single byte (EMV Book 3, 5.4), even above 127.
-    this.tag = tag;
-    this.len = buf[p++];
-    this.pos = p;
-    return TLV_OK;
+  end = w[W_ENDS + w[W_DEPTH]];
+  let p = w[W_POS];
+  for (;;) {
+    while (p < end && (buf[p] === 0x00 || buf[p] === 0xff)) p++;
+    if (p < end) break;
+    if (w[W_DEPTH] === 0) return TLV_END;
+    w[W_DEPTH]--;
+    end = w[W_ENDS + w[W_DEPTH]];
   }
-}
-
-/** Bytes a tag number takes when encoded. @hot */
-export function tagSize(tag: number): number {
-  return tag > 0xffff ? 3 : tag > 0xff ? 2 : 1;
-}
-
-/**
- * Write a tag and a length at `pos` in `out` (capacity `cap`); returns the position after
- * them, or -1 when they (plus `len` value bytes) would not fit. @hot
- */
-export function tlvPutHeader(out: Uint8Array, pos: number, cap: number, tag: number, len: number): number {
-  const need = tagSize(tag) + (len < 0x80 ? 1 : len < 0x100 ? 2 : 3) + len;
-  if (pos < 0 || pos + need > cap) return -1;
-  if (tag > 0xffff) out[pos++] = (tag >> 16) & 0xff;
-  if (tag > 0xff) out[pos++] = (tag >> 8) & 0xff;
-  out[pos++] = tag & 0xff;
-  if (len >= 0x100) {
-    out[pos++] = 0x82;
-    out[pos++] = (len >> 8) & 0xff;
-  } else if (len >= 0x80) {
-    out[pos++] = 0x81;
+  // tag: 1 byte, or more when the low 5 bits are all set (then while bit 8 is set), at most 3
+  let tag = buf[p++];
+  off = tag; // the first byte: its bit 6 says constructed
+  if ((tag & 0x1f) === 0x1f) {
+    do {
+      if (p >= end || tag > 0xffff) return TLV_ERR_TAG;
+      tag = tag * 256 + buf[p++];
+    } while (buf[p - 1] & 0x80);
   }
-  out[pos++] = len & 0xff;
-  return pos;
+  if (p >= end) return TLV_ERR_LEN;
+  let len = buf[p++];
+  if (len & 0x80) {
+    if (len === 0x80 || len > 0x82) return TLV_ERR_LEN;
+    if (p + (len & 0x7f) > end) return TLV_ERR_LEN;
+    len = len === 0x81 ? buf[p++] : buf[p++] * 256 + buf[p++];
+  }
+  if (p + len > end) return TLV_ERR_OVERRUN;
+  w[W_TAG] = tag;
+  w[W_LEN] = len;
+  w[W_VAL] = p;
+  w[W_CONS] = off & 0x20 ? 1 : 0;
+  w[W_ENTER] = w[W_CONS];
+  w[W_POS] = p + len;
+  return TLV_OK;
 }

@@ -21,10 +21,12 @@
  *   A frame the module could not read (bad BCC/ETX/LEN) is answered [RSP_FRAME_ERROR, ST_BAD_FRAME].
  * The module answers every command exactly once; it sends nothing unsolicited.
  *
+ * Receiving: icc.ts parses frames byte by byte right in its receive handler (states P_*
+ * below; a call per byte would be a transient allocation per byte on Espruino), and reports
+ * FRAME_ERR_* codes. Sending: writeFrame().
+ *
  * Usage (see icc.ts):
- *   const p = new IccFrameParser();
- *   for (each byte c) { const r = p.feed(c); if (r === FRAME_OK) use(p.payload, p.len); else if (r < 0) bad(r); }
- *   writeFrame(serial, CMD_APDU, apdu, 0, apduLen);
+ *   writeFrame(serial, CMD_APDU, apdu, apduLen);
  */
 import type { SerialLike } from "../hal/serial";
 
@@ -50,87 +52,26 @@ export const ST_NOT_POWERED = 0x04;
 export const ST_BAD_COMMAND = 0x05;
 export const ST_BAD_FRAME = 0x06;
 
-/** feed() results. */
-export const FRAME_NONE = 0;
-export const FRAME_OK = 1;
+/** Receive parser states (where the next byte goes). */
+export const P_STX = 0;
+export const P_LEN_HI = 1;
+export const P_LEN_LO = 2;
+export const P_DATA = 3;
+export const P_BCC = 4;
+export const P_ETX = 5;
+
+/** Frame errors (ICC_ERR_FRAME's detail is -code). */
 export const FRAME_ERR_LEN = -1;
 export const FRAME_ERR_CHECKSUM = -2;
 export const FRAME_ERR_ETX = -3;
 /** Index by -code. */
 export const FRAME_ERR_NAMES = ["", "bad length", "bad checksum", "no ETX"];
 
-const P_STX = 0;
-const P_LEN_HI = 1;
-const P_LEN_LO = 2;
-const P_DATA = 3;
-const P_BCC = 4;
-const P_ETX = 5;
-
-/** Byte-at-a-time frame parser into one preallocated payload buffer. */
-export class IccFrameParser {
-  readonly payload = new Uint8Array(FRAME_MAX_PAYLOAD);
-  /** Payload length of the frame just completed (valid after FRAME_OK until the next feed). */
-  len = 0;
-  /** Bytes seen outside any frame (line noise, resynchronisation). */
-  noise = 0;
-  private state = P_STX;
-  private pos = 0;
-  private bcc = 0;
-
-  /** @hot */
-  reset(): void {
-    this.state = P_STX;
-    this.pos = 0;
-    this.len = 0;
-  }
-
-  /** One received byte: FRAME_NONE, FRAME_OK (payload/len hold the frame) or FRAME_ERR_*. @hot */
-  feed(c: number): number {
-    switch (this.state) {
-      case P_STX:
-        if (c === FRAME_STX) this.state = P_LEN_HI;
-        else this.noise++;
-        return FRAME_NONE;
-      case P_LEN_HI:
-        this.len = c << 8;
-        this.bcc = c;
-        this.state = P_LEN_LO;
-        return FRAME_NONE;
-      case P_LEN_LO:
-        this.len |= c;
-        this.bcc ^= c;
-        if (this.len === 0 || this.len > FRAME_MAX_PAYLOAD) {
-          this.state = P_STX;
-          this.len = 0;
-          return FRAME_ERR_LEN;
-        }
-        this.pos = 0;
-        this.state = P_DATA;
-        return FRAME_NONE;
-      case P_DATA:
-        this.payload[this.pos++] = c;
-        this.bcc ^= c;
-        if (this.pos === this.len) this.state = P_BCC;
-        return FRAME_NONE;
-      case P_BCC:
-        this.state = P_ETX;
-        if (c !== this.bcc) {
-          this.state = P_STX;
-          return FRAME_ERR_CHECKSUM;
-        }
-        return FRAME_NONE;
-      default:
-        this.state = P_STX;
-        return c === FRAME_ETX ? FRAME_OK : FRAME_ERR_ETX;
-    }
-  }
-}
-
 /**
- * Send one frame: [cmd, data[off .. off+len)] byte by byte (no buffer to allocate; a frame is
- * at most a few hundred bytes). @hot
+ * Send one frame: [cmd, data[0 .. len)] byte by byte (no buffer to allocate; a frame is at most
+ * a few hundred bytes). @hot
  */
-export function writeFrame(serial: SerialLike, cmd: number, data: Uint8Array, off: number, len: number): void {
+export function writeFrame(serial: SerialLike, cmd: number, data: Uint8Array, len: number): void {
   const total = len + 1;
   const hi = (total >> 8) & 0xff;
   const lo = total & 0xff;
@@ -140,7 +81,7 @@ export function writeFrame(serial: SerialLike, cmd: number, data: Uint8Array, of
   serial.write(lo);
   serial.write(cmd);
   for (let i = 0; i < len; i++) {
-    const b = data[off + i];
+    const b = data[i];
     bcc ^= b;
     serial.write(b);
   }

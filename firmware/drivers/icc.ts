@@ -38,23 +38,34 @@
  * Card removal at any step (switch opens after debounce, or the module answers "no card")
  * gives EV_CARD_REMOVED at once and aborts the read; the card record is written only when the
  * whole read succeeded (EV_CHIP_READ), so it is never half filled.
+ *
+ * Memory (notes/MEMORY.md): a constructor function with its methods on the prototype (a
+ * TypeScript class would wrap them in one more function: 3 more blocks a method on Espruino);
+ * the module's frames are parsed byte by byte inside the receive handler; every answer is
+ * handled by one method, got(), whose steps chain through a local action code instead of a
+ * method each; the terminal's and the card's data elements share one tag store (emv-store.ts)
+ * that is this object itself, described by one spec string; the AID list is one string;
+ * properties have names of at most 4 characters (one block each).
  */
 import type { SerialLike } from "../hal/serial";
 import type { PinLike } from "../hal/pin";
 import type { Clock } from "../hal/clock";
 import { CardData, ENTRY_CHIP } from "../txn/card-data";
 import { EventRing } from "../lib/event-ring";
+import { EV_CARD_INSERTED, EV_CARD_REMOVED, EV_CHIP_READ, EV_CHIP_ERROR, EV_READER_FAULT } from "../events";
 import {
-  EV_CARD_INSERTED,
-  EV_CARD_REMOVED,
-  EV_CHIP_READ,
-  EV_CHIP_ERROR,
-  EV_READER_FAULT,
-} from "../events";
-import {
-  IccFrameParser,
   writeFrame,
-  FRAME_OK,
+  FRAME_STX,
+  FRAME_ETX,
+  FRAME_MAX_PAYLOAD,
+  FRAME_ERR_LEN,
+  FRAME_ERR_CHECKSUM,
+  FRAME_ERR_ETX,
+  P_STX,
+  P_LEN_HI,
+  P_LEN_LO,
+  P_DATA,
+  P_BCC,
   CMD_POWER_ON,
   CMD_APDU,
   CMD_POWER_OFF,
@@ -63,21 +74,12 @@ import {
   ST_NO_CARD,
   ST_MUTE,
 } from "./icc-frame";
-import { TlvReader, DolReader, TLV_OK, TLV_END } from "./emv-tlv";
-import { EmvTagStore } from "./emv-store";
-import {
-  newTerminalStore,
-  CARD_SPEC,
-  FIELD55_TAGS,
-  UNIONPAY_AIDS,
-  buildDol,
-  buildTlvList,
-  setDateTime,
-  setBcd,
-} from "./emv-terminal";
+import { tlvNext, TLV_OK, TLV_END, W_SIZE, W_TAG, W_LEN, W_VAL, W_CONS, W_DEPTH } from "./emv-tlv";
+import { TagStore, tagFind, tagPut, tagClear } from "./emv-store";
+import { EMV_SPEC, EMV_DEFAULTS, FIELD55, putDateTime, buildDol, buildTlvList } from "./emv-terminal";
 
 /** EV_CHIP_ERROR reasons (event a); event b carries the detail named. */
-export const ICC_ERR_FRAME = 1; // corrupted frame from/to the module (b = FRAME_ERR_* or module status)
+export const ICC_ERR_FRAME = 1; // corrupted frame from/to the module (b = -FRAME_ERR_* or module status)
 export const ICC_ERR_MUTE = 2; // the card gives no ATR / stopped answering
 export const ICC_ERR_ATR = 3; // ATR unusable
 export const ICC_ERR_READER = 4; // the module reported an error (b = ST_*)
@@ -141,747 +143,673 @@ export interface ChipReaderOptions {
   random?: () => number;
 }
 
-// "2PAY.SYS.DDF01"
-const PPSE_NAME = [0x32, 0x50, 0x41, 0x59, 0x2e, 0x53, 0x59, 0x53, 0x2e, 0x44, 0x44, 0x46, 0x30, 0x31];
+/**
+ * UnionPay (PBOC) application identifiers this terminal accepts, in preference order, each as
+ * a length byte and the AID's bytes: A000000333010101 / 02 / 03 / 06.
+ */
+const UNIONPAY_AIDS =
+  "\x08\xa0\x00\x00\x03\x33\x01\x01\x01" +
+  "\x08\xa0\x00\x00\x03\x33\x01\x01\x02" +
+  "\x08\xa0\x00\x00\x03\x33\x01\x01\x03" +
+  "\x08\xa0\x00\x00\x03\x33\x01\x01\x06";
+/** SELECT PPSE: 00 A4 04 00 0E "2PAY.SYS.DDF01" 00. */
+const SELECT_PPSE = "\x00\xa4\x04\x00\x0e2PAY.SYS.DDF01\x00";
 const APDU_MAX = 261;
 const ICC_DATA_MAX = 255;
 /** GET RESPONSE / Le corrections allowed per command before giving up. */
 const MAX_RETRIES = 4;
 
-export class ChipReader {
+// What got() does after handling an answer (each may lead to a later one).
+const A_NONE = 0;
+const A_SELECT_PPSE = 1;
+const A_NEXT_AID = 2; // try the next AID of the terminal's list
+const A_SELECT = 3; // SELECT the AID already in apdu[5, 5 + selLen)
+const A_GPO = 4;
+const A_READ = 5; // READ RECORD the next record the AFL names, or the records are done
+const A_RECORDS_DONE = 6;
+const A_FINISH = 7;
+
+/** Nibble k (0 = high nibble of the first byte) of the bytes at `off`. @hot */
+function nibble(buf: Uint8Array, off: number, k: number): number {
+  return k & 1 ? buf[off + (k >> 1)] & 0x0f : buf[off + (k >> 1)] >> 4;
+}
+
+export interface ChipReader {
   /** The card record, written only on EV_CHIP_READ. */
   readonly card: CardData;
-  /** Terminal data elements (amount, date, capabilities ...) used for PDOL/CDOL1 and field 55. */
-  readonly terminal: EmvTagStore;
   /** Where the read is (ICC_STEP_*). */
-  step = ICC_STEP_IDLE;
+  readonly step: number;
   /** Last EV_CHIP_ERROR reason and its detail (event a / b), for diagnostics. */
-  lastError = 0;
-  lastDetail = 0;
-
-  private readonly serial: SerialLike;
-  private readonly pin: PinLike;
-  private readonly ring: EventRing;
-  private readonly clock: Clock;
-  private readonly debounceMs: number;
-  private readonly timeoutMs: number;
-  private readonly presentLevel: boolean;
-  private readonly generateAc: boolean;
-  private readonly autoRead: boolean;
-  private readonly random: () => number;
-
-  private readonly parser = new IccFrameParser();
-  private readonly tlv = new TlvReader();
-  private readonly dol = new DolReader();
-  private readonly tags = new EmvTagStore(CARD_SPEC);
-  private readonly apdu = new Uint8Array(APDU_MAX);
-  private apduLen = 0;
-
-  private readonly aidPool: Uint8Array;
-  private readonly aidOff: Int32Array;
-  private readonly aidLen: Int32Array;
-  private readonly aidCount: number;
-  private readonly chosen = new Uint8Array(16);
-  private chosenLen = 0;
-  /** Index in the terminal AID list being tried, -1 while selecting the PPSE's choice. */
-  private listIdx = -1;
-  private sawBlocked = false;
-
-  // PPSE scan scratch (fields, so the scan allocates nothing)
-  private bestPrio = 0;
-  private bestOff = 0;
-  private bestLen = 0;
-  private curOff = 0;
-  private curLen = 0;
-  private curPrio = 0;
-
-  private awaiting = 0;
-  private deadline = 0;
-  private retries = 0;
-  private powered = false;
-  private aflPos = 0;
-  private recNo = 0;
-
-  private present = false;
-  private rawLast = false;
-  private rawSince = 0;
-  /** The module said "no card" while the switch still reads present: wait for it to open. */
-  private waitOpen = false;
-
-  constructor(options: ChipReaderOptions) {
-    this.serial = options.serial;
-    this.pin = options.presentPin;
-    this.ring = options.ring;
-    this.clock = options.clock;
-    this.card = options.card || new CardData();
-    this.debounceMs = options.debounceMs !== undefined ? options.debounceMs : 30;
-    this.timeoutMs = options.responseTimeoutMs !== undefined ? options.responseTimeoutMs : 1500;
-    this.presentLevel = !!options.presentLevel;
-    this.generateAc = options.generateAc !== false;
-    this.autoRead = options.autoRead !== false;
-    this.random = options.random || Math.random;
-    this.terminal = newTerminalStore();
-
-    const aids = options.aids || UNIONPAY_AIDS;
-    let total = 0;
-    for (let i = 0; i < aids.length; i++) total += aids[i].length >> 1;
-    this.aidPool = new Uint8Array(total);
-    this.aidOff = new Int32Array(aids.length);
-    this.aidLen = new Int32Array(aids.length);
-    this.aidCount = aids.length;
-    let at = 0;
-    for (let i = 0; i < aids.length; i++) {
-      const hex = aids[i];
-      this.aidOff[i] = at;
-      this.aidLen[i] = hex.length >> 1;
-      for (let k = 0; k + 1 < hex.length; k += 2) this.aidPool[at++] = parseInt(hex.substr(k, 2), 16);
-    }
-
-    this.pin.mode(options.pullUp === false ? "input" : "input_pullup");
-    const self = this;
-    this.serial.on("data", function (data: string) {
-      self.onData(data);
-    });
-  }
-
+  lastError: number;
+  lastDetail: number;
   /** Card seated (debounced), as the driver last saw it. */
-  isPresent(): boolean {
-    return this.present;
-  }
-
+  isPresent(): boolean;
   /**
    * Amount (integer fen), transaction type (9C, TXN_* in emv-terminal.ts) and the terminal's
    * sequence counter (9F41, e.g. the STAN) for the next read. Not the hot path.
    */
-  setTransaction(amountFen: number, txnType: number, sequence?: number): void {
-    setBcd(this.terminal, 0x9f02, amountFen, 6);
-    this.terminal.set(0x9c, [txnType]);
-    if (sequence !== undefined) setBcd(this.terminal, 0x9f41, sequence, 4);
-  }
+  setTransaction(amountFen: number, txnType: number, sequence?: number): void;
+  /** Poll the card-present switch and the response timeout. Call every few ms. */
+  tick(now: number): void;
+  /** Start the EMV read of a seated card; false when no card or a read is running. */
+  read(): boolean;
+  /** Stop any read and power the card off (e.g. the app cancels). */
+  abort(): void;
+}
 
-  /** Poll the card-present switch and the response timeout. Call every few ms. @hot */
-  tick(now: number): void {
-    const raw = this.pin.read() === this.presentLevel;
-    if (raw !== this.rawLast) {
-      this.rawLast = raw;
-      this.rawSince = now;
-    } else if (now - this.rawSince >= this.debounceMs) {
-      if (raw && !this.present && !this.waitOpen) {
-        this.present = true;
-        this.ring.push(EV_CARD_INSERTED, 0, 0);
-        if (this.autoRead) this.read();
-      } else if (!raw) {
-        this.waitOpen = false;
-        if (this.present) this.removed();
+/** The driver's own fields (names of at most 4 characters: one block each); it is its tag store. */
+interface Chip extends ChipReader, TagStore {
+  card: CardData;
+  step: number;
+  ser: SerialLike;
+  pin: PinLike;
+  ring: EventRing;
+  clk: Clock;
+  rnd: () => number;
+  /** debounceMs, responseTimeoutMs, presentLevel (1/0), generateAc (1/0), autoRead (1/0) */
+  deb: number;
+  tmo: number;
+  plvl: number;
+  gac: number;
+  auto: number;
+  /** The terminal's AIDs, each a length byte and its bytes. */
+  aids: string;
+  /** The command being sent (C-APDU), and its length (kept for a 6Cxx resend). */
+  apdu: Uint8Array;
+  alen: number;
+  /** The last frame's payload, and the receive parser: state (P_*), position, length, BCC. */
+  rx: Uint8Array;
+  ps: number;
+  pn: number;
+  pl: number;
+  pb: number;
+  /** The TLV walk (emv-tlv.ts). */
+  w: Int32Array;
+  /** The command whose answer is awaited (0 none), and until when. */
+  awt: number;
+  due: number;
+  /** GET RESPONSE / Le corrections of this command; card powered (1/0). */
+  tri: number;
+  pow: number;
+  /** Reading the AFL: position in it, next record number. */
+  afl: number;
+  rec: number;
+  /** Index in the terminal's AID list being tried (-1: the PPSE's choice); a blocked answer seen. */
+  li: number;
+  blk: number;
+  /** The switch: debounced present, last raw reading and since when; waiting for it to open. */
+  pres: number;
+  raw: number;
+  rsin: number;
+  wopn: number;
+  /** End the read: push event `kind` (0 none), power the card off, card data out of RAM. */
+  abort(kind?: number, a?: number, b?: number): void;
+  /** A whole frame is in rx: handle it, and send what comes next. */
+  got(): void;
+  send(cmd: number, len: number): void;
+  /** Keep the wanted data elements of an answer that must be template `tmpl`; true (reported) on error. */
+  keep(off: number, end: number, tmpl: number): boolean;
+}
+
+export const ChipReader = function (this: Chip, options: ChipReaderOptions): void {
+  const m = this;
+  m.card = options.card || new CardData();
+  m.step = ICC_STEP_IDLE;
+  m.lastError = 0;
+  m.lastDetail = 0;
+  m.ser = options.serial;
+  m.pin = options.presentPin;
+  m.ring = options.ring;
+  m.clk = options.clock;
+  m.rnd = options.random || Math.random;
+  m.deb = options.debounceMs !== undefined ? options.debounceMs : 30;
+  m.tmo = options.responseTimeoutMs !== undefined ? options.responseTimeoutMs : 1500;
+  m.plvl = options.presentLevel ? 1 : 0;
+  m.gac = options.generateAc !== false ? 1 : 0;
+  m.auto = options.autoRead !== false ? 1 : 0;
+  // the tag store: the terminal's data elements with their defaults, and the card's (empty)
+  m.spec = EMV_SPEC;
+  m.lens = new Uint8Array(EMV_SPEC.length >> 2);
+  let n = 0;
+  for (let i = 2; i < EMV_SPEC.length; i += 4) n += EMV_SPEC.charCodeAt(i);
+  m.pool = new Uint8Array(n);
+  m.at = 0;
+  m.cap = 0;
+  m.si = 0;
+  for (let i = 0; i < EMV_DEFAULTS.length; i += 3 + EMV_DEFAULTS.charCodeAt(i + 2)) {
+    tagFind(m, EMV_DEFAULTS.charCodeAt(i) * 256 + EMV_DEFAULTS.charCodeAt(i + 1));
+    m.lens[m.si] = EMV_DEFAULTS.charCodeAt(i + 2);
+    for (let k = 0; k < m.lens[m.si]; k++) m.pool[m.at + k] = EMV_DEFAULTS.charCodeAt(i + 3 + k);
+  }
+  let aids = UNIONPAY_AIDS;
+  if (options.aids) {
+    aids = "";
+    for (let i = 0; i < options.aids.length; i++) {
+      const hex = options.aids[i];
+      aids += String.fromCharCode(hex.length >> 1);
+      for (let k = 0; k + 1 < hex.length; k += 2) aids += String.fromCharCode(parseInt(hex.substr(k, 2), 16));
+    }
+  }
+  m.aids = aids;
+  m.apdu = new Uint8Array(APDU_MAX);
+  m.alen = 0;
+  m.rx = new Uint8Array(FRAME_MAX_PAYLOAD);
+  m.ps = P_STX;
+  m.pn = 0;
+  m.pl = 0;
+  m.pb = 0;
+  m.w = new Int32Array(W_SIZE);
+  m.awt = 0;
+  m.due = 0;
+  m.tri = 0;
+  m.pow = 0;
+  m.afl = 0;
+  m.rec = 0;
+  m.li = -1;
+  m.blk = 0;
+  m.pres = 0;
+  m.raw = 0;
+  m.rsin = 0;
+  m.wopn = 0;
+  m.pin.mode(options.pullUp === false ? "input" : "input_pullup");
+  // The module's bytes: frames parsed right here, byte by byte (STX, LEN hi, LEN lo, payload
+  // into rx, BCC, ETX; icc-frame.ts). A whole frame goes to got(); a broken one fails the
+  // exchange when an answer is awaited.
+  m.ser.on(
+    "data",
+    /** Frames from the module, byte by byte. @hot */
+    function (data: string) {
+      for (let i = 0; i < data.length; i++) {
+        const c = data.charCodeAt(i) & 0xff;
+        let r = 0; // 1 a frame is complete, < 0 a FRAME_ERR_*
+        if (m.ps === P_STX) {
+          if (c === FRAME_STX) m.ps = P_LEN_HI; // anything else is line noise, skipped
+        } else if (m.ps === P_LEN_HI) {
+          m.pl = c << 8;
+          m.pb = c;
+          m.ps = P_LEN_LO;
+        } else if (m.ps === P_LEN_LO) {
+          m.pl |= c;
+          m.pb ^= c;
+          m.pn = 0;
+          m.ps = P_DATA;
+          if (m.pl === 0 || m.pl > FRAME_MAX_PAYLOAD) {
+            m.ps = P_STX;
+            m.pl = 0;
+            r = FRAME_ERR_LEN;
+          }
+        } else if (m.ps === P_DATA) {
+          m.rx[m.pn++] = c;
+          m.pb ^= c;
+          if (m.pn === m.pl) m.ps = P_BCC;
+        } else if (m.ps === P_BCC) {
+          m.ps = c === m.pb ? P_BCC + 1 : P_STX;
+          if (c !== m.pb) r = FRAME_ERR_CHECKSUM;
+        } else {
+          m.ps = P_STX;
+          r = c === FRAME_ETX ? 1 : FRAME_ERR_ETX;
+        }
+        if (r === 1) m.got();
+        else if (r < 0 && m.awt !== 0) m.abort(EV_CHIP_ERROR, ICC_ERR_FRAME, -r);
       }
+    },
+  );
+} as unknown as { new (options: ChipReaderOptions): ChipReader; prototype: ChipReader };
+
+const proto = ChipReader.prototype as Chip;
+
+proto.isPresent = function (this: Chip): boolean {
+  return this.pres === 1;
+};
+
+proto.setTransaction = function (this: Chip, amountFen: number, txnType: number, sequence?: number): void {
+  // 9F02 (6 bytes) and 9F41 (4 bytes) as BCD, right-aligned
+  for (let f = 0; f < 2; f++) {
+    let v = f === 0 ? amountFen : sequence;
+    if (v === undefined) continue;
+    tagFind(this, f === 0 ? 0x9f02 : 0x9f41);
+    v = Math.floor(v);
+    for (let k = this.cap - 1; k >= 0; k--) {
+      const lo = v % 10;
+      v = Math.floor(v / 10);
+      this.pool[this.at + k] = ((v % 10) << 4) | lo;
+      v = Math.floor(v / 10);
     }
-    if (this.awaiting !== 0 && now >= this.deadline) {
-      this.awaiting = 0;
-      this.ring.push(EV_READER_FAULT, READER_ICC, this.step);
-      this.stop();
+    this.lens[this.si] = this.cap;
+  }
+  tagFind(this, 0x9c);
+  this.pool[this.at] = txnType & 0xff;
+  this.lens[this.si] = 1;
+};
+
+/** @hot */
+proto.tick = function (this: Chip, now: number): void {
+  const raw = this.pin.read() === (this.plvl === 1) ? 1 : 0;
+  if (raw !== this.raw) {
+    this.raw = raw;
+    this.rsin = now;
+  } else if (now - this.rsin >= this.deb) {
+    if (raw && !this.pres && !this.wopn) {
+      this.pres = 1;
+      this.ring.push(EV_CARD_INSERTED, 0, 0);
+      if (this.auto) this.read();
+    } else if (!raw) {
+      this.wopn = 0;
+      if (this.pres) this.abort(EV_CARD_REMOVED, 0, 0);
     }
   }
+  if (this.awt !== 0 && now >= this.due) {
+    this.awt = 0;
+    this.abort(EV_READER_FAULT, READER_ICC, this.step);
+  }
+};
 
-  /** Start the EMV read of a seated card; false when no card or a read is running. @hot */
-  read(): boolean {
-    if (!this.present || (this.step !== ICC_STEP_IDLE && this.step !== ICC_STEP_DONE)) return false;
-    this.tags.clear();
-    this.parser.reset();
-    setDateTime(this.terminal, this.clock.now());
-    const ui = this.terminal.find(0x9f37);
-    for (let k = 0; k < 4; k++) this.terminal.pool[this.terminal.offs[ui] + k] = Math.floor(this.random() * 256) & 0xff;
-    this.terminal.lens[ui] = 4;
-    this.listIdx = -1;
-    this.sawBlocked = false;
-    this.step = ICC_STEP_POWER_ON;
-    this.retries = 0;
-    this.send(CMD_POWER_ON, 0);
+/** @hot */
+proto.read = function (this: Chip): boolean {
+  if (!this.pres || (this.step !== ICC_STEP_IDLE && this.step !== ICC_STEP_DONE)) return false;
+  tagClear(this, 0);
+  this.ps = P_STX;
+  this.pn = 0;
+  this.pl = 0;
+  // 9A and 9F21 (adjacent slots: EMV_SPEC), then the unpredictable number 9F37
+  tagFind(this, 0x9a);
+  putDateTime(this.pool, this.at, this.clk.now());
+  this.lens[this.si] = 3;
+  this.lens[this.si + 1] = 3;
+  tagFind(this, 0x9f37);
+  for (let k = 0; k < 4; k++) this.pool[this.at + k] = Math.floor(this.rnd() * 256) & 0xff;
+  this.lens[this.si] = 4;
+  this.li = -1;
+  this.blk = 0;
+  this.step = ICC_STEP_POWER_ON;
+  this.tri = 0;
+  this.send(CMD_POWER_ON, 0);
+  return true;
+};
+
+/** @hot */
+proto.abort = function (this: Chip, kind?: number, a?: number, b?: number): void {
+  if (kind === EV_CHIP_ERROR) {
+    this.lastError = a as number;
+    this.lastDetail = b as number;
+  } else if (kind === EV_CARD_REMOVED) {
+    this.pres = 0;
+    a = this.step === ICC_STEP_DONE ? 0 : this.step;
+  }
+  if (kind) this.ring.push(kind, a as number, b as number);
+  // Deactivate the contacts (the module's answer is not waited for), card data out of RAM: the
+  // last answer may hold the PAN / track 2 equivalent.
+  if ((this.step !== ICC_STEP_IDLE && this.step !== ICC_STEP_DONE) || this.pow) {
+    writeFrame(this.ser, CMD_POWER_OFF, this.apdu, 0);
+    this.pow = 0;
+  }
+  this.awt = 0;
+  tagClear(this, 0);
+  for (let k = 0; k < this.rx.length; k++) this.rx[k] = 0;
+  this.step = kind === EV_CHIP_READ ? ICC_STEP_DONE : ICC_STEP_IDLE;
+};
+
+/** @hot */
+proto.send = function (this: Chip, cmd: number, len: number): void {
+  this.alen = len;
+  writeFrame(this.ser, cmd, this.apdu, len);
+  this.awt = cmd;
+  this.due = this.clk.now() + this.tmo;
+};
+
+/** @hot */
+proto.keep = function (this: Chip, off: number, end: number, tmpl: number): boolean {
+  const w = this.w;
+  let rc = tlvNext(this.rx, w, off, end);
+  if (rc !== TLV_OK || w[W_TAG] !== tmpl || w[W_DEPTH] !== 0) {
+    this.abort(EV_CHIP_ERROR, ICC_ERR_TLV, rc < 0 ? rc : 0);
     return true;
   }
-
-  /** Stop any read and power the card off (e.g. the app cancels). */
-  abort(): void {
-    this.stop();
+  rc = tlvNext(this.rx, w, -1, 0);
+  while (rc === TLV_OK) {
+    if (w[W_DEPTH] === 0) {
+      this.abort(EV_CHIP_ERROR, ICC_ERR_TLV, 0); // only one template per answer
+      return true;
+    }
+    if (!w[W_CONS] && tagPut(this, w[W_TAG], this.rx, w[W_VAL], w[W_LEN]) < 0) {
+      this.abort(EV_CHIP_ERROR, ICC_ERR_DATA, w[W_TAG]);
+      return true;
+    }
+    rc = tlvNext(this.rx, w, -1, 0);
   }
-
-  /** Serial receive handler. @hot */
-  private onData(data: string): void {
-    for (let i = 0; i < data.length; i++) {
-      const r = this.parser.feed(data.charCodeAt(i) & 0xff);
-      if (r === FRAME_OK) this.onFrame();
-      else if (r < 0 && this.awaiting !== 0) this.fail(ICC_ERR_FRAME, -r);
-    }
+  if (rc !== TLV_END) {
+    this.abort(EV_CHIP_ERROR, ICC_ERR_TLV, rc);
+    return true;
   }
+  return false;
+};
 
-  /** @hot */
-  private onFrame(): void {
-    const p = this.parser.payload;
-    const n = this.parser.len;
-    if (this.awaiting === 0) return; // nothing asked: a late answer to an aborted exchange
-    if (p[0] === RSP_FRAME_ERROR) {
-      this.fail(ICC_ERR_FRAME, n > 1 ? p[1] : 0);
-      return;
-    }
-    if (p[0] !== this.awaiting) return; // answer to an earlier command (e.g. its POWER_OFF)
-    this.awaiting = 0;
-    if (n < 2) {
-      this.fail(ICC_ERR_FRAME, 0);
-      return;
-    }
-    const st = p[1];
-    if (st === ST_NO_CARD) {
-      this.waitOpen = this.rawLast;
-      this.removed();
-      return;
-    }
-    if (st === ST_MUTE) {
-      this.fail(ICC_ERR_MUTE, st);
-      return;
-    }
-    if (st !== ST_OK) {
-      this.fail(ICC_ERR_READER, st);
-      return;
-    }
-    if (this.step === ICC_STEP_POWER_ON) {
-      this.powered = true;
-      // ATR: TS must be 3B (direct) or 3F (inverse convention), then at least T0.
-      if (n < 4 || (p[2] !== 0x3b && p[2] !== 0x3f)) {
-        this.fail(ICC_ERR_ATR, n > 2 ? p[2] : 0);
-        return;
-      }
-      this.selectPpse();
-      return;
-    }
-    if (n < 4) {
-      this.fail(ICC_ERR_FRAME, 0);
-      return;
-    }
-    const sw1 = p[n - 2];
-    const sw2 = p[n - 1];
-    if (sw1 === 0x61 || sw1 === 0x6c) {
-      if (++this.retries > MAX_RETRIES) {
-        this.fail(ICC_ERR_SW, sw1 * 256 + sw2);
-        return;
-      }
-      if (sw1 === 0x61) {
+/**
+ * A frame from the module is in rx (length pl). Checks it, then handles the answer for the
+ * current step and sends the next command: the actions (A_*) after an answer run in order,
+ * each possibly leading to a later one (a function each would cost RAM). @hot
+ */
+proto.got = function (this: Chip): void {
+  const p = this.rx;
+  const a = this.apdu;
+  const w = this.w;
+  const n = this.pl;
+  if (this.awt === 0) return; // nothing asked: a late answer to an aborted exchange
+  if (p[0] === RSP_FRAME_ERROR) return this.abort(EV_CHIP_ERROR, ICC_ERR_FRAME, n > 1 ? p[1] : 0);
+  if (p[0] !== this.awt) return; // answer to an earlier command (e.g. its POWER_OFF)
+  this.awt = 0;
+  if (n < 2) return this.abort(EV_CHIP_ERROR, ICC_ERR_FRAME, 0);
+  if (p[1] === ST_NO_CARD) {
+    this.wopn = this.raw;
+    return this.abort(EV_CARD_REMOVED, 0, 0);
+  }
+  if (p[1] === ST_MUTE) return this.abort(EV_CHIP_ERROR, ICC_ERR_MUTE, ST_MUTE);
+  if (p[1] !== ST_OK) return this.abort(EV_CHIP_ERROR, ICC_ERR_READER, p[1]);
+  let act = A_NONE;
+  let rc = 0; // a result code, then the APDU's end
+  let k = 0;
+  let j = 0;
+  if (this.step === ICC_STEP_POWER_ON) {
+    this.pow = 1;
+    // ATR: TS must be 3B (direct) or 3F (inverse convention), then at least T0.
+    if (n < 4 || (p[2] !== 0x3b && p[2] !== 0x3f)) return this.abort(EV_CHIP_ERROR, ICC_ERR_ATR, n > 2 ? p[2] : 0);
+    act = A_SELECT_PPSE;
+  } else {
+    if (n < 4) return this.abort(EV_CHIP_ERROR, ICC_ERR_FRAME, 0);
+    const sw = p[n - 2] * 256 + p[n - 1];
+    if (p[n - 2] === 0x61 || p[n - 2] === 0x6c) {
+      if (++this.tri > MAX_RETRIES) return this.abort(EV_CHIP_ERROR, ICC_ERR_SW, sw);
+      if (p[n - 2] === 0x61) {
         // T=0: the answer is waiting; fetch it with GET RESPONSE.
-        const a = this.apdu;
         a[0] = 0x00;
         a[1] = 0xc0;
         a[2] = 0x00;
         a[3] = 0x00;
-        a[4] = sw2;
+        a[4] = p[n - 1];
         this.send(CMD_APDU, 5);
       } else {
         // Wrong Le: send the same command again with Le = SW2.
-        this.apdu[this.apduLen - 1] = sw2;
-        this.send(CMD_APDU, this.apduLen);
+        a[this.alen - 1] = p[n - 1];
+        this.send(CMD_APDU, this.alen);
       }
       return;
     }
-    this.onResponse(p, 2, n - 2, sw1 * 256 + sw2);
-  }
-
-  /** A final R-APDU for the current step: data p[off, end), status word sw. @hot */
-  private onResponse(p: Uint8Array, off: number, end: number, sw: number): void {
-    const step = this.step;
-    if (step === ICC_STEP_SELECT_PPSE) {
-      if (sw === 0x6a81) {
-        this.fail(ICC_ERR_BLOCKED, sw);
-        return;
-      }
+    const end = n - 2; // the answer's data is p[2, end)
+    if (this.step === ICC_STEP_SELECT_PPSE) {
+      if (sw === 0x6a81) return this.abort(EV_CHIP_ERROR, ICC_ERR_BLOCKED, sw);
+      act = A_NEXT_AID;
       if (sw === 0x9000) {
-        const rc = this.scanPpse(p, off, end);
-        if (rc < 0) {
-          this.fail(ICC_ERR_TLV, rc);
-          return;
+        // The best supported AID of the PPSE's entries (61: 4F AID, 87 priority, 1 first, 0
+        // or none = last): k = its offset, j = its length, act = A_SELECT when there is one.
+        let best = 99;
+        let cur = -2; // the entry being read: its AID's offset (-1 none yet; -2 before the first 61), length, priority
+        let curLen = 0;
+        let prio = 16;
+        rc = tlvNext(p, w, 2, end);
+        for (;;) {
+          if (rc !== TLV_OK || w[W_TAG] === 0x61) {
+            // the entry before ends here: is it supported, and better?
+            if (cur >= 0 && curLen >= 5 && curLen <= 16 && prio < best) {
+              for (let o = 0; o < this.aids.length; o += this.aids.charCodeAt(o) + 1) {
+                const al = this.aids.charCodeAt(o);
+                let same = al <= curLen;
+                for (let q = 0; same && q < al; q++) same = this.aids.charCodeAt(o + 1 + q) === p[cur + q];
+                if (same) {
+                  best = prio;
+                  k = cur;
+                  j = curLen;
+                  act = A_SELECT;
+                  break;
+                }
+              }
+            }
+            if (rc !== TLV_OK) break;
+            cur = -1;
+            prio = 16;
+          } else if (cur !== -2 && w[W_TAG] === 0x4f) {
+            cur = w[W_VAL];
+            curLen = w[W_LEN];
+          } else if (cur !== -2 && w[W_TAG] === 0x87 && w[W_LEN] === 1) {
+            prio = p[w[W_VAL]] & 0x0f ? p[w[W_VAL]] & 0x0f : 16;
+          }
+          rc = tlvNext(p, w, -1, 0);
         }
-        if (rc > 0) {
-          this.selectAid(this.chosen, 0, this.chosenLen);
-          return;
+        if (rc !== TLV_END) return this.abort(EV_CHIP_ERROR, ICC_ERR_TLV, rc);
+        if (act === A_SELECT) {
+          for (let q = 0; q < j; q++) a[5 + q] = p[k + q];
+          k = j; // the AID's length, as A_SELECT wants it
         }
       }
-      this.nextListAid();
-      return;
-    }
-    if (step === ICC_STEP_SELECT_AID) {
+    } else if (this.step === ICC_STEP_SELECT_AID) {
       if (sw !== 0x9000) {
-        if (sw === 0x6283 || sw === 0x6a81) this.sawBlocked = true;
-        this.nextListAid();
-        return;
+        if (sw === 0x6283 || sw === 0x6a81) this.blk = 1;
+        act = A_NEXT_AID;
+      } else {
+        if (this.keep(2, end, 0x6f)) return;
+        act = A_GPO;
       }
-      if (this.keep(p, off, end, 0x6f)) return;
-      this.sendGpo();
-      return;
-    }
-    if (sw !== 0x9000) {
-      this.fail(ICC_ERR_SW, sw);
-      return;
-    }
-    if (step === ICC_STEP_GPO) {
-      if (end - off >= 2 && p[off] === 0x80) {
+    } else if (sw !== 0x9000) {
+      return this.abort(EV_CHIP_ERROR, ICC_ERR_SW, sw);
+    } else if (this.step === ICC_STEP_GPO) {
+      if (end - 2 >= 2 && p[2] === 0x80) {
         // Format 1: 80 L AIP(2) AFL(4n)
-        this.tlv.reset(p, off, end);
-        const rc = this.tlv.next();
-        if (rc !== TLV_OK) {
-          this.fail(ICC_ERR_TLV, rc);
-          return;
+        rc = tlvNext(p, w, 2, end);
+        if (rc !== TLV_OK) return this.abort(EV_CHIP_ERROR, ICC_ERR_TLV, rc);
+        if (w[W_LEN] < 2 || tagPut(this, 0x82, p, w[W_VAL], 2) < 0 || tagPut(this, 0x94, p, w[W_VAL] + 2, w[W_LEN] - 2) < 0) {
+          return this.abort(EV_CHIP_ERROR, ICC_ERR_DATA, 0x94);
         }
-        const v = this.tlv.valOff;
-        const l = this.tlv.len;
-        if (l < 2 || this.tags.put(0x82, p, v, 2) < 0 || this.tags.put(0x94, p, v + 2, l - 2) < 0) {
-          this.fail(ICC_ERR_DATA, 0x94);
-          return;
-        }
-      } else if (this.keep(p, off, end, 0x77)) {
+      } else if (this.keep(2, end, 0x77)) {
         return;
       }
-      if (this.tags.lenOf(0x82) !== 2) {
-        this.fail(ICC_ERR_MISSING, 0x82);
-        return;
+      tagFind(this, 0x82);
+      if (this.lens[this.si] !== 2) return this.abort(EV_CHIP_ERROR, ICC_ERR_MISSING, 0x82);
+      // The AFL must be 4n bytes of (SFI 1..30, first >= 1, last >= first).
+      tagFind(this, 0x94);
+      if (this.lens[this.si] === 0) return this.abort(EV_CHIP_ERROR, ICC_ERR_MISSING, 0x94);
+      rc = this.lens[this.si] % 4 === 0 ? 1 : 0;
+      for (k = 0; rc && k < this.lens[this.si]; k += 4) {
+        j = this.pool[this.at + k] >> 3; // SFI
+        if (j < 1 || j > 30 || this.pool[this.at + k + 1] < 1 || this.pool[this.at + k + 2] < this.pool[this.at + k + 1]) rc = 0;
       }
-      if (!this.checkAfl()) return;
-      this.aflPos = 0;
-      this.recNo = 0;
+      if (!rc) return this.abort(EV_CHIP_ERROR, ICC_ERR_DATA, 0x94);
+      this.afl = 0;
+      this.rec = 0;
       this.step = ICC_STEP_READ_RECORD;
-      this.readNext();
-      return;
-    }
-    if (step === ICC_STEP_READ_RECORD) {
-      if (this.keep(p, off, end, 0x70)) return;
-      this.readNext();
-      return;
-    }
-    if (step === ICC_STEP_GEN_AC) {
-      if (end - off >= 2 && p[off] === 0x80) {
+      act = A_READ;
+    } else if (this.step === ICC_STEP_READ_RECORD) {
+      if (this.keep(2, end, 0x70)) return;
+      act = A_READ;
+    } else if (this.step === ICC_STEP_GEN_AC) {
+      if (end - 2 >= 2 && p[2] === 0x80) {
         // Format 1: 80 L CID(1) ATC(2) AC(8) IAD(0..32)
-        this.tlv.reset(p, off, end);
-        const rc = this.tlv.next();
-        if (rc !== TLV_OK) {
-          this.fail(ICC_ERR_TLV, rc);
-          return;
+        rc = tlvNext(p, w, 2, end);
+        if (rc !== TLV_OK) return this.abort(EV_CHIP_ERROR, ICC_ERR_TLV, rc);
+        if (w[W_LEN] < 11 || tagPut(this, 0x9f10, p, w[W_VAL] + 11, w[W_LEN] - 11) < 0) {
+          return this.abort(EV_CHIP_ERROR, ICC_ERR_DATA, 0x9f26);
         }
-        const v = this.tlv.valOff;
-        const l = this.tlv.len;
-        if (l < 11 || this.tags.put(0x9f10, p, v + 11, l - 11) < 0) {
-          this.fail(ICC_ERR_DATA, 0x9f26);
-          return;
-        }
-        this.tags.put(0x9f27, p, v, 1);
-        this.tags.put(0x9f36, p, v + 1, 2);
-        this.tags.put(0x9f26, p, v + 3, 8);
-      } else if (this.keep(p, off, end, 0x77)) {
+        tagPut(this, 0x9f27, p, w[W_VAL], 1);
+        tagPut(this, 0x9f36, p, w[W_VAL] + 1, 2);
+        tagPut(this, 0x9f26, p, w[W_VAL] + 3, 8);
+      } else if (this.keep(2, end, 0x77)) {
         return;
       }
-      if (this.tags.lenOf(0x9f27) !== 1 || this.tags.lenOf(0x9f26) !== 8 || this.tags.lenOf(0x9f36) !== 2) {
-        this.fail(ICC_ERR_MISSING, 0x9f26);
-        return;
-      }
-      const cid = this.tags.pool[this.tags.offs[this.tags.find(0x9f27)]] & 0xc0;
-      if (cid === 0x00) {
-        this.fail(ICC_ERR_DECLINED, 0);
-        return;
-      }
-      if (cid !== 0x80) {
-        // A TC when an ARQC was asked for is not allowed (EMV Book 3, 9.3).
-        this.fail(ICC_ERR_DATA, 0x9f27);
-        return;
-      }
-      this.finish();
+      tagFind(this, 0x9f36);
+      k = this.lens[this.si];
+      tagFind(this, 0x9f26);
+      j = this.lens[this.si];
+      tagFind(this, 0x9f27);
+      if (this.lens[this.si] !== 1 || j !== 8 || k !== 2) return this.abort(EV_CHIP_ERROR, ICC_ERR_MISSING, 0x9f26);
+      k = this.pool[this.at] & 0xc0; // cryptogram type
+      if (k === 0x00) return this.abort(EV_CHIP_ERROR, ICC_ERR_DECLINED, 0);
+      // A TC when an ARQC was asked for is not allowed (EMV Book 3, 9.3).
+      if (k !== 0x80) return this.abort(EV_CHIP_ERROR, ICC_ERR_DATA, 0x9f27);
+      act = A_FINISH;
     }
   }
 
-  /**
-   * Keep the wanted data elements of a response that must be template `tmpl`; on error
-   * report it and return true. @hot
-   */
-  private keep(p: Uint8Array, off: number, end: number, tmpl: number): boolean {
-    const t = this.tlv;
-    t.reset(p, off, end);
-    let rc = t.next();
-    if (rc !== TLV_OK || t.tag !== tmpl || t.depth !== 0) {
-      this.fail(ICC_ERR_TLV, rc < 0 ? rc : 0);
-      return true;
-    }
-    rc = t.next();
-    while (rc === TLV_OK) {
-      if (t.depth === 0) {
-        // Only one template per response.
-        this.fail(ICC_ERR_TLV, 0);
-        return true;
-      }
-      if (!t.constructed && this.tags.put(t.tag, p, t.valOff, t.len) < 0) {
-        this.fail(ICC_ERR_DATA, t.tag);
-        return true;
-      }
-      rc = t.next();
-    }
-    if (rc !== TLV_END) {
-      this.fail(ICC_ERR_TLV, rc);
-      return true;
-    }
-    return false;
-  }
-
-  /** Find the best supported AID in a PPSE FCI: 1 chosen, 0 none, < 0 TLV error. @hot */
-  private scanPpse(p: Uint8Array, off: number, end: number): number {
-    const t = this.tlv;
-    t.reset(p, off, end);
-    this.bestPrio = 99;
-    this.bestLen = 0;
-    this.curOff = -1;
-    let inEntry = false;
-    let rc = t.next();
-    while (rc === TLV_OK) {
-      if (t.tag === 0x61) {
-        if (inEntry) this.considerEntry(p);
-        inEntry = true;
-        this.curOff = -1;
-        this.curPrio = 16;
-      } else if (inEntry && t.tag === 0x4f) {
-        this.curOff = t.valOff;
-        this.curLen = t.len;
-      } else if (inEntry && t.tag === 0x87 && t.len === 1) {
-        const pr = p[t.valOff] & 0x0f;
-        this.curPrio = pr === 0 ? 16 : pr;
-      }
-      rc = t.next();
-    }
-    if (rc !== TLV_END) return rc;
-    if (inEntry) this.considerEntry(p);
-    if (this.bestLen === 0) return 0;
-    for (let k = 0; k < this.bestLen; k++) this.chosen[k] = p[this.bestOff + k];
-    this.chosenLen = this.bestLen;
-    return 1;
-  }
-
-  /** @hot */
-  private considerEntry(p: Uint8Array): void {
-    const o = this.curOff;
-    const l = this.curLen;
-    if (o < 0 || l < 5 || l > 16 || this.curPrio >= this.bestPrio) return;
-    for (let a = 0; a < this.aidCount; a++) {
-      const al = this.aidLen[a];
-      if (al > l) continue;
-      let same = true;
-      for (let k = 0; k < al; k++) {
-        if (this.aidPool[this.aidOff[a] + k] !== p[o + k]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) {
-        this.bestPrio = this.curPrio;
-        this.bestOff = o;
-        this.bestLen = l;
-        return;
-      }
-    }
-  }
-
-  /** @hot */
-  private selectPpse(): void {
+  if (act === A_SELECT_PPSE) {
     this.step = ICC_STEP_SELECT_PPSE;
-    const a = this.apdu;
-    a[0] = 0x00;
-    a[1] = 0xa4;
-    a[2] = 0x04;
-    a[3] = 0x00;
-    a[4] = PPSE_NAME.length;
-    for (let k = 0; k < PPSE_NAME.length; k++) a[5 + k] = PPSE_NAME[k];
-    a[5 + PPSE_NAME.length] = 0x00;
-    this.retries = 0;
-    this.send(CMD_APDU, 6 + PPSE_NAME.length);
+    for (k = 0; k < SELECT_PPSE.length; k++) a[k] = SELECT_PPSE.charCodeAt(k);
+    this.tri = 0;
+    this.send(CMD_APDU, SELECT_PPSE.length);
+    return;
   }
-
-  /** @hot */
-  private selectAid(src: Uint8Array, off: number, len: number): void {
+  if (act === A_NEXT_AID) {
+    // the terminal's list of AIDs, one by one (EMV "list of AIDs" selection)
+    this.li++;
+    j = 0;
+    for (k = 0; k < this.li && j < this.aids.length; k++) j += this.aids.charCodeAt(j) + 1;
+    if (j >= this.aids.length) return this.abort(EV_CHIP_ERROR, this.blk ? ICC_ERR_BLOCKED : ICC_ERR_NO_APP, 0);
+    k = this.aids.charCodeAt(j);
+    for (let q = 0; q < k; q++) a[5 + q] = this.aids.charCodeAt(j + 1 + q);
+    act = A_SELECT;
+  }
+  if (act === A_SELECT) {
+    // SELECT by name: 00 A4 04 00 Lc AID 00 (the AID is in place, k bytes)
     this.step = ICC_STEP_SELECT_AID;
-    this.tags.remove(0x84);
-    this.tags.remove(0x9f38);
-    const a = this.apdu;
+    tagClear(this, 0x84);
+    tagClear(this, 0x9f38);
     a[0] = 0x00;
     a[1] = 0xa4;
     a[2] = 0x04;
     a[3] = 0x00;
-    a[4] = len;
-    for (let k = 0; k < len; k++) a[5 + k] = src[off + k];
-    a[5 + len] = 0x00;
-    this.retries = 0;
-    this.send(CMD_APDU, 6 + len);
+    a[4] = k;
+    a[5 + k] = 0x00;
+    this.tri = 0;
+    this.send(CMD_APDU, 6 + k);
+    return;
   }
-
-  /** Try the next AID of the terminal's list (EMV "list of AIDs" selection). @hot */
-  private nextListAid(): void {
-    this.listIdx++;
-    if (this.listIdx >= this.aidCount) {
-      this.fail(this.sawBlocked ? ICC_ERR_BLOCKED : ICC_ERR_NO_APP, 0);
-      return;
-    }
-    this.selectAid(this.aidPool, this.aidOff[this.listIdx], this.aidLen[this.listIdx]);
-  }
-
-  /** GET PROCESSING OPTIONS: 80 A8 00 00 Lc 83 L [PDOL data] 00. @hot */
-  private sendGpo(): void {
+  if (act === A_GPO) {
+    // GET PROCESSING OPTIONS: 80 A8 00 00 Lc 83 L [PDOL data] 00
     this.step = ICC_STEP_GPO;
-    const a = this.apdu;
-    const t = this.tags;
-    const pi = t.find(0x9f38);
-    let end = 7;
-    if (t.lens[pi] > 0) {
-      end = buildDol(this.dol, t.pool, t.offs[pi], t.lens[pi], this.terminal, t, a, 7, APDU_MAX - 1);
-      if (end < 0 || end - 7 > 0x7f) {
-        this.fail(end === -1 || end >= 0 ? ICC_ERR_DATA : ICC_ERR_TLV, 0x9f38);
-        return;
-      }
+    rc = 7;
+    tagFind(this, 0x9f38);
+    if (this.lens[this.si] > 0) {
+      rc = buildDol(this, this.at, this.lens[this.si], a, 7, APDU_MAX - 1);
+      if (rc < 0 || rc - 7 > 0x7f) return this.abort(EV_CHIP_ERROR, rc === -1 || rc >= 0 ? ICC_ERR_DATA : ICC_ERR_TLV, 0x9f38);
     }
     a[0] = 0x80;
     a[1] = 0xa8;
     a[2] = 0x00;
     a[3] = 0x00;
-    a[4] = end - 5;
+    a[4] = rc - 5;
     a[5] = 0x83;
-    a[6] = end - 7;
-    a[end] = 0x00;
-    this.retries = 0;
-    this.send(CMD_APDU, end + 1);
+    a[6] = rc - 7;
+    a[rc] = 0x00;
+    this.tri = 0;
+    this.send(CMD_APDU, rc + 1);
+    return;
   }
-
-  /** The AFL must be 4n bytes of (SFI 1..30, first >= 1, last >= first). @hot */
-  private checkAfl(): boolean {
-    const t = this.tags;
-    const i = t.find(0x94);
-    const n = t.lens[i];
-    if (n === 0) {
-      this.fail(ICC_ERR_MISSING, 0x94);
-      return false;
-    }
-    const b = t.offs[i];
-    let ok = n % 4 === 0;
-    for (let k = 0; ok && k < n; k += 4) {
-      const sfi = t.pool[b + k] >> 3;
-      const first = t.pool[b + k + 1];
-      const last = t.pool[b + k + 2];
-      if (sfi < 1 || sfi > 30 || first < 1 || last < first) ok = false;
-    }
-    if (!ok) this.fail(ICC_ERR_DATA, 0x94);
-    return ok;
-  }
-
-  /** READ RECORD the next record named by the AFL, or go on when all are read. @hot */
-  private readNext(): void {
-    const t = this.tags;
-    const i = t.find(0x94);
-    const b = t.offs[i];
-    const n = t.lens[i];
-    while (this.aflPos < n) {
-      const sfi = t.pool[b + this.aflPos] >> 3;
-      const first = t.pool[b + this.aflPos + 1];
-      const last = t.pool[b + this.aflPos + 2];
-      if (this.recNo < first) this.recNo = first;
-      if (this.recNo <= last) {
-        const a = this.apdu;
+  if (act === A_READ) {
+    // READ RECORD the next record the AFL names: entries of SFI << 3, first, last, (offline)
+    tagFind(this, 0x94);
+    while (this.afl < this.lens[this.si]) {
+      if (this.rec < this.pool[this.at + this.afl + 1]) this.rec = this.pool[this.at + this.afl + 1];
+      if (this.rec <= this.pool[this.at + this.afl + 2]) {
         a[0] = 0x00;
         a[1] = 0xb2;
-        a[2] = this.recNo;
-        a[3] = (sfi << 3) | 0x04;
+        a[2] = this.rec;
+        a[3] = (this.pool[this.at + this.afl] & 0xf8) | 0x04;
         a[4] = 0x00;
-        this.recNo++;
-        this.retries = 0;
+        this.rec++;
+        this.tri = 0;
         this.send(CMD_APDU, 5);
         return;
       }
-      this.aflPos += 4;
-      this.recNo = 0;
+      this.afl += 4;
+      this.rec = 0;
     }
-    this.recordsDone();
+    act = A_RECORDS_DONE;
   }
-
-  /** @hot */
-  private recordsDone(): void {
-    const t = this.tags;
-    if (t.lenOf(0x5a) === 0) {
-      this.fail(ICC_ERR_MISSING, 0x5a);
-      return;
+  if (act === A_RECORDS_DONE) {
+    tagFind(this, 0x5a);
+    if (this.lens[this.si] === 0) return this.abort(EV_CHIP_ERROR, ICC_ERR_MISSING, 0x5a);
+    tagFind(this, 0x57);
+    if (this.lens[this.si] === 0) return this.abort(EV_CHIP_ERROR, ICC_ERR_MISSING, 0x57);
+    tagFind(this, 0x5f24);
+    if (this.lens[this.si] !== 3) return this.abort(EV_CHIP_ERROR, ICC_ERR_MISSING, 0x5f24);
+    // PAN (5A) 13..19 digits, F-padded, equal to the PAN in the track 2 equivalent (57): PAN D
+    // YYMM SSS [discretionary], F-padded, at most 37 characters; expiry (5F24) a real YYMMDD.
+    // rc = 0 or the offending tag.
+    rc = 0;
+    const pool = this.pool;
+    tagFind(this, 0x5a);
+    const pan = this.at;
+    let nibs = this.lens[this.si] * 2;
+    for (k = 0; k < nibs && nibble(pool, pan, k) !== 0x0f; k++) if (nibble(pool, pan, k) > 9) rc = 0x5a;
+    for (j = k; j < nibs; j++) if (nibble(pool, pan, j) !== 0x0f) rc = 0x5a;
+    if (k < 13 || k > 19) rc = 0x5a;
+    const digits = k;
+    tagFind(this, 0x57);
+    nibs = this.lens[this.si] * 2;
+    for (k = 0; rc === 0 && k < nibs && nibble(pool, this.at, k) !== 0x0d; k++) {
+      if (nibble(pool, this.at, k) > 9 || k >= digits || nibble(pool, this.at, k) !== nibble(pool, pan, k)) rc = 0x57;
     }
-    if (t.lenOf(0x57) === 0) {
-      this.fail(ICC_ERR_MISSING, 0x57);
-      return;
-    }
-    if (t.lenOf(0x5f24) !== 3) {
-      this.fail(ICC_ERR_MISSING, 0x5f24);
-      return;
-    }
-    const bad = this.checkCardData();
-    if (bad !== 0) {
-      this.fail(ICC_ERR_DATA, bad);
-      return;
-    }
-    if (!this.generateAc) {
-      this.finish();
-      return;
-    }
-    const ci = t.find(0x8c);
-    if (t.lens[ci] === 0) {
-      this.fail(ICC_ERR_MISSING, 0x8c);
-      return;
-    }
-    // GENERATE AC, ARQC requested (P1 = 80): 80 AE 80 00 Lc [CDOL1 data] 00
-    const a = this.apdu;
-    const end = buildDol(this.dol, t.pool, t.offs[ci], t.lens[ci], this.terminal, t, a, 5, APDU_MAX - 1);
-    if (end < 0 || end - 5 > 0xff) {
-      this.fail(end === -1 || end >= 0 ? ICC_ERR_DATA : ICC_ERR_TLV, 0x8c);
-      return;
-    }
-    this.step = ICC_STEP_GEN_AC;
-    a[0] = 0x80;
-    a[1] = 0xae;
-    a[2] = 0x80;
-    a[3] = 0x00;
-    a[4] = end - 5;
-    a[end] = 0x00;
-    this.retries = 0;
-    this.send(CMD_APDU, end + 1);
-  }
-
-  /**
-   * PAN (5A) 13..19 digits, equal to the PAN in track 2 equivalent (57), 57 = PAN D YYMM SSS
-   * [discretionary] F-padded, at most 37 characters; expiry (5F24) a real YYMMDD. Returns 0 or
-   * the offending tag. @hot
-   */
-  private checkCardData(): number {
-    const t = this.tags;
-    const pool = t.pool;
-    const pi = t.find(0x5a);
-    const panDigits = nibbleDigits(pool, t.offs[pi], t.lens[pi], 0x0f);
-    if (panDigits < 13 || panDigits > 19) return 0x5a;
-    const ti = t.find(0x57);
-    const tb = t.offs[ti];
-    const tn = t.lens[ti] * 2;
-    let k = 0;
-    for (; k < tn; k++) {
-      const d = nibble(pool, tb, k);
-      if (d === 0x0d) break;
-      if (d > 9 || k >= panDigits || d !== nibble(pool, t.offs[pi], k)) return 0x57;
-    }
-    if (k !== panDigits) return 0x57;
-    let chars = k + 1;
-    for (let j = k + 1; j < tn; j++) {
-      const d = nibble(pool, tb, j);
-      if (d === 0x0f) {
-        if (j !== tn - 1) return 0x57;
+    if (rc === 0 && k !== digits) rc = 0x57;
+    // after the separator: digits up to a single F pad in the last nibble; j counts characters
+    j = k + 1;
+    for (let q = k + 1; rc === 0 && q < nibs; q++) {
+      if (nibble(pool, this.at, q) === 0x0f) {
+        if (q !== nibs - 1) rc = 0x57;
         break;
       }
-      if (d > 9) return 0x57;
-      chars++;
+      if (nibble(pool, this.at, q) > 9) rc = 0x57;
+      j++;
     }
-    if (chars - k - 1 < 7 || chars > 37) return 0x57;
-    const ei = t.find(0x5f24);
-    if (nibbleDigits(pool, t.offs[ei], 3, 0xff) !== 6) return 0x5f24;
-    const mm = (pool[t.offs[ei] + 1] >> 4) * 10 + (pool[t.offs[ei] + 1] & 0x0f);
-    return mm < 1 || mm > 12 ? 0x5f24 : 0;
-  }
-
-  /** Fill the card record from the data read, field 55 included, then report. @hot */
-  private finish(): void {
-    const t = this.tags;
-    const pool = t.pool;
-    const c = this.card;
-    c.wipe();
-    const pi = t.find(0x5a);
-    c.panLen = nibbleDigits(pool, t.offs[pi], t.lens[pi], 0x0f);
-    for (let k = 0; k < c.panLen; k++) c.pan[k] = 0x30 + nibble(pool, t.offs[pi], k);
-    const ei = t.find(0x5f24);
-    for (let k = 0; k < 4; k++) c.expiry[k] = 0x30 + nibble(pool, t.offs[ei], k);
-    const ti = t.find(0x57);
-    const tn = t.lens[ti] * 2;
-    let sep = -1;
-    for (let k = 0; k < tn; k++) {
-      const d = nibble(pool, t.offs[ti], k);
-      if (d === 0x0f) break;
-      if (d === 0x0d) sep = k;
-      c.track2[k] = d === 0x0d ? 0x3d : 0x30 + d;
-      c.track2Len = k + 1;
-    }
-    for (let k = 0; k < 3; k++) c.serviceCode[k] = c.track2[sep + 5 + k];
-    const si = t.find(0x5f34);
-    c.panSeq = t.lens[si] === 1 ? (pool[t.offs[si]] >> 4) * 10 + (pool[t.offs[si]] & 0x0f) : -1;
-    const n = buildTlvList(FIELD55_TAGS, t, this.terminal, c.iccData, 0, ICC_DATA_MAX);
-    if (n < 0) {
-      c.wipe();
-      this.fail(ICC_ERR_DATA, 0x55);
+    if (rc === 0 && (j - k - 1 < 7 || j > 37)) rc = 0x57;
+    tagFind(this, 0x5f24);
+    for (k = 0; rc === 0 && k < 6; k++) if (nibble(pool, this.at, k) > 9) rc = 0x5f24;
+    k = (pool[this.at + 1] >> 4) * 10 + (pool[this.at + 1] & 0x0f); // month
+    if (rc === 0 && (k < 1 || k > 12)) rc = 0x5f24;
+    if (rc !== 0) return this.abort(EV_CHIP_ERROR, ICC_ERR_DATA, rc);
+    if (!this.gac) {
+      act = A_FINISH;
+    } else {
+      // GENERATE AC, ARQC requested (P1 = 80): 80 AE 80 00 Lc [CDOL1 data] 00
+      tagFind(this, 0x8c);
+      if (this.lens[this.si] === 0) return this.abort(EV_CHIP_ERROR, ICC_ERR_MISSING, 0x8c);
+      rc = buildDol(this, this.at, this.lens[this.si], a, 5, APDU_MAX - 1);
+      if (rc < 0 || rc - 5 > 0xff) return this.abort(EV_CHIP_ERROR, rc === -1 || rc >= 0 ? ICC_ERR_DATA : ICC_ERR_TLV, 0x8c);
+      this.step = ICC_STEP_GEN_AC;
+      a[0] = 0x80;
+      a[1] = 0xae;
+      a[2] = 0x80;
+      a[3] = 0x00;
+      a[4] = rc - 5;
+      a[rc] = 0x00;
+      this.tri = 0;
+      this.send(CMD_APDU, rc + 1);
       return;
     }
-    c.iccLen = n;
+  }
+  if (act === A_FINISH) {
+    // The card record from the data read, field 55 included, then report.
+    const c = this.card;
+    c.wipe();
+    tagFind(this, 0x5a);
+    for (k = 0; k < this.lens[this.si] * 2 && nibble(this.pool, this.at, k) !== 0x0f; k++) c.pan[k] = 0x30 + nibble(this.pool, this.at, k);
+    c.panLen = k;
+    tagFind(this, 0x5f24);
+    for (k = 0; k < 4; k++) c.expiry[k] = 0x30 + nibble(this.pool, this.at, k);
+    tagFind(this, 0x57);
+    rc = -1; // where the separator D is
+    for (k = 0; k < this.lens[this.si] * 2; k++) {
+      j = nibble(this.pool, this.at, k);
+      if (j === 0x0f) break;
+      if (j === 0x0d) rc = k;
+      c.track2[k] = j === 0x0d ? 0x3d : 0x30 + j;
+      c.track2Len = k + 1;
+    }
+    for (k = 0; k < 3; k++) c.serviceCode[k] = c.track2[rc + 5 + k];
+    tagFind(this, 0x5f34);
+    c.panSeq = this.lens[this.si] === 1 ? (this.pool[this.at] >> 4) * 10 + (this.pool[this.at] & 0x0f) : -1;
+    rc = buildTlvList(this, FIELD55, c.iccData, 0, ICC_DATA_MAX);
+    if (rc < 0) {
+      c.wipe();
+      return this.abort(EV_CHIP_ERROR, ICC_ERR_DATA, 0x55);
+    }
+    c.iccLen = rc;
     c.entryMode = ENTRY_CHIP;
-    this.ring.push(EV_CHIP_READ, 0, 0);
-    this.powerOff();
-    this.tags.clear();
-    this.parser.payload.fill(0);
-    this.step = ICC_STEP_DONE;
+    this.abort(EV_CHIP_READ, 0, 0);
   }
-
-  /** @hot */
-  private send(cmd: number, len: number): void {
-    this.apduLen = len;
-    writeFrame(this.serial, cmd, this.apdu, 0, len);
-    this.awaiting = cmd;
-    this.deadline = this.clock.now() + this.timeoutMs;
-  }
-
-  /** Deactivate the contacts; the module's answer is not waited for. @hot */
-  private powerOff(): void {
-    writeFrame(this.serial, CMD_POWER_OFF, this.apdu, 0, 0);
-    this.powered = false;
-    this.awaiting = 0;
-  }
-
-  /** End any read: card off, card data out of RAM. @hot */
-  private stop(): void {
-    if (this.step !== ICC_STEP_IDLE && this.step !== ICC_STEP_DONE) this.powerOff();
-    else if (this.powered) this.powerOff();
-    this.awaiting = 0;
-    this.tags.clear();
-    this.parser.payload.fill(0); // the last response may hold PAN / track 2 equivalent
-    this.step = ICC_STEP_IDLE;
-  }
-
-  /** @hot */
-  private fail(code: number, detail: number): void {
-    this.lastError = code;
-    this.lastDetail = detail;
-    this.ring.push(EV_CHIP_ERROR, code, detail);
-    this.stop();
-  }
-
-  /** @hot */
-  private removed(): void {
-    const at = this.step;
-    this.present = false;
-    this.ring.push(EV_CARD_REMOVED, at === ICC_STEP_DONE ? 0 : at, 0);
-    this.stop();
-  }
-}
-
-/** Nibble k (0 = high nibble of the first byte) of the bytes at `off`. @hot */
-function nibble(buf: Uint8Array, off: number, k: number): number {
-  const b = buf[off + (k >> 1)];
-  return k & 1 ? b & 0x0f : b >> 4;
-}
-
-/**
- * Count of leading decimal digits in `bytes` bytes of BCD at `off`, stopping at the `pad`
- * nibble; -1 when another non-digit nibble comes first or a non-pad follows the pad. @hot
- */
-function nibbleDigits(buf: Uint8Array, off: number, bytes: number, pad: number): number {
-  const n = bytes * 2;
-  let k = 0;
-  while (k < n) {
-    const d = nibble(buf, off, k);
-    if (d === pad) break;
-    if (d > 9) return -1;
-    k++;
-  }
-  for (let j = k; j < n; j++) if (nibble(buf, off, j) !== pad) return -1;
-  return k;
-}
+};

@@ -25,6 +25,7 @@ import {
   ICC_ERR_TLV,
   ICC_ERR_DECLINED,
   ICC_ERR_NO_APP,
+  ICC_ERR_DATA,
   ICC_ERR_NAMES,
   ICC_STEP_IDLE,
   ICC_STEP_POWER_ON,
@@ -36,20 +37,22 @@ import {
   ICC_STEP_DONE,
   READER_ICC,
 } from "../../firmware/drivers/icc";
-import { FRAME_ERR_CHECKSUM, ST_BAD_FRAME, IccFrameParser, FRAME_OK, FRAME_ERR_ETX, FRAME_ERR_LEN } from "../../firmware/drivers/icc-frame";
+import { FRAME_ERR_CHECKSUM, ST_BAD_FRAME, FRAME_ERR_ETX, FRAME_ERR_LEN } from "../../firmware/drivers/icc-frame";
 import {
-  TlvReader,
-  DolReader,
+  tlvNext,
   TLV_OK,
   TLV_END,
   TLV_ERR_TAG,
   TLV_ERR_LEN,
   TLV_ERR_OVERRUN,
   TLV_ERR_DEPTH,
-  tlvPutHeader,
+  W_SIZE,
+  W_TAG,
+  W_LEN,
+  W_DEPTH,
 } from "../../firmware/drivers/emv-tlv";
-import { EmvTagStore } from "../../firmware/drivers/emv-store";
-import { FIELD55_TAGS, TXN_SALE, setDateTime, newTerminalStore } from "../../firmware/drivers/emv-terminal";
+import { TagStore, tagFind, tagPut, tagClear, SLOT_CARD } from "../../firmware/drivers/emv-store";
+import { FIELD55_TAGS, TXN_SALE, EMV_SPEC, DOL_ERR, buildDol, buildTlvList, putDateTime } from "../../firmware/drivers/emv-terminal";
 
 type Ev = [number, number, number];
 
@@ -472,37 +475,105 @@ describe("ChipReader against IccReaderModule + ChipCard", () => {
   });
 });
 
-describe("ICC frame parser", () => {
-  function feedAll(p: IccFrameParser, bytes: number[]): number[] {
-    return bytes.map((b) => p.feed(b));
+/** A reply frame's bytes as the module sends them: STX, LEN, payload, BCC, ETX (`etx` to break it). */
+function frameOf(payload: number[], etx = 0x03): string {
+  const len = payload.length;
+  let bcc = (len >> 8) ^ (len & 0xff);
+  let out = String.fromCharCode(0x02, len >> 8, len & 0xff);
+  for (const b of payload) {
+    bcc ^= b;
+    out += String.fromCharCode(b);
   }
-  it("parses a frame, skips noise before STX, and rejects bad length, checksum and ETX", () => {
-    const p = new IccFrameParser();
-    const good = [0x02, 0x00, 0x03, 0x11, 0x90, 0x00, 0x00 ^ 0x03 ^ 0x11 ^ 0x90 ^ 0x00, 0x03];
-    let r = feedAll(p, [0x55, 0xaa].concat(good));
-    assert.equal(r[r.length - 1], FRAME_OK);
-    assert.deepEqual(Array.from(p.payload.subarray(0, p.len)), [0x11, 0x90, 0x00]);
-    assert.equal(p.noise, 2);
-    const badBcc = good.slice();
-    badBcc[6] ^= 1;
-    r = feedAll(p, badBcc);
-    assert.ok(r.indexOf(FRAME_ERR_CHECKSUM) >= 0 && r.indexOf(FRAME_OK) < 0);
-    const badEtx = good.slice();
-    badEtx[7] = 0x04;
-    assert.equal(feedAll(p, badEtx).pop(), FRAME_ERR_ETX);
-    assert.ok(feedAll(p, [0x02, 0x01, 0x2d]).indexOf(FRAME_ERR_LEN) >= 0);
-    assert.equal(feedAll(p, good).pop(), FRAME_OK, "resynchronised");
+  return out + String.fromCharCode(bcc, etx);
+}
+
+/**
+ * A serial whose replies from the module pass through `hook` (reply index from 1, its payload):
+ * it returns the bytes to deliver instead, or null for the reply as it was.
+ */
+function replyHook(hook: (index: number, payload: number[]) => string | null) {
+  return (s: SerialLike): SerialLike => ({
+    write: s.write.bind(s),
+    on(event: "data", handler: (d: string) => void) {
+      let buf: number[] = [];
+      let index = 0;
+      s.on(event, (data: string) => {
+        for (let i = 0; i < data.length; i++) buf.push(data.charCodeAt(i));
+        let out = "";
+        while (buf.length >= 3 && buf.length >= buf[1] * 256 + buf[2] + 5) {
+          const len = buf[1] * 256 + buf[2];
+          const payload = buf.slice(3, 3 + len);
+          const raw = String.fromCharCode(...buf.slice(0, len + 5));
+          buf = buf.slice(len + 5);
+          const alt = hook(++index, payload);
+          out += alt === null ? raw : alt;
+        }
+        if (out) handler(out);
+      });
+    },
+  });
+}
+
+describe("ChipReader frames and answers (bytes edited on the wire)", () => {
+  const APDU_OK = [0x11, 0x00];
+  it("skips line noise before each frame", () => {
+    const r = rig({}, 16, undefined, replyHook((_i, payload) => "\x55\xaa\x00" + frameOf(payload)));
+    assert.deepEqual(insertAndRun(r, new ChipCard(CHIP_DEBIT)), [
+      [EV_CARD_INSERTED, 0, 0],
+      [EV_CHIP_READ, 0, 0],
+    ]);
+    assert.equal(ascii(r.reader.card.pan, r.reader.card.panLen), CHIP_DEBIT.pan);
+  });
+
+  it("a frame without its ETX, or with a bad length, is a frame error (detail -FRAME_ERR_*)", () => {
+    let r = rig({}, 16, undefined, replyHook((i, payload) => (i === 3 ? frameOf(payload, 0x04) : null)));
+    assert.deepEqual(insertAndRun(r, new ChipCard(CHIP_DEBIT)), [
+      [EV_CARD_INSERTED, 0, 0],
+      [EV_CHIP_ERROR, ICC_ERR_FRAME, -FRAME_ERR_ETX],
+    ]);
+    assertNoCard(r.reader.card);
+    r = rig({}, 16, undefined, replyHook((i) => (i === 2 ? "\x02\x01\x2d" : null))); // 301 bytes: more than a frame holds
+    assert.deepEqual(insertAndRun(r, new ChipCard(CHIP_DEBIT)), [
+      [EV_CARD_INSERTED, 0, 0],
+      [EV_CHIP_ERROR, ICC_ERR_FRAME, -FRAME_ERR_LEN],
+    ]);
+    assert.equal(r.module.powered, false);
+  });
+
+  it("a value longer than its slot is refused as bad card data, never cut", () => {
+    // record 1 with an 11-byte PAN (the slot holds 10)
+    const rec = [0x70, 0x0d, 0x5a, 0x0b, 0x62, 0x22, 0x02, 0x10, 0x00, 0x00, 0x98, 0x73, 0x11, 0x11, 0x11];
+    const r = rig({}, 16, undefined, replyHook((i) => (i === 5 ? frameOf(APDU_OK.concat(rec, [0x90, 0x00])) : null)));
+    assert.deepEqual(insertAndRun(r, new ChipCard(CHIP_DEBIT)), [
+      [EV_CARD_INSERTED, 0, 0],
+      [EV_CHIP_ERROR, ICC_ERR_DATA, 0x5a],
+    ]);
+    assertNoCard(r.reader.card);
+  });
+
+  it("a PDOL entry cut short is malformed data (DOL_ERR), and no GPO is sent", () => {
+    // FCI: 84 (the AID), A5 { 9F38 02 9F02 }: the 9F02 entry has no length byte
+    const fci = [0x6f, 0x11, 0x84, 0x08, 0xa0, 0x00, 0x00, 0x03, 0x33, 0x01, 0x01, 0x01, 0xa5, 0x05, 0x9f, 0x38, 0x02, 0x9f, 0x02];
+    const r = rig({}, 16, undefined, replyHook((i) => (i === 3 ? frameOf(APDU_OK.concat(fci, [0x90, 0x00])) : null)));
+    const card = new ChipCard(CHIP_DEBIT);
+    assert.deepEqual(insertAndRun(r, card), [
+      [EV_CARD_INSERTED, 0, 0],
+      [EV_CHIP_ERROR, ICC_ERR_TLV, 0x9f38],
+    ]);
+    assert.equal(card.commands.length, 2, "SELECT PPSE and SELECT AID only");
   });
 });
 
 describe("EMV TLV", () => {
   function walk(hex: string): Array<[number, number, number]> | number {
     const b = new Uint8Array(hexBytes(hex));
-    const r = new TlvReader();
-    r.reset(b, 0, b.length);
+    const w = new Int32Array(W_SIZE);
     const out: Array<[number, number, number]> = [];
-    let rc;
-    while ((rc = r.next()) === TLV_OK) out.push([r.tag, r.len, r.depth]);
+    let rc = tlvNext(b, w, 0, b.length);
+    while (rc === TLV_OK) {
+      out.push([w[W_TAG], w[W_LEN], w[W_DEPTH]]);
+      rc = tlvNext(b, w, -1, 0);
+    }
     return rc === TLV_END ? out : rc;
   }
   it("walks nested templates with 1-3 byte tags, long lengths and padding", () => {
@@ -515,6 +586,7 @@ describe("EMV TLV", () => {
       [0x5f24, 130, 0],
     ]);
     assert.deepEqual(walk("DF810102AABB"), [[0xdf8101, 2, 0]]);
+    assert.deepEqual(walk("5F20820003414243"), [[0x5f20, 3, 0]], "0x82 length form");
   });
   it("gives an error code, never an exception or an overread, for malformed TLV", () => {
     assert.equal(walk("9F"), TLV_ERR_TAG);
@@ -529,55 +601,91 @@ describe("EMV TLV", () => {
     let deep = "7000";
     for (let i = 0; i < 7; i++) deep = "70" + (deep.length / 2).toString(16).padStart(2, "0") + deep;
     assert.equal(walk(deep), TLV_ERR_DEPTH);
-    // A reader bounded below the buffer's end does not look past its bound.
+    // A walk bounded below the buffer's end does not look past its bound.
     const b = new Uint8Array(hexBytes("5A0411223344"));
-    const r = new TlvReader();
-    r.reset(b, 0, 4);
-    assert.equal(r.next(), TLV_ERR_OVERRUN);
+    assert.equal(tlvNext(b, new Int32Array(W_SIZE), 0, 4), TLV_ERR_OVERRUN);
   });
-  it("reads DOLs and writes headers", () => {
-    const d = new Uint8Array(hexBytes("9F02065F2A029A03"));
-    const r = new DolReader();
-    r.reset(d, 0, d.length);
-    const got: number[][] = [];
-    while (r.next() === TLV_OK) got.push([r.tag, r.len]);
-    assert.deepEqual(got, [
-      [0x9f02, 6],
-      [0x5f2a, 2],
-      [0x9a, 3],
-    ]);
-    r.reset(d, 0, 7);
-    r.next();
-    r.next();
-    assert.equal(r.next(), TLV_ERR_LEN);
-    const out = new Uint8Array(8);
-    assert.equal(tlvPutHeader(out, 0, 8, 0x9f26, 5), 3);
-    assert.deepEqual(Array.from(out.subarray(0, 3)), [0x9f, 0x26, 0x05]);
-    assert.equal(tlvPutHeader(out, 0, 8, 0x9f26, 6), -1, "no room for the value");
-  });
-  it("tag store refuses values longer than their slot and clears to zeros", () => {
-    const s = new EmvTagStore([0x5a, 4, 1, 0x57, 2, 0]);
-    const v = new Uint8Array([1, 2, 3, 4, 5]);
-    assert.equal(s.put(0x5a, v, 0, 5), -1);
-    assert.equal(s.put(0x9f26, v, 0, 1), 0);
-    assert.equal(s.put(0x5a, v, 1, 4), 1);
-    assert.equal(s.lenOf(0x5a), 4);
-    s.clear();
-    assert.equal(s.lenOf(0x5a), 0);
+});
+
+describe("EMV tag store, DOL and field-55 builders", () => {
+  /** 5A (10, numeric, card), 57 (2, card), 9F02 (6, numeric), 95 (5), 9F38 (8, card) */
+  function store(): TagStore {
+    const spec = "\x00\x5a\x0a\x03" + "\x00\x57\x02\x02" + "\x9f\x02\x06\x01" + "\x00\x95\x05\x00" + "\x9f\x38\x08\x02";
+    return { spec, lens: new Uint8Array(5), pool: new Uint8Array(31), at: 0, cap: 0, si: 0 };
+  }
+  it("refuses values longer than their slot, terminal slots from the card, and clears the card's to zeros", () => {
+    const s = store();
+    const v = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    assert.equal(tagPut(s, 0x5a, v, 0, 11), -1);
+    assert.equal(tagPut(s, 0x9f26, v, 0, 1), 0, "not a tag of this store");
+    assert.equal(tagPut(s, 0x9f02, v, 0, 6), 0, "terminal data is not the card's to set");
+    assert.equal(tagPut(s, 0x5a, v, 1, 4), 1);
+    assert.equal(tagFind(s, 0x5a), 0);
+    assert.deepEqual([s.at, s.cap, s.lens[s.si]], [0, 10, 4]);
+    assert.equal(tagFind(s, 0x95), 3);
+    assert.deepEqual([s.at, s.cap], [18, 5]);
+    s.lens[3] = 5;
+    s.pool.fill(0xee, 18, 23); // terminal data
+    tagClear(s, 0);
+    assert.equal(s.lens[0], 0);
+    assert.ok(s.pool.subarray(0, 10).every((x) => x === 0));
+    assert.equal(s.lens[3], 5, "terminal data stays");
+    tagClear(s, 0x95);
+    assert.equal(s.lens[3], 0);
     assert.ok(s.pool.every((x) => x === 0));
   });
+  it("builds DOL data: numeric values right-aligned, others left, absent ones zeros; malformed or too long refused", () => {
+    const s = store();
+    s.pool.set([0x00, 0x00, 0x00, 0x01, 0x23, 0x45], 12); // 9F02 = 12345 fen
+    s.lens[2] = 6;
+    s.pool.set([0x80, 0x01, 0x02, 0x03, 0x04], 18); // 95
+    s.lens[3] = 5;
+    // PDOL 9F02 04, 95 03, 9F37 02 (absent) in the 9F38 slot
+    s.pool.set([0x9f, 0x02, 0x04, 0x95, 0x03, 0x9f, 0x37, 0x02], 23);
+    s.lens[4] = 8;
+    const out = new Uint8Array(16);
+    assert.equal(buildDol(s, 23, 8, out, 1, 16), 1 + 4 + 3 + 2);
+    assert.equal(bytesHex(out.subarray(1, 10)), "00012345" + "800102" + "0000");
+    assert.equal(buildDol(s, 23, 8, out, 8, 16), -1, "no room");
+    assert.equal(buildDol(s, 23, 7, out, 0, 16), DOL_ERR, "the last entry has no length");
+    assert.equal(buildDol(s, 23, 1, out, 0, 16), DOL_ERR, "a 2-byte tag cut short");
+  });
+  it("builds TLV lists in the order asked, skipping absent tags, within the room given", () => {
+    const s = store();
+    s.pool.set([0x12, 0x34], 10); // 57
+    s.lens[1] = 2;
+    s.pool.set([0x80, 0, 0, 0, 0], 18); // 95
+    s.lens[3] = 5;
+    const out = new Uint8Array(16);
+    const tags = "\x00\x95\x9f\x02\x00\x57";
+    assert.equal(buildTlvList(s, tags, out, 0, 16), 7 + 4);
+    assert.equal(bytesHex(out.subarray(0, 11)), "95058000000000" + "57021234");
+    assert.equal(buildTlvList(s, tags, out, 0, 10), -1, "no room for the last");
+  });
   it("computes the transaction date and time from wall-clock milliseconds", () => {
-    const t = newTerminalStore();
     for (const [ms, date, time] of [
       [Date.UTC(2024, 1, 29, 23, 59, 58), "240229", "235958"],
       [Date.UTC(2000, 0, 1, 0, 0, 0), "000101", "000000"],
       [Date.UTC(2031, 11, 31, 12, 30, 1), "311231", "123001"],
     ] as Array<[number, string, string]>) {
-      setDateTime(t, ms);
-      const di = t.find(0x9a);
-      const ti = t.find(0x9f21);
-      assert.equal(bytesHex(t.pool.subarray(t.offs[di], t.offs[di] + 3)), date);
-      assert.equal(bytesHex(t.pool.subarray(t.offs[ti], t.offs[ti] + 3)), time);
+      const out = new Uint8Array(7);
+      putDateTime(out, 1, ms);
+      assert.equal(bytesHex(out.subarray(1, 7)), date + time);
+      assert.equal(out[0], 0);
+    }
+  });
+  it("keeps the terminal's slots first and 9F21 right after 9A (read() writes both at once)", () => {
+    const s: TagStore = { spec: EMV_SPEC, lens: new Uint8Array(EMV_SPEC.length / 4), pool: new Uint8Array(600), at: 0, cap: 0, si: 0 };
+    tagFind(s, 0x9a);
+    const at = s.at;
+    assert.equal(tagFind(s, 0x9f21), tagFind(s, 0x9a) + 1);
+    tagFind(s, 0x9f21);
+    assert.equal(s.at, at + 3);
+    let card = false;
+    for (let i = 3; i < EMV_SPEC.length; i += 4) {
+      const isCard = (EMV_SPEC.charCodeAt(i) & SLOT_CARD) !== 0;
+      assert.ok(!card || isCard, "no terminal slot after a card slot");
+      card = isCard;
     }
   });
 });
