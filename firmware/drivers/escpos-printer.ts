@@ -209,14 +209,18 @@ export const EscPosPrinter = function (this: Printer, options: EscPosPrinterOpti
   this.unit = new Uint16Array(Math.ceil(size / s[CHUNK]));
   if (this.busy) this.busy.mode("input");
   // Status replies; anything that is not a DLE EOT 4 byte (XON/XOFF, ASB) is ignored.
-  this.ser.on("data", function (data: string) {
-    for (let i = 0; i < data.length; i++) {
-      if ((data.charCodeAt(i) & STATUS_MASK) === STATUS_FIXED) {
-        s[STATUS] = data.charCodeAt(i);
-        s[ANSWERED] = 1;
+  this.ser.on(
+    "data",
+    /** Status replies. @hot */
+    function (data: string) {
+      for (let i = 0; i < data.length; i++) {
+        if ((data.charCodeAt(i) & STATUS_MASK) === STATUS_FIXED) {
+          s[STATUS] = data.charCodeAt(i);
+          s[ANSWERED] = 1;
+        }
       }
-    }
-  });
+    },
+  );
   // The handler keeps this call's scope alive: let the options object go.
   options = null as unknown as EscPosPrinterOptions;
 } as unknown as { new (options: EscPosPrinterOptions): EscPosPrinter; prototype: EscPosPrinter };

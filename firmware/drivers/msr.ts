@@ -210,99 +210,101 @@ export const MagStripeReader = function (this: Reader, options: MagStripeReaderO
   m.et = 0;
   m.t0 = 0;
   m.last = 0;
-  /**
-   * Bytes from the module, parsed one at a time right here. A failure keeps the first error
-   * of the swipe and drains the rest of it (S_DRAIN). @hot
-   */
-  options.serial.on("data", function (data: string) {
-    const now = m.clk.now();
-    for (let i = 0; i < data.length; i++) {
-      if (m.st === S_IDLE) m.t0 = now;
-      let c = data.charCodeAt(i) & 0xff;
-      // c becomes -1 when the track just ended (its end sentinel, or its LRC checked)
-      if (m.st === S_LRC) {
-        if (c !== m.acc) {
-          if (!m.err) (m.err = MSR_ERR_LRC), (m.et = m.t);
-          m.st = S_DRAIN;
-          continue;
-        }
-        c = -1;
-      } else if (c === m.endb) {
-        if (m.st === S_IDLE) continue; // a stray terminator on an idle line
-        if (m.st === S_TRACK && !m.err) (m.err = MSR_ERR_PARTIAL), (m.et = m.t);
-        m.done();
-        continue;
-      } else if (m.st === S_DRAIN) {
-        continue;
-      } else if (m.st === S_IDLE || m.st === S_BETWEEN) {
-        // separators between tracks: CR, LF, STX, ETX, ESC
-        if (c === C_CR || c === C_LF || c === C_STX || c === C_ETX || c === C_ESC) continue;
-        if (m.st === S_IDLE) {
-          m.st = S_BETWEEN;
-          m.n1 = -1;
-          m.n2 = -1;
-          m.n3 = -1;
-          m.err = 0;
-          m.et = 0;
-        }
-        if (c === C_SS1 && m.n1 < 0 && m.n2 < 0 && m.n3 < 0) m.t = 1;
-        else if (c === C_SS2 && m.n2 < 0 && m.n3 < 0) m.t = 2;
-        else if ((c === C_SS2 || c === C_SS3) && m.n3 < 0) m.t = 3;
-        else {
-          if (!m.err) (m.err = c >= 0x80 ? MSR_ERR_PARITY : MSR_ERR_GARBLED), (m.et = 0);
-          m.st = S_DRAIN;
-          continue;
-        }
-        m.st = S_TRACK;
-        m.tl = 0;
-        m.acc = c;
-        m.tf = 0;
-        continue;
-      } else {
-        // S_TRACK
-        if (c >= 0x80) {
-          if (!m.err) (m.err = MSR_ERR_PARITY), (m.et = m.t);
-          m.st = S_DRAIN;
-          continue;
-        }
-        m.acc ^= c;
-        if (c === C_ES) {
-          if (m.lrc) {
-            m.st = S_LRC;
+  // Bytes from the module, parsed one at a time right here. A failure keeps the first error
+  // of the swipe and drains the rest of it (S_DRAIN).
+  options.serial.on(
+    "data",
+    /** Bytes from the module, parsed one at a time. @hot */
+    function (data: string) {
+      const now = m.clk.now();
+      for (let i = 0; i < data.length; i++) {
+        if (m.st === S_IDLE) m.t0 = now;
+        let c = data.charCodeAt(i) & 0xff;
+        // c becomes -1 when the track just ended (its end sentinel, or its LRC checked)
+        if (m.st === S_LRC) {
+          if (c !== m.acc) {
+            if (!m.err) (m.err = MSR_ERR_LRC), (m.et = m.t);
+            m.st = S_DRAIN;
             continue;
           }
           c = -1;
-        } else if (m.t === 1 && !m.tf && c >= 0x20 && c <= 0x5f && c !== C_SS1) {
-          if (m.tl < T1_MAX) m.trk[T1_AT + m.tl++] = c;
-          else c = -2; // too long
-        } else if (m.t === 1 || m.tf || ((c < 0x30 || c > 0x39) && c !== C_FS2 && !(c === C_E && m.tl === 0))) {
-          if (!m.err) (m.err = MSR_ERR_CHAR), (m.et = m.t);
-          m.st = S_DRAIN;
+        } else if (c === m.endb) {
+          if (m.st === S_IDLE) continue; // a stray terminator on an idle line
+          if (m.st === S_TRACK && !m.err) (m.err = MSR_ERR_PARTIAL), (m.et = m.t);
+          m.done();
           continue;
-        } else if (c === C_E) {
-          m.tf = 1; // "<SS>E?": the module could not read this track
-        } else if (m.tl < (m.t === 2 ? T2_MAX : T3_MAX)) {
-          m.trk[(m.t === 2 ? T2_AT : T3_AT) + m.tl++] = c;
+        } else if (m.st === S_DRAIN) {
+          continue;
+        } else if (m.st === S_IDLE || m.st === S_BETWEEN) {
+          // separators between tracks: CR, LF, STX, ETX, ESC
+          if (c === C_CR || c === C_LF || c === C_STX || c === C_ETX || c === C_ESC) continue;
+          if (m.st === S_IDLE) {
+            m.st = S_BETWEEN;
+            m.n1 = -1;
+            m.n2 = -1;
+            m.n3 = -1;
+            m.err = 0;
+            m.et = 0;
+          }
+          if (c === C_SS1 && m.n1 < 0 && m.n2 < 0 && m.n3 < 0) m.t = 1;
+          else if (c === C_SS2 && m.n2 < 0 && m.n3 < 0) m.t = 2;
+          else if ((c === C_SS2 || c === C_SS3) && m.n3 < 0) m.t = 3;
+          else {
+            if (!m.err) (m.err = c >= 0x80 ? MSR_ERR_PARITY : MSR_ERR_GARBLED), (m.et = 0);
+            m.st = S_DRAIN;
+            continue;
+          }
+          m.st = S_TRACK;
+          m.tl = 0;
+          m.acc = c;
+          m.tf = 0;
+          continue;
         } else {
-          c = -2;
+          // S_TRACK
+          if (c >= 0x80) {
+            if (!m.err) (m.err = MSR_ERR_PARITY), (m.et = m.t);
+            m.st = S_DRAIN;
+            continue;
+          }
+          m.acc ^= c;
+          if (c === C_ES) {
+            if (m.lrc) {
+              m.st = S_LRC;
+              continue;
+            }
+            c = -1;
+          } else if (m.t === 1 && !m.tf && c >= 0x20 && c <= 0x5f && c !== C_SS1) {
+            if (m.tl < T1_MAX) m.trk[T1_AT + m.tl++] = c;
+            else c = -2; // too long
+          } else if (m.t === 1 || m.tf || ((c < 0x30 || c > 0x39) && c !== C_FS2 && !(c === C_E && m.tl === 0))) {
+            if (!m.err) (m.err = MSR_ERR_CHAR), (m.et = m.t);
+            m.st = S_DRAIN;
+            continue;
+          } else if (c === C_E) {
+            m.tf = 1; // "<SS>E?": the module could not read this track
+          } else if (m.tl < (m.t === 2 ? T2_MAX : T3_MAX)) {
+            m.trk[(m.t === 2 ? T2_AT : T3_AT) + m.tl++] = c;
+          } else {
+            c = -2;
+          }
+          if (c === -2) {
+            if (!m.err) (m.err = MSR_ERR_TOO_LONG), (m.et = m.t);
+            m.st = S_DRAIN;
+          }
+          if (c !== -1) continue;
         }
-        if (c === -2) {
-          if (!m.err) (m.err = MSR_ERR_TOO_LONG), (m.et = m.t);
+        // The track ended.
+        m.st = S_BETWEEN;
+        if (m.tf || (m.t === 1 && m.tl === 1 && m.trk[T1_AT] === C_E)) {
+          if (!m.err) (m.err = MSR_ERR_TRACK_FAILED), (m.et = m.t);
           m.st = S_DRAIN;
-        }
-        if (c !== -1) continue;
+        } else if (m.t === 1) m.n1 = m.tl;
+        else if (m.t === 2) m.n2 = m.tl;
+        else m.n3 = m.tl;
       }
-      // The track ended.
-      m.st = S_BETWEEN;
-      if (m.tf || (m.t === 1 && m.tl === 1 && m.trk[T1_AT] === C_E)) {
-        if (!m.err) (m.err = MSR_ERR_TRACK_FAILED), (m.et = m.t);
-        m.st = S_DRAIN;
-      } else if (m.t === 1) m.n1 = m.tl;
-      else if (m.t === 2) m.n2 = m.tl;
-      else m.n3 = m.tl;
-    }
-    if (m.st !== S_IDLE) m.last = now;
-  });
+      if (m.st !== S_IDLE) m.last = now;
+    },
+  );
 } as unknown as { new (options: MagStripeReaderOptions): MagStripeReader; prototype: MagStripeReader };
 
 const proto = MagStripeReader.prototype as Reader;
