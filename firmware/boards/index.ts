@@ -5,9 +5,11 @@ import { wifi } from "./wifi";
 import { linux } from "./linux";
 import { virtual } from "./virtual";
 
-const profiles: BoardProfile[] = [pico, wifi, linux, virtual];
-
 export function selectBoard(id: string): BoardProfile {
-  for (let i = 0; i < profiles.length; i++) if (profiles[i].id === id) return profiles[i];
+  // a chain rather than an array of the profiles: an array is RAM for as long as the firmware runs
+  if (id === pico.id) return pico;
+  if (id === wifi.id) return wifi;
+  if (id === linux.id) return linux;
+  if (id === virtual.id) return virtual;
   throw new Error("No board profile for '" + id + "' (known: PICO, ESPRUINOWIFI, LINUX, VIRTUAL)");
 }

@@ -3,15 +3,13 @@
  * USB pins), so the mag-stripe reader, which only transmits, gets a software-serial RX pin.
  * Networking needs a WIZnet W5500 on SPI1 and the Pico firmware built with WIZnet support.
  * Wiring table: README "Wiring: Espruino Pico".
+ * Profile "PICO": Espruino Pico, 5100 blocks of RAM.
  */
 import type { BoardProfile } from "./profile";
 
 export const pico: BoardProfile = {
   id: "PICO",
-  name: "Espruino Pico",
-  blocks: 5100,
   lcd: { address: 0x27, cols: 16, rows: 2 },
-  wiringDoc: "pico",
   wire: function () {
     I2C1.setup({ scl: B8, sda: B9, bitrate: 100000 });
     Serial1.setup(9600, { tx: B6, rx: B7 }); // thermal printer

@@ -31,14 +31,23 @@ export interface NetConfig {
   wifiPassword: string;
 }
 
+/**
+ * What a board is: kept small, every profile object lives in RAM all the time (a property is a
+ * block or more on Espruino). The board's name, RAM budget and wiring table are in each
+ * profile file's header and the README, not here.
+ */
 export interface BoardProfile {
   /** process.env.BOARD value this profile answers to. */
   id: string;
-  name: string;
-  /** RAM budget in blocks (ESPRUINO.md), for the boot report. */
-  blocks: number;
-  lcd: { address: number; cols: number; rows: number };
-  /** Where the wiring is documented (README table id). */
-  wiringDoc: string;
+  lcd: LcdGeometry;
   wire(): BoardBuses;
 }
+
+export interface LcdGeometry {
+  address: number;
+  cols: number;
+  rows: number;
+}
+
+/** The 20x4 display on a PCF8574 backpack at 0x27, shared by the profiles that use it. */
+export const LCD_20X4: LcdGeometry = { address: 0x27, cols: 20, rows: 4 };

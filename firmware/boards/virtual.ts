@@ -2,15 +2,14 @@
  * The virtual board (hil/virtual): Pico pin map, so the Pico wiring is what the tests exercise,
  * with the mag-stripe reader on Serial3 (the virtual board has no software serial) and the
  * network straight to the host's loopback through require("net").
+ * Profile "VIRTUAL": Virtual board (Pico pin map), 5100 blocks of RAM.
  */
+import { LCD_20X4 } from "./profile";
 import type { BoardProfile } from "./profile";
 
 export const virtual: BoardProfile = {
   id: "VIRTUAL",
-  name: "Virtual board (Pico pin map)",
-  blocks: 5100,
-  lcd: { address: 0x27, cols: 20, rows: 4 },
-  wiringDoc: "pico",
+  lcd: LCD_20X4,
   wire: function () {
     I2C1.setup({ scl: B8, sda: B9, bitrate: 100000 });
     Serial1.setup(9600, { tx: B6, rx: B7 });

@@ -2,15 +2,14 @@
  * Espruino WiFi (STM32F411, 8190 blocks, ESP8266 on Serial2 for WiFi). The ESP8266 takes
  * USART2, so the chip reader and the mag-stripe reader use software serial.
  * Wiring table: README "Wiring: Espruino WiFi".
+ * Profile "ESPRUINOWIFI": Espruino WiFi, 8190 blocks of RAM.
  */
+import { LCD_20X4 } from "./profile";
 import type { BoardProfile } from "./profile";
 
 export const wifi: BoardProfile = {
   id: "ESPRUINOWIFI",
-  name: "Espruino WiFi",
-  blocks: 8190,
-  lcd: { address: 0x27, cols: 20, rows: 4 },
-  wiringDoc: "wifi",
+  lcd: LCD_20X4,
   wire: function () {
     I2C1.setup({ scl: B8, sda: B9, bitrate: 100000 });
     Serial1.setup(9600, { tx: B6, rx: B7 }); // thermal printer
