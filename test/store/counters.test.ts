@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { FlashStorage } from "../../hil/virtual/flash-storage";
+import { recordBytes } from "../../firmware/txn/store/record-log";
 import { Counters, SETTLE_CLOSING, SETTLE_IDLE, SETTLE_UPLOADING, STAN_MAX } from "../../firmware/txn/store/counters";
 import { STORE_ERR_NO_SPACE, STORE_ERR_RANGE, STORE_OK } from "../../firmware/txn/store/codes";
 
@@ -42,7 +43,7 @@ describe("Counters: STAN and batch persisted before use", () => {
     assert.equal(r.setSettleStep(SETTLE_CLOSING, 0), true);
     const before = flash.bytesProgrammed;
     assert.equal(r.advanceBatch(), true);
-    assert.equal(flash.bytesProgrammed - before, r.log.recordBytes(13), "one record");
+    assert.equal(flash.bytesProgrammed - before, recordBytes(13), "one record");
     r = open(flash);
     assert.deepEqual([r.batch, r.settleStep, r.uploadIndex], [1, SETTLE_IDLE, 0]);
   });

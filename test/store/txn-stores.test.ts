@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { FlashStorage } from "../../hil/virtual/flash-storage";
+import { recordBytes } from "../../firmware/txn/store/record-log";
 import { TxnStores, TxnStoresOptions } from "../../firmware/txn/store/txn-stores";
 import { BatchTotals, J_APPROVED, J_REVERSED, J_VOIDED, JournalEntry, journalTotals, TXN_VOID } from "../../firmware/txn/store/journal";
 import { RQ_DONE, RQ_SEND } from "../../firmware/txn/store/reversal-queue";
@@ -92,7 +93,7 @@ describe("TxnStores: the write order of a transaction", () => {
     const e = entryFor(v, 700, TXN_VOID);
     e.origStan = sale;
     // power fails after the two journal writes, before the reversal is cleared
-    flash.cutAfterBytes(2 * s.journal.log.recordBytes(57));
+    flash.cutAfterBytes(2 * recordBytes(57));
     assert.equal(s.complete(e), false);
     flash.powerOn();
     const r = open(flash);

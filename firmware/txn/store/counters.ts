@@ -16,7 +16,7 @@
 import type { StoreLike } from "../../hal/store";
 import { STORE_ERR_RANGE, STORE_OK } from "./codes";
 import { getN, putN } from "./bytes";
-import { RecordLog } from "./record-log";
+import { LOG_PAYLOAD, RecordLog } from "./record-log";
 
 export const STAN_MAX = 999999;
 export const BATCH_MAX = 999999;
@@ -65,7 +65,7 @@ export class Counters {
     const rc = this.log.open();
     this.lastError = rc;
     if (rc !== STORE_OK) return rc;
-    const p = this.log.payload;
+    const p = LOG_PAYLOAD;
     if (this.log.read(0, p, 0) === PAYLOAD) {
       this.stan = getN(p, 0, 4);
       this.batch = getN(p, 4, 4);
@@ -80,6 +80,10 @@ export class Counters {
     return STORE_OK;
   }
 
+  // Each change below writes the whole record (stan u32, batch u32, step u8, upload u16, flags
+  // u16) from LOG_PAYLOAD in one append; the fields change in RAM only once it is on flash. (The
+  // write is repeated in each method rather than shared: on Espruino a helper function costs RAM.)
+
   /**
    * Persist and return the next STAN (1..999999, wraps to 1); 0 if it could not be persisted
    * (lastError says why): then the transaction must not be sent.
@@ -87,7 +91,14 @@ export class Counters {
    */
   nextStan(): number {
     const next = this.stan >= STAN_MAX ? 1 : this.stan + 1;
-    if (!this.save(next, this.batch, this.settleStep, this.uploadIndex)) return 0;
+    const p = LOG_PAYLOAD;
+    putN(p, 0, 4, next);
+    putN(p, 4, 4, this.batch);
+    p[8] = this.settleStep;
+    putN(p, 9, 2, this.uploadIndex);
+    putN(p, 11, 2, this.flags);
+    this.lastError = this.log.append(0, PAYLOAD);
+    if (this.lastError !== STORE_OK) return 0;
     this.stan = next;
     return next;
   }
@@ -99,7 +110,14 @@ export class Counters {
       return false;
     }
     if (batch === this.batch) return true;
-    if (!this.save(this.stan, batch, this.settleStep, this.uploadIndex)) return false;
+    const p = LOG_PAYLOAD;
+    putN(p, 0, 4, this.stan);
+    putN(p, 4, 4, batch);
+    p[8] = this.settleStep;
+    putN(p, 9, 2, this.uploadIndex);
+    putN(p, 11, 2, this.flags);
+    this.lastError = this.log.append(0, PAYLOAD);
+    if (this.lastError !== STORE_OK) return false;
     this.batch = batch;
     return true;
   }
@@ -110,7 +128,14 @@ export class Counters {
       this.lastError = STORE_ERR_RANGE;
       return false;
     }
-    if (!this.save(this.stan, this.batch, step, uploadIndex)) return false;
+    const p = LOG_PAYLOAD;
+    putN(p, 0, 4, this.stan);
+    putN(p, 4, 4, this.batch);
+    p[8] = step;
+    putN(p, 9, 2, uploadIndex);
+    putN(p, 11, 2, this.flags);
+    this.lastError = this.log.append(0, PAYLOAD);
+    if (this.lastError !== STORE_OK) return false;
     this.settleStep = step;
     this.uploadIndex = uploadIndex;
     return true;
@@ -119,23 +144,17 @@ export class Counters {
   /** End of settlement: next batch number and step IDLE, in one record. */
   advanceBatch(): boolean {
     const next = this.batch >= BATCH_MAX ? 1 : this.batch + 1;
-    if (!this.save(this.stan, next, SETTLE_IDLE, 0)) return false;
+    const p = LOG_PAYLOAD;
+    putN(p, 0, 4, this.stan);
+    putN(p, 4, 4, next);
+    p[8] = SETTLE_IDLE;
+    putN(p, 9, 2, 0);
+    putN(p, 11, 2, this.flags);
+    this.lastError = this.log.append(0, PAYLOAD);
+    if (this.lastError !== STORE_OK) return false;
     this.batch = next;
     this.settleStep = SETTLE_IDLE;
     this.uploadIndex = 0;
     return true;
-  }
-
-  /** @hot */
-  private save(stan: number, batch: number, step: number, upload: number): boolean {
-    const p = this.log.payload;
-    putN(p, 0, 4, stan);
-    putN(p, 4, 4, batch);
-    p[8] = step;
-    putN(p, 9, 2, upload);
-    putN(p, 11, 2, this.flags);
-    const rc = this.log.append(0, PAYLOAD);
-    this.lastError = rc;
-    return rc === STORE_OK;
   }
 }

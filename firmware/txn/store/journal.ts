@@ -26,7 +26,7 @@ import type { StoreLike } from "../../hal/store";
 import { getN, putN } from "./bytes";
 import { STORE_ERR_JOURNAL_FULL, STORE_ERR_NOT_FOUND, STORE_ERR_RANGE, STORE_OK } from "./codes";
 import { MaskedPan } from "./masked-pan";
-import { RecordLog } from "./record-log";
+import { LOG_PAYLOAD, RecordLog } from "./record-log";
 
 // transaction types
 export const TXN_SALE = 1;
@@ -141,6 +141,8 @@ export interface JournalOptions {
  * first 6, last 4) | 39 rrn[12] | 51 authCode[6].
  */
 export const JOURNAL_ENTRY_BYTES = 57;
+/** The entry's record on flash: 13 + 57 rounded up to 16. */
+const ENTRY_RECORD_BYTES = 80;
 const META_BYTES = 8;
 
 export class Journal {
@@ -160,17 +162,17 @@ export class Journal {
     const cap = o.capacity || 100;
     if (!(cap >= 1 && cap <= 1000)) throw new Error("Journal: capacity 1..1000");
     this.capacity = cap;
-    const per = Math.ceil((13 + JOURNAL_ENTRY_BYTES) / 16) * 16;
-    // a batch of `capacity` entries plus half as many status changes fits one file, so the log
+        // a batch of `capacity` entries plus half as many status changes fits one file, so the log
     // compacts once per batch (at its close) in normal use
     const spare = cap >> 1 > 4 ? cap >> 1 : 4;
     this.log = new RecordLog(store, {
       name: o.name || "jn",
-      bytes: o.bytes || per * (cap + spare) + 32,
+      bytes: o.bytes || ENTRY_RECORD_BYTES * (cap + spare) + 32,
       keys: cap + 1,
       maxPayload: JOURNAL_ENTRY_BYTES,
     });
     this.info = new Int32Array(cap);
+    this.info.fill(-1);
   }
 
   open(): number {
@@ -178,7 +180,7 @@ export class Journal {
     const rc = log.open();
     this.lastError = rc;
     if (rc !== STORE_OK) return rc;
-    const p = log.payload;
+    const p = LOG_PAYLOAD;
     this.closedSeq = 0;
     this.closedBatch = 0;
     if (log.read(this.capacity, p, 0) === META_BYTES) {
@@ -217,7 +219,7 @@ export class Journal {
       this.lastError = STORE_ERR_JOURNAL_FULL;
       return false;
     }
-    const rc = this.log.ensureRoom(2 * this.log.recordBytes(JOURNAL_ENTRY_BYTES));
+    const rc = this.log.ensureRoom(2 * ENTRY_RECORD_BYTES);
     this.lastError = rc;
     return rc === STORE_OK;
   }
@@ -238,7 +240,7 @@ export class Journal {
       return false;
     }
     const k = this.nextKey;
-    const p = this.log.payload;
+    const p = LOG_PAYLOAD;
     p[0] = e.type;
     p[1] = e.status;
     putN(p, 2, 6, e.amount);
@@ -267,7 +269,7 @@ export class Journal {
       this.lastError = STORE_ERR_RANGE;
       return false;
     }
-    const p = this.log.payload;
+    const p = LOG_PAYLOAD;
     const k = this.keyOf(stan, true);
     if (k < 0 || this.log.read(k, p, 0) !== JOURNAL_ENTRY_BYTES) {
       this.lastError = STORE_ERR_NOT_FOUND;
@@ -325,7 +327,7 @@ export class Journal {
    * there is no such entry; false when a write failed (lastError).
    */
   markReversed(stan: number): boolean {
-    const p = this.log.payload;
+    const p = LOG_PAYLOAD;
     const k = this.keyOf(stan, true);
     if (k < 0 || this.log.read(k, p, 0) !== JOURNAL_ENTRY_BYTES) return true;
     const orig = p[0] === TXN_VOID ? getN(p, 12, 4) : 0;
@@ -338,7 +340,7 @@ export class Journal {
    * marks the original VOIDED. False when a write failed (lastError).
    */
   repairVoids(): boolean {
-    const p = this.log.payload;
+    const p = LOG_PAYLOAD;
     for (let k = 0; k < this.nextKey; k++) {
       const v = this.info[k];
       if (v < 0 || (v & 1) === 1 || ((v >> 1) & 7) !== J_APPROVED) continue;
@@ -361,8 +363,8 @@ export class Journal {
     }
     const log = this.log;
     const seq = log.lastSeq;
-    putN(log.payload, 0, 4, seq);
-    putN(log.payload, 4, 4, batch);
+    putN(LOG_PAYLOAD, 0, 4, seq);
+    putN(LOG_PAYLOAD, 4, 4, batch);
     const rc = log.append(this.capacity, META_BYTES);
     this.lastError = rc;
     if (rc !== STORE_OK) return false;
@@ -387,13 +389,13 @@ export class Journal {
    */
   private keyOf(stan: number, openOnly: boolean): number {
     let best = -1;
-    let bestSeq = 0;
+    let bestPos = -1;
     for (let k = 0; k < this.capacity; k++) {
       const v = this.info[k];
       if (v < 0 || (stan >= 0 && v >> 4 !== stan) || (openOnly && (v & 1) === 1)) continue;
-      const s = this.log.seq(k);
-      if (s > bestSeq) {
-        bestSeq = s;
+      const at = this.log.pos(k);
+      if (at > bestPos) {
+        bestPos = at;
         best = k;
       }
     }
@@ -402,7 +404,7 @@ export class Journal {
 
   /** Entry `k` from flash into `out` (lastError NOT_FOUND when there is none). */
   private readKey(k: number, out: JournalEntry): boolean {
-    const p = this.log.payload;
+    const p = LOG_PAYLOAD;
     if (k < 0 || this.log.read(k, p, 0) !== JOURNAL_ENTRY_BYTES) {
       this.lastError = STORE_ERR_NOT_FOUND;
       return false;

@@ -14,26 +14,30 @@
  *
  * Record (at a multiple of 16 bytes, padded with 0xFF):
  *   0 magic 0xA7 | 1 seq u32 | 5 len u16 | 7 key u16 | 9 payload[len] | 9+len crc32(0..9+len)
- * Keys are small integers chosen by the consumer; the record with the highest seq for a key wins;
- * a zero-length payload deletes the key (tombstone). Torn or corrupt records fail their CRC and
+ * Keys are small integers chosen by the consumer; the newest record for a key wins; a
+ * zero-length payload deletes the key (tombstone). Torn or corrupt records fail their CRC and
  * are skipped; appends resume after the last granule that holds any programmed byte.
+ * A file holds its records in seq order (appends take the next seq; a compaction copies in file
+ * order), so a later position in the file is a newer record: the index needs no seq, and
+ * `pos(key)` orders keys by age.
  *
  * Compaction (when the area is full) is copy-then-erase: create the OTHER file with generation+1,
  * copy the live records (seq kept), write its commit word, then erase the old file. Recovery
  * takes the committed file with the highest generation and erases an older committed one (an
  * interrupted erase), so a cut at any byte leaves either the old or the new log, whole. A fresh
- * log is made the same way (a compaction of nothing into file A).
+ * log is made the same way (a compaction of nothing into file A), and a compaction ends with the
+ * same recovery (it indexes the new file and erases the old one).
  *
  * RAM: every log shares ONE module-level buffer (only one append runs at a time): records are
- * built at its start (`payload` is the same view for every log), the file header at its end. A
- * log itself keeps a few numbers and one Int32Array index of two words per key (seq, and the
- * record's offset in granules << 16 | its payload length). `append` fills the header and CRC
- * around the payload the caller wrote into `payload` and hands Storage fixed prefix views of the
- * buffer (Espruino's Storage.write programs a typed array's bytes straight from RAM, no string,
- * no copy): a record up to 128 bytes in one write, a longer one in 128-byte pieces moved to the
- * front of the buffer first (so the payload is used up by an append). An append allocates
- * nothing. Compaction and reads work with the strings Storage returns (memory-mapped flash on a
- * board); they are off the hot path.
+ * built at its start (LOG_PAYLOAD is the payload view for every log), a file header after them.
+ * A log itself keeps a few numbers and one Int32Array word per key: -1 (no record) or the newest
+ * record's offset in granules << 16 | its payload length (0: deleted). `append` fills the header and CRC
+ * around the payload the caller wrote into LOG_PAYLOAD and hands Storage fixed prefix views of
+ * the buffer (Espruino's Storage.write programs a typed array's bytes straight from RAM, no
+ * string, no copy): a record up to 64 bytes in one write, a longer one in 64-byte pieces moved
+ * to the front of the buffer first (so the payload is used up by an append). An append
+ * allocates nothing. Compaction and reads work with the strings Storage returns (memory-mapped
+ * flash on a board); they are off the hot path.
  *
  * Flash cost per append = the record rounded up to 16 bytes. Espruino's own Storage cannot
  * erase a file in place: each compaction leaves the old file as trash (its size) until
@@ -45,8 +49,8 @@
  * Usage:
  *   const log = new RecordLog(store, { name: "ct", bytes: 1024, keys: 1, maxPayload: 16 });
  *   if (log.open() !== STORE_OK) ...;
- *   log.payload[0] = 42; log.append(0, 1);   // append(key, 0) deletes the key
- *   log.read(0, out, 0); // -> 1
+ *   LOG_PAYLOAD[0] = 42; log.append(0, 1);   // append(key, 0) deletes the key
+ *   log.read(0, out, 0); // -> 1 (the payload length; log.read(0, null, 0) only says it)
  */
 import type { StoreLike } from "../../hal/store";
 import { crc32 } from "../../lib/crc32";
@@ -77,66 +81,59 @@ export const LOG_RECORD_OVERHEAD = 13;
 /** Largest record of any log: the reversal queue's stored 0400 (28 + 300 bytes + 13). */
 export const LOG_MAX_RECORD = 352;
 const RECORD_MAGIC = 0xa7;
-/** Espruino's per-file header plus its alignment slack, for the room check. */
-const STORAGE_FILE_OVERHEAD = 40;
+/** Flash a log file takes beyond its record area: its header and Espruino's file header + slack. */
+export const LOG_FILE_OVERHEAD = LOG_FILE_HEADER + 40;
 /** Largest piece handed to Storage.write at once (one prefix view per 16 bytes up to it). */
-const PIECE = 128;
+const PIECE = 64;
 
-/** Records at [0, LOG_MAX_RECORD), a file header at [LOG_MAX_RECORD, +20), 4 zero bytes after. */
-const BUF = new Uint8Array(LOG_MAX_RECORD + LOG_FILE_HEADER);
-const PAYLOAD = BUF.subarray(9, LOG_MAX_RECORD);
-const HEADER = BUF.subarray(LOG_MAX_RECORD, LOG_MAX_RECORD + LOG_FILE_HEADER - 4);
-const COMMIT = BUF.subarray(LOG_MAX_RECORD + LOG_FILE_HEADER - 4);
+/** Records at [0, LOG_MAX_RECORD), a log file header's first 20 bytes after them. */
+const BUF = new Uint8Array(LOG_MAX_RECORD + LOG_FILE_HEADER - 4);
+/** Where every log's caller writes a record's payload before append(key, len). */
+export const LOG_PAYLOAD = BUF.subarray(9, LOG_MAX_RECORD);
 /** PIECES[i] = BUF[0 .. 16 * (i + 1)). */
 const PIECES: Uint8Array[] = [];
 for (let n = 16; n <= PIECE; n += 16) PIECES.push(BUF.subarray(0, n));
 
+/** Flash bytes a record with `len` payload bytes takes (the same arithmetic is inlined below). */
+export function recordBytes(len: number): number {
+  return ((LOG_RECORD_OVERHEAD + len + 15) >> 4) << 4;
+}
+
 export class RecordLog {
-  readonly name: string;
   readonly keys: number;
-  readonly maxPayload: number;
-  /** Record area of a file this log creates. */
+  /** Record area of a file this log creates (one file takes that + LOG_FILE_OVERHEAD in Storage). */
   readonly bytes: number;
-  /** Flash one file of this log takes in Storage (header + area + Espruino's file header). */
-  readonly footprint: number;
-  /** The caller writes a record's payload here, then calls append(key, len). Shared by all logs. */
-  readonly payload: Uint8Array = PAYLOAD;
-  /** The file currently appended to. */
+  /** The file currently appended to (the base name + "A" or "B"). */
   fileName: string;
   /** Record area of the current file (0 until open() succeeds) and the next append's offset in it. */
   area = 0;
   writePos = 0;
   /** Highest sequence number used so far (records written later get higher ones). */
   lastSeq = 0;
-  /** Generation of the current file. */
-  generation = 0;
   /** Compactions done since open. */
   compactions = 0;
   /** Runs of torn/corrupt granules skipped by the last open(). */
   skipped = 0;
 
   private readonly store: StoreLike;
-  /** Per key: [2k] seq of its newest record (0: none), [2k+1] offset / 16 << 16 | payload length. */
+  private readonly maxPayload: number;
+  /** Generation of the current file. */
+  private generation = 0;
+  /** Per key: -1 (no record) or its newest record's offset / 16 << 16 | payload length. */
   private readonly idx: Int32Array;
 
   constructor(store: StoreLike, options: RecordLogOptions) {
     this.store = store;
-    this.name = options.name;
     this.fileName = options.name + "A";
     this.bytes = Math.ceil(options.bytes / 16) * 16;
     this.keys = options.keys;
     this.maxPayload = options.maxPayload;
-    this.footprint = LOG_FILE_HEADER + this.bytes + STORAGE_FILE_OVERHEAD;
-    const maxRec = this.recordBytes(options.maxPayload);
+    const maxRec = ((LOG_RECORD_OVERHEAD + options.maxPayload + 15) >> 4) << 4;
     if (maxRec > this.bytes || maxRec > LOG_MAX_RECORD || this.bytes > 16 * 32767) {
       throw new Error("RecordLog " + options.name + ": record or area size out of range");
     }
-    this.idx = new Int32Array(2 * options.keys);
-  }
-
-  /** Flash bytes a record with `len` payload bytes takes. @hot */
-  recordBytes(len: number): number {
-    return ((LOG_RECORD_OVERHEAD + len + 15) >> 4) << 4;
+    this.idx = new Int32Array(options.keys);
+    this.idx.fill(-1);
   }
 
   /**
@@ -146,13 +143,16 @@ export class RecordLog {
   open(): number {
     const st = this.store;
     const idx = this.idx;
-    const fileA = this.name + "A";
-    const fileB = this.name + "B";
+    // -1: called by compact() right after it committed a new file (that file must be found)
+    const afterCompaction = this.area < 0;
+    const stem = this.fileName.substring(0, this.fileName.length - 1);
+    const fileA = stem + "A";
+    const fileB = stem + "B";
     this.area = 0;
     this.writePos = 0;
     this.lastSeq = 0;
     this.skipped = 0;
-    for (let i = 0; i < idx.length; i++) idx[i] = 0;
+    idx.fill(-1);
     // A cut inside Espruino's 32-byte file header, after its size field, leaves a live file whose
     // name is the first bytes of ours followed by 0xFF: nobody can name it, it would hold its
     // space forever. Erase such files (a name of only 0xFF bytes is nobody's either).
@@ -177,7 +177,8 @@ export class RecordLog {
       }
     }
     // the committed file with the highest generation
-    const h = HEADER;
+    const h = BUF;
+    const H = LOG_MAX_RECORD;
     let best = -1;
     let bestGen = -1;
     let maxGen = 0;
@@ -185,9 +186,9 @@ export class RecordLog {
     for (let i = 0; i < 2; i++) {
       const s = st.read(i ? fileB : fileA, 0, LOG_FILE_HEADER);
       if (s === undefined || s.length < LOG_FILE_HEADER) continue;
-      for (let k = 0; k < LOG_FILE_HEADER - 4; k++) h[k] = s.charCodeAt(k);
-      if (h[0] !== 0x52 || h[1] !== 0x4c || h[2] !== 0x4f || h[3] !== 0x47 || crc32(h, 0, 16) !== getN(h, 16, 4)) continue;
-      const gen = getN(h, 4, 4);
+      for (let k = 0; k < 16; k++) h[H + k] = s.charCodeAt(k);
+      if (s.substring(0, 4) !== "RLOG" || crc32(h, H, H + 16) !== ((s.charCodeAt(16) << 24) | (s.charCodeAt(17) << 16) | (s.charCodeAt(18) << 8) | s.charCodeAt(19)) >>> 0) continue;
+      const gen = getN(h, H + 4, 4);
       if (gen > maxGen) maxGen = gen;
       if (s.charCodeAt(20) !== 0 || s.charCodeAt(21) !== 0 || s.charCodeAt(22) !== 0 || s.charCodeAt(23) !== 0) continue;
       if (best >= 0) otherCommitted = true;
@@ -197,6 +198,7 @@ export class RecordLog {
       }
     }
     if (best < 0) {
+      if (afterCompaction) return STORE_ERR_IO;
       // nothing committed yet: a fresh log (a torn first creation held no records), made as a
       // compaction of the empty log "in B" into A
       this.fileName = fileB;
@@ -225,12 +227,10 @@ export class RecordLog {
         if (pos + LOG_RECORD_OVERHEAD + len <= area && crc32(data, b, b + 9 + len) === getN(data, b + 9 + len, 4)) {
           const seq = getN(data, b + 1, 4);
           const key = (data[b + 7] << 8) | data[b + 8];
-          if (key < this.keys && seq > idx[2 * key]) {
-            idx[2 * key] = seq;
-            idx[2 * key + 1] = ((pos >> 4) << 16) | len;
-          }
+          // a later record is a newer one (the file is in seq order)
+          if (key < this.keys) idx[key] = ((pos >> 4) << 16) | len;
           if (seq > maxSeq) maxSeq = seq;
-          pos += this.recordBytes(len);
+          pos += ((LOG_RECORD_OVERHEAD + len + 15) >> 4) << 4;
           end = pos;
           inBad = false;
           continue;
@@ -269,32 +269,38 @@ export class RecordLog {
     return STORE_OK;
   }
 
-  /** Payload length of the live record for `key`, -1 if none. @hot */
-  length(key: number): number {
-    if (!(key >= 0 && key < this.keys)) return -1;
-    const n = this.idx[2 * key + 1] & 0xffff;
-    return n > 0 ? n : -1;
-  }
-
-  /** Sequence number of the newest record for `key` (live or tombstone), 0 if none. @hot */
+  /**
+   * Sequence number of the newest record for `key` (live or tombstone), 0 if none: read from
+   * flash, off the hot path.
+   */
   seq(key: number): number {
-    return key >= 0 && key < this.keys ? this.idx[2 * key] : 0;
+    const v = key >= 0 && key < this.keys ? this.idx[key] : -1;
+    if (v < 0 || this.area <= 0) return 0;
+    const s = this.store.read(this.fileName, LOG_FILE_HEADER + (v >> 16) * 16 + 1, 4);
+    return s === undefined || s.length !== 4 ? 0 : ((s.charCodeAt(0) << 24) | (s.charCodeAt(1) << 16) | (s.charCodeAt(2) << 8) | s.charCodeAt(3)) >>> 0;
   }
 
   /**
-   * Append a record whose payload the caller has written into `payload[0..len)`; len 0 deletes
+   * Where the newest record for `key` lies (-1: none). A higher position is a newer record, so
+   * this orders keys by when they were last written. @hot
+   */
+  pos(key: number): number {
+    return key >= 0 && key < this.keys ? this.idx[key] >> 16 : -1;
+  }
+
+  /**
+   * Append a record whose payload the caller has written into LOG_PAYLOAD[0..len); len 0 deletes
    * the key (a tombstone; nothing is written when it holds nothing). The newest record for a key
    * wins. Returns STORE_OK or an error code; on error nothing already stored is lost. The payload
    * is used up. Allocation-free unless the file is full and a compaction runs first.
    * @hot
    */
   append(key: number, len: number): number {
-    if (this.area === 0) return STORE_ERR_NOT_OPEN;
+    if (this.area <= 0) return STORE_ERR_NOT_OPEN;
     if (!(key >= 0 && key < this.keys)) return STORE_ERR_BAD_KEY;
     if (len < 0 || len > this.maxPayload) return STORE_ERR_TOO_BIG;
-    const idx = this.idx;
-    if (len === 0 && (idx[2 * key + 1] & 0xffff) === 0) return STORE_OK;
-    const size = this.recordBytes(len);
+    if (len === 0 && (this.idx[key] < 0 || (this.idx[key] & 0xffff) === 0)) return STORE_OK;
+    const size = ((LOG_RECORD_OVERHEAD + len + 15) >> 4) << 4;
     if (this.writePos + size > this.area) {
       const rc = this.compact();
       if (rc !== STORE_OK) return rc;
@@ -324,8 +330,7 @@ export class RecordLog {
     this.writePos = at + size;
     this.lastSeq = seq;
     if (!ok) return STORE_ERR_IO;
-    idx[2 * key] = seq;
-    idx[2 * key + 1] = ((at >> 4) << 16) | len;
+    this.idx[key] = ((at >> 4) << 16) | len;
     return STORE_OK;
   }
 
@@ -334,18 +339,24 @@ export class RecordLog {
    * sequence of writes that must not fail half-way (a transaction) starts with room for all.
    */
   ensureRoom(bytes: number): number {
-    if (this.area === 0) return STORE_ERR_NOT_OPEN;
+    if (this.area <= 0) return STORE_ERR_NOT_OPEN;
     if (this.writePos + bytes <= this.area) return STORE_OK;
     const rc = this.compact();
     if (rc !== STORE_OK) return rc;
     return this.writePos + bytes <= this.area ? STORE_OK : STORE_ERR_LOG_FULL;
   }
 
-  /** Copy the live payload of `key` into out[at..]; returns its length, or -1. Off the hot path. */
-  read(key: number, out: Uint8Array, at: number): number {
-    const len = this.length(key);
-    if (len < 0 || this.area === 0) return -1;
-    const s = this.store.read(this.fileName, LOG_FILE_HEADER + (this.idx[2 * key + 1] >> 16) * 16 + 9, len);
+  /**
+   * Payload length of the live record for `key` (-1: none), and unless `out` is null the payload
+   * copied into out[at..] (-1 when that read fails). Reading is off the hot path; asking for the
+   * length alone (out null) is @hot.
+   */
+  read(key: number, out: Uint8Array | null, at: number): number {
+    const v = key >= 0 && key < this.keys ? this.idx[key] : -1;
+    const len = v & 0xffff;
+    if (v < 0 || len === 0 || this.area <= 0) return -1;
+    if (out === null) return len;
+    const s = this.store.read(this.fileName, LOG_FILE_HEADER + (v >> 16) * 16 + 9, len);
     if (s === undefined || s.length !== len) return -1;
     for (let i = 0; i < len; i++) out[at + i] = s.charCodeAt(i);
     return len;
@@ -358,15 +369,15 @@ export class RecordLog {
    * that has closed a period (the journal after settlement) starts the next file without it.
    */
   compact(dropUpToSeq?: number, keepKey?: number): number {
-    if (this.area === 0) return STORE_ERR_NOT_OPEN;
+    if (this.area <= 0) return STORE_ERR_NOT_OPEN;
     const st = this.store;
     const idx = this.idx;
     const drop = dropUpToSeq ? dropUpToSeq : 0;
     const keep = keepKey === undefined ? -1 : keepKey;
     let live = 0;
     for (let k = 0; k < this.keys; k++) {
-      const n = idx[2 * k + 1] & 0xffff;
-      if (n > 0) live += this.recordBytes(n);
+      const n = idx[k] & 0xffff;
+      if (idx[k] >= 0 && n > 0) live += ((LOG_RECORD_OVERHEAD + n + 15) >> 4) << 4;
     }
     if (live > this.bytes) return STORE_ERR_LOG_FULL;
     let free = 0;
@@ -375,33 +386,35 @@ export class RecordLog {
     } catch (e) {
       return STORE_ERR_IO;
     }
-    if (free < this.footprint) return STORE_ERR_NO_SPACE;
+    if (free < this.bytes + LOG_FILE_OVERHEAD) return STORE_ERR_NO_SPACE;
     const from = this.fileName;
-    const to = this.name + (from.charCodeAt(from.length - 1) === 0x41 ? "B" : "A");
-    const gen = this.generation + 1;
+    const to = from.substring(0, from.length - 1) + (from.charCodeAt(from.length - 1) === 0x41 ? "B" : "A");
     // Create the new file with its header (not committed yet) and check what Storage made of it.
     // A power cut inside Espruino's own 32-byte file header before its size field was complete
     // leaves the chain ending in half a header; the next file created lands on it and its size
     // comes out ANDed with the old bits (shorter than asked). Such a file is erased (it becomes
     // trash of a valid size, so the chain steps over it) and the creation retried.
-    const h = HEADER;
+    const h = BUF;
+    const H = LOG_MAX_RECORD;
     const size = LOG_FILE_HEADER + this.bytes;
-    h[0] = 0x52; // "RLOG"
-    h[1] = 0x4c;
-    h[2] = 0x4f;
-    h[3] = 0x47;
-    putN(h, 4, 4, gen);
-    putN(h, 8, 4, this.bytes);
-    putN(h, 12, 4, this.lastSeq + 1);
-    putN(h, 16, 4, crc32(h, 0, 16));
+    h[H] = 0x52; // "RLOG"
+    h[H + 1] = 0x4c;
+    h[H + 2] = 0x4f;
+    h[H + 3] = 0x47;
+    putN(h, H + 4, 4, this.generation + 1);
+    putN(h, H + 8, 4, this.bytes);
+    putN(h, H + 12, 4, this.lastSeq + 1);
+    putN(h, H + 16, 4, crc32(h, H, H + 16));
+    let head = "";
+    for (let i = 0; i < LOG_FILE_HEADER - 4; i++) head += String.fromCharCode(h[H + i]);
     let made = false;
     for (let attempt = 0; !made && attempt < 3; attempt++) {
       try {
-        if (!st.write(to, h, 0, size)) return STORE_ERR_IO;
+        if (!st.write(to, head, 0, size)) return STORE_ERR_IO;
         const got = st.read(to);
         made = got !== undefined && got.length === size;
         for (let i = 0; made && i < size; i++) {
-          if ((got as string).charCodeAt(i) !== (i < LOG_FILE_HEADER - 4 ? h[i] : 0xff)) made = false;
+          if ((got as string).charCodeAt(i) !== (i < LOG_FILE_HEADER - 4 ? h[H + i] : 0xff)) made = false;
         }
         if (!made) st.erase(to);
       } catch (e) {
@@ -409,44 +422,38 @@ export class RecordLog {
       }
     }
     if (!made) return STORE_ERR_IO;
-    // copy the live records, then commit
+    // copy the live records in file order (= seq order, which the new file keeps), then commit
     let pos = 0;
+    let after = -1;
     try {
-      for (let k = 0; k < this.keys; k++) {
-        const n = idx[2 * k + 1] & 0xffff;
-        if (n === 0 || (idx[2 * k] <= drop && k !== keep)) continue;
-        const rs = this.recordBytes(n);
-        const s = st.read(from, LOG_FILE_HEADER + (idx[2 * k + 1] >> 16) * 16, rs);
+      for (;;) {
+        let k = -1;
+        let at = 0x7fffffff;
+        for (let j = 0; j < this.keys; j++) {
+          const v = idx[j];
+          if (v >= 0 && (v & 0xffff) > 0 && v >> 16 > after && v >> 16 < at) {
+            at = v >> 16;
+            k = j;
+          }
+        }
+        if (k < 0) break;
+        after = at;
+        const rs = ((LOG_RECORD_OVERHEAD + (idx[k] & 0xffff) + 15) >> 4) << 4;
+        const s = st.read(from, LOG_FILE_HEADER + at * 16, rs);
         if (s === undefined || s.length !== rs) return STORE_ERR_IO;
+        const seq = ((s.charCodeAt(1) << 24) | (s.charCodeAt(2) << 16) | (s.charCodeAt(3) << 8) | s.charCodeAt(4)) >>> 0;
+        if (seq <= drop && k !== keep) continue;
         if (!st.write(to, s, LOG_FILE_HEADER + pos, 0)) return STORE_ERR_IO;
         pos += rs;
       }
-      if (!st.write(to, COMMIT, LOG_FILE_HEADER - 4, 0)) return STORE_ERR_IO;
+      if (!st.write(to, "\0\0\0\0", LOG_FILE_HEADER - 4, 0)) return STORE_ERR_IO;
     } catch (e) {
       return STORE_ERR_IO;
     }
-    // committed: the new file is the log now; index the copies where they went (same order)
-    pos = 0;
-    for (let k = 0; k < this.keys; k++) {
-      const n = idx[2 * k + 1] & 0xffff;
-      if (n === 0 || (idx[2 * k] <= drop && k !== keep)) {
-        idx[2 * k] = 0;
-        idx[2 * k + 1] = 0;
-        continue;
-      }
-      idx[2 * k + 1] = ((pos >> 4) << 16) | n;
-      pos += this.recordBytes(n);
-    }
-    this.fileName = to;
-    this.generation = gen;
-    this.area = this.bytes;
-    this.writePos = pos;
+    // committed: the new file is the log now. Recover as after a power cut here: index the new
+    // file and erase the old one.
     this.compactions++;
-    try {
-      st.erase(from);
-    } catch (e) {
-      // recovery erases it if this was cut
-    }
-    return STORE_OK;
+    this.area = -1;
+    return this.open();
   }
 }

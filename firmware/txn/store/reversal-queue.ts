@@ -54,7 +54,7 @@ import {
   STORE_OK,
 } from "./codes";
 import { MaskedPan } from "./masked-pan";
-import { RecordLog } from "./record-log";
+import { LOG_PAYLOAD, RecordLog } from "./record-log";
 
 /** Reason codes: field 39 as two ASCII codes, (c0 << 8) | c1. */
 export const REASON_NO_REPLY = 0x3938; // "98"
@@ -176,7 +176,7 @@ export class ReversalQueue {
     this.lastError = rc;
     if (rc !== STORE_OK) return rc;
     this.isPending = false;
-    const p = this.log.payload;
+    const p = LOG_PAYLOAD;
     if (this.log.read(KEY_MESSAGE, p, 0) >= MSG_HEAD) {
       const s = this.pending;
       s.type = p[0];
@@ -248,12 +248,13 @@ export class ReversalQueue {
     if (err === STORE_OK && outLen > this.maxMessage) err = STORE_ERR_TOO_BIG;
     // room for this reversal's whole life, so its later writes never need a compaction
     const log = this.log;
-    if (err === STORE_OK) err = log.ensureRoom(log.recordBytes(MSG_HEAD + outLen) + (this.retryLimit + 3) * log.recordBytes(STATE_BYTES) + log.recordBytes(0));
+    // (records of 13 + payload bytes rounded up to 16: the message, a state per try and reason, a delete)
+    if (err === STORE_OK) err = log.ensureRoom((((13 + MSG_HEAD + outLen + 15) >> 4) << 4) + (this.retryLimit + 3) * 32 + 16);
     if (err !== STORE_OK) {
       this.lastError = err;
       return false;
     }
-    const p = log.payload;
+    const p = LOG_PAYLOAD;
     p[0] = info.type;
     putN(p, 1, 4, info.stan);
     putN(p, 5, 6, info.amount);
@@ -275,7 +276,7 @@ export class ReversalQueue {
     const rc = log.append(KEY_MESSAGE, MSG_HEAD + outLen);
     this.lastError = rc;
     if (rc !== STORE_OK) return false;
-    this.id = log.seq(KEY_MESSAGE);
+    this.id = log.lastSeq; // the message record just written
     const s = this.pending;
     s.copyFrom(info);
     s.reason = REASON_NO_REPLY;
@@ -292,7 +293,7 @@ export class ReversalQueue {
     if (!this.isPending) rc = STORE_ERR_NOT_FOUND;
     else if (reason !== REASON_NO_REPLY && reason !== REASON_MAC_FAILED && reason !== REASON_TERMINAL) rc = STORE_ERR_RANGE;
     else if (reason !== s.reason) {
-      const p = this.log.payload;
+      const p = LOG_PAYLOAD;
       putN(p, 0, 4, this.id);
       putN(p, 4, 2, reason);
       p[6] = s.tries;
@@ -323,7 +324,7 @@ export class ReversalQueue {
     if (!this.isPending) return RQ_NONE;
     const s = this.pending;
     if (s.tries < this.retryLimit) {
-      const p = this.log.payload;
+      const p = LOG_PAYLOAD;
       putN(p, 0, 4, this.id);
       putN(p, 4, 2, s.reason);
       p[6] = s.tries + 1;
@@ -339,7 +340,7 @@ export class ReversalQueue {
     // a move cut in between). `slip` (= pending) keeps the data to print.
     let k = -1;
     for (let i = 0; i < this.manual.keys; i++) {
-      if (this.manual.length(i) < 0) {
+      if (this.manual.read(i, null, 0) < 0) {
         k = i;
         break;
       }
@@ -348,7 +349,7 @@ export class ReversalQueue {
       this.lastError = STORE_ERR_MANUAL_FULL;
       return RQ_ERROR;
     }
-    const p = this.manual.payload;
+    const p = LOG_PAYLOAD;
     putN(p, 0, 4, this.id);
     p[4] = s.type;
     putN(p, MANUAL_STAN, 4, s.stan);
@@ -379,7 +380,7 @@ export class ReversalQueue {
 
   /** Copy the stored 0400 frame into out[0..]; returns its length, or -1. */
   loadMessage(out: Uint8Array): number {
-    const p = this.log.payload;
+    const p = LOG_PAYLOAD;
     let len = -1;
     this.lastError = STORE_ERR_NOT_FOUND;
     if (this.isPending && this.log.read(KEY_MESSAGE, p, 0) >= MSG_HEAD) {
@@ -397,16 +398,16 @@ export class ReversalQueue {
   /** Entries waiting for manual handling. */
   manualCount(): number {
     let n = 0;
-    for (let k = 0; k < this.manual.keys; k++) if (this.manual.length(k) > 0) n++;
+    for (let k = 0; k < this.manual.keys; k++) if (this.manual.read(k, null, 0) > 0) n++;
     return n;
   }
 
   /** The i-th manual-handling entry into `out`. */
   manualAt(i: number, out: ReversalSlip): boolean {
     const m = this.manual;
-    const p = m.payload;
+    const p = LOG_PAYLOAD;
     for (let k = 0, n = 0; k < m.keys; k++) {
-      if (m.length(k) < 0 || n++ !== i) continue;
+      if (m.read(k, null, 0) < 0 || n++ !== i) continue;
       if (m.read(k, p, 0) !== MANUAL_BYTES) break;
       out.type = p[4];
       out.stan = getN(p, MANUAL_STAN, 4);
@@ -430,7 +431,7 @@ export class ReversalQueue {
     const m = this.manual;
     let rc = STORE_ERR_NOT_FOUND;
     for (let k = 0, n = 0; k < m.keys; k++) {
-      if (m.length(k) < 0 || n++ !== i) continue;
+      if (m.read(k, null, 0) < 0 || n++ !== i) continue;
       rc = m.append(k, 0);
       break;
     }

@@ -48,6 +48,7 @@ import { getN } from "./bytes";
 import { STORE_ERR_REVERSAL_PENDING, STORE_OK } from "./codes";
 import { Counters, CountersOptions, SETTLE_CLOSING, SETTLE_IDLE } from "./counters";
 import { J_APPROVED, J_REVERSAL_FAILED, J_REVERSAL_PENDING, J_REVERSED, J_VOIDED, Journal, JournalEntry, JournalOptions, TXN_VOID } from "./journal";
+import { LOG_FILE_OVERHEAD, LOG_PAYLOAD } from "./record-log";
 import { ACK_APPROVED, ACK_INVALID, ACK_NOT_FOUND, MANUAL_STAN, ReversalQueue, ReversalQueueOptions, RQ_ERROR, RQ_EXHAUSTED } from "./reversal-queue";
 
 export interface TxnStoresOptions {
@@ -100,8 +101,8 @@ export class TxnStores {
     // manual-list entries whose journal entry is not final yet
     const m = q.manual;
     for (let k = 0; rc === STORE_OK && k < m.keys; k++) {
-      if (m.length(k) < 0 || m.read(k, m.payload, 0) < 0) continue;
-      const stan = getN(m.payload, MANUAL_STAN, 4);
+      if (m.read(k, LOG_PAYLOAD, 0) < 0) continue;
+      const stan = getN(LOG_PAYLOAD, MANUAL_STAN, 4);
       const st = j.statusOfStan(stan);
       if ((st === J_APPROVED || st === J_REVERSAL_PENDING) && !j.setStatus(stan, J_REVERSAL_FAILED)) rc = j.lastError;
     }
@@ -227,6 +228,6 @@ export class TxnStores {
 
   /** Flash all logs take with both files of each present (the worst moment of a compaction). */
   footprint(): number {
-    return 2 * (this.counters.log.footprint + this.journal.log.footprint + this.reversals.log.footprint + this.reversals.manual.footprint);
+    return 2 * (this.counters.log.bytes + this.journal.log.bytes + this.reversals.log.bytes + this.reversals.manual.bytes + 4 * LOG_FILE_OVERHEAD);
   }
 }
