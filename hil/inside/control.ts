@@ -14,7 +14,7 @@
 import type { SwipeOptions } from "../models/msr-module";
 import { ChipCard, type ChipCardOptions } from "../models/chip-card";
 import { checkKeyName, keysOfText } from "../terminal/typing";
-import type { InsideModels } from "./rig";
+import type { InsideModels, KeyScans } from "./rig";
 import type { TimeSource } from "./timers";
 import { findInsideCard, insideCards, maskPan } from "./cards";
 
@@ -30,28 +30,46 @@ export interface InsertOptions extends ChipCardOptions {
   bounceMs?: number;
 }
 
-/** Scans a tap's press (and the gap after it) must last, besides holdMs / gapMs. */
-export const TAP_SCANS = 3;
+/**
+ * Scans a tap's press (and the gap after it) must last once the contact has settled, besides
+ * holdMs / gapMs; and the first and last of them must be TAP_SPAN_MS + the driver's debounce apart.
+ */
+export const TAP_SCANS = 2;
+export const TAP_SPAN_MS = 10;
+
+export interface TapTiming {
+  /** Press and release gap, ms (the nominal tap). */
+  holdMs: number;
+  gapMs: number;
+  /** The firmware's keypad scans (InsideRig.scans): taps last until the driver has seen them. */
+  scans?: KeyScans;
+  /** The keypad model's contact bounce (ms, default 5) and the driver's debounce (default 20). */
+  bounceMs?: number;
+  debounceMs?: number;
+}
 
 export class InsideHil {
   private readonly models: InsideModels;
   private readonly timers: TimeSource;
   private readonly holdMs: number;
   private readonly gapMs: number;
-  private readonly scans: (() => number) | null;
+  private readonly scans: KeyScans | null;
+  private readonly settleMs: number;
+  private readonly spanMs: number;
   /** Taps not yet pressed, in order; `tapping` while one is down or in its gap. */
   private readonly tapQueue: string[] = [];
   private tapping = false;
   private tapEndsAt = 0;
   private inserted: string | null = null;
 
-  /** `scans` counts the firmware's keypad scans (InsideRig.scans); taps last TAP_SCANS of them. */
-  constructor(models: InsideModels, timers: TimeSource, holdMs: number, gapMs: number, scans?: () => number) {
+  constructor(models: InsideModels, timers: TimeSource, timing: TapTiming) {
     this.models = models;
     this.timers = timers;
-    this.holdMs = holdMs;
-    this.gapMs = gapMs;
-    this.scans = scans || null;
+    this.holdMs = timing.holdMs;
+    this.gapMs = timing.gapMs;
+    this.scans = timing.scans || null;
+    this.settleMs = (timing.bounceMs !== undefined ? timing.bounceMs : 5) + 1;
+    this.spanMs = (timing.debounceMs !== undefined ? timing.debounceMs : 20) + TAP_SPAN_MS;
   }
 
   key(name: string): number {
@@ -172,10 +190,13 @@ export class InsideHil {
 
   /**
    * Queue one tap behind any still running, so keys never overlap into a chord. Each step is
-   * timed from the one before it (press, hold, release, gap, next press), and the hold and the
-   * gap last at least holdMs / gapMs AND TAP_SCANS keypad scans: inside the interpreter one
-   * firmware tick can take hundreds of ms, and a press the keypad driver saw only once (or
-   * not at all) is lost to its debounce.
+   * timed from the one before it (press, hold, release, gap, next press). With `scans`, the hold
+   * and the gap also last until the keypad driver has seen them: inside the interpreter one
+   * firmware tick can take hundreds of ms, and the model's contact bounce (its own timers) can
+   * be spread over several ticks, since every timer a callback sets makes Espruino run the
+   * overdue loop interval again before the next timer. So each step waits for the contact to
+   * settle, then for TAP_SCANS scans that span the driver's debounce: what a person's press
+   * is, a few scans of one steady reading.
    */
   private tap(name: string): void {
     this.tapQueue.push(name);
@@ -202,20 +223,32 @@ export class InsideHil {
     });
   }
 
-  /** Run `fn` once `ms` have passed and the firmware has scanned the keypad TAP_SCANS times. */
+  /**
+   * Run `fn` once `ms` have passed since the contact moved and, with `scans`, the driver has
+   * scanned the settled contact TAP_SCANS times over at least its debounce (+ TAP_SPAN_MS).
+   * The settle timer is set after the model's bounce timers and is due later, so Espruino runs
+   * it after every one of them (timers due together run in the order they were set).
+   */
   private after(ms: number, fn: () => void): void {
     const scans = this.scans;
+    const timers = this.timers;
     if (scans === null) {
-      this.timers.setTimeout(fn, ms);
+      timers.setTimeout(fn, ms);
       return;
     }
-    const timers = this.timers;
-    const from = scans();
-    const wait = function (): void {
-      if (scans() - from >= TAP_SCANS) fn();
-      else timers.setTimeout(wait, 10);
+    const until = timers.now() + ms;
+    const spanMs = this.spanMs;
+    let from = -1;
+    let firstAt = -1;
+    const check = function (): void {
+      const n = scans.count();
+      if (from < 0) from = n; // settled: count from here
+      // the time of the first scan after `from` is not kept; a later one's is a safe stand-in
+      else if (firstAt < 0 && n > from) firstAt = scans.lastAt();
+      if (firstAt >= 0 && n - from >= TAP_SCANS && scans.lastAt() - firstAt >= spanMs && timers.now() >= until) fn();
+      else timers.setTimeout(check, 10);
     };
-    timers.setTimeout(wait, ms);
+    timers.setTimeout(check, this.settleMs);
   }
 
   /** Nominal ms until the queued taps are over (longer when the interpreter is busy). */

@@ -78,4 +78,9 @@ const rig = buildInsideRig(
   doorbellWire(),
 );
 global.hilBuses = rig.buses;
-global.hil = new InsideHil(rig.models, rig.timers, options.keyHoldMs || 80, options.keyGapMs || 80, rig.scans);
+global.hil = new InsideHil(rig.models, rig.timers, {
+  holdMs: options.keyHoldMs || 80,
+  gapMs: options.keyGapMs || 80,
+  scans: rig.scans,
+  bounceMs: options.keyBounceMs !== undefined ? options.keyBounceMs : 5,
+});

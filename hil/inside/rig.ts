@@ -36,6 +36,14 @@ export interface InsideOptions {
   keyGapMs?: number;
   /** Printer speed (default 60 mm/s, the model's) and receive buffer (default 4096). */
   printerMmPerSecond?: number;
+  /**
+   * true: the printer model's print timers all run in one batch as soon as the interpreter is
+   * idle, instead of one interpreter timer per printed line (each of which costs a firmware loop
+   * tick inside the interpreter, so a receipt takes ~50 ticks). For long bench loops where the
+   * print speed is not what is measured; the firmware still paces its bytes by the baud rate
+   * and sees the model's buffer, BUSY and status answers. Default false.
+   */
+  printerInstant?: boolean;
   printerBufferBytes?: number;
   printerBaud?: number;
   iccBaud?: number;
@@ -57,8 +65,16 @@ export interface InsideRig {
   buses: BoardBuses;
   timers: ModelTimers;
   links: { msr: InsideUart; icc: InsideUart; printer: InsideUart };
-  /** Keypad scans the firmware has made so far (row 1 released twice per scan). */
-  scans(): number;
+  /** The firmware's keypad scans: how many so far, and when the last one read the matrix. */
+  scans: KeyScans;
+}
+
+/** What the taps are paced by (control.ts): the keypad driver's scans as seen on the row wires. */
+export interface KeyScans {
+  /** Scans the firmware has made so far (row 1 is released twice per scan). */
+  count(): number;
+  /** ms (on the models' time) at which the last scan read row 1: where its key reading starts. */
+  lastAt(): number;
 }
 
 /**
@@ -78,7 +94,10 @@ export function buildInsideRig(source: TimeSource, opts: InsideOptions, net: () 
       clock: opts.lcdTiming === false ? undefined : timers,
     }),
     // No decodeGb: iconv is not available inside; Chinese text shows as <hex> (model fallback).
-    printer: new EscPosPrinterModel(sched, { mmPerSecond: opts.printerMmPerSecond, bufferBytes: opts.printerBufferBytes }),
+    printer: new EscPosPrinterModel(opts.printerInstant ? batchedTimers(timers).asScheduler() : sched, {
+      mmPerSecond: opts.printerMmPerSecond,
+      bufferBytes: opts.printerBufferBytes,
+    }),
     icc: new IccReaderModule({ timers: timers }),
     msr: new MsrModule(),
   };
@@ -90,14 +109,16 @@ export function buildInsideRig(source: TimeSource, opts: InsideOptions, net: () 
     icc: new InsideUart(uartWire, models.icc, opts.iccBaud || 38400),
     printer: new InsideUart(uartWire, models.printer, printerBaud),
   };
-  // Count the firmware's keypad scans on the first row wire: a tap must last a few scans, not
-  // only a few milliseconds, or a slow firmware loop would never see it (control.ts).
+  // Count the firmware's keypad scans on the first row wire, and time them: a tap must last a
+  // few scans that span the driver's debounce, not only a few milliseconds, or a slow firmware
+  // loop would never see it (control.ts).
   let rowReleases = 0;
+  let lastScanAt = 0;
   const row0 = models.keypad.rows[0];
   const rowNets: PinNet[] = [
     {
       driven: function (level: boolean | null): void {
-        if (level === true) rowReleases++;
+        if (level === true && (rowReleases++ & 1) === 1) lastScanAt = timers.now(); // row 1 read
         row0.driven(level);
       },
       level: function (pulledUp: boolean): boolean {
@@ -127,10 +148,49 @@ export function buildInsideRig(source: TimeSource, opts: InsideOptions, net: () 
     buses: buses,
     timers: timers,
     links: links,
-    scans: function () {
-      return rowReleases >> 1;
+    scans: {
+      count: function (): number {
+        return rowReleases >> 1;
+      },
+      lastAt: function (): number {
+        return lastScanAt;
+      },
     },
   };
+}
+
+/**
+ * Timers that run, in the order set, in one batch on one timer of `source` (0 ms): a callback
+ * that sets another joins the same batch (up to 10000 callbacks a batch), so a chain of short
+ * delays costs one interpreter timer. Delays are ignored: for printerInstant only.
+ */
+function batchedTimers(source: TimeSource): ModelTimers {
+  const queue: (() => void)[] = [];
+  let armed = false;
+  const flush = function (): void {
+    let n = 0;
+    while (queue.length > 0 && n++ < 10000) {
+      const fn = queue.shift();
+      if (fn) fn();
+    }
+    armed = false;
+    if (queue.length > 0) arm();
+  };
+  const arm = function (): void {
+    armed = true;
+    source.setTimeout(flush, 0);
+  };
+  return new ModelTimers({
+    setTimeout: function (fn: () => void, ms: number): number {
+      void ms;
+      queue.push(fn);
+      if (!armed) arm();
+      return 1; // never 0: the printer model reads 0 as "no timer pending"
+    },
+    now: function (): number {
+      return source.now();
+    },
+  });
 }
 
 function pinsOver(nets: PinNet[]): PinLike[] {

@@ -8,6 +8,7 @@ import { strict as assert } from "node:assert";
 import { Scheduler } from "../../hil/sim/scheduler";
 import { buildInsideRig, type InsideRig } from "../../hil/inside/rig";
 import { InsideHil, INSIDE_HIL_METHODS } from "../../hil/inside/control";
+import type { TimeSource } from "../../hil/inside/timers";
 import { EventRing } from "../../firmware/lib/event-ring";
 import { Hd44780Lcd } from "../../firmware/drivers/hd44780-lcd";
 import { MatrixKeypad } from "../../firmware/drivers/keypad";
@@ -20,8 +21,34 @@ import type { NetLike } from "../../firmware/hal/socket";
 function setup(net: NetLike | null = null): { sched: Scheduler; rig: InsideRig; hil: InsideHil; ring: EventRing } {
   const sched = new Scheduler();
   const rig = buildInsideRig(sched, { keyBounceMs: 5 }, () => net);
-  const hil = new InsideHil(rig.models, rig.timers, 80, 80, rig.scans);
+  const hil = new InsideHil(rig.models, rig.timers, { holdMs: 80, gapMs: 80, scans: rig.scans, bounceMs: 5 });
   return { sched, rig, hil, ring: new EventRing(32) };
+}
+
+/**
+ * Timers as the interpreter runs them beside a firmware loop slower than its interval: a loop
+ * tick, then at most one due timer callback (the earliest set first), then a tick again, since
+ * a callback that sets a timer makes Espruino run the overdue interval before the next timer.
+ * So the keypad model's 5 ms of contact bounce can spread over several scans.
+ */
+class OneTimerPerTick implements TimeSource {
+  private t = 0;
+  private seq = 0;
+  private readonly due: { at: number; seq: number; fn: () => void }[] = [];
+  setTimeout(fn: () => void, ms: number): number {
+    this.due.push({ at: this.t + ms, seq: ++this.seq, fn });
+    return this.seq;
+  }
+  now(): number {
+    return this.t;
+  }
+  /** Time moves on by `ms`; then the first timer (in the order set) that is due runs. */
+  tick(ms: number): void {
+    this.t += ms;
+    let k = -1;
+    for (let i = 0; i < this.due.length; i++) if (this.due[i].at <= this.t && (k < 0 || this.due[i].seq < this.due[k].seq)) k = i;
+    if (k >= 0) this.due.splice(k, 1)[0].fn();
+  }
 }
 
 /** Drain the ring into [kind, a] pairs. */
@@ -66,6 +93,22 @@ describe("hil/inside: the models' buses, driven by the firmware drivers", functi
     }
     assert.deepEqual(events(ring), [[EV_KEY, 53]]);
     assert.equal(hil.status().keysBusyMs, 0);
+  });
+
+  it("taps are not lost when the model's contact bounce spreads over the firmware's scans", () => {
+    const timers = new OneTimerPerTick();
+    const rig = buildInsideRig(timers, { keyBounceMs: 5 }, () => null);
+    const hil = new InsideHil(rig.models, rig.timers, { holdMs: 80, gapMs: 80, scans: rig.scans, bounceMs: 5 });
+    const ring = new EventRing(32);
+    const kp = new MatrixKeypad({ rows: rig.buses.keypadRows, cols: rig.buses.keypadCols, ring, clock: { now: () => timers.now() } });
+    hil.keys("1002\n");
+    const got: number[] = [];
+    for (let i = 0; i < 2000 && (hil.status().keysBusyMs > 0 || got.length < 5); i++) {
+      kp.scan();
+      while (ring.shift()) got.push(ring.a);
+      timers.tick(40);
+    }
+    assert.deepEqual(got, [49, 48, 48, 50, KEY_ENTER], "each tap one key press, the repeated 0 too");
   });
 
   it("a hil.key tap is scanned by the keypad driver as one key press; hil.keys queues taps", () => {
@@ -122,6 +165,37 @@ describe("hil/inside: the models' buses, driven by the firmware drivers", functi
     assert.equal(hil.tearOff(), lines);
     assert.deepEqual(hil.printed(), []);
     assert.deepEqual(hil.receipts(), []);
+  });
+
+  it("printerInstant: a receipt's lines print in one batch on one interpreter timer, not one timer a line", () => {
+    const run = (instant: boolean) => {
+      const sched = new Scheduler();
+      let timers = 0;
+      const source: TimeSource = { setTimeout: (fn, ms) => (timers++, sched.setTimeout(fn, ms)), now: () => sched.now() };
+      const rig = buildInsideRig(source, { printerInstant: instant }, () => null);
+      const ring = new EventRing(32);
+      const printer = new EscPosPrinter({ serial: rig.buses.printerSerial, ring, clock: { now: () => sched.now() }, baud: 9600, busyPin: rig.buses.printerBusy || undefined });
+      printer.begin();
+      for (let i = 0; i < 20; i++) {
+        printer.text("LINE " + i);
+        printer.line();
+      }
+      printer.cut();
+      printer.end();
+      for (let t = 0; t < 20000 && rig.models.printer.cuts() === 0; t += 10) {
+        sched.advance(10);
+        printer.tick(sched.now());
+      }
+      const lines = rig.models.printer.lines().filter((l) => /^LINE /.test(l)).length;
+      return { lines, timers, errors: rig.models.printer.errors.length };
+    };
+    const paced = run(false);
+    const instant = run(true);
+    assert.equal(paced.lines, 20);
+    assert.equal(instant.lines, 20, "the same paper");
+    assert.equal(instant.errors, 0);
+    assert.ok(paced.timers >= 20, `paced: ${paced.timers} timers`);
+    assert.ok(instant.timers < paced.timers / 2, `instant: ${instant.timers} timers (paced ${paced.timers})`);
   });
 
   it("paperOut / loadPaper / printerSilent reach the printer model; BUSY reads high without paper", () => {
