@@ -4,12 +4,17 @@
  * modules; everything below gets them injected.
  *
  * A broken pos.cfg is shown on the LCD and the terminal refuses to transact (nothing else is
- * built). `global.T` (firmware/app/rig-api.ts) gives the HIL rig read-only views either way.
+ * built). `T` (firmware/app/rig-api.ts) gives the HIL rig read-only views either way.
+ *
+ * RAM: the callbacks are module-level functions, not closures made inside boot(), so nothing
+ * keeps boot's scope, and the configuration object goes once the parts have taken what they
+ * need of it.
  */
 import { selectBoard } from "./boards/index";
 import { loadConfig, TerminalConfig } from "./config";
 import type { StoreLike } from "./hal/store";
 import type { Clock } from "./hal/clock";
+import type { NetLike } from "./hal/socket";
 import { EventRing } from "./lib/event-ring";
 import { MatrixKeypad } from "./drivers/keypad";
 import { Hd44780Lcd } from "./drivers/hd44780-lcd";
@@ -18,10 +23,9 @@ import { ChipReader } from "./drivers/icc";
 import { EscPosPrinter } from "./drivers/escpos-printer";
 import { TxnStores } from "./txn/store/txn-stores";
 import { STORE_OK, storeErrorName } from "./txn/store/codes";
-import type { TxnEngineApi, TxnResult, HostLink } from "./txn/engine-api";
 import { NetLink } from "./app/net-link";
 import { Terminal } from "./app/terminal";
-import { makeRigApi } from "./app/rig-api";
+import { makeRigApi, RigApiParts } from "./app/rig-api";
 import { showFault } from "./app/fault-screen";
 import { TxnEngine } from "./txn/engine";
 
@@ -42,44 +46,67 @@ const clock: Clock = {
 };
 const storage: StoreLike = require("Storage");
 const board = selectBoard(process.env.BOARD);
-const loaded = loadConfig(storage);
-const cfg = loaded.config;
-const savedLang = storage.read(LANG_FILE);
-if (savedLang === "en" || savedLang === "zh") cfg.lang = savedLang;
-
 const buses = board.wire();
 const ring = new EventRing(32);
 const lcd = new Hd44780Lcd({ i2c: buses.lcdI2c, address: board.lcd.address, cols: board.lcd.cols, rows: board.lcd.rows, ring: ring, clock: clock });
 lcd.init();
 
-
-/** Show why and do nothing else: no stores opened, no engine, no network. */
-function refuse(title: string, reason: string): void {
-  showFault(lcd, title, reason);
-  global.T = makeRigApi({
-    terminal: null,
-    faultState: "FAULT",
-    lcdRows: function () {
-      const rows: string[] = [];
-      for (let r = 0; r < lcd.rows; r++) rows.push(lcd.text(r));
-      return rows;
-    },
-  });
-  setInterval(function () {
-    lcd.flush();
-    if (kick) kick();
-  }, 50);
+/** A manual watchdog kicked from the loop, where the board has one. */
+let kick: (() => void) | null = null;
+try {
+  E.enableWatchdog(WATCHDOG_S, false);
+  kick = E.kickWatchdog;
+} catch (e) {
+  kick = null;
 }
 
-function boot(config: TerminalConfig): void {
+/** What T reads; the terminal and its books once booted. */
+const rig: RigApiParts = { terminal: null, lcd: lcd, faultState: "FAULT" };
+let link: NetLink | null = null;
+
+// T is made afresh on each read (rig-api.ts): a terminal nobody debugs keeps none of it.
+Object.defineProperty(global, "T", {
+  get: function () {
+    return makeRigApi(rig);
+  },
+  configurable: true,
+});
+
+/** The host's time from the sign-in reply becomes the terminal's (the engine's setTime). */
+function setClock(localMs: number): void {
+  clockOffsetMs = localMs - Math.floor(getTime() * 1000);
+}
+
+/** The operator switched the printer language: keep it over a restart. */
+function saveLanguage(lang: string): void {
+  storage.erase(LANG_FILE);
+  storage.write(LANG_FILE, lang);
+}
+
+/** The network came up (or could not). */
+function onNet(net: NetLike | null): void {
+  if (link !== null) link.setNet(net);
+}
+
+/** The loop: the terminal's tick, or only the display (and the watchdog) on a fault screen. */
+function loop(): void {
+  const t = rig.terminal;
+  if (t !== null) t.tick();
+  else {
+    lcd.flush();
+    if (kick) kick();
+  }
+}
+
+/** Build the terminal on a checked configuration; returns why it must not transact ("" none). */
+function boot(config: TerminalConfig): string {
+  const savedLang = storage.read(LANG_FILE);
+  if (savedLang === "en" || savedLang === "zh") config.lang = savedLang;
   const stores = new TxnStores(storage, { reversals: { retryLimit: config.reversalRetries } });
   const rc = stores.open();
-  if (rc !== STORE_OK) {
-    // the reversal queue / journal / counters could not be recovered: transacting now could
-    // lose a reversal or reuse a trace number
-    refuse("STORAGE ERROR", storeErrorName(rc));
-    return;
-  }
+  // the reversal queue / journal / counters could not be recovered: transacting now could lose
+  // a reversal or reuse a trace number
+  if (rc !== STORE_OK) return storeErrorName(rc);
   const keypad = new MatrixKeypad({ rows: buses.keypadRows, cols: buses.keypadCols, ring: ring, clock: clock });
   const msr = new MagStripeReader({ serial: buses.msrSerial, ring: ring, clock: clock });
   // autoRead off: the app starts the EMV read once the amount is known (9F02, the ARQC)
@@ -91,24 +118,15 @@ function boot(config: TerminalConfig): void {
     baud: buses.printerBaud,
     busyPin: buses.printerBusy || undefined,
   });
-  const link = new NetLink({
+  link = new NetLink({
     host: config.hostIp,
     port: config.hostPort,
     encode: function (buf: Uint8Array, len: number) {
       return E.toString(buf.subarray(0, len));
     },
   });
-  let term: Terminal | null = null;
-  const engine = makeEngine(config, stores, link, {
-    onProgress: function (stage: number) {
-      if (term) term.onProgress(stage);
-    },
-    onResult: function (r: TxnResult) {
-      if (term) term.onResult(r);
-    },
-  });
-  link.attach(engine);
-  term = new Terminal({
+  // the terminal first: it is the engine's listener, and gets the engine right after
+  const term = new Terminal({
     clock: clock,
     ring: ring,
     lcd: lcd,
@@ -116,40 +134,22 @@ function boot(config: TerminalConfig): void {
     msr: msr,
     icc: icc,
     printer: printer,
-    engine: engine,
     config: config,
     journal: stores.journal,
     link: link,
     kick: kick,
-    onLanguage: function (lang: string) {
-      storage.erase(LANG_FILE);
-      storage.write(LANG_FILE, lang);
-    },
+    onLanguage: saveLanguage,
   });
-  const t = term;
-  global.T = makeRigApi({ terminal: t, journal: stores.journal, reversals: stores.reversals });
-  buses.net({ wifiSsid: config.wifiSsid, wifiPassword: config.wifiPassword }, function (net) {
-    link.setNet(net);
-  });
-  setInterval(function () {
-    t.tick();
-  }, TICK_MS);
-}
-
-/** The transaction engine over the opened stores and the host link (firmware/txn/engine.ts). */
-function makeEngine(
-  config: TerminalConfig,
-  stores: TxnStores,
-  link: HostLink,
-  listener: { onProgress(stage: number): void; onResult(r: TxnResult): void },
-): TxnEngineApi {
-  return new TxnEngine({
+  // pos.cfg's TMK as bytes (the config check made sure it is hex)
+  const tmk = new Uint8Array(config.tmk.length >> 1);
+  for (let i = 0; i < tmk.length; i++) tmk[i] = parseInt(config.tmk.substr(i * 2, 2), 16);
+  const engine = new TxnEngine({
     config: {
       tid: config.tid,
       mid: config.mid,
       tpduDest: config.tpduDest,
       tpduSrc: config.tpduSrc,
-      tmk: hexBytes(config.tmk),
+      tmk: tmk,
       connectMs: config.connectMs,
       replyMs: config.replyMs,
       operator: config.operator,
@@ -157,35 +157,26 @@ function makeEngine(
     clock: clock,
     stores: stores,
     link: link,
-    listener: listener,
-    // the host's time from the sign-in reply becomes the terminal's
-    setTime: function (localMs: number) {
-      clockOffsetMs = localMs - Math.floor(getTime() * 1000);
-    },
+    listener: term,
+    setTime: setClock,
   });
-}
-
-/** "0123AB..." -> bytes (pos.cfg's TMK; validateConfig checked it is hex). */
-function hexBytes(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length >> 1);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(i * 2, 2), 16);
-  return out;
-}
-
-/** A manual watchdog kicked from the loop, where the board has one; null elsewhere. */
-function startWatchdog(): (() => void) | null {
-  try {
-    E.enableWatchdog(WATCHDOG_S, false);
-  } catch (e) {
-    return null;
-  }
-  return function () {
-    E.kickWatchdog();
-  };
+  term.engine = engine;
+  link.attach(engine);
+  rig.terminal = term;
+  rig.journal = stores.journal;
+  rig.reversals = stores.reversals;
+  buses.net({ wifiSsid: config.wifiSsid, wifiPassword: config.wifiPassword }, onNet);
+  setInterval(loop, TICK_MS);
+  return "";
 }
 
 // Calls come after every function declaration: Espruino does not hoist declarations.
-const kick = startWatchdog();
-
-if (loaded.error) refuse("CONFIG ERROR", loaded.error);
-else boot(cfg);
+let loaded: { config: TerminalConfig; error: string } | null = loadConfig(storage);
+const faultTitle = loaded.error ? "CONFIG ERROR" : "STORAGE ERROR";
+const faultReason = loaded.error || boot(loaded.config);
+loaded = null; // the parts keep what they need of the configuration: the rest can go
+if (faultReason) {
+  // show why and do nothing else: no stores opened (or none usable), no engine, no network
+  showFault(lcd, faultTitle, faultReason);
+  setInterval(loop, 50);
+}

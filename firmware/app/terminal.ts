@@ -3,12 +3,18 @@
  * transaction engine into a terminal a merchant can use without a manual.
  *
  * `tick()` (call it every 5-10 ms) scans the keypad, steps the readers, the printer and the
- * engine, drains the event ring into the UI state machine, redraws the screen buffer when
- * something changed, hands the changed cells to the LCD, and kicks the watchdog. Nothing on
+ * engine, drains the event ring into the UI state machine (`step`, which runs the flows through
+ * `act`), repaints the LCD frame when something changed (firmware/ui/screens.ts), lets the LCD
+ * driver send the changed cells, starts queued receipts, and kicks the watchdog. Nothing on
  * that path allocates: events are numbers, texts come from the catalogue by offset, numbers are
- * formatted into preallocated buffers (see firmware/ui/screen.ts for the one bounded exception,
- * the one-char strings the LCD driver takes, made once per distinct character). Receipt jobs
- * are built when a copy starts printing (a few short strings per copy, off the per-tick path).
+ * formatted into preallocated bytes. Receipt jobs are built when a copy starts printing (a few
+ * short strings per copy, off the per-tick path).
+ *
+ * Memory: every number the terminal keeps is in one Float64Array (`v`, indexes V_* in
+ * firmware/ui/ui-model.ts), its bytes in one Uint8Array (`b`), the receipt records in `rec`
+ * (firmware/ui/receipt-data.ts), and the state machine is two functions with a case per event
+ * and per action: on Espruino each property and each function costs RAM blocks, the length of
+ * a function's body does not.
  *
  * The engine (TxnEngineApi) reports through `onProgress` / `onResult`, which only record what
  * happened; the loop acts on it. A result is copied at once (the engine reuses its TxnResult).
@@ -48,7 +54,7 @@ import {
   STAGE_WAITING,
   STAGE_COMPLETING,
 } from "../txn/engine-api";
-import { JournalEntry } from "../txn/store/journal";
+import type { JournalEntry } from "../txn/store/journal";
 import {
   EV_KEY,
   EV_CARD_SWIPED,
@@ -68,14 +74,13 @@ import { MSR_SWIPE_CHIP } from "../drivers/msr";
 import { ICC_ERR_DECLINED } from "../drivers/icc";
 import { TXN_SALE as EMV_SALE, TXN_REFUND as EMV_REFUND, TXN_INQUIRY as EMV_INQUIRY } from "../drivers/emv-terminal";
 import { PRN_ERR_PAPER_OUT } from "../drivers/escpos-codes";
-import { Screen, LcdLike } from "../ui/screen";
-import { Painter, menuPages, queryPages } from "../ui/screens";
-import { ReceiptData } from "../ui/receipt-data";
-import { splitTime as splitClock } from "../ui/format";
-import { ReceiptWriter, ReceiptPrinter } from "../ui/receipt";
-import { PrintQueue, JOB_MERCHANT, JOB_CARDHOLDER, JOB_SETTLEMENT, JOB_REVERSAL_SLIP, JOB_DECLINED } from "../ui/print-queue";
+import type { LcdFrame } from "../ui/screen";
+import { paint } from "../ui/screens";
+import { stampOf } from "../ui/format";
+import type { ReceiptPrinter } from "../ui/receipt";
+import { fillRecord, journalRecord, FROM_RESULT, FROM_SLIP, FROM_SLOT, RW, RB, SLOTS, SLOT_LAST, SLOT_ENTRY, R_TYPE, R_OUTCOME, R_STAN, R_AMOUNT, R_PAN_LEN, R_STATUS_MSG } from "../ui/receipt-data";
+import { queue, Q_CLAIM, Q_ADD, Q_COPY, Q_PUMP, Q_DONE, Q_FAILED, Q_RETRY, Q_SKIP, JOB_MERCHANT, JOB_CARDHOLDER, JOB_SETTLEMENT, JOB_REVERSAL_SLIP, JOB_DECLINED } from "../ui/print-queue";
 import {
-  UiModel,
   ST_IDLE,
   ST_MENU,
   ST_AMOUNT,
@@ -96,7 +101,60 @@ import {
   TRACE_DIGITS,
   RRN_DIGITS,
   DATE_DIGITS,
-  AMOUNT_DIGITS,
+  MENU_COUNT,
+  QUERY_LINES,
+  V_STATE,
+  V_TXN,
+  V_AMOUNT,
+  V_DIGIT_LEN,
+  V_PURPOSE,
+  V_PIN_LEN,
+  V_PAGE,
+  V_STAGE,
+  V_COUNTDOWN,
+  V_NOTICE_A,
+  V_NOTICE_B,
+  V_PAPER_MSG,
+  V_SIGNED_IN,
+  V_CHIP_IN,
+  V_IS_CHIP,
+  V_LCD_FAULT,
+  V_TID_LEN,
+  V_CLOCK,
+  V_CARD_READY,
+  V_FALLBACK,
+  V_ORIG_DATE,
+  V_CMD,
+  V_STAGE_SEEN,
+  V_RESULT_SEEN,
+  V_SIDE_SEEN,
+  V_COMPLETE_AT,
+  V_DEADLINE,
+  V_LAST_STAGE,
+  V_DIRTY,
+  V_NOTICE_UNTIL,
+  V_RESULT_UNTIL,
+  V_INPUT_UNTIL,
+  V_SHOWN_MINUTE,
+  V_PAPER_WANTED,
+  V_PAPER_RETURN,
+  V_NOW,
+  V_LAST_WALL,
+  V_RESULTS,
+  V_CHINESE,
+  V_COMPLETION_MS,
+  V_NOTICE_MS,
+  V_RESULT_MS,
+  V_INPUT_MS,
+  V_MAX_AMOUNT,
+  V_CONNECT_MS,
+  V_REPLY_MS,
+  V_PRINT_DECLINED,
+  V_Q_COUNT,
+  V_SIZE,
+  B_TID,
+  B_DIGITS,
+  B_REC,
 } from "../ui/ui-model";
 import {
   MSG_RC_00,
@@ -129,11 +187,6 @@ import {
   MSG_UI_VOIDED,
   MSG_UI_REV_FAILED,
 } from "../ui/messages.gen";
-
-/** The LCD driver as the loop uses it (Hd44780Lcd). */
-export interface TerminalLcd extends LcdLike {
-  flush(): number;
-}
 
 export interface TerminalKeypad {
   scan(): number;
@@ -168,12 +221,14 @@ export interface TerminalJournal {
 export interface TerminalOptions {
   clock: Clock;
   ring: EventRing;
-  lcd: TerminalLcd;
+  lcd: LcdFrame;
   keypad: TerminalKeypad;
   msr: TerminalMsr;
   icc: TerminalIcc;
   printer: TerminalPrinter;
-  engine: TxnEngineApi;
+  /** May come later (`terminal.engine = ...`, before the first tick): the engine takes the terminal as its listener. */
+  engine?: TxnEngineApi | null;
+  /** Read at construction; the terminal keeps what it needs of it, not the object. */
   config: TerminalConfig;
   journal?: TerminalJournal | null;
   /** Polled every tick (NetLink delivers deferred link events there). */
@@ -196,67 +251,57 @@ const C_0 = 48;
 /** A wall-clock step longer than this between ticks is a clock change, not time passing. */
 const MAX_STEP_MS = 2000;
 
+// act() actions
+const A_GO = 0; // to state a: pages and typed digits reset, input timer restarted
+const A_IDLE = 1; // back to idle: card and PIN wiped, the transaction forgotten
+const A_ABORT = 2; // leave the flow with message a
+const A_NOTICE = 3; // show messages a (and b, -1 none) on the bottom row(s) for a while
+const A_START_AMOUNT = 4; // amount entry for transaction type a (sale, refund, balance)
+const A_AMOUNT_KEY = 5; // key a on the amount
+const A_AMOUNT_DONE = 6;
+const A_TO_CARD = 7; // ask for the card, or go on with the one already swiped / inserted
+const A_CHIP_READ = 8; // start the EMV read
+const A_CARD_DONE = 9; // the card is read
+const A_DIGITS_DONE = 10; // ENTER on a trace / RRN / date
+const A_PIN_DONE = 11;
+const A_START_VOID = 12; // the original is confirmed: ask for the card (ENTER goes on without it)
+const A_MENU = 13; // menu key a
+const A_COMMAND = 14; // hand command a (TXN_*) to the engine, with PIN block `blk`
+const A_FINISH = 15; // the command's answer is in: show it, queue its receipts
+const A_REPRINT = 16; // reprint the journal entry on screen: the slip matching its status
+const A_LEAVE_PAPER = 17;
+const A_LANGUAGE = 18; // menu 0: printer language English <-> Chinese (not the LCD: no Chinese glyphs)
+
 export class Terminal implements EngineListener {
-  readonly m = new UiModel();
-  readonly screen: Screen;
-  readonly queue: PrintQueue;
-  readonly writer: ReceiptWriter;
-  /** The last engine result, copied (T.last()); the result screen shows it. */
-  readonly last: ReceiptData;
-  /** Results taken from the engine so far. */
-  results = 0;
-  engine: TxnEngineApi;
-
-  private readonly clock: Clock;
-  private readonly ring: EventRing;
-  private readonly lcd: TerminalLcd;
-  private readonly keypad: TerminalKeypad;
-  private readonly msr: TerminalMsr;
-  private readonly icc: TerminalIcc;
-  private readonly printer: TerminalPrinter;
-  private readonly config: TerminalConfig;
-  private readonly journal: TerminalJournal | null;
-  private readonly link: { poll(): void } | null;
-  private readonly kick: (() => void) | null;
-  private readonly onLanguage: ((lang: string) => void) | null;
-  private readonly painter = new Painter();
-  private readonly completionMs: number;
-  private readonly noticeMs: number;
-  private readonly resultMs: number;
-  private readonly inputMs: number;
-
+  /** Every number the terminal keeps (ui-model.ts V_*). */
+  readonly v = new Float64Array(V_SIZE);
+  /** Terminal id, typed digits, the print queue, scratch, the records' bytes (ui-model.ts B_*). */
+  readonly b = new Uint8Array(B_REC + SLOTS * RB);
+  /** Receipt records (receipt-data.ts): the last result, the journal entry on screen, the print pool. */
+  readonly rec = new Float64Array(SLOTS * RW);
+  /** PIN digits typed (ASCII), wiped once the PIN block is made or the flow ends. */
+  readonly pin = new Uint8Array(12);
+  /** Refund: the original's RRN (ASCII). */
+  readonly rrn = new Uint8Array(12);
   /** The transaction's card: copied from a reader record, wiped when the transaction ends. */
-  private readonly card = new CardData();
-  private cardReady = false;
-  /** A chip card failed to read: its stripe may be used (fallback). */
-  private fallback = false;
-  private readonly pin = new Uint8Array(12);
-  private readonly origRrn = new Uint8Array(12);
-  private origDate = 0;
-  private readonly entry = new JournalEntry();
-
-  /** Engine command in flight (TXN_*), 0 none. */
-  private cmd = 0;
-  private stageSeen = 0;
-  private resultSeen = false;
-  private sideSeen = false;
-  private completeAt = 0;
-  private deadline = 0;
-  private lastStage = 0;
-
-  private dirty = true;
-  private noticeUntil = 0;
-  private resultUntil = 0;
-  private inputUntil = 0;
-  private shownMinute = -1;
-  private paperWanted = false;
-  private paperReturn = ST_IDLE;
-  /**
-   * The UI's own monotonic time (ms): wall-clock steps, clamped, so a clock set by the host at
-   * sign-in neither fires nor freezes the screen timers. The wall clock is only shown.
-   */
-  private now = 0;
-  private lastWall = 0;
+  readonly card = new CardData();
+  engine: TxnEngineApi;
+  readonly clock: Clock;
+  readonly ring: EventRing;
+  readonly lcd: LcdFrame;
+  readonly keypad: TerminalKeypad;
+  readonly msr: TerminalMsr;
+  readonly icc: TerminalIcc;
+  readonly printer: TerminalPrinter;
+  readonly journal: TerminalJournal | null;
+  readonly link: { poll(): void } | null;
+  readonly kick: (() => void) | null;
+  readonly onLanguage: ((lang: string) => void) | null;
+  /** Receipt header, from pos.cfg. */
+  readonly merchant: string;
+  readonly mid: string;
+  readonly tid: string;
+  readonly operator: string;
 
   constructor(o: TerminalOptions) {
     this.clock = o.clock;
@@ -266,39 +311,47 @@ export class Terminal implements EngineListener {
     this.msr = o.msr;
     this.icc = o.icc;
     this.printer = o.printer;
-    this.engine = o.engine;
-    this.config = o.config;
+    this.engine = o.engine as TxnEngineApi;
     this.journal = o.journal || null;
     this.link = o.link || null;
     this.kick = o.kick || null;
     this.onLanguage = o.onLanguage || null;
-    this.completionMs = o.completionMs !== undefined ? o.completionMs : 300;
-    this.noticeMs = o.noticeMs !== undefined ? o.noticeMs : 2000;
-    this.resultMs = o.resultMs !== undefined ? o.resultMs : 30000;
-    this.inputMs = o.inputMs !== undefined ? o.inputMs : 60000;
-    this.screen = new Screen(o.lcd.rows, o.lcd.cols);
-    this.last = this.m.result;
     const cfg = o.config;
-    this.writer = new ReceiptWriter(
-      o.printer,
-      { merchantName: cfg.merchantName, mid: cfg.mid, tid: cfg.tid, operator: cfg.operator },
-      cfg.lang === "zh",
-    );
-    this.queue = new PrintQueue(o.printer, this.writer);
+    this.merchant = cfg.merchantName;
+    this.mid = cfg.mid;
+    this.tid = cfg.tid;
+    this.operator = cfg.operator;
+    const v = this.v;
+    v[V_COMPLETION_MS] = o.completionMs !== undefined ? o.completionMs : 300;
+    v[V_NOTICE_MS] = o.noticeMs !== undefined ? o.noticeMs : 2000;
+    v[V_RESULT_MS] = o.resultMs !== undefined ? o.resultMs : 30000;
+    v[V_INPUT_MS] = o.inputMs !== undefined ? o.inputMs : 60000;
+    v[V_MAX_AMOUNT] = cfg.maxAmount;
+    v[V_CONNECT_MS] = cfg.connectMs;
+    v[V_REPLY_MS] = cfg.replyMs;
+    v[V_PRINT_DECLINED] = cfg.printDeclined ? 1 : 0;
+    v[V_CHINESE] = cfg.lang === "zh" ? 1 : 0;
+    v[V_STATE] = ST_IDLE;
+    v[V_COUNTDOWN] = -1;
+    v[V_NOTICE_A] = -1;
+    v[V_NOTICE_B] = -1;
+    v[V_SIGNED_IN] = 1;
+    v[V_SHOWN_MINUTE] = -1;
+    v[V_PAPER_RETURN] = ST_IDLE;
+    v[V_DIRTY] = 1;
     const n = cfg.tid.length < 8 ? cfg.tid.length : 8;
-    for (let i = 0; i < n; i++) this.m.tid[i] = cfg.tid.charCodeAt(i);
-    this.m.tidLen = n;
+    for (let i = 0; i < n; i++) this.b[B_TID + i] = cfg.tid.charCodeAt(i);
+    v[V_TID_LEN] = n;
   }
-
-  // ------------------------------------------------------------------ the loop
 
   /** One pass of the loop. @hot */
   tick(): void {
+    const v = this.v;
     const wall = this.clock.now();
-    const step = wall - this.lastWall;
-    if (this.lastWall !== 0 && step > 0 && step < MAX_STEP_MS) this.now += step;
-    this.lastWall = wall;
-    const now = this.now;
+    const dt = wall - v[V_LAST_WALL];
+    if (v[V_LAST_WALL] !== 0 && dt > 0 && dt < MAX_STEP_MS) v[V_NOW] += dt;
+    v[V_LAST_WALL] = wall;
+    const now = v[V_NOW];
     this.keypad.scan();
     this.msr.tick(wall);
     this.icc.tick(wall);
@@ -306,656 +359,455 @@ export class Terminal implements EngineListener {
     if (this.link !== null) this.link.poll();
     this.engine.tick(wall);
     const ring = this.ring;
-    while (ring.shift()) this.onEvent(ring.kind, ring.a, ring.b);
-    this.afterEngine(now);
-    this.timers(now, wall);
-    if (this.queue.size() > 0) this.queue.pump();
-    if (this.dirty) {
-      this.dirty = false;
-      this.painter.paint(this.m, this.screen);
+    while (ring.shift()) this.step(ring.kind, ring.a, ring.b);
+
+    // act on what the engine reported since the last tick
+    const s = v[V_STAGE_SEEN];
+    if (s !== 0) {
+      v[V_STAGE_SEEN] = 0;
+      if (v[V_STATE] === ST_PROCESSING) {
+        v[V_STAGE] = s;
+        if (s === STAGE_CONNECTING) v[V_DEADLINE] = now + v[V_CONNECT_MS];
+        else if (s === STAGE_SENDING || (s === STAGE_WAITING && v[V_LAST_STAGE] !== STAGE_SENDING)) v[V_DEADLINE] = now + v[V_REPLY_MS];
+        else if (s === STAGE_COMPLETING) {
+          v[V_DEADLINE] = 0;
+          v[V_COUNTDOWN] = -1;
+          v[V_COMPLETE_AT] = now + (v[V_IS_CHIP] ? v[V_COMPLETION_MS] : 0);
+          if (v[V_COMPLETE_AT] === 0) v[V_COMPLETE_AT] = 1;
+        } else if (s !== STAGE_WAITING) v[V_DEADLINE] = now + v[V_CONNECT_MS] + v[V_REPLY_MS];
+        v[V_LAST_STAGE] = s;
+        v[V_DIRTY] = 1;
+      }
     }
-    this.screen.sync(this.lcd);
+    if (v[V_COMPLETE_AT] !== 0 && now >= v[V_COMPLETE_AT]) {
+      v[V_COMPLETE_AT] = 0;
+      // the card is still in: the completion step succeeded (a removal went to cardRemoved)
+      if (!v[V_IS_CHIP] || this.icc.isPresent()) this.engine.complete();
+    }
+    if (v[V_RESULT_SEEN]) {
+      v[V_RESULT_SEEN] = 0;
+      v[V_SIDE_SEEN] = 0;
+      if (v[V_STATE] === ST_PROCESSING) this.act(A_FINISH, now, 0, null);
+    } else if (v[V_SIDE_SEEN] && v[V_STATE] === ST_PROCESSING && !this.engine.busy()) {
+      v[V_SIDE_SEEN] = 0;
+      this.act(A_FINISH, now, 0, null);
+    }
+
+    // timers
+    const st = v[V_STATE];
+    if (v[V_NOTICE_A] >= 0 && now >= v[V_NOTICE_UNTIL]) {
+      v[V_NOTICE_A] = -1;
+      v[V_NOTICE_B] = -1;
+      v[V_DIRTY] = 1;
+    }
+    if (st === ST_PROCESSING && v[V_DEADLINE] > 0) {
+      let secs = Math.ceil((v[V_DEADLINE] - now) / 1000);
+      if (secs < 0) secs = 0;
+      if (secs !== v[V_COUNTDOWN]) {
+        v[V_COUNTDOWN] = secs;
+        v[V_DIRTY] = 1;
+      }
+    } else if (st === ST_RESULT) {
+      if (now >= v[V_RESULT_UNTIL]) this.act(A_IDLE, 0, 0, null);
+    } else if (st === ST_IDLE) {
+      const minute = Math.floor(wall / 60000);
+      if (minute !== v[V_SHOWN_MINUTE]) {
+        v[V_SHOWN_MINUTE] = minute;
+        v[V_CLOCK] = stampOf(wall);
+        v[V_DIRTY] = 1;
+      }
+      const signed = this.engine.signedIn() ? 1 : 0;
+      if (signed !== v[V_SIGNED_IN]) {
+        v[V_SIGNED_IN] = signed;
+        v[V_DIRTY] = 1;
+      }
+    } else if (v[V_INPUT_UNTIL] > 0 && now >= v[V_INPUT_UNTIL] && ((st >= ST_MENU && st <= ST_PIN) || st === ST_QUERY)) {
+      // an entry screen nobody answers
+      if (st === ST_READING) this.icc.abort();
+      this.act(A_ABORT, MSG_OUT_ABORTED, 0, null);
+    }
+    // (`st` as it was when the timers began, as before: a result timing out still goes by paper)
+    if (v[V_PAPER_WANTED] && (st === ST_IDLE || st === ST_RESULT || st === ST_MENU || st === ST_QUERY)) {
+      v[V_PAPER_WANTED] = 0;
+      v[V_PAPER_RETURN] = st;
+      v[V_STATE] = ST_PAPER;
+      v[V_DIRTY] = 1;
+    }
+
+    if (v[V_Q_COUNT] > 0) queue(this, Q_PUMP, 0, 0, 0);
+    if (v[V_DIRTY]) {
+      v[V_DIRTY] = 0;
+      paint(this);
+    }
     this.lcd.flush();
     if (this.kick !== null) this.kick();
   }
 
-  // ------------------------------------------------------------------ engine callbacks
-
   /** @hot */
   onProgress(stage: number): void {
-    this.stageSeen = stage;
+    this.v[V_STAGE_SEEN] = stage;
   }
 
   /** Copy the result at once: the engine refills it on its next command. @hot */
   onResult(r: TxnResult): void {
+    const v = this.v;
     const now = this.clock.now();
-    this.last.fromResult(r, now);
-    this.results++;
+    fillRecord(this, SLOT_LAST, FROM_RESULT, r, now);
+    v[V_RESULTS]++;
     const o = r.outcome;
     // A reversal that ran out of tries: print its slip, whatever this result is about.
     if (r.slipReady || o === OUT_REVERSAL_FAILED) {
-      const q = this.queue;
-      const slot = q.claim();
+      const slot = queue(this, Q_CLAIM, 0, 0, 0);
       if (slot >= 0) {
-        const d = q.data[slot];
-        if (r.slipReady) d.fromSlip(r, now);
+        if (r.slipReady) fillRecord(this, slot, FROM_SLIP, r, now);
         else {
-          d.copyFrom(this.last); // an engine without the slip fields: the result's own
-          d.type = TXN_REVERSAL;
+          fillRecord(this, slot, FROM_SLOT, null, SLOT_LAST); // an engine without the slip fields: the result's own
+          this.rec[slot * RW + R_TYPE] = TXN_REVERSAL;
         }
-        q.add(JOB_REVERSAL_SLIP, slot, false);
+        queue(this, Q_ADD, JOB_REVERSAL_SLIP, slot, 0);
       }
     }
     // A reversal settled on the way to another transaction is news, not the answer.
-    if ((o === OUT_REVERSAL_FAILED || o === OUT_REVERSED) && this.cmd !== TXN_REVERSAL) this.sideSeen = true;
-    else this.resultSeen = true;
+    if ((o === OUT_REVERSAL_FAILED || o === OUT_REVERSED) && v[V_CMD] !== TXN_REVERSAL) v[V_SIDE_SEEN] = 1;
+    else v[V_RESULT_SEEN] = 1;
   }
 
-  // ------------------------------------------------------------------ events
-
-  /** @hot */
-  private onEvent(kind: number, a: number, b: number): void {
+  /** One event from the ring (EV_*). @hot */
+  step(kind: number, a: number, b: number): void {
+    const v = this.v;
+    const st = v[V_STATE];
     if (kind === EV_KEY) {
-      if (b === 0) this.onKey(a); // repeats of a held key are ignored
-    } else if (kind === EV_CARD_SWIPED) this.onSwipe(a);
-    else if (kind === EV_CARD_READ_ERROR) this.onReadError();
-    else if (kind === EV_CARD_INSERTED) this.onInserted();
-    else if (kind === EV_CARD_REMOVED) this.onRemoved();
-    else if (kind === EV_CHIP_READ) this.onChipRead();
-    else if (kind === EV_CHIP_ERROR) this.onChipError(a);
-    else if (kind === EV_READER_FAULT) this.onReaderFault();
-    else if (kind === EV_PRINT_DONE) this.queue.onDone(a);
-    else if (kind === EV_PRINT_FAILED) this.onPrintFailed(a, b);
-    else if (kind === EV_LCD_FAULT) this.m.lcdFault = true;
-    else if (kind === EV_LCD_OK) this.m.lcdFault = false;
-  }
-
-  /** @hot */
-  private onKey(k: number): void {
-    const m = this.m;
-    const st = m.state;
-    this.inputUntil = this.now + this.inputMs;
-    const digit = k >= KEY_0 && k <= KEY_9;
-    if (st === ST_IDLE) {
-      if (k === KEY_F1) this.go(ST_MENU);
-      else if (digit) {
-        this.startAmount(TXN_SALE);
-        this.amountKey(k);
+      if (b !== 0) return; // repeats of a held key are ignored
+      const k = a;
+      v[V_INPUT_UNTIL] = v[V_NOW] + v[V_INPUT_MS];
+      const digit = k >= KEY_0 && k <= KEY_9;
+      if (st === ST_IDLE) {
+        if (k === KEY_F1) this.act(A_GO, ST_MENU, 0, null);
+        else if (digit) {
+          this.act(A_START_AMOUNT, TXN_SALE, 0, null);
+          this.act(A_AMOUNT_KEY, k, 0, null);
+        }
+      } else if (st === ST_MENU || st === ST_QUERY) {
+        const rows = this.lcd.rows;
+        const pages = Math.floor(((st === ST_MENU ? MENU_COUNT : QUERY_LINES) + rows - 1) / rows);
+        if (digit && st === ST_MENU) this.act(A_MENU, k, 0, null);
+        else if (k === KEY_F1 || (k === KEY_ENTER && st === ST_MENU)) v[V_PAGE] = (v[V_PAGE] + 1) % pages;
+        else if (k === KEY_CLEAR) v[V_PAGE] = (v[V_PAGE] + pages - 1) % pages;
+        else if (k === KEY_ENTER) this.act(A_REPRINT, 0, 0, null);
+        else if (k === KEY_CANCEL) this.act(A_IDLE, 0, 0, null);
+      } else if (st === ST_AMOUNT) {
+        if (digit || k === KEY_CLEAR) this.act(A_AMOUNT_KEY, k, 0, null);
+        else if (k === KEY_CANCEL) this.act(A_ABORT, MSG_OUT_ABORTED, 0, null);
+        else if (k === KEY_ENTER) this.act(A_AMOUNT_DONE, 0, 0, null);
+      } else if (st === ST_TRACE || st === ST_RRN || st === ST_DATE) {
+        const max = st === ST_TRACE ? TRACE_DIGITS : st === ST_RRN ? RRN_DIGITS : DATE_DIGITS;
+        if (digit && v[V_DIGIT_LEN] < max) this.b[B_DIGITS + v[V_DIGIT_LEN]++] = k;
+        else if (k === KEY_CLEAR && v[V_DIGIT_LEN] > 0) v[V_DIGIT_LEN]--;
+        else if (k === KEY_CANCEL) this.act(A_ABORT, MSG_OUT_ABORTED, 0, null);
+        else if (k === KEY_ENTER) this.act(A_DIGITS_DONE, 0, 0, null);
+      } else if (st === ST_CONFIRM) {
+        if (k === KEY_ENTER) this.act(A_START_VOID, 0, 0, null);
+        else if (k === KEY_CANCEL) this.act(A_ABORT, MSG_OUT_ABORTED, 0, null);
+      } else if (st === ST_CARD || st === ST_READING) {
+        if (k === KEY_ENTER && st === ST_CARD && v[V_TXN] === TXN_VOID) this.act(A_COMMAND, TXN_VOID, 0, null);
+        else if (k === KEY_CANCEL) {
+          if (st === ST_READING) this.icc.abort();
+          this.act(A_ABORT, MSG_OUT_ABORTED, 0, null);
+        }
+      } else if (st === ST_PIN) {
+        if (digit && v[V_PIN_LEN] < 12) this.pin[v[V_PIN_LEN]++] = k;
+        else if (k === KEY_CLEAR) {
+          // clears the whole PIN, as PIN pads do
+          this.pin.fill(0);
+          v[V_PIN_LEN] = 0;
+        } else if (k === KEY_CANCEL) this.act(A_ABORT, MSG_OUT_ABORTED, 0, null);
+        else if (k === KEY_ENTER) this.act(A_PIN_DONE, 0, 0, null);
+      } else if (st === ST_PROCESSING) {
+        if (k === KEY_CANCEL) this.engine.cancel();
+      } else if (st === ST_RESULT) {
+        if (k === KEY_ENTER || k === KEY_CANCEL) this.act(A_IDLE, 0, 0, null);
+      } else if (st === ST_PAPER) {
+        if (k === KEY_ENTER || k === KEY_CANCEL) {
+          queue(this, k === KEY_ENTER ? Q_RETRY : Q_SKIP, 0, 0, 0);
+          this.act(A_LEAVE_PAPER, 0, 0, null);
+        }
       }
-    } else if (st === ST_MENU) {
-      const pages = menuPages(this.screen.rows);
-      if (digit) this.menuSelect(k);
-      else if (k === KEY_F1 || k === KEY_ENTER) m.menuPage = (m.menuPage + 1) % pages;
-      else if (k === KEY_CLEAR) m.menuPage = (m.menuPage + pages - 1) % pages;
-      else if (k === KEY_CANCEL) this.toIdle();
-    } else if (st === ST_AMOUNT) {
-      if (digit || k === KEY_CLEAR) this.amountKey(k);
-      else if (k === KEY_CANCEL) this.abort(MSG_OUT_ABORTED);
-      else if (k === KEY_ENTER) this.amountDone();
-    } else if (st === ST_TRACE || st === ST_RRN || st === ST_DATE) {
-      const max = st === ST_TRACE ? TRACE_DIGITS : st === ST_RRN ? RRN_DIGITS : DATE_DIGITS;
-      if (digit && m.digitLen < max) m.digits[m.digitLen++] = k;
-      else if (k === KEY_CLEAR && m.digitLen > 0) m.digitLen--;
-      else if (k === KEY_CANCEL) this.abort(MSG_OUT_ABORTED);
-      else if (k === KEY_ENTER) this.digitsDone();
-    } else if (st === ST_CONFIRM) {
-      if (k === KEY_ENTER) this.startVoid();
-      else if (k === KEY_CANCEL) this.abort(MSG_OUT_ABORTED);
-    } else if (st === ST_CARD || st === ST_READING) {
-      if (k === KEY_ENTER && st === ST_CARD && m.txnType === TXN_VOID) this.startCommand(TXN_VOID);
-      else if (k === KEY_CANCEL) {
-        if (st === ST_READING) this.icc.abort();
-        this.abort(MSG_OUT_ABORTED);
+      v[V_DIRTY] = 1;
+    } else if (kind === EV_CARD_SWIPED) {
+      const takes = st === ST_IDLE || st === ST_AMOUNT || st === ST_CARD;
+      if (takes && a === MSR_SWIPE_CHIP && !v[V_FALLBACK]) this.act(A_NOTICE, MSG_UI_USE_CHIP, -1, null);
+      else if (takes && !v[V_IS_CHIP]) {
+        this.card.copyFrom(this.msr.card);
+        v[V_CARD_READY] = 1;
+        if (st === ST_IDLE) this.act(A_START_AMOUNT, TXN_SALE, 0, null);
+        else if (st === ST_CARD) this.act(A_CARD_DONE, 0, 0, null);
       }
-    } else if (st === ST_PIN) {
-      if (digit && m.pinLen < 12) this.pin[m.pinLen++] = k;
-      else if (k === KEY_CLEAR) this.wipePin(); // clears the whole PIN, as PIN pads do
-      else if (k === KEY_CANCEL) this.abort(MSG_OUT_ABORTED);
-      else if (k === KEY_ENTER) this.pinDone();
-    } else if (st === ST_PROCESSING) {
-      if (k === KEY_CANCEL) this.engine.cancel();
-    } else if (st === ST_RESULT) {
-      if (k === KEY_ENTER || k === KEY_CANCEL) this.toIdle();
-    } else if (st === ST_QUERY) {
-      const pages = queryPages(this.screen.rows);
-      if (k === KEY_F1) m.queryPage = (m.queryPage + 1) % pages;
-      else if (k === KEY_CLEAR) m.queryPage = (m.queryPage + pages - 1) % pages;
-      else if (k === KEY_ENTER) this.reprint(m.entry);
-      else if (k === KEY_CANCEL) this.toIdle();
-    } else if (st === ST_PAPER) {
-      if (k === KEY_ENTER) {
-        this.queue.retry();
-        this.leavePaper();
-      } else if (k === KEY_CANCEL) {
-        this.queue.skip();
-        this.leavePaper();
+      this.msr.card.wipe(); // the reader's copy goes at once, used or not
+    } else if (kind === EV_CARD_READ_ERROR) {
+      if (st === ST_IDLE || st === ST_AMOUNT || st === ST_CARD) this.act(A_NOTICE, MSG_UI_READ_ERROR, MSG_UI_SWIPE_AGAIN, null);
+    } else if (kind === EV_CARD_INSERTED) {
+      v[V_CHIP_IN] = 1;
+      v[V_DIRTY] = 1;
+      if (v[V_CARD_READY]) return; // a swiped card is already in use
+      if (st === ST_IDLE || st === ST_AMOUNT || st === ST_CARD) v[V_IS_CHIP] = 1;
+      if (st === ST_IDLE) this.act(A_START_AMOUNT, TXN_SALE, 0, null);
+      else if (st === ST_CARD) this.act(A_CHIP_READ, 0, 0, null);
+    } else if (kind === EV_CARD_REMOVED) {
+      v[V_CHIP_IN] = 0;
+      v[V_DIRTY] = 1;
+      if (!v[V_IS_CHIP]) return;
+      if (st === ST_PROCESSING) {
+        v[V_COMPLETE_AT] = 0;
+        this.engine.cardRemoved();
+      } else if (st === ST_AMOUNT || st === ST_READING || st === ST_PIN || st === ST_CARD || st === ST_TRACE || st === ST_RRN || st === ST_DATE) {
+        this.act(A_ABORT, MSG_OUT_CARD_REMOVED, 0, null);
       }
-    }
-    this.dirty = true;
-  }
-
-  /** @hot */
-  private onSwipe(a: number): void {
-    const st = this.m.state;
-    const wantsChip = a === MSR_SWIPE_CHIP && !this.fallback;
-    const takes = st === ST_IDLE || st === ST_AMOUNT || st === ST_CARD;
-    if (takes && wantsChip) this.notice(MSG_UI_USE_CHIP, -1);
-    else if (takes && !this.m.cardIsChip) {
-      this.card.copyFrom(this.msr.card);
-      this.cardReady = true;
-      if (st === ST_IDLE) this.startAmount(TXN_SALE);
-      else if (st === ST_CARD) this.cardDone();
-    }
-    this.msr.card.wipe(); // the reader's copy goes at once, used or not
-  }
-
-  /** @hot */
-  private onReadError(): void {
-    const st = this.m.state;
-    if (st === ST_IDLE || st === ST_AMOUNT || st === ST_CARD) this.notice(MSG_UI_READ_ERROR, MSG_UI_SWIPE_AGAIN);
-  }
-
-  /** @hot */
-  private onInserted(): void {
-    const m = this.m;
-    m.chipPresent = true;
-    this.dirty = true;
-    if (this.cardReady) return; // a swiped card is already in use
-    if (m.state === ST_IDLE) {
-      m.cardIsChip = true;
-      this.startAmount(TXN_SALE);
-    } else if (m.state === ST_AMOUNT) {
-      m.cardIsChip = true;
-    } else if (m.state === ST_CARD) {
-      m.cardIsChip = true;
-      this.startChipRead();
-    }
-  }
-
-  /** @hot */
-  private onRemoved(): void {
-    const m = this.m;
-    m.chipPresent = false;
-    this.dirty = true;
-    const st = m.state;
-    if (!m.cardIsChip) return;
-    if (st === ST_PROCESSING) {
-      this.completeAt = 0;
-      this.engine.cardRemoved();
-    } else if (st === ST_AMOUNT || st === ST_READING || st === ST_PIN || st === ST_CARD || st === ST_TRACE || st === ST_RRN || st === ST_DATE) {
-      this.abort(MSG_OUT_CARD_REMOVED);
-    }
-  }
-
-  /** @hot */
-  private onChipRead(): void {
-    if (this.m.state === ST_READING) {
-      this.card.copyFrom(this.icc.card);
-      this.cardReady = true;
-      this.m.cardIsChip = true;
-      this.cardDone();
-    }
-    this.icc.card.wipe();
-  }
-
-  /** @hot */
-  private onChipError(reason: number): void {
-    if (this.m.state !== ST_READING) return;
-    if (reason === ICC_ERR_DECLINED) {
-      this.abort(MSG_UI_CARD_DECLINED);
-      this.m.noticeB = MSG_UI_REMOVE_CARD;
-      return;
-    }
-    // the stripe of this card may now be used (fallback)
-    this.fallback = true;
-    this.m.cardIsChip = false;
-    this.m.state = ST_CARD;
-    this.notice(MSG_UI_CHIP_ERROR, MSG_UI_REMOVE_CARD);
-  }
-
-  /** @hot */
-  private onReaderFault(): void {
-    if (this.m.state !== ST_READING) return;
-    this.m.cardIsChip = false;
-    this.m.state = ST_CARD;
-    this.notice(MSG_UI_READER_FAULT, -1);
-  }
-
-  /** @hot */
-  private onPrintFailed(id: number, reason: number): void {
-    if (!this.queue.onFailed(id, reason)) return;
-    this.m.paperMsg = reason === PRN_ERR_PAPER_OUT ? MSG_UI_LOAD_PAPER : MSG_UI_PRINTER_FAULT;
-    this.paperWanted = true;
-  }
-
-  // ------------------------------------------------------------------ flows
-
-  /** @hot */
-  private go(state: number): void {
-    const m = this.m;
-    m.state = state;
-    m.menuPage = 0;
-    m.queryPage = 0;
-    m.digitLen = 0;
-    this.inputUntil = this.now + this.inputMs;
-    this.dirty = true;
-  }
-
-  /** @hot */
-  private toIdle(): void {
-    this.wipeCard();
-    this.wipePin();
-    const m = this.m;
-    m.txnType = 0;
-    m.amount = 0;
-    m.purpose = 0;
-    m.stage = 0;
-    m.countdown = -1;
-    this.shownMinute = -1;
-    this.go(ST_IDLE);
-  }
-
-  /** Leave a flow with a message. @hot */
-  private abort(msg: number): void {
-    this.toIdle();
-    this.notice(msg, -1);
-  }
-
-  /** @hot */
-  private notice(a: number, b: number): void {
-    this.m.noticeA = a;
-    this.m.noticeB = b;
-    this.noticeUntil = this.now + this.noticeMs;
-    this.dirty = true;
-  }
-
-  /** @hot */
-  private startAmount(type: number): void {
-    if ((type === TXN_SALE || type === TXN_BALANCE) && !this.engine.signedIn()) {
-      this.abort(MSG_OUT_NOT_SIGNED_IN);
-      this.m.noticeB = MSG_ACT_SIGN_IN;
-      return;
-    }
-    this.go(ST_AMOUNT);
-    this.m.txnType = type;
-    this.m.amount = 0;
-  }
-
-  /** @hot */
-  private amountKey(k: number): void {
-    const m = this.m;
-    if (k === KEY_CLEAR) m.amount = Math.floor(m.amount / 10);
-    else if (m.amount < 100000000000) m.amount = m.amount * 10 + (k - C_0); // 12 digits at most
-    this.dirty = true;
-  }
-
-  /** @hot */
-  private amountDone(): void {
-    const m = this.m;
-    if (m.amount <= 0) {
-      this.notice(MSG_UI_AMOUNT_ZERO, -1);
-      return;
-    }
-    if (m.amount > this.config.maxAmount) {
-      this.notice(MSG_UI_OVER_LIMIT, -1);
-      return;
-    }
-    if (m.txnType === TXN_REFUND) {
-      const amount = m.amount;
-      this.go(ST_RRN);
-      m.amount = amount;
-      return;
-    }
-    this.toCard();
-  }
-
-  /** Ask for the card, or go on with the one already swiped / inserted. @hot */
-  private toCard(): void {
-    if (this.cardReady) this.cardDone();
-    else if (this.m.chipPresent) {
-      this.m.cardIsChip = true;
-      this.startChipRead();
-    } else this.go(ST_CARD);
-  }
-
-  /** @hot */
-  private startChipRead(): void {
-    const t = this.m.txnType;
-    this.icc.setTransaction(this.m.amount, t === TXN_REFUND ? EMV_REFUND : t === TXN_BALANCE ? EMV_INQUIRY : EMV_SALE);
-    if (!this.icc.read()) {
-      this.m.cardIsChip = false;
-      this.go(ST_CARD);
-      this.notice(MSG_UI_CHIP_ERROR, MSG_UI_REMOVE_CARD);
-      return;
-    }
-    this.go(ST_READING);
-  }
-
-  /** The card is read. @hot */
-  private cardDone(): void {
-    const t = this.m.txnType;
-    if (t === TXN_REFUND || t === TXN_VOID) {
-      this.startCommand(t);
-      return;
-    }
-    this.go(ST_PIN);
-    this.m.pinLen = 0;
-  }
-
-  /** @hot */
-  private digitsDone(): void {
-    const m = this.m;
-    const st = m.state;
-    if (st === ST_RRN) {
-      if (m.digitLen !== RRN_DIGITS) {
-        this.notice(MSG_UI_NEED_12, -1);
+    } else if (kind === EV_CHIP_READ) {
+      if (st === ST_READING) {
+        this.card.copyFrom(this.icc.card);
+        v[V_CARD_READY] = 1;
+        v[V_IS_CHIP] = 1;
+        this.act(A_CARD_DONE, 0, 0, null);
+      }
+      this.icc.card.wipe();
+    } else if (kind === EV_CHIP_ERROR || kind === EV_READER_FAULT) {
+      if (st !== ST_READING) return;
+      if (kind === EV_CHIP_ERROR && a === ICC_ERR_DECLINED) {
+        this.act(A_ABORT, MSG_UI_CARD_DECLINED, 0, null);
+        v[V_NOTICE_B] = MSG_UI_REMOVE_CARD;
         return;
       }
-      for (let i = 0; i < RRN_DIGITS; i++) this.origRrn[i] = m.digits[i];
-      const amount = m.amount;
-      this.go(ST_DATE);
-      m.amount = amount;
-      return;
-    }
-    if (st === ST_DATE) {
-      const mm = (m.digits[0] - C_0) * 10 + (m.digits[1] - C_0);
-      const dd = (m.digits[2] - C_0) * 10 + (m.digits[3] - C_0);
-      if (m.digitLen !== DATE_DIGITS || mm < 1 || mm > 12 || dd < 1 || dd > 31) {
-        m.digitLen = 0;
-        this.notice(MSG_UI_BAD_DATE, -1);
-        return;
-      }
-      this.origDate = mm * 100 + dd;
-      const amount = m.amount;
-      m.state = ST_CARD; // keep txnType and amount
-      m.amount = amount;
-      this.toCard();
-      return;
-    }
-    let trace = 0;
-    for (let i = 0; i < m.digitLen; i++) trace = trace * 10 + (m.digits[i] - C_0);
-    if (trace === 0) return;
-    const found = this.journal !== null && this.journal.findByStan(trace, this.entry);
-    if (found) m.entry.fromJournal(this.entry);
-    if (m.purpose === FOR_VOID) {
-      if (this.journal !== null && !found) {
-        m.digitLen = 0;
-        this.notice(MSG_OUT_NOT_FOUND, -1);
-        return;
-      }
-      if (!found) {
-        m.entry.stan = trace;
-        m.entry.amount = 0;
-        m.entry.panLen = 0;
-      }
-      this.go(ST_CONFIRM);
-      return;
-    }
-    if (!found) {
-      m.digitLen = 0;
-      this.notice(MSG_OUT_NOT_FOUND, -1);
-      return;
-    }
-    if (m.purpose === FOR_QUERY) {
-      this.go(ST_QUERY);
-      return;
-    }
-    this.reprint(m.entry);
-    this.toIdle();
-    this.notice(MSG_UI_PRINTING, -1);
+      // after a chip error the stripe of this card may be used (fallback)
+      if (kind === EV_CHIP_ERROR) v[V_FALLBACK] = 1;
+      v[V_IS_CHIP] = 0;
+      v[V_STATE] = ST_CARD;
+      if (kind === EV_CHIP_ERROR) this.act(A_NOTICE, MSG_UI_CHIP_ERROR, MSG_UI_REMOVE_CARD, null);
+      else this.act(A_NOTICE, MSG_UI_READER_FAULT, -1, null);
+    } else if (kind === EV_PRINT_DONE) queue(this, Q_DONE, a, 0, 0);
+    else if (kind === EV_PRINT_FAILED) {
+      if (!queue(this, Q_FAILED, a, b, 0)) return;
+      v[V_PAPER_MSG] = b === PRN_ERR_PAPER_OUT ? MSG_UI_LOAD_PAPER : MSG_UI_PRINTER_FAULT;
+      v[V_PAPER_WANTED] = 1;
+    } else if (kind === EV_LCD_FAULT) v[V_LCD_FAULT] = 1;
+    else if (kind === EV_LCD_OK) v[V_LCD_FAULT] = 0;
   }
 
-  /** @hot */
-  private pinDone(): void {
-    const m = this.m;
-    if (m.pinLen < 4) {
-      this.notice(MSG_UI_PIN_LENGTH, -1);
-      return;
-    }
-    const block = this.engine.makePinBlock(this.pin, m.pinLen, this.card);
-    this.wipePin();
-    if (block === null) {
-      this.abort(MSG_UI_PIN_ERROR);
-      if (!this.engine.signedIn()) m.noticeB = MSG_ACT_SIGN_IN;
-      return;
-    }
-    this.startCommand(m.txnType, block);
-  }
-
-  /** The original is confirmed: ask for the card (ENTER goes on without it). @hot */
-  private startVoid(): void {
-    this.m.amount = this.m.entry.amount;
-    this.m.txnType = TXN_VOID;
-    this.toCard();
-  }
-
-  /** @hot */
-  private menuSelect(k: number): void {
-    const m = this.m;
-    const item = k === KEY_0 ? 10 : k - C_0;
-    if (item === 1) this.startAmount(TXN_SALE);
-    else if (item === 2 || item === 7 || item === 8) {
-      this.go(ST_TRACE);
-      m.purpose = item === 2 ? FOR_VOID : item === 7 ? FOR_REPRINT : FOR_QUERY;
-      m.txnType = item === 2 ? TXN_VOID : 0;
-    } else if (item === 3) this.startAmount(TXN_REFUND);
-    else if (item === 4) {
-      this.startAmount(TXN_BALANCE);
-      if (m.state === ST_AMOUNT) this.toCard();
-    } else if (item === 5) {
-      m.amount = 0;
-      this.startCommand(TXN_SETTLE);
-    } else if (item === 6) {
-      if (this.journal !== null && this.journal.last(this.entry)) {
-        m.entry.fromJournal(this.entry);
-        this.reprint(m.entry);
-        this.toIdle();
-        this.notice(MSG_UI_PRINTING, -1);
-      } else this.notice(MSG_UI_NO_TXN, -1);
-    } else if (item === 9) {
-      m.amount = 0;
-      this.startCommand(TXN_SIGN_IN);
-    } else if (item === 10) this.toggleLanguage();
-  }
-
-  /**
-   * Hand a command to the engine; the screen shows its progress. A command refused at once
-   * (returns false) leaves its answer in engine.result. @hot
-   */
-  private startCommand(type: number, pinBlock?: Uint8Array): void {
-    const m = this.m;
+  /** One flow action (A_*). @hot */
+  act(what: number, a: number, b: number, blk: Uint8Array | null): void {
+    const v = this.v;
     const e = this.engine;
-    const amount = m.amount;
-    this.go(ST_PROCESSING);
-    m.txnType = type;
-    m.amount = amount;
-    m.stage = 0;
-    m.countdown = -1;
-    this.cmd = type;
-    this.resultSeen = false;
-    this.sideSeen = false;
-    this.deadline = 0;
-    this.lastStage = 0;
-    let ok = false;
-    if (type === TXN_SALE) ok = e.sale(amount, this.card, pinBlock || null);
-    else if (type === TXN_BALANCE) ok = e.balance(this.card, pinBlock || null);
-    else if (type === TXN_REFUND) ok = e.refund(amount, this.card, this.origRrn, this.origDate);
-    else if (type === TXN_VOID) ok = e.voidSale(m.entry.stan, this.cardReady ? this.card : null, null);
-    else if (type === TXN_SETTLE) ok = e.settle();
-    else if (type === TXN_SIGN_IN) ok = e.signIn();
-    else if (type === TXN_REVERSAL) ok = e.sendReversal();
-    // the engine took its own copy (or refused): the card data goes now, not at the result
-    this.card.wipe();
-    this.cardReady = false;
-    if (!ok && !this.resultSeen) this.onResult(e.result);
-    if (!ok) this.resultSeen = true;
-  }
-
-  /** Act on what the engine reported since the last tick. @hot */
-  private afterEngine(now: number): void {
-    if (this.stageSeen !== 0) {
-      const s = this.stageSeen;
-      this.stageSeen = 0;
-      if (this.m.state === ST_PROCESSING) this.onStage(s, now);
-    }
-    if (this.completeAt !== 0 && now >= this.completeAt) {
-      this.completeAt = 0;
-      // the card is still in: the completion step succeeded (a removal went to cardRemoved)
-      if (!this.m.cardIsChip || this.icc.isPresent()) this.engine.complete();
-    }
-    if (this.resultSeen) {
-      this.resultSeen = false;
-      this.sideSeen = false;
-      if (this.m.state === ST_PROCESSING) this.finish(now);
-    } else if (this.sideSeen && this.m.state === ST_PROCESSING && !this.engine.busy()) {
-      this.sideSeen = false;
-      this.finish(now);
-    }
-  }
-
-  /** @hot */
-  private onStage(s: number, now: number): void {
-    const m = this.m;
-    m.stage = s;
-    if (s === STAGE_CONNECTING) this.deadline = now + this.config.connectMs;
-    else if (s === STAGE_SENDING || (s === STAGE_WAITING && this.lastStage !== STAGE_SENDING)) this.deadline = now + this.config.replyMs;
-    else if (s === STAGE_COMPLETING) {
-      this.deadline = 0;
-      m.countdown = -1;
-      this.completeAt = now + (m.cardIsChip ? this.completionMs : 0);
-      if (this.completeAt === 0) this.completeAt = 1;
-    } else if (s !== STAGE_WAITING) this.deadline = now + this.config.connectMs + this.config.replyMs;
-    this.lastStage = s;
-    this.dirty = true;
-  }
-
-  /** The command's answer is in: show it, queue its receipts. @hot */
-  private finish(now: number): void {
-    const m = this.m;
-    const d = this.last;
-    this.cmd = 0;
-    this.completeAt = 0;
-    this.deadline = 0;
-    // the card data goes; cardIsChip stays until idle so the result can say "remove card"
-    this.card.wipe();
-    this.cardReady = false;
-    this.fallback = false;
-    m.stage = 0;
-    m.countdown = -1;
-    m.state = ST_RESULT;
-    this.resultUntil = now + this.resultMs;
-    this.dirty = true;
-    const o = d.outcome;
-    const t = d.type;
-    if (o === OUT_APPROVED && (t === TXN_SALE || t === TXN_VOID || t === TXN_REFUND)) {
-      const slot = this.queue.addCopy(JOB_MERCHANT, d, false);
-      this.queue.add(JOB_CARDHOLDER, slot, false); // both copies print from one snapshot
-    } else if (o === OUT_SETTLED) {
-      this.queue.addCopy(JOB_SETTLEMENT, d, false);
-    } else if (o === OUT_DECLINED && this.config.printDeclined) {
-      this.queue.addCopy(JOB_DECLINED, d, false);
-    }
-  }
-
-  /** Reprint from a journal entry: the slip that matches its status, marked REPRINT. @hot */
-  private reprint(e: ReceiptData): void {
-    const s = e.statusMsg;
-    if (s === MSG_RC_00 || s === MSG_UI_VOIDED || s === MSG_OUT_SETTLED) this.queue.addCopy(JOB_MERCHANT, e, true);
-    else if (s === MSG_UI_REV_FAILED) this.queue.addCopy(JOB_REVERSAL_SLIP, e, true);
-    else if (s === MSG_RC_OTHER) this.queue.addCopy(JOB_DECLINED, e, true);
-    else this.notice(s, -1); // reversed / reversal pending: there is no slip to reprint
-  }
-
-  /** @hot */
-  private timers(now: number, wall: number): void {
-    const m = this.m;
-    const st = m.state;
-    if (m.noticeA >= 0 && now >= this.noticeUntil) {
-      m.noticeA = -1;
-      m.noticeB = -1;
-      this.dirty = true;
-    }
-    if (st === ST_PROCESSING && this.deadline > 0) {
-      let secs = Math.ceil((this.deadline - now) / 1000);
-      if (secs < 0) secs = 0;
-      if (secs !== m.countdown) {
-        m.countdown = secs;
-        this.dirty = true;
+    const R = this.rec;
+    const oe = SLOT_ENTRY * RW;
+    if (what === A_GO) {
+      v[V_STATE] = a;
+      v[V_PAGE] = 0;
+      v[V_DIGIT_LEN] = 0;
+      v[V_INPUT_UNTIL] = v[V_NOW] + v[V_INPUT_MS];
+      v[V_DIRTY] = 1;
+    } else if (what === A_IDLE || what === A_ABORT) {
+      this.card.wipe();
+      v[V_CARD_READY] = 0;
+      v[V_FALLBACK] = 0;
+      v[V_IS_CHIP] = 0;
+      this.pin.fill(0);
+      v[V_PIN_LEN] = 0;
+      v[V_TXN] = 0;
+      v[V_AMOUNT] = 0;
+      v[V_PURPOSE] = 0;
+      v[V_STAGE] = 0;
+      v[V_COUNTDOWN] = -1;
+      v[V_SHOWN_MINUTE] = -1;
+      this.act(A_GO, ST_IDLE, 0, null);
+      if (what === A_ABORT) this.act(A_NOTICE, a, -1, null);
+    } else if (what === A_NOTICE) {
+      v[V_NOTICE_A] = a;
+      v[V_NOTICE_B] = b;
+      v[V_NOTICE_UNTIL] = v[V_NOW] + v[V_NOTICE_MS];
+      v[V_DIRTY] = 1;
+    } else if (what === A_START_AMOUNT) {
+      if ((a === TXN_SALE || a === TXN_BALANCE) && !e.signedIn()) {
+        this.act(A_ABORT, MSG_OUT_NOT_SIGNED_IN, 0, null);
+        v[V_NOTICE_B] = MSG_ACT_SIGN_IN;
+        return;
       }
-    } else if (st === ST_RESULT) {
-      if (now >= this.resultUntil) this.toIdle();
-    } else if (st === ST_IDLE) {
-      const minute = Math.floor(wall / 60000);
-      if (minute !== this.shownMinute) {
-        this.shownMinute = minute;
-        splitClock(wall, m.clock);
-        this.dirty = true;
+      this.act(A_GO, ST_AMOUNT, 0, null);
+      v[V_TXN] = a;
+      v[V_AMOUNT] = 0;
+    } else if (what === A_AMOUNT_KEY) {
+      if (a === KEY_CLEAR) v[V_AMOUNT] = Math.floor(v[V_AMOUNT] / 10);
+      else if (v[V_AMOUNT] < 100000000000) v[V_AMOUNT] = v[V_AMOUNT] * 10 + (a - C_0); // 12 digits at most
+      v[V_DIRTY] = 1;
+    } else if (what === A_AMOUNT_DONE) {
+      const amount = v[V_AMOUNT];
+      if (amount <= 0) this.act(A_NOTICE, MSG_UI_AMOUNT_ZERO, -1, null);
+      else if (amount > v[V_MAX_AMOUNT]) this.act(A_NOTICE, MSG_UI_OVER_LIMIT, -1, null);
+      else if (v[V_TXN] === TXN_REFUND) this.act(A_GO, ST_RRN, 0, null);
+      else this.act(A_TO_CARD, 0, 0, null);
+    } else if (what === A_TO_CARD) {
+      if (v[V_CARD_READY]) this.act(A_CARD_DONE, 0, 0, null);
+      else if (v[V_CHIP_IN]) {
+        v[V_IS_CHIP] = 1;
+        this.act(A_CHIP_READ, 0, 0, null);
+      } else this.act(A_GO, ST_CARD, 0, null);
+    } else if (what === A_CHIP_READ) {
+      const t = v[V_TXN];
+      this.icc.setTransaction(v[V_AMOUNT], t === TXN_REFUND ? EMV_REFUND : t === TXN_BALANCE ? EMV_INQUIRY : EMV_SALE);
+      if (this.icc.read()) this.act(A_GO, ST_READING, 0, null);
+      else {
+        v[V_IS_CHIP] = 0;
+        this.act(A_GO, ST_CARD, 0, null);
+        this.act(A_NOTICE, MSG_UI_CHIP_ERROR, MSG_UI_REMOVE_CARD, null);
       }
-      const signed = this.engine.signedIn();
-      if (signed !== m.signedIn) {
-        m.signedIn = signed;
-        this.dirty = true;
+    } else if (what === A_CARD_DONE) {
+      const t = v[V_TXN];
+      if (t === TXN_REFUND || t === TXN_VOID) this.act(A_COMMAND, t, 0, null);
+      else {
+        this.act(A_GO, ST_PIN, 0, null);
+        v[V_PIN_LEN] = 0;
       }
-    } else if (this.inputUntil > 0 && now >= this.inputUntil && isEntryState(st)) {
-      if (st === ST_READING) this.icc.abort();
-      this.abort(MSG_OUT_ABORTED);
+    } else if (what === A_DIGITS_DONE) {
+      const st = v[V_STATE];
+      const d = this.b;
+      const len = v[V_DIGIT_LEN];
+      if (st === ST_RRN) {
+        if (len !== RRN_DIGITS) this.act(A_NOTICE, MSG_UI_NEED_12, -1, null);
+        else {
+          for (let i = 0; i < RRN_DIGITS; i++) this.rrn[i] = d[B_DIGITS + i];
+          this.act(A_GO, ST_DATE, 0, null);
+        }
+        return;
+      }
+      if (st === ST_DATE) {
+        const mm = (d[B_DIGITS] - C_0) * 10 + (d[B_DIGITS + 1] - C_0);
+        const dd = (d[B_DIGITS + 2] - C_0) * 10 + (d[B_DIGITS + 3] - C_0);
+        if (len !== DATE_DIGITS || mm < 1 || mm > 12 || dd < 1 || dd > 31) {
+          v[V_DIGIT_LEN] = 0;
+          this.act(A_NOTICE, MSG_UI_BAD_DATE, -1, null);
+          return;
+        }
+        v[V_ORIG_DATE] = mm * 100 + dd;
+        v[V_STATE] = ST_CARD; // keep the type and the amount
+        this.act(A_TO_CARD, 0, 0, null);
+        return;
+      }
+      let trace = 0;
+      for (let i = 0; i < len; i++) trace = trace * 10 + (d[B_DIGITS + i] - C_0);
+      if (trace === 0) return;
+      const found = journalRecord(this, trace);
+      const p = v[V_PURPOSE];
+      if (p === FOR_VOID && !(this.journal !== null && !found)) {
+        if (!found) {
+          R[oe + R_STAN] = trace;
+          R[oe + R_AMOUNT] = 0;
+          R[oe + R_PAN_LEN] = 0;
+        }
+        this.act(A_GO, ST_CONFIRM, 0, null);
+      } else if (!found) {
+        v[V_DIGIT_LEN] = 0;
+        this.act(A_NOTICE, MSG_OUT_NOT_FOUND, -1, null);
+      } else if (p === FOR_QUERY) this.act(A_GO, ST_QUERY, 0, null);
+      else {
+        this.act(A_REPRINT, 0, 0, null);
+        this.act(A_IDLE, 0, 0, null);
+        this.act(A_NOTICE, MSG_UI_PRINTING, -1, null);
+      }
+    } else if (what === A_PIN_DONE) {
+      if (v[V_PIN_LEN] < 4) {
+        this.act(A_NOTICE, MSG_UI_PIN_LENGTH, -1, null);
+        return;
+      }
+      const block = e.makePinBlock(this.pin, v[V_PIN_LEN], this.card);
+      this.pin.fill(0);
+      v[V_PIN_LEN] = 0;
+      if (block === null) {
+        this.act(A_ABORT, MSG_UI_PIN_ERROR, 0, null);
+        if (!e.signedIn()) v[V_NOTICE_B] = MSG_ACT_SIGN_IN;
+      } else this.act(A_COMMAND, v[V_TXN], 0, block);
+    } else if (what === A_START_VOID) {
+      v[V_AMOUNT] = R[oe + R_AMOUNT];
+      v[V_TXN] = TXN_VOID;
+      this.act(A_TO_CARD, 0, 0, null);
+    } else if (what === A_MENU) {
+      const item = a === KEY_0 ? 10 : a - C_0;
+      if (item === 1 || item === 3) this.act(A_START_AMOUNT, item === 1 ? TXN_SALE : TXN_REFUND, 0, null);
+      else if (item === 2 || item === 7 || item === 8) {
+        this.act(A_GO, ST_TRACE, 0, null);
+        v[V_PURPOSE] = item === 2 ? FOR_VOID : item === 7 ? FOR_REPRINT : FOR_QUERY;
+        v[V_TXN] = item === 2 ? TXN_VOID : 0;
+      } else if (item === 4) {
+        this.act(A_START_AMOUNT, TXN_BALANCE, 0, null);
+        if (v[V_STATE] === ST_AMOUNT) this.act(A_TO_CARD, 0, 0, null);
+      } else if (item === 5 || item === 9) {
+        v[V_AMOUNT] = 0;
+        this.act(A_COMMAND, item === 5 ? TXN_SETTLE : TXN_SIGN_IN, 0, null);
+      } else if (item === 6) {
+        if (journalRecord(this, 0)) {
+          this.act(A_REPRINT, 0, 0, null);
+          this.act(A_IDLE, 0, 0, null);
+          this.act(A_NOTICE, MSG_UI_PRINTING, -1, null);
+        } else this.act(A_NOTICE, MSG_UI_NO_TXN, -1, null);
+      } else if (item === 10) this.act(A_LANGUAGE, 0, 0, null);
+    } else if (what === A_COMMAND) {
+      // the screen shows the command's progress; a command refused at once (false) leaves its
+      // answer in engine.result
+      const amount = v[V_AMOUNT];
+      this.act(A_GO, ST_PROCESSING, 0, null);
+      v[V_TXN] = a;
+      v[V_STAGE] = 0;
+      v[V_COUNTDOWN] = -1;
+      v[V_CMD] = a;
+      v[V_RESULT_SEEN] = 0;
+      v[V_SIDE_SEEN] = 0;
+      v[V_DEADLINE] = 0;
+      v[V_LAST_STAGE] = 0;
+      let ok = false;
+      if (a === TXN_SALE) ok = e.sale(amount, this.card, blk);
+      else if (a === TXN_BALANCE) ok = e.balance(this.card, blk);
+      else if (a === TXN_REFUND) ok = e.refund(amount, this.card, this.rrn, v[V_ORIG_DATE]);
+      else if (a === TXN_VOID) ok = e.voidSale(R[oe + R_STAN], v[V_CARD_READY] ? this.card : null, null);
+      else if (a === TXN_SETTLE) ok = e.settle();
+      else if (a === TXN_SIGN_IN) ok = e.signIn();
+      else if (a === TXN_REVERSAL) ok = e.sendReversal();
+      // the engine took its own copy (or refused): the card data goes now, not at the result
+      this.card.wipe();
+      v[V_CARD_READY] = 0;
+      if (!ok && !v[V_RESULT_SEEN]) this.onResult(e.result);
+      if (!ok) v[V_RESULT_SEEN] = 1;
+    } else if (what === A_FINISH) {
+      v[V_CMD] = 0;
+      v[V_COMPLETE_AT] = 0;
+      v[V_DEADLINE] = 0;
+      // the card data goes; the chip flag stays until idle so the result can say "remove card"
+      this.card.wipe();
+      v[V_CARD_READY] = 0;
+      v[V_FALLBACK] = 0;
+      v[V_STAGE] = 0;
+      v[V_COUNTDOWN] = -1;
+      v[V_STATE] = ST_RESULT;
+      v[V_RESULT_UNTIL] = a + v[V_RESULT_MS];
+      v[V_DIRTY] = 1;
+      const o = R[R_OUTCOME];
+      const t = R[R_TYPE];
+      if (o === OUT_APPROVED && (t === TXN_SALE || t === TXN_VOID || t === TXN_REFUND)) {
+        // both copies print from one snapshot
+        queue(this, Q_ADD, JOB_CARDHOLDER, queue(this, Q_COPY, JOB_MERCHANT, SLOT_LAST, 0), 0);
+      } else if (o === OUT_SETTLED) queue(this, Q_COPY, JOB_SETTLEMENT, SLOT_LAST, 0);
+      else if (o === OUT_DECLINED && v[V_PRINT_DECLINED]) queue(this, Q_COPY, JOB_DECLINED, SLOT_LAST, 0);
+    } else if (what === A_REPRINT) {
+      const s = R[oe + R_STATUS_MSG];
+      if (s === MSG_RC_00 || s === MSG_UI_VOIDED || s === MSG_OUT_SETTLED) queue(this, Q_COPY, JOB_MERCHANT, SLOT_ENTRY, 1);
+      else if (s === MSG_UI_REV_FAILED) queue(this, Q_COPY, JOB_REVERSAL_SLIP, SLOT_ENTRY, 1);
+      else if (s === MSG_RC_OTHER) queue(this, Q_COPY, JOB_DECLINED, SLOT_ENTRY, 1);
+      else this.act(A_NOTICE, s, -1, null); // reversed / reversal pending: there is no slip to reprint
+    } else if (what === A_LEAVE_PAPER) {
+      v[V_STATE] = v[V_PAPER_RETURN];
+      if (v[V_PAPER_RETURN] === ST_RESULT) v[V_RESULT_UNTIL] = v[V_NOW] + v[V_RESULT_MS];
+      v[V_DIRTY] = 1;
+    } else if (what === A_LANGUAGE) {
+      const zh = v[V_CHINESE] ? 0 : 1;
+      v[V_CHINESE] = zh;
+      this.act(A_NOTICE, zh ? MSG_UI_LANG_ZH : MSG_UI_LANG_EN, -1, null);
+      if (this.onLanguage !== null) this.onLanguage(zh ? "zh" : "en");
     }
-    if (this.paperWanted && (st === ST_IDLE || st === ST_RESULT || st === ST_MENU || st === ST_QUERY)) {
-      this.paperWanted = false;
-      this.paperReturn = st;
-      m.state = ST_PAPER;
-      this.dirty = true;
-    }
   }
-
-  /** @hot */
-  private leavePaper(): void {
-    this.m.state = this.paperReturn;
-    if (this.paperReturn === ST_RESULT) this.resultUntil = this.now + this.resultMs;
-    this.dirty = true;
-  }
-
-  /** @hot */
-  private wipeCard(): void {
-    this.card.wipe();
-    this.cardReady = false;
-    this.fallback = false;
-    this.m.cardIsChip = false;
-  }
-
-  /** @hot */
-  private wipePin(): void {
-    for (let i = 0; i < this.pin.length; i++) this.pin[i] = 0;
-    this.m.pinLen = 0;
-  }
-
-  /** Menu 0: printer language English <-> Chinese (not the LCD: it has no Chinese glyphs). */
-  private toggleLanguage(): void {
-    const zh = !this.writer.chinese;
-    this.writer.chinese = zh;
-    this.notice(zh ? MSG_UI_LANG_ZH : MSG_UI_LANG_EN, -1);
-    if (this.onLanguage !== null) this.onLanguage(zh ? "zh" : "en");
-  }
-
-  // ------------------------------------------------------------------ reads for the rig
-
-  /** The printer prints Chinese. */
-  chinese(): boolean {
-    return this.writer.chinese;
-  }
-
-  /** LCD frame buffer rows. */
-  lcdRows(): string[] {
-    const out: string[] = [];
-    for (let r = 0; r < this.lcd.rows; r++) out.push(this.lcd.text(r));
-    return out;
-  }
-}
-
-/** @hot */
-function isEntryState(st: number): boolean {
-  return (
-    st === ST_MENU || st === ST_AMOUNT || st === ST_TRACE || st === ST_RRN || st === ST_DATE || st === ST_CONFIRM ||
-    st === ST_CARD || st === ST_READING || st === ST_PIN || st === ST_QUERY
-  );
 }

@@ -153,8 +153,11 @@ export const MSG_UI_TXN_ERROR = 145; // TXN ERROR / 交易处理错误
 export const MSG_UI_ENTER_NO_CARD = 146; // ENTER=NO CARD / 按确认键不用卡
 export const MSG_COUNT = 147;
 
-/** English texts, concatenated: message i is MSG_EN.substring(MSG_EN_AT[i], MSG_EN_AT[i + 1]). */
-export const MSG_EN =
+/**
+ * Every text, concatenated: the English texts (ids 0..MSG_COUNT-1), then the Chinese texts as
+ * GB18030 bytes (MSG_COUNT + id). Text k runs from msgAt(k) to msgAt(k + 1).
+ */
+export const MSG_TEXT =
   "SALES SLIP" + // 0
   "MERCHANT COPY" + // 1
   "CARDHOLDER COPY" + // 2
@@ -302,11 +305,6 @@ export const MSG_EN =
   "CALL ACQUIRER" + // 144
   "TXN ERROR" + // 145
   "ENTER=NO CARD" + // 146
-  "";
-export const MSG_EN_AT = new Uint16Array([0, 10, 23, 38, 46, 50, 56, 62, 71, 79, 87, 94, 124, 132, 143, 155, 168, 179, 193, 208, 223, 235, 247, 256, 267, 283, 292, 308, 318, 333, 346, 360, 374, 387, 397, 413, 428, 437, 445, 460, 474, 490, 502, 517, 530, 542, 555, 568, 584, 596, 605, 613, 629, 642, 654, 666, 679, 683, 690, 703, 712, 728, 741, 756, 771, 783, 801, 816, 819, 832, 836, 842, 849, 859, 871, 884, 889, 896, 904, 912, 924, 938, 953, 965, 975, 986, 994, 1006, 1019, 1029, 1040, 1052, 1065, 1074, 1089, 1098, 1108, 1115, 1128, 1137, 1147, 1155, 1164, 1174, 1185, 1199, 1210, 1224, 1232, 1246, 1259, 1272, 1282, 1295, 1303, 1317, 1332, 1347, 1359, 1365, 1380, 1385, 1391, 1399, 1421, 1424, 1437, 1448, 1459, 1467, 1474, 1479, 1483, 1492, 1512, 1544, 1561, 1566, 1571, 1591, 1607, 1615, 1620, 1633, 1645, 1658, 1667, 1680]);
-
-/** Chinese texts as GB18030 bytes, concatenated the same way (offsets count bytes). */
-export const MSG_ZH_GB =
   "\xC7\xA9\xB9\xBA\xB5\xA5" + // 0 签购单
   "\xC9\xCC\xBB\xA7\xB4\xE6\xB8\xF9" + // 1 商户存根
   "\xB3\xD6\xBF\xA8\xC8\xCB\xB4\xE6\xB8\xF9" + // 2 持卡人存根
@@ -455,15 +453,65 @@ export const MSG_ZH_GB =
   "\xBD\xBB\xD2\xD7\xB4\xA6\xC0\xED\xB4\xED\xCE\xF3" + // 145 交易处理错误
   "\xB0\xB4\xC8\xB7\xC8\xCF\xBC\xFC\xB2\xBB\xD3\xC3\xBF\xA8" + // 146 按确认键不用卡
   "";
-export const MSG_ZH_AT = new Uint16Array([0, 6, 14, 24, 32, 36, 40, 46, 52, 58, 64, 70, 93, 101, 113, 121, 129, 137, 145, 153, 165, 177, 183, 189, 195, 203, 211, 233, 245, 255, 271, 287, 297, 305, 313, 323, 335, 341, 349, 359, 371, 383, 397, 411, 421, 431, 441, 451, 461, 469, 479, 485, 495, 503, 515, 523, 533, 539, 547, 555, 563, 573, 579, 597, 609, 615, 632, 648, 654, 660, 664, 668, 676, 680, 692, 704, 712, 716, 720, 726, 736, 748, 760, 772, 780, 790, 798, 806, 814, 826, 832, 842, 854, 864, 879, 891, 899, 907, 915, 923, 931, 939, 949, 959, 965, 977, 985, 995, 1003, 1013, 1025, 1039, 1049, 1059, 1067, 1077, 1085, 1093, 1101, 1107, 1115, 1119, 1123, 1129, 1146, 1152, 1160, 1168, 1176, 1184, 1188, 1192, 1196, 1205, 1215, 1231, 1241, 1245, 1249, 1263, 1282, 1288, 1296, 1308, 1316, 1330, 1342, 1356]);
+
+/** Where each text starts in MSG_TEXT, 2 bytes big-endian per text, and where the last ends. */
+export const MSG_AT =
+  "\x00\x00\x00\x0A\x00\x17\x00\x26\x00\x2E\x00\x32\x00\x38\x00\x3E" + // 0
+  "\x00\x47\x00\x4F\x00\x57\x00\x5E\x00\x7C\x00\x84\x00\x8F\x00\x9B" + // 8
+  "\x00\xA8\x00\xB3\x00\xC1\x00\xD0\x00\xDF\x00\xEB\x00\xF7\x01\x00" + // 16
+  "\x01\x0B\x01\x1B\x01\x24\x01\x34\x01\x3E\x01\x4D\x01\x5A\x01\x68" + // 24
+  "\x01\x76\x01\x83\x01\x8D\x01\x9D\x01\xAC\x01\xB5\x01\xBD\x01\xCC" + // 32
+  "\x01\xDA\x01\xEA\x01\xF6\x02\x05\x02\x12\x02\x1E\x02\x2B\x02\x38" + // 40
+  "\x02\x48\x02\x54\x02\x5D\x02\x65\x02\x75\x02\x82\x02\x8E\x02\x9A" + // 48
+  "\x02\xA7\x02\xAB\x02\xB2\x02\xBF\x02\xC8\x02\xD8\x02\xE5\x02\xF4" + // 56
+  "\x03\x03\x03\x0F\x03\x21\x03\x30\x03\x33\x03\x40\x03\x44\x03\x4A" + // 64
+  "\x03\x51\x03\x5B\x03\x67\x03\x74\x03\x79\x03\x80\x03\x88\x03\x90" + // 72
+  "\x03\x9C\x03\xAA\x03\xB9\x03\xC5\x03\xCF\x03\xDA\x03\xE2\x03\xEE" + // 80
+  "\x03\xFB\x04\x05\x04\x10\x04\x1C\x04\x29\x04\x32\x04\x41\x04\x4A" + // 88
+  "\x04\x54\x04\x5B\x04\x68\x04\x71\x04\x7B\x04\x83\x04\x8C\x04\x96" + // 96
+  "\x04\xA1\x04\xAF\x04\xBA\x04\xC8\x04\xD0\x04\xDE\x04\xEB\x04\xF8" + // 104
+  "\x05\x02\x05\x0F\x05\x17\x05\x25\x05\x34\x05\x43\x05\x4F\x05\x55" + // 112
+  "\x05\x64\x05\x69\x05\x6F\x05\x77\x05\x8D\x05\x90\x05\x9D\x05\xA8" + // 120
+  "\x05\xB3\x05\xBB\x05\xC2\x05\xC7\x05\xCB\x05\xD4\x05\xE8\x06\x08" + // 128
+  "\x06\x19\x06\x1E\x06\x23\x06\x37\x06\x47\x06\x4F\x06\x54\x06\x61" + // 136
+  "\x06\x6D\x06\x7A\x06\x83\x06\x90\x06\x96\x06\x9E\x06\xA8\x06\xB0" + // 144
+  "\x06\xB4\x06\xB8\x06\xBE\x06\xC4\x06\xCA\x06\xD0\x06\xD6\x06\xED" + // 152
+  "\x06\xF5\x07\x01\x07\x09\x07\x11\x07\x19\x07\x21\x07\x29\x07\x35" + // 160
+  "\x07\x41\x07\x47\x07\x4D\x07\x53\x07\x5B\x07\x63\x07\x79\x07\x85" + // 168
+  "\x07\x8F\x07\x9F\x07\xAF\x07\xB9\x07\xC1\x07\xC9\x07\xD3\x07\xDF" + // 176
+  "\x07\xE5\x07\xED\x07\xF7\x08\x03\x08\x0F\x08\x1D\x08\x2B\x08\x35" + // 184
+  "\x08\x3F\x08\x49\x08\x53\x08\x5D\x08\x65\x08\x6F\x08\x75\x08\x7F" + // 192
+  "\x08\x87\x08\x93\x08\x9B\x08\xA5\x08\xAB\x08\xB3\x08\xBB\x08\xC3" + // 200
+  "\x08\xCD\x08\xD3\x08\xE5\x08\xF1\x08\xF7\x09\x08\x09\x18\x09\x1E" + // 208
+  "\x09\x24\x09\x28\x09\x2C\x09\x34\x09\x38\x09\x44\x09\x50\x09\x58" + // 216
+  "\x09\x5C\x09\x60\x09\x66\x09\x70\x09\x7C\x09\x88\x09\x94\x09\x9C" + // 224
+  "\x09\xA6\x09\xAE\x09\xB6\x09\xBE\x09\xCA\x09\xD0\x09\xDA\x09\xE6" + // 232
+  "\x09\xF0\x09\xFF\x0A\x0B\x0A\x13\x0A\x1B\x0A\x23\x0A\x2B\x0A\x33" + // 240
+  "\x0A\x3B\x0A\x45\x0A\x4F\x0A\x55\x0A\x61\x0A\x69\x0A\x73\x0A\x7B" + // 248
+  "\x0A\x85\x0A\x91\x0A\x9F\x0A\xA9\x0A\xB3\x0A\xBB\x0A\xC5\x0A\xCD" + // 256
+  "\x0A\xD5\x0A\xDD\x0A\xE3\x0A\xEB\x0A\xEF\x0A\xF3\x0A\xF9\x0B\x0A" + // 264
+  "\x0B\x10\x0B\x18\x0B\x20\x0B\x28\x0B\x30\x0B\x34\x0B\x38\x0B\x3C" + // 272
+  "\x0B\x45\x0B\x4F\x0B\x5F\x0B\x69\x0B\x6D\x0B\x71\x0B\x7F\x0B\x92" + // 280
+  "\x0B\x98\x0B\xA0\x0B\xAC\x0B\xB4\x0B\xC2\x0B\xCE\x0B\xDC" + // 288
+  "";
+
+/** Start of text k in MSG_TEXT (k = id English, MSG_COUNT + id Chinese). @hot */
+export function msgAt(k: number): number {
+  return (MSG_AT.charCodeAt(2 * k) << 8) | MSG_AT.charCodeAt(2 * k + 1);
+}
 
 /** English text of a message. Makes a substring: not for hot code. */
 export function msgEn(id: number): string {
-  return MSG_EN.substring(MSG_EN_AT[id], MSG_EN_AT[id + 1]);
+  return MSG_TEXT.substring(msgAt(id), msgAt(id + 1));
 }
 
 /** GB18030 bytes of a message's Chinese text. Makes a substring; the printer's
- * gbTextAt(MSG_ZH_GB, MSG_ZH_AT[id], MSG_ZH_AT[id + 1]) does not. */
+ * gbTextAt(MSG_TEXT, msgAt(MSG_COUNT + id), msgAt(MSG_COUNT + id + 1)) does not. */
 export function msgZhGb(id: number): string {
-  return MSG_ZH_GB.substring(MSG_ZH_AT[id], MSG_ZH_AT[id + 1]);
+  return MSG_TEXT.substring(msgAt(MSG_COUNT + id), msgAt(MSG_COUNT + id + 1));
 }
+
+/** For Node-side callers of the earlier layout (the firmware uses msgAt): the Chinese texts'
+ * offsets in MSG_ZH_GB, the same string as MSG_TEXT. Unused in the bundle, so left out of it. */
+export const MSG_ZH_GB = MSG_TEXT;
+export const MSG_ZH_AT = new Uint16Array([1680, 1686, 1694, 1704, 1712, 1716, 1720, 1726, 1732, 1738, 1744, 1750, 1773, 1781, 1793, 1801, 1809, 1817, 1825, 1833, 1845, 1857, 1863, 1869, 1875, 1883, 1891, 1913, 1925, 1935, 1951, 1967, 1977, 1985, 1993, 2003, 2015, 2021, 2029, 2039, 2051, 2063, 2077, 2091, 2101, 2111, 2121, 2131, 2141, 2149, 2159, 2165, 2175, 2183, 2195, 2203, 2213, 2219, 2227, 2235, 2243, 2253, 2259, 2277, 2289, 2295, 2312, 2328, 2334, 2340, 2344, 2348, 2356, 2360, 2372, 2384, 2392, 2396, 2400, 2406, 2416, 2428, 2440, 2452, 2460, 2470, 2478, 2486, 2494, 2506, 2512, 2522, 2534, 2544, 2559, 2571, 2579, 2587, 2595, 2603, 2611, 2619, 2629, 2639, 2645, 2657, 2665, 2675, 2683, 2693, 2705, 2719, 2729, 2739, 2747, 2757, 2765, 2773, 2781, 2787, 2795, 2799, 2803, 2809, 2826, 2832, 2840, 2848, 2856, 2864, 2868, 2872, 2876, 2885, 2895, 2911, 2921, 2925, 2929, 2943, 2962, 2968, 2976, 2988, 2996, 3010, 3022, 3036]);

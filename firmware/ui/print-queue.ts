@@ -1,157 +1,94 @@
 /**
  * Receipts waiting for the printer, in order. The printer driver holds one job at a time (a
  * 1 KB buffer: one copy per job), so a sale queues two entries (merchant, cardholder) and
- * `pump()` starts the next when the printer is idle. Each entry points at a ReceiptData slot
- * of a small pool, so a queued copy keeps its data while the next transaction runs.
+ * Q_PUMP starts the next when the printer is idle. Each entry points at a record slot of the
+ * pool (receipt-data.ts), so a queued copy keeps its data while the next transaction runs. The
+ * entries live in Terminal.b (B_Q_*), the counters in Terminal.v (V_Q_*).
  *
  * Paper out (or a printer that does not answer): the driver keeps the failed job and reports
- * EV_PRINT_FAILED; the entry stays at the head with `failed` set. `retry()` (operator pressed
- * ENTER after loading paper) drops the kept job and builds the copy again marked REPRINT (the
- * printer may already have printed part of the first attempt); `skip()` gives the copy up.
- * The transaction itself is already safe on flash: printing never touches it.
+ * EV_PRINT_FAILED; the entry stays at the head, failed. Q_RETRY (operator pressed ENTER after
+ * loading paper) drops the kept job and builds the copy again marked REPRINT (the printer may
+ * already have printed part of the first attempt); Q_SKIP gives the copy up. The transaction
+ * itself is already safe on flash: printing never touches it.
  */
-import { ReceiptData } from "./receipt-data";
-import { ReceiptWriter, COPY_MERCHANT, COPY_CARDHOLDER } from "./receipt";
+import type { Terminal } from "../app/terminal";
 import { PRN_ERR_OVERFLOW, PRN_IDLE } from "../drivers/escpos-codes";
+import { V_Q_HEAD, V_Q_COUNT, V_Q_ACTIVE, V_Q_FAILED, V_Q_ERROR, V_Q_DROPPED, B_Q_KIND, B_Q_SLOT, B_Q_REPRINT, Q_CAPACITY } from "./ui-model";
+import { fillRecord, FROM_SLOT, SLOT_POOL, POOL_SIZE } from "./receipt-data";
+import { printJob } from "./receipt";
 
-export const JOB_MERCHANT = 1;
-export const JOB_CARDHOLDER = 2;
-export const JOB_SETTLEMENT = 3;
-export const JOB_REVERSAL_SLIP = 4;
-export const JOB_DECLINED = 5;
+export { JOB_MERCHANT, JOB_CARDHOLDER, JOB_SETTLEMENT, JOB_REVERSAL_SLIP, JOB_DECLINED } from "./receipt";
 
-/** A sale's two copies share a slot; a slip and a reprint may wait beside them. */
-const SLOTS = 3;
-const CAPACITY = 8;
+// queue operations
+export const Q_CLAIM = 0; // a pool slot no queued entry uses, or -1 (dropped)
+export const Q_ADD = 1; // queue job `a` over slot `b`, `c` 1 = marked REPRINT; true when queued
+export const Q_COPY = 2; // copy record `b` into a free slot and queue job `a` over it; the slot, -1 dropped
+export const Q_PUMP = 3; // start the head entry when the printer is free (builds the job: allocates)
+export const Q_DONE = 4; // EV_PRINT_DONE of job id `a`
+export const Q_FAILED = 5; // EV_PRINT_FAILED of job id `a`, reason `b`; true when the operator has to act
+export const Q_RETRY = 6; // paper loaded: print the failed copy again, marked REPRINT
+export const Q_SKIP = 7; // give the failed copy up
 
-/** What the queue needs of the printer driver besides the job builder. */
-export interface QueuePrinter {
-  state(): number;
-  discard(): boolean;
-}
-
-export class PrintQueue {
-  readonly data: ReceiptData[] = [];
-  /** The head entry's job failed and is kept by the printer. */
-  failed = false;
-  /** PRN_ERR_* of the last failure. */
-  lastError = 0;
-  /** Entries dropped because the queue or the pool was full. */
-  dropped = 0;
-  private readonly kinds = new Uint8Array(CAPACITY);
-  private readonly slots = new Uint8Array(CAPACITY);
-  private readonly reprints = new Uint8Array(CAPACITY);
-  private head = 0;
-  private count = 0;
-  /** Job id of the head entry while it prints, 0 when none. */
-  private active = 0;
-  private readonly printer: QueuePrinter;
-  private readonly writer: ReceiptWriter;
-
-  constructor(printer: QueuePrinter, writer: ReceiptWriter) {
-    this.printer = printer;
-    this.writer = writer;
-    for (let i = 0; i < SLOTS; i++) this.data.push(new ReceiptData());
-  }
-
-  /** A data slot no queued entry uses, or -1. @hot */
-  claim(): number {
-    for (let s = 0; s < SLOTS; s++) {
+/** One queue operation (Q_*); see each for what it returns. @hot */
+export function queue(t: Terminal, op: number, a: number, b: number, c: number): number {
+  const v = t.v;
+  const q = t.b;
+  const head = v[V_Q_HEAD];
+  const count = v[V_Q_COUNT];
+  if (op === Q_CLAIM || op === Q_COPY) {
+    let slot = -1;
+    for (let s = SLOT_POOL; s < SLOT_POOL + POOL_SIZE && slot < 0; s++) {
       let used = false;
-      for (let k = 0; k < this.count; k++) if (this.slots[(this.head + k) % CAPACITY] === s) used = true;
-      if (!used) return s;
+      for (let k = 0; k < count; k++) if (q[B_Q_SLOT + ((head + k) % Q_CAPACITY)] === s) used = true;
+      if (!used) slot = s;
     }
-    this.dropped++;
-    return -1;
-  }
-
-  /** Queue a receipt of `kind` over data slot `slot`. @hot */
-  add(kind: number, slot: number, reprint: boolean): boolean {
-    if (slot < 0 || this.count === CAPACITY) {
-      this.dropped++;
-      return false;
+    if (slot < 0) {
+      v[V_Q_DROPPED]++;
+      return -1;
     }
-    const i = (this.head + this.count) % CAPACITY;
-    this.kinds[i] = kind;
-    this.slots[i] = slot;
-    this.reprints[i] = reprint ? 1 : 0;
-    this.count++;
-    return true;
+    if (op === Q_CLAIM) return slot;
+    fillRecord(t, slot, FROM_SLOT, null, b);
+    return queue(t, Q_ADD, a, slot, c) ? slot : -1;
   }
-
-  /** Copy `d` into a free slot and queue it; returns the slot (-1: dropped). @hot */
-  addCopy(kind: number, d: ReceiptData, reprint: boolean): number {
-    const s = this.claim();
-    if (s < 0) return -1;
-    this.data[s].copyFrom(d);
-    return this.add(kind, s, reprint) ? s : -1;
-  }
-
-  /** Entries waiting or printing. @hot */
-  size(): number {
-    return this.count;
-  }
-
-  /** Start the head entry when the printer is free (builds the job: allocates a few strings). */
-  pump(): boolean {
-    if (this.count === 0 || this.active !== 0 || this.failed) return false;
-    if (this.printer.state() !== PRN_IDLE) return false;
-    const h = this.head;
-    const d = this.data[this.slots[h]];
-    const re = this.reprints[h] === 1;
-    const k = this.kinds[h];
-    const w = this.writer;
-    let id = 0;
-    if (k === JOB_MERCHANT) id = w.salesSlip(d, COPY_MERCHANT, re);
-    else if (k === JOB_CARDHOLDER) id = w.salesSlip(d, COPY_CARDHOLDER, re);
-    else if (k === JOB_SETTLEMENT) id = w.settlement(d, re);
-    else if (k === JOB_REVERSAL_SLIP) id = w.reversalSlip(d, re);
-    else if (k === JOB_DECLINED) id = w.declinedSlip(d, re);
-    if (id === 0) return false;
-    this.active = id;
-    return true;
-  }
-
-  /** EV_PRINT_DONE. @hot */
-  onDone(id: number): void {
-    if (id !== this.active || this.count === 0) return;
-    this.active = 0;
-    this.pop();
-  }
-
-  /** EV_PRINT_FAILED; true when the operator has to act (the job is kept). @hot */
-  onFailed(id: number, reason: number): boolean {
-    if (id !== this.active || this.count === 0) return false;
-    this.active = 0;
-    this.lastError = reason;
-    if (reason === PRN_ERR_OVERFLOW) {
-      // nothing was printed and nothing is kept: a layout bug, not the operator's to fix
-      this.pop();
-      return false;
+  if (op === Q_ADD) {
+    if (b < 0 || count === Q_CAPACITY) {
+      v[V_Q_DROPPED]++;
+      return 0;
     }
-    this.failed = true;
-    return true;
+    const i = (head + count) % Q_CAPACITY;
+    q[B_Q_KIND + i] = a;
+    q[B_Q_SLOT + i] = b;
+    q[B_Q_REPRINT + i] = c;
+    v[V_Q_COUNT] = count + 1;
+    return 1;
   }
-
-  /** Paper loaded: print the failed copy again, marked REPRINT. @hot */
-  retry(): void {
-    if (!this.failed) return;
-    this.printer.discard();
-    this.failed = false;
-    this.reprints[this.head] = 1;
+  if (op === Q_PUMP) {
+    if (count === 0 || v[V_Q_ACTIVE] !== 0 || v[V_Q_FAILED] || t.printer.state() !== PRN_IDLE) return 0;
+    const id = printJob(t, q[B_Q_KIND + head], q[B_Q_SLOT + head], q[B_Q_REPRINT + head] === 1);
+    v[V_Q_ACTIVE] = id;
+    return id !== 0 ? 1 : 0;
   }
-
-  /** Give the failed copy up. @hot */
-  skip(): void {
-    if (!this.failed) return;
-    this.printer.discard();
-    this.failed = false;
-    this.pop();
+  if (op === Q_DONE || op === Q_FAILED) {
+    if (a !== v[V_Q_ACTIVE] || count === 0) return 0;
+    v[V_Q_ACTIVE] = 0;
+    // a layout that overflowed the printer's buffer printed nothing and keeps nothing: not the
+    // operator's to fix, the entry goes
+    if (op === Q_FAILED) v[V_Q_ERROR] = b;
+    if (op === Q_FAILED && b !== PRN_ERR_OVERFLOW) {
+      v[V_Q_FAILED] = 1;
+      return 1;
+    }
+  } else if (op === Q_RETRY || op === Q_SKIP) {
+    if (!v[V_Q_FAILED]) return 0;
+    t.printer.discard();
+    v[V_Q_FAILED] = 0;
+    if (op === Q_RETRY) {
+      q[B_Q_REPRINT + head] = 1;
+      return 0;
+    }
   }
-
-  /** @hot */
-  private pop(): void {
-    this.head = (this.head + 1) % CAPACITY;
-    this.count--;
-  }
+  // the head entry is done with
+  v[V_Q_HEAD] = (head + 1) % Q_CAPACITY;
+  v[V_Q_COUNT] = count - 1;
+  return 0;
 }

@@ -1,13 +1,18 @@
 /**
- * What a receipt, a slip or a result screen shows about one transaction: a snapshot taken from
- * the engine's TxnResult (valid only until its next command) or from a journal entry (reprint,
- * query). Preallocated and refilled; holds the PAN only masked (first 6, last 4).
+ * Receipt records: what a receipt, a slip or a result screen shows about one transaction, as a
+ * snapshot taken from the engine's TxnResult (valid only until its next command) or from a
+ * journal entry (reprint, query). Each record is RW numbers in Terminal.rec from slot * RW and
+ * RB bytes in Terminal.b from B_REC + slot * RB: preallocated, refilled, no objects. Holds the PAN
+ * only masked (first 6, last 4).
+ *
+ * Slots: SLOT_LAST the last engine result (the result screen, T.last()), SLOT_ENTRY the journal
+ * entry on screen (query, void confirmation), then the print queue's pool (a queued copy keeps
+ * its data while the next transaction runs).
  */
 import type { TxnResult } from "../txn/engine-api";
 import { TXN_SALE, TXN_VOID, TXN_REFUND, TXN_BALANCE, TXN_SETTLE, TXN_SIGN_IN, TXN_REVERSAL } from "../txn/engine-api";
 import { ENTRY_CHIP, ENTRY_SWIPE } from "../txn/card-data";
 import {
-  JournalEntry,
   J_APPROVED,
   J_DECLINED,
   J_REVERSED,
@@ -18,9 +23,12 @@ import {
   TXN_SALE as J_TXN_SALE,
   TXN_VOID as J_TXN_VOID,
   TXN_REFUND as J_TXN_REFUND,
+  JournalEntry,
   effectiveStatus,
 } from "../txn/store/journal";
-import { splitTime, splitYmdhms } from "./format";
+import type { Terminal } from "../app/terminal";
+import { B_REC } from "./ui-model";
+import { stampOf } from "./format";
 import {
   MSG_SALE,
   MSG_UI_VOID,
@@ -39,205 +47,171 @@ import {
   MSG_OUT_SETTLED,
 } from "./messages.gen";
 
-export class ReceiptData {
-  /** Engine type (TXN_*), 0 when unknown (journal pre-auth family). */
-  type = 0;
-  /** Message id naming the type (SALE, VOID ...). */
-  typeMsg = MSG_SALE;
-  outcome = 0;
-  rc0 = 0;
-  rc1 = 0;
-  cls = 0;
-  msgId = 0;
-  stan = 0;
-  batch = 0;
-  amount = 0;
-  balance = 0;
-  readonly authCode = new Uint8Array(6);
-  readonly rrn = new Uint8Array(12);
-  /** Masked PAN as ASCII ('*' in the middle). */
-  readonly pan = new Uint8Array(19);
-  panLen = 0;
-  /** ENTRY_SWIPE, ENTRY_CHIP or 0. */
-  entry = 0;
-  /** year, month, day, hour, minute, second. */
-  readonly when = new Int32Array(6);
-  debitTotal = 0;
-  debitCount = 0;
-  creditTotal = 0;
-  creditCount = 0;
-  uploaded = false;
-  reversalPending = false;
-  /** Journal status message for queries (APPROVED, VOIDED ...), 0 for fresh results. */
-  statusMsg = 0;
-  /** Tries of a failed reversal (slip). */
-  tries = 0;
+// Numbers of a record (Terminal.rec[slot * RW + R_*]).
+export const R_TYPE = 0; // engine type (TXN_*), 0 when unknown (journal pre-auth family)
+export const R_TYPE_MSG = 1; // message naming the type (SALE, VOID ...)
+export const R_OUTCOME = 2;
+export const R_RC = 3; // field 39 as two ASCII codes, (c0 << 8) | c1; 0 none
+export const R_CLS = 4;
+export const R_MSG = 5; // the engine's message id
+export const R_STAN = 6;
+export const R_BATCH = 7;
+export const R_AMOUNT = 8;
+export const R_BALANCE = 9;
+export const R_PAN_LEN = 10;
+export const R_ENTRY = 11; // ENTRY_SWIPE, ENTRY_CHIP or 0
+export const R_WHEN = 12; // yyyymmddhhmmss (format.ts)
+export const R_DEBIT_TOTAL = 13;
+export const R_DEBIT_COUNT = 14;
+export const R_CREDIT_TOTAL = 15;
+export const R_CREDIT_COUNT = 16;
+export const R_UPLOADED = 17;
+export const R_REV_PENDING = 18;
+export const R_STATUS_MSG = 19; // journal status message for queries (APPROVED, VOIDED ...), 0 fresh
+export const RW = 20;
 
-  /** Copy a fresh engine result; `nowMs` dates it when the host gave no date/time. @hot */
-  fromResult(r: TxnResult, nowMs: number): void {
-    this.type = r.type;
-    this.typeMsg = typeMsgOf(r.type);
-    this.outcome = r.outcome;
-    this.rc0 = r.rc0;
-    this.rc1 = r.rc1;
-    this.cls = r.cls;
-    this.msgId = r.msgId;
-    this.stan = r.stan;
-    this.batch = r.batch;
-    this.amount = r.amount;
-    this.balance = r.balance;
-    this.authCode.set(r.authCode);
-    this.rrn.set(r.rrn);
-    const n = r.maskedPanLen > 19 ? 19 : r.maskedPanLen;
-    for (let i = 0; i < 19; i++) this.pan[i] = i < n ? r.maskedPan[i] : 0;
-    this.panLen = n;
-    this.entry = entryOf(r.entryMode);
-    if (r.dateTime > 0) splitYmdhms(r.dateTime, this.when);
-    else splitTime(nowMs, this.when);
-    this.debitTotal = r.debitTotal;
-    this.debitCount = r.debitCount;
-    this.creditTotal = r.creditTotal;
-    this.creditCount = r.creditCount;
-    this.uploaded = r.uploaded;
-    this.reversalPending = r.reversalPending;
-    this.statusMsg = 0;
-    this.tries = 0;
+// Bytes of a record (Terminal.b[B_REC + slot * RB + RB_*]), ASCII.
+export const RB_AUTH = 0; // auth code (6)
+export const RB_RRN = 6; // RRN (12)
+export const RB_PAN = 18; // masked PAN, '*' in the middle (19)
+export const RB = 37;
+
+export const SLOT_LAST = 0;
+export const SLOT_ENTRY = 1;
+export const SLOT_POOL = 2;
+export const POOL_SIZE = 3;
+export const SLOTS = SLOT_POOL + POOL_SIZE;
+
+// fillRecord sources
+export const FROM_RESULT = 0; // a fresh engine result; arg: wall-clock ms dating it without a host time
+export const FROM_SLIP = 1; // the failed-reversal slip fields of a result (slipReady); arg as above
+export const FROM_SLOT = 2; // a copy of record `arg`
+
+/** Fill record `slot` from `how` (FROM_*); journal entries come in by journalRecord. @hot */
+export function fillRecord(t: Terminal, slot: number, how: number, r: TxnResult | null, arg: number): void {
+  const R = t.rec;
+  const b = t.b;
+  const o = slot * RW;
+  const ob = B_REC + slot * RB;
+  if (how === FROM_SLOT) {
+    for (let i = 0; i < RW; i++) R[o + i] = R[arg * RW + i];
+    for (let i = 0; i < RB; i++) b[ob + i] = b[B_REC + arg * RB + i];
+    return;
   }
-
-  /**
-   * The failed-reversal slip fields of a result (slipReady): the transaction that could not be
-   * reversed, not the command that reported it. @hot
-   */
-  fromSlip(r: TxnResult, nowMs: number): void {
-    this.fromResult(r, nowMs);
-    this.type = r.slipType;
-    this.typeMsg = typeMsgOf(r.slipType);
-    this.outcome = 0;
-    this.rc0 = (r.slipReason >> 8) & 0xff;
-    this.rc1 = r.slipReason & 0xff;
-    this.cls = 0;
-    this.msgId = 0;
-    this.stan = r.slipStan;
-    this.amount = r.slipAmount;
-    this.authCode.fill(0);
-    this.rrn.fill(0);
-    const n = r.slipPanLen > 19 ? 19 : r.slipPanLen;
-    for (let i = 0; i < 19; i++) this.pan[i] = i < n ? r.slipPan[i] : 0;
-    this.panLen = n;
-    this.entry = 0;
-    if (r.slipDateTime > 0) splitYmdhms(r.slipDateTime, this.when);
-    this.reversalPending = false;
-  }
-
-  /** Copy a journal entry (reprint, query): approved-or-not comes from its status. @hot */
-  fromJournal(e: JournalEntry): void {
-    const t = e.type;
-    this.type = t === J_TXN_SALE ? TXN_SALE : t === J_TXN_VOID ? TXN_VOID : t === J_TXN_REFUND ? TXN_REFUND : 0;
-    this.typeMsg = this.type === 0 ? MSG_UI_PREAUTH : typeMsgOf(this.type);
-    this.outcome = 0;
-    this.rc0 = (e.respCode >> 8) & 0xff;
-    this.rc1 = e.respCode & 0xff;
-    this.cls = 0;
-    this.msgId = 0;
-    this.stan = e.stan;
-    this.batch = e.batch;
-    this.amount = e.amount;
-    this.balance = 0;
-    this.authCode.set(e.authCode);
-    this.rrn.set(e.rrn);
-    const p = e.pan;
-    const n = p.length > 19 ? 19 : p.length;
-    const head = n < 6 ? n : 6;
-    for (let i = 0; i < 19; i++) {
-      let v = 0;
-      if (i < head) v = p.first6[i];
-      else if (i < n - 4) v = 42;
-      else if (i < n) v = p.last4[4 - (n - i)];
-      this.pan[i] = v;
-    }
-    this.panLen = n;
-    this.entry = entryOf(e.entryMode);
-    splitTime(e.time * 1000, this.when);
-    this.debitTotal = 0;
-    this.debitCount = 0;
-    this.creditTotal = 0;
-    this.creditCount = 0;
-    this.uploaded = false;
-    const st = effectiveStatus(e);
-    this.reversalPending = st === J_REVERSAL_PENDING;
-    this.statusMsg = statusMsgOf(st);
-    this.tries = 0;
-  }
-
-  /** @hot */
-  copyFrom(o: ReceiptData): void {
-    this.type = o.type;
-    this.typeMsg = o.typeMsg;
-    this.outcome = o.outcome;
-    this.rc0 = o.rc0;
-    this.rc1 = o.rc1;
-    this.cls = o.cls;
-    this.msgId = o.msgId;
-    this.stan = o.stan;
-    this.batch = o.batch;
-    this.amount = o.amount;
-    this.balance = o.balance;
-    this.authCode.set(o.authCode);
-    this.rrn.set(o.rrn);
-    this.pan.set(o.pan);
-    this.panLen = o.panLen;
-    this.entry = o.entry;
-    this.when.set(o.when);
-    this.debitTotal = o.debitTotal;
-    this.debitCount = o.debitCount;
-    this.creditTotal = o.creditTotal;
-    this.creditCount = o.creditCount;
-    this.uploaded = o.uploaded;
-    this.reversalPending = o.reversalPending;
-    this.statusMsg = o.statusMsg;
-    this.tries = o.tries;
-  }
-
-  /** True when the auth code / RRN holds something printable. @hot */
-  hasAuth(): boolean {
-    return this.authCode[0] > 32;
-  }
-
-  /** @hot */
-  hasRrn(): boolean {
-    return this.rrn[0] > 32;
-  }
-}
-
-/** Message naming an engine transaction type. @hot */
-export function typeMsgOf(type: number): number {
-  if (type === TXN_VOID) return MSG_UI_VOID;
-  if (type === TXN_REFUND) return MSG_UI_REFUND;
-  if (type === TXN_BALANCE) return MSG_UI_BALANCE;
-  if (type === TXN_SETTLE) return MSG_UI_SETTLEMENT;
-  if (type === TXN_SIGN_IN) return MSG_UI_SIGN_IN;
-  if (type === TXN_REVERSAL) return MSG_REVERSAL_FAILED;
-  return MSG_SALE;
-}
-
-/** Journal status -> the message a query shows. @hot */
-export function statusMsgOf(status: number): number {
-  if (status === J_APPROVED) return MSG_RC_00;
-  if (status === J_DECLINED) return MSG_RC_OTHER;
-  if (status === J_REVERSED) return MSG_OUT_REVERSED;
-  if (status === J_REVERSAL_PENDING) return MSG_OUT_REVERSAL_PENDING;
-  if (status === J_REVERSAL_FAILED) return MSG_UI_REV_FAILED;
-  if (status === J_VOIDED) return MSG_UI_VOIDED;
-  if (status === J_SETTLED) return MSG_OUT_SETTLED;
-  return MSG_RC_OTHER;
+  if (r === null) return;
+  const slip = how === FROM_SLIP;
+  const type = slip ? r.slipType : r.type;
+  R[o + R_OUTCOME] = slip ? 0 : r.outcome;
+  R[o + R_RC] = slip ? r.slipReason & 0xffff : ((r.rc0 & 0xff) << 8) | (r.rc1 & 0xff);
+  R[o + R_STAN] = slip ? r.slipStan : r.stan;
+  R[o + R_BATCH] = r.batch;
+  R[o + R_AMOUNT] = slip ? r.slipAmount : r.amount;
+  R[o + R_BALANCE] = r.balance;
+  for (let i = 0; i < 6; i++) b[ob + RB_AUTH + i] = slip ? 0 : r.authCode[i];
+  for (let i = 0; i < 12; i++) b[ob + RB_RRN + i] = slip ? 0 : r.rrn[i];
+  const len = slip ? r.slipPanLen : r.maskedPanLen;
+  const n = len > 19 ? 19 : len;
+  for (let i = 0; i < 19; i++) b[ob + RB_PAN + i] = i >= n ? 0 : slip ? r.slipPan[i] : r.maskedPan[i];
+  R[o + R_PAN_LEN] = n;
+  let mode = slip ? 0 : r.entryMode;
+  // the host's date/time (YYMMDDhhmmss) when it gave one, else the terminal's clock
+  const when = slip && r.slipDateTime > 0 ? r.slipDateTime : r.dateTime;
+  R[o + R_WHEN] = when > 0 ? 20000000000000 + (Math.floor(when) % 1000000000000) : stampOf(arg);
+  R[o + R_DEBIT_TOTAL] = r.debitTotal;
+  R[o + R_DEBIT_COUNT] = r.debitCount;
+  R[o + R_CREDIT_TOTAL] = r.creditTotal;
+  R[o + R_CREDIT_COUNT] = r.creditCount;
+  R[o + R_UPLOADED] = r.uploaded ? 1 : 0;
+  R[o + R_REV_PENDING] = !slip && r.reversalPending ? 1 : 0;
+  R[o + R_STATUS_MSG] = 0;
+  R[o + R_TYPE] = type;
+  R[o + R_TYPE_MSG] =
+    type === TXN_VOID
+      ? MSG_UI_VOID
+      : type === TXN_REFUND
+        ? MSG_UI_REFUND
+        : type === TXN_BALANCE
+          ? MSG_UI_BALANCE
+          : type === TXN_SETTLE
+            ? MSG_UI_SETTLEMENT
+            : type === TXN_SIGN_IN
+              ? MSG_UI_SIGN_IN
+              : type === TXN_REVERSAL
+                ? MSG_REVERSAL_FAILED
+                : MSG_SALE;
+  R[o + R_CLS] = slip ? 0 : r.cls;
+  R[o + R_MSG] = slip ? 0 : r.msgId;
+  // entry mode as either form the core may carry: the CardData constant (2 swipe, 5 chip) or
+  // field 22's first two digits as a number ("021" -> 21 -> 2; a padded "0210" -> 210 -> 2)
+  while (mode >= 10) mode = Math.floor(mode / 10);
+  R[o + R_ENTRY] = mode === ENTRY_SWIPE || mode === ENTRY_CHIP ? mode : 0;
 }
 
 /**
- * Entry mode as either form the core may carry: the CardData constant (2 swipe, 5 chip) or
- * field 22's first two digits as a number (21 = "021" swipe + PIN, 51 = "051" chip). @hot
+ * Look a journal entry up into SLOT_ENTRY (reprint, query, void): by trace, or the last one when
+ * `trace` is 0; false when there is none. Approved-or-not comes from its status. The scratch
+ * entry is made here and dropped: a lookup is an operator's request, off the loop's path, and
+ * the terminal keeps no JournalEntry of its own.
  */
-export function entryOf(mode: number): number {
-  let m = mode;
-  while (m >= 10) m = Math.floor(m / 10); // "021" -> 21 -> 2; a padded "0210" -> 210 -> 2
-  return m === ENTRY_SWIPE || m === ENTRY_CHIP ? m : 0;
+export function journalRecord(t: Terminal, trace: number): boolean {
+  const j = t.journal;
+  const e = new JournalEntry();
+  if (j === null || !(trace > 0 ? j.findByStan(trace, e) : j.last(e))) return false;
+  const R = t.rec;
+  const b = t.b;
+  const o = SLOT_ENTRY * RW;
+  const ob = B_REC + SLOT_ENTRY * RB;
+  const jt = e.type;
+  const type = jt === J_TXN_SALE ? TXN_SALE : jt === J_TXN_VOID ? TXN_VOID : jt === J_TXN_REFUND ? TXN_REFUND : 0;
+  R[o + R_TYPE] = type;
+  R[o + R_TYPE_MSG] = type === TXN_VOID ? MSG_UI_VOID : type === TXN_REFUND ? MSG_UI_REFUND : type === 0 ? MSG_UI_PREAUTH : MSG_SALE;
+  R[o + R_OUTCOME] = 0;
+  R[o + R_RC] = e.respCode & 0xffff;
+  R[o + R_CLS] = 0;
+  R[o + R_MSG] = 0;
+  R[o + R_STAN] = e.stan;
+  R[o + R_BATCH] = e.batch;
+  R[o + R_AMOUNT] = e.amount;
+  R[o + R_BALANCE] = 0;
+  for (let i = 0; i < 6; i++) b[ob + RB_AUTH + i] = e.authCode[i];
+  for (let i = 0; i < 12; i++) b[ob + RB_RRN + i] = e.rrn[i];
+  const p = e.pan;
+  const n = p.length > 19 ? 19 : p.length;
+  const head = n < 6 ? n : 6;
+  for (let i = 0; i < 19; i++) {
+    let c = 0;
+    if (i < head) c = p.first6[i];
+    else if (i < n - 4) c = 42;
+    else if (i < n) c = p.last4[4 - (n - i)];
+    b[ob + RB_PAN + i] = c;
+  }
+  R[o + R_PAN_LEN] = n;
+  let mode = e.entryMode; // "021" -> 21 -> 2 (see fillRecord)
+  while (mode >= 10) mode = Math.floor(mode / 10);
+  R[o + R_ENTRY] = mode === ENTRY_SWIPE || mode === ENTRY_CHIP ? mode : 0;
+  R[o + R_WHEN] = stampOf(e.time * 1000);
+  R[o + R_DEBIT_TOTAL] = 0;
+  R[o + R_DEBIT_COUNT] = 0;
+  R[o + R_CREDIT_TOTAL] = 0;
+  R[o + R_CREDIT_COUNT] = 0;
+  R[o + R_UPLOADED] = 0;
+  const st = effectiveStatus(e);
+  R[o + R_REV_PENDING] = st === J_REVERSAL_PENDING ? 1 : 0;
+  R[o + R_STATUS_MSG] =
+    st === J_APPROVED
+      ? MSG_RC_00
+      : st === J_DECLINED
+        ? MSG_RC_OTHER
+        : st === J_REVERSED
+          ? MSG_OUT_REVERSED
+          : st === J_REVERSAL_PENDING
+            ? MSG_OUT_REVERSAL_PENDING
+            : st === J_REVERSAL_FAILED
+              ? MSG_UI_REV_FAILED
+              : st === J_VOIDED
+                ? MSG_UI_VOIDED
+                : st === J_SETTLED
+                  ? MSG_OUT_SETTLED
+                  : MSG_RC_OTHER;
+  return true;
 }

@@ -5,13 +5,16 @@
  * build-time GB18030 bytes printed with `gbTextAt` (a Chinese character takes 2 columns).
  * Values (numbers, masked PAN, codes) are ASCII either way.
  *
- * Each function builds ONE printer job (begin ... end) and returns the job id, or 0 when the
- * printer would not start one (busy, or a failed job is kept). Off the hot path: a job is built
- * once per copy and the value strings are made here (a few dozen short strings per receipt).
- * The full PAN never reaches this file: ReceiptData holds it masked.
+ * Each layout is a program, one character per step (see printJob), run by one function: on
+ * Espruino every function costs RAM, a longer body does not. A job is built once per copy, off
+ * the hot path; the value strings are made here (a few dozen short strings per receipt). The
+ * full PAN never reaches this file: the records hold it masked.
  */
-import { MSG_EN, MSG_EN_AT, MSG_ZH_GB, MSG_ZH_AT } from "./messages.gen";
+import type { Terminal } from "../app/terminal";
 import {
+  MSG_COUNT,
+  MSG_TEXT,
+  msgAt,
   MSG_SLIP_TITLE,
   MSG_MERCHANT_COPY,
   MSG_CARDHOLDER_COPY,
@@ -43,13 +46,34 @@ import {
   MSG_RCP_CONTACT_ACQUIRER,
   MSG_RCP_REVERSE_BY_HAND,
   MSG_RCP_RESPONSE,
-  MSG_RCP_TRIES,
   MSG_RCP_DECLINED_SLIP,
 } from "./messages.gen";
 import { ENTRY_CHIP, ENTRY_SWIPE } from "../txn/card-data";
 import { TXN_REVERSAL } from "../txn/engine-api";
-import type { ReceiptData } from "./receipt-data";
-import { putDate, putMoney, putTime, putUint, str } from "./format";
+import { B_TMP, B_REC, V_CHINESE } from "./ui-model";
+import {
+  RW,
+  RB,
+  RB_AUTH,
+  RB_RRN,
+  RB_PAN,
+  R_TYPE,
+  R_TYPE_MSG,
+  R_RC,
+  R_MSG,
+  R_STAN,
+  R_BATCH,
+  R_AMOUNT,
+  R_PAN_LEN,
+  R_ENTRY,
+  R_WHEN,
+  R_DEBIT_TOTAL,
+  R_DEBIT_COUNT,
+  R_CREDIT_TOTAL,
+  R_CREDIT_COUNT,
+  R_UPLOADED,
+} from "./receipt-data";
+import { putNum, str, F_ZEROS, F_MONEY, F_DATETIME } from "./format";
 
 /** The part of EscPosPrinter the layouts use. */
 export interface ReceiptPrinter {
@@ -66,309 +90,237 @@ export interface ReceiptPrinter {
   end(): number;
 }
 
-/** Who printed it: from the terminal config. */
-export interface ReceiptHeader {
-  merchantName: string;
-  mid: string;
-  tid: string;
-  operator: string;
-}
-
 export const COLUMNS = 32;
 const RULE = "--------------------------------";
 
-/** Which sales-slip copy. */
-export const COPY_MERCHANT = 1;
-export const COPY_CARDHOLDER = 2;
+// Receipt jobs (print-queue.ts).
+export const JOB_MERCHANT = 1;
+export const JOB_CARDHOLDER = 2;
+export const JOB_SETTLEMENT = 3;
+export const JOB_REVERSAL_SLIP = 4;
+export const JOB_DECLINED = 5;
 
-export class ReceiptWriter {
-  /** Print Chinese labels (config lang "zh"). */
-  chinese = false;
-  private p: ReceiptPrinter;
-  private readonly h: ReceiptHeader;
-  private readonly buf = new Uint8Array(40);
+/*
+ * The layouts, one step per character:
+ *   T title, big (SALES SLIP)       t title (SETTLEMENT REPORT)      c the copy's name, centred
+ *   V X U centred, bold: REVERSAL FAILED / DECLINED SLIP / BALANCED or UPLOADED
+ *   R *** REPRINT *** when reprinting                    L contact the acquirer, reverse by hand
+ *   1 2 3 4 merchant name, merchant no, terminal no, operator                     - rule
+ *   P card no, the masked PAN and how it was read        N card no and PAN, when there is a PAN
+ *   y txn type    Y txn type, unless unknown or the reversal itself
+ *   b batch no    B batch no, when there is one          s trace no
+ *   f ref no, when there is one    a auth code, when there is one    d date/time    m amount
+ *   [ ] bold on / off              G signature and agreement (merchant copy)
+ *   D C debit / credit heading, then n count and o total of it
+ *   e response code                M the engine's message, when there is one
+ */
+const SALES = "TcR1234-Pybsfad[m]-G";
+const SETTLEMENT = "tR1234-bd-DnoCno-U";
+const REVERSAL = "VRL1234-YsBN[m]d";
+const DECLINED = "XR1234-PysmdeM";
 
-  constructor(printer: ReceiptPrinter, header: ReceiptHeader, chinese: boolean) {
-    this.p = printer;
-    this.h = header;
-    this.chinese = chinese;
-  }
-
-  /** Sales slip, one copy. */
-  salesSlip(d: ReceiptData, copy: number, reprint: boolean): number {
-    const p = this.p;
-    const id = p.begin();
-    if (!id) return 0;
-    p.init();
-    this.title(MSG_SLIP_TITLE, true);
-    this.centered(copy === COPY_MERCHANT ? MSG_MERCHANT_COPY : MSG_CARDHOLDER_COPY, false);
-    if (reprint) this.reprintMark();
-    this.header();
-    this.cardLines(d);
-    this.kv(MSG_TXN_TYPE, "", d.typeMsg);
-    this.kv(MSG_BATCH_NO, this.num(d.batch, 6), -1);
-    this.kv(MSG_TRACE_NO, this.num(d.stan, 6), -1);
-    if (d.hasRrn()) this.kv(MSG_REF_NO, ascii(d.rrn), -1);
-    if (d.hasAuth()) this.kv(MSG_AUTH_CODE, ascii(d.authCode), -1);
-    this.kv(MSG_RCP_DATE_TIME, this.dateTime(d), -1);
-    p.bold(true);
-    this.kv(MSG_AMOUNT, this.money(d.amount), -1);
-    p.bold(false);
-    p.text(RULE);
-    p.line();
-    if (copy === COPY_MERCHANT) {
-      this.label(MSG_RCP_SIGNATURE);
-      p.text(":");
+/**
+ * Build one printer job for record `slot` (receipt-data.ts) as `kind` (JOB_*). Returns the job
+ * id, or 0 when the printer would not start one (busy, or a failed job is kept).
+ */
+export function printJob(t: Terminal, kind: number, slot: number, reprint: boolean): number {
+  if (kind < JOB_MERCHANT || kind > JOB_DECLINED) return 0;
+  const p = t.printer;
+  const id = p.begin();
+  if (!id) return 0;
+  p.init();
+  const R = t.rec;
+  const b = t.b;
+  const o = slot * RW;
+  const ob = B_REC + slot * RB;
+  const prog = kind === JOB_SETTLEMENT ? SETTLEMENT : kind === JOB_REVERSAL_SLIP ? REVERSAL : kind === JOB_DECLINED ? DECLINED : SALES;
+  let debit = true;
+  for (let i = 0; i < prog.length; i++) {
+    const op = prog.charAt(i);
+    let lab = -1; // "LABEL: value", the value right-aligned (on a line of its own if it does not fit)
+    let val = "";
+    let valMsg = -1; // the value is this message, in the printer language
+    let from = -1; // the value is the ASCII bytes b[from ...], at most `n`, up to a 0
+    let n = 0;
+    let centre = -1; // a line of this message, centred
+    if (op === "T" || op === "t") {
+      p.align(1);
+      p.bold(true);
+      if (op === "T") p.doubleSize(true);
+      label(t, op === "T" ? MSG_SLIP_TITLE : MSG_RCP_SETTLE_REPORT, true);
       p.line();
-      p.feed(3);
+      if (op === "T") p.doubleSize(false);
+      p.bold(false);
+      p.align(0);
+    } else if (op === "c") centre = kind === JOB_MERCHANT ? MSG_MERCHANT_COPY : MSG_CARDHOLDER_COPY;
+    else if (op === "V") centre = MSG_REVERSAL_FAILED;
+    else if (op === "X") centre = MSG_RCP_DECLINED_SLIP;
+    else if (op === "U") centre = R[o + R_UPLOADED] ? MSG_UI_UPLOADED : MSG_UI_BALANCED;
+    else if (op === "R") {
+      if (reprint) {
+        p.align(1);
+        p.bold(true);
+        p.text("*** ");
+        label(t, MSG_REPRINT, true);
+        p.text(" ***");
+        p.line();
+        p.bold(false);
+        p.align(0);
+      }
+    } else if (op === "L") {
+      label(t, MSG_RCP_CONTACT_ACQUIRER, true);
+      p.line();
+      label(t, MSG_RCP_REVERSE_BY_HAND, true);
+      p.line();
+    } else if (op === "1") {
+      lab = MSG_RCP_MERCHANT_NAME;
+      val = t.merchant;
+    } else if (op === "2") {
+      lab = MSG_RCP_MERCHANT_NO;
+      val = t.mid;
+    } else if (op === "3") {
+      lab = MSG_RCP_TERMINAL_NO;
+      val = t.tid;
+    } else if (op === "4") {
+      lab = MSG_RCP_OPERATOR;
+      val = t.operator;
+    } else if (op === "-") {
       p.text(RULE);
       p.line();
-      this.label(MSG_RCP_AGREE);
-      p.line();
-    }
-    p.feed(3);
-    p.cut();
-    p.end();
-    return id;
-  }
-
-  /** Settlement report. */
-  settlement(d: ReceiptData, reprint: boolean): number {
-    const p = this.p;
-    const id = p.begin();
-    if (!id) return 0;
-    p.init();
-    this.title(MSG_RCP_SETTLE_REPORT, false);
-    if (reprint) this.reprintMark();
-    this.header();
-    this.kv(MSG_BATCH_NO, this.num(d.batch, 6), -1);
-    this.kv(MSG_RCP_DATE_TIME, this.dateTime(d), -1);
-    p.text(RULE);
-    p.line();
-    this.totals(MSG_UI_DEBIT, d.debitCount, d.debitTotal);
-    this.totals(MSG_UI_CREDIT, d.creditCount, d.creditTotal);
-    p.text(RULE);
-    p.line();
-    this.centered(d.uploaded ? MSG_UI_UPLOADED : MSG_UI_BALANCED, true);
-    p.feed(3);
-    p.cut();
-    p.end();
-    return id;
-  }
-
-  /** "Reversal failed - contact the acquirer", with what is needed to reverse by hand. */
-  reversalSlip(d: ReceiptData, reprint: boolean): number {
-    const p = this.p;
-    const id = p.begin();
-    if (!id) return 0;
-    p.init();
-    this.centered(MSG_REVERSAL_FAILED, true);
-    if (reprint) this.reprintMark();
-    this.label(MSG_RCP_CONTACT_ACQUIRER);
-    p.line();
-    this.label(MSG_RCP_REVERSE_BY_HAND);
-    p.line();
-    this.header();
-    if (d.type !== TXN_REVERSAL && d.type !== 0) this.kv(MSG_TXN_TYPE, "", d.typeMsg);
-    this.kv(MSG_TRACE_NO, this.num(d.stan, 6), -1);
-    if (d.batch > 0) this.kv(MSG_BATCH_NO, this.num(d.batch, 6), -1);
-    if (d.panLen > 0) {
-      this.label(MSG_RCP_CARD_NO);
+    } else if (op === "P" || (op === "N" && R[o + R_PAN_LEN] > 0)) {
+      label(t, MSG_RCP_CARD_NO, true);
       p.text(":");
       p.line();
-      p.text(ascii(d.pan, d.panLen));
+      if (op === "P") p.bold(true);
+      let pan = "";
+      for (let k = 0; k < R[o + R_PAN_LEN]; k++) {
+        const c = b[ob + RB_PAN + k];
+        if (c === 0) break;
+        pan += String.fromCharCode(c >= 32 && c < 127 ? c : 63);
+      }
+      p.text(pan);
+      const mode = R[o + R_ENTRY];
+      if (op === "P") {
+        p.bold(false);
+        if (mode === ENTRY_SWIPE || mode === ENTRY_CHIP) {
+          p.text(" ");
+          label(t, mode === ENTRY_CHIP ? MSG_RCP_CHIP : MSG_RCP_SWIPE, true);
+        }
+      }
+      p.line();
+    } else if (op === "y" || (op === "Y" && R[o + R_TYPE] !== TXN_REVERSAL && R[o + R_TYPE] !== 0)) {
+      lab = MSG_TXN_TYPE;
+      valMsg = R[o + R_TYPE_MSG];
+    } else if (op === "b" || (op === "B" && R[o + R_BATCH] > 0)) {
+      lab = MSG_BATCH_NO;
+      val = str(b, B_TMP, putNum(b, B_TMP, F_ZEROS, R[o + R_BATCH], 6));
+    } else if (op === "s") {
+      lab = MSG_TRACE_NO;
+      val = str(b, B_TMP, putNum(b, B_TMP, F_ZEROS, R[o + R_STAN], 6));
+    } else if (op === "f" && b[ob + RB_RRN] > 32) {
+      lab = MSG_REF_NO;
+      from = ob + RB_RRN;
+      n = 12;
+    } else if (op === "a" && b[ob + RB_AUTH] > 32) {
+      lab = MSG_AUTH_CODE;
+      from = ob + RB_AUTH;
+      n = 6;
+    } else if (op === "d") {
+      lab = MSG_RCP_DATE_TIME;
+      val = str(b, B_TMP, putNum(b, B_TMP, F_DATETIME, R[o + R_WHEN], 0));
+    } else if (op === "m" || op === "o") {
+      lab = op === "m" ? MSG_AMOUNT : MSG_RCP_TOTAL;
+      b[B_TMP] = 82; // R
+      b[B_TMP + 1] = 77; // M
+      b[B_TMP + 2] = 66; // B
+      b[B_TMP + 3] = 32;
+      val = str(b, B_TMP, putNum(b, B_TMP + 4, F_MONEY, R[o + (op === "m" ? R_AMOUNT : debit ? R_DEBIT_TOTAL : R_CREDIT_TOTAL)], 0));
+    } else if (op === "[" || op === "]") p.bold(op === "[");
+    else if (op === "G") {
+      if (kind === JOB_MERCHANT) {
+        label(t, MSG_RCP_SIGNATURE, true);
+        p.text(":");
+        p.line();
+        p.feed(3);
+        p.text(RULE);
+        p.line();
+        label(t, MSG_RCP_AGREE, true);
+        p.line();
+      }
+    } else if (op === "D" || op === "C") {
+      debit = op === "D";
+      label(t, debit ? MSG_UI_DEBIT : MSG_UI_CREDIT, true);
+      p.line();
+    } else if (op === "n") {
+      lab = MSG_RCP_COUNT;
+      val = "" + R[o + (debit ? R_DEBIT_COUNT : R_CREDIT_COUNT)];
+    } else if (op === "e") {
+      const rc = R[o + R_RC];
+      lab = MSG_RCP_RESPONSE;
+      val = rc >> 8 ? String.fromCharCode(rc >> 8, rc & 0xff) : "--";
+    } else if (op === "M" && R[o + R_MSG] > 0) {
+      label(t, R[o + R_MSG], true);
       p.line();
     }
-    p.bold(true);
-    this.kv(MSG_AMOUNT, this.money(d.amount), -1);
-    p.bold(false);
-    this.kv(MSG_RCP_DATE_TIME, this.dateTime(d), -1);
-    if (d.tries > 0) this.kv(MSG_RCP_TRIES, "" + d.tries, -1);
-    p.feed(3);
-    p.cut();
-    p.end();
-    return id;
-  }
-
-  /** A declined transaction (when the config asks for it). */
-  declinedSlip(d: ReceiptData, reprint: boolean): number {
-    const p = this.p;
-    const id = p.begin();
-    if (!id) return 0;
-    p.init();
-    this.centered(MSG_RCP_DECLINED_SLIP, true);
-    if (reprint) this.reprintMark();
-    this.header();
-    this.cardLines(d);
-    this.kv(MSG_TXN_TYPE, "", d.typeMsg);
-    this.kv(MSG_TRACE_NO, this.num(d.stan, 6), -1);
-    this.kv(MSG_AMOUNT, this.money(d.amount), -1);
-    this.kv(MSG_RCP_DATE_TIME, this.dateTime(d), -1);
-    this.kv(MSG_RCP_RESPONSE, d.rc0 ? String.fromCharCode(d.rc0, d.rc1) : "--", -1);
-    if (d.msgId > 0) {
-      this.label(d.msgId);
+    if (centre >= 0) {
+      p.align(1);
+      if (op !== "c") p.bold(true);
+      label(t, centre, true);
       p.line();
+      if (op !== "c") p.bold(false);
+      p.align(0);
     }
-    p.feed(3);
-    p.cut();
-    p.end();
-    return id;
-  }
-
-  // ---- building blocks ----
-
-  private header(): void {
-    const h = this.h;
-    this.kv(MSG_RCP_MERCHANT_NAME, h.merchantName, -1);
-    this.kv(MSG_RCP_MERCHANT_NO, h.mid, -1);
-    this.kv(MSG_RCP_TERMINAL_NO, h.tid, -1);
-    this.kv(MSG_RCP_OPERATOR, h.operator, -1);
-    this.p.text(RULE);
-    this.p.line();
-  }
-
-  private cardLines(d: ReceiptData): void {
-    const p = this.p;
-    this.label(MSG_RCP_CARD_NO);
-    p.text(":");
-    p.line();
-    p.bold(true);
-    p.text(ascii(d.pan, d.panLen));
-    p.bold(false);
-    if (d.entry === ENTRY_SWIPE || d.entry === ENTRY_CHIP) {
-      p.text(" ");
-      this.label(d.entry === ENTRY_CHIP ? MSG_RCP_CHIP : MSG_RCP_SWIPE);
+    if (lab < 0) continue;
+    for (let k = 0; k < n; k++) {
+      const c = b[from + k];
+      if (c === 0) break;
+      val += String.fromCharCode(c >= 32 && c < 127 ? c : 63);
     }
-    p.line();
-  }
-
-  private totals(kind: number, count: number, total: number): void {
-    this.label(kind);
-    this.p.line();
-    this.kv(MSG_RCP_COUNT, "" + count, -1);
-    this.kv(MSG_RCP_TOTAL, this.money(total), -1);
-  }
-
-  private title(id: number, big: boolean): void {
-    const p = this.p;
-    p.align(1);
-    p.bold(true);
-    if (big) p.doubleSize(true);
-    this.label(id);
-    p.line();
-    if (big) p.doubleSize(false);
-    p.bold(false);
-    p.align(0);
-  }
-
-  private centered(id: number, bold: boolean): void {
-    const p = this.p;
-    p.align(1);
-    if (bold) p.bold(true);
-    this.label(id);
-    p.line();
-    if (bold) p.bold(false);
-    p.align(0);
-  }
-
-  private reprintMark(): void {
-    const p = this.p;
-    p.align(1);
-    p.bold(true);
-    p.text("*** ");
-    this.label(MSG_REPRINT);
-    p.text(" ***");
-    p.line();
-    p.bold(false);
-    p.align(0);
-  }
-
-  /**
-   * "LABEL: value" with the value right-aligned; on a line of its own when it does not fit.
-   * The value is `value`, or message `valueMsg` (>= 0) in the printer language.
-   */
-  private kv(labelId: number, value: string, valueMsg: number): void {
-    const p = this.p;
-    const lw = this.label(labelId) + 1;
+    const lw = label(t, lab, true) + 1;
     p.text(":");
-    const vw = valueMsg >= 0 ? this.width(valueMsg) : value.length;
+    const vw = valMsg >= 0 ? label(t, valMsg, false) : val.length;
     let pad = COLUMNS - lw - vw;
     if (pad < 1) {
       p.line();
       pad = COLUMNS - vw;
     }
-    if (pad > 0) p.text(spaces(pad));
-    if (valueMsg >= 0) this.label(valueMsg);
-    else p.text(value);
+    let spaces = "";
+    for (let k = 0; k < pad; k++) spaces += " ";
+    if (pad > 0) p.text(spaces);
+    if (valMsg >= 0) label(t, valMsg, true);
+    else p.text(val);
     p.line();
   }
-
-  /** Print message `id` in the printer language; returns the columns it took. */
-  private label(id: number): number {
-    if (this.chinese) {
-      this.p.gbTextAt(MSG_ZH_GB, MSG_ZH_AT[id], MSG_ZH_AT[id + 1]);
-      return gbWidth(id);
-    }
-    this.p.text(MSG_EN.substring(MSG_EN_AT[id], MSG_EN_AT[id + 1]));
-    return MSG_EN_AT[id + 1] - MSG_EN_AT[id];
-  }
-
-  private width(id: number): number {
-    return this.chinese ? gbWidth(id) : MSG_EN_AT[id + 1] - MSG_EN_AT[id];
-  }
-
-  private num(n: number, width: number): string {
-    return str(this.buf, 0, putUint(this.buf, 0, n, width, 48));
-  }
-
-  private money(fen: number): string {
-    this.buf[0] = 82; // R
-    this.buf[1] = 77; // M
-    this.buf[2] = 66; // B
-    this.buf[3] = 32;
-    return str(this.buf, 0, putMoney(this.buf, 4, fen));
-  }
-
-  private dateTime(d: ReceiptData): string {
-    let at = putDate(this.buf, 0, d.when);
-    this.buf[at++] = 32;
-    at = putTime(this.buf, at, d.when, true);
-    return str(this.buf, 0, at);
-  }
+  p.feed(3);
+  p.cut();
+  p.end();
+  return id;
 }
 
-/** Columns message `id` takes printed in Chinese: 2 per GB character, 1 per ASCII byte. */
-export function gbWidth(id: number): number {
+/**
+ * The columns message `id` takes in the printer language (a Chinese character 2, an ASCII byte
+ * 1), printing it first when `print`.
+ */
+export function label(t: Terminal, id: number, print: boolean): number {
+  if (!t.v[V_CHINESE]) {
+    const s = msgAt(id);
+    const e = msgAt(id + 1);
+    if (print) t.printer.text(MSG_TEXT.substring(s, e));
+    return e - s;
+  }
+  let i = msgAt(MSG_COUNT + id);
+  const end = msgAt(MSG_COUNT + id + 1);
+  if (print) t.printer.gbTextAt(MSG_TEXT, i, end);
   let w = 0;
-  let i = MSG_ZH_AT[id];
-  const end = MSG_ZH_AT[id + 1];
   while (i < end) {
-    const b = MSG_ZH_GB.charCodeAt(i);
-    if (b < 0x80) {
+    if (MSG_TEXT.charCodeAt(i) < 0x80) {
       w++;
       i++;
     } else {
-      const b2 = MSG_ZH_GB.charCodeAt(i + 1);
+      const b2 = MSG_TEXT.charCodeAt(i + 1);
       i += b2 >= 0x30 && b2 <= 0x39 ? 4 : 2;
       w += 2;
     }
   }
   return w;
-}
-
-function ascii(b: Uint8Array, n?: number): string {
-  const len = n === undefined ? b.length : n;
-  let s = "";
-  for (let i = 0; i < len; i++) {
-    const c = b[i];
-    if (c === 0) break;
-    s += String.fromCharCode(c >= 32 && c < 127 ? c : 63);
-  }
-  return s;
-}
-
-function spaces(n: number): string {
-  let s = "";
-  for (let i = 0; i < n; i++) s += " ";
-  return s;
 }

@@ -1,12 +1,13 @@
 /**
  * The screens, for 16x2 and 20x4 (any display of 2 rows gets the compact layout, 4 rows the
- * full one). `paint()` redraws the whole Screen buffer from the UiModel; the Screen then hands
- * only the changed cells to the LCD. Text comes from the catalogue (English: the HD44780 has no
- * Chinese glyphs), numbers are formatted in place: painting allocates nothing.
+ * full one). `paint()` redraws the LCD frame buffer from the terminal's state (ui-model.ts) and
+ * its records (receipt-data.ts); the driver then sends only the changed cells. Text comes from
+ * the catalogue (English: the HD44780 has no Chinese glyphs), numbers are formatted in place:
+ * painting allocates nothing. One function for all screens: on Espruino each function costs
+ * RAM, the length of its body does not.
  */
-import type { Screen } from "./screen";
+import type { Terminal } from "../app/terminal";
 import {
-  UiModel,
   ST_IDLE,
   ST_MENU,
   ST_AMOUNT,
@@ -23,9 +24,58 @@ import {
   ST_PAPER,
   FOR_VOID,
   FOR_QUERY,
+  MENU_COUNT,
+  V_STATE,
+  V_TXN,
+  V_AMOUNT,
+  V_DIGIT_LEN,
+  V_PURPOSE,
+  V_PIN_LEN,
+  V_PAGE,
+  V_STAGE,
+  V_COUNTDOWN,
+  V_NOTICE_A,
+  V_NOTICE_B,
+  V_PAPER_MSG,
+  V_SIGNED_IN,
+  V_CHIP_IN,
+  V_IS_CHIP,
+  V_TID_LEN,
+  V_CLOCK,
+  B_TID,
+  B_DIGITS,
+  B_TMP,
+  B_REC,
 } from "./ui-model";
-import type { ReceiptData } from "./receipt-data";
-import { putDate, putMonthDay, putTime, moneyLen } from "./format";
+import {
+  RW,
+  RB,
+  RB_AUTH,
+  RB_RRN,
+  RB_PAN,
+  SLOT_ENTRY,
+  R_TYPE,
+  R_TYPE_MSG,
+  R_OUTCOME,
+  R_RC,
+  R_CLS,
+  R_MSG,
+  R_STAN,
+  R_BATCH,
+  R_AMOUNT,
+  R_BALANCE,
+  R_PAN_LEN,
+  R_WHEN,
+  R_DEBIT_TOTAL,
+  R_DEBIT_COUNT,
+  R_CREDIT_TOTAL,
+  R_CREDIT_COUNT,
+  R_UPLOADED,
+  R_REV_PENDING,
+  R_STATUS_MSG,
+} from "./receipt-data";
+import { draw, D_MSG, D_BYTES, D_REPEAT, AT_RIGHT } from "./screen";
+import { putNum, F_MONEY, F_ZEROS, F_SPACES, F_DATE, F_HM, F_MD_HM, F_DATETIME } from "./format";
 import {
   TXN_SALE,
   TXN_VOID,
@@ -34,7 +84,6 @@ import {
   TXN_SETTLE,
   TXN_SIGN_IN,
   OUT_APPROVED,
-  OUT_DECLINED,
   OUT_NO_RESPONSE,
   OUT_MAC_FAILED,
   OUT_CARD_REMOVED,
@@ -144,8 +193,8 @@ import {
   MSG_UI_ENTER_NO_CARD,
 } from "./messages.gen";
 
-/** Menu entries, in key order 1..9, 0. */
-export const MENU_ITEMS = [
+/** Menu entries, in key order 1..9, 0, as message ids (char codes). */
+const MENU = String.fromCharCode(
   MSG_SALE,
   MSG_UI_VOID,
   MSG_UI_REFUND,
@@ -156,371 +205,277 @@ export const MENU_ITEMS = [
   MSG_UI_QUERY,
   MSG_UI_SIGN_IN,
   MSG_UI_LANGUAGE,
-];
-export const MENU_COUNT = 10;
-/** Lines of the query view (paged by the display's rows). */
-export const QUERY_LINES = 7;
+);
 
 const C_STAR = 42;
 const C_SPACE = 32;
 const C_0 = 48;
 const GLYPH_CHECK = 1; // LCD CGRAM slot: check mark
 
-/** @hot */
-export function menuPages(rows: number): number {
-  return Math.floor((MENU_COUNT + rows - 1) / rows);
-}
-
-/** @hot */
-export function queryPages(rows: number): number {
-  return Math.floor((QUERY_LINES + rows - 1) / rows);
-}
-
-/** What to say happened, for a result. @hot */
-export function outcomeMsg(d: ReceiptData): number {
-  const o = d.outcome;
-  if (o === OUT_REVERSAL_FAILED) return MSG_UI_REV_FAILED; // the catalogue's slip title is 30 wide
-  if (d.msgId > 0) return d.msgId;
-  if (o === OUT_APPROVED) return MSG_RC_00;
-  if (o === OUT_NO_RESPONSE) return MSG_OUT_NO_RESPONSE;
-  if (o === OUT_MAC_FAILED) return MSG_RC_A0;
-  if (o === OUT_CARD_REMOVED) return MSG_OUT_CARD_REMOVED;
-  if (o === OUT_ABORTED) return MSG_OUT_ABORTED;
-  if (o === OUT_REVERSED) return MSG_OUT_REVERSED;
-  if (o === OUT_REVERSAL_FAILED) return MSG_UI_REV_FAILED;
-  if (o === OUT_REVERSAL_PENDING) return MSG_OUT_REVERSAL_PENDING;
-  if (o === OUT_STORAGE_ERROR) return MSG_OUT_STORAGE_ERROR;
-  if (o === OUT_JOURNAL_FULL) return MSG_OUT_JOURNAL_FULL;
-  if (o === OUT_NOT_FOUND) return MSG_OUT_NOT_FOUND;
-  if (o === OUT_BUSY) return MSG_OUT_BUSY;
-  if (o === OUT_SETTLED) return MSG_OUT_SETTLED;
-  if (o === OUT_SETTLE_FAILED) return MSG_OUT_SETTLE_FAILED;
-  if (o === OUT_SIGNED_IN) return MSG_OUT_SIGNED_IN;
-  if (o === OUT_KEY_ERROR) return MSG_OUT_KEY_ERROR;
-  if (o === OUT_NOT_SIGNED_IN) return MSG_OUT_NOT_SIGNED_IN;
-  if (o === OUT_ERROR) return MSG_UI_TXN_ERROR;
-  return MSG_RC_OTHER;
-}
-
-/** What the operator should do, for a result; -1 for nothing. @hot */
-export function actionMsg(d: ReceiptData): number {
-  const o = d.outcome;
-  if (o === OUT_APPROVED || o === OUT_SETTLED || o === OUT_SIGNED_IN || o === OUT_ABORTED || o === OUT_REVERSED) return -1;
-  if (o === OUT_NO_RESPONSE || o === OUT_CARD_REMOVED) {
-    if (d.reversalPending) return MSG_OUT_WILL_REVERSE;
-    // A sale / void that left the terminal (it has a trace) and has nothing pending any more was
-    // reversed at once by the engine. No trace: nothing was sent (e.g. the host refused the
-    // connection), so there is nothing to reverse and the merchant should simply retry.
-    if (d.stan !== 0 && (d.type === TXN_SALE || d.type === TXN_VOID)) return MSG_OUT_REVERSED;
-    return o === OUT_NO_RESPONSE ? MSG_ACT_RETRY_LATER : -1;
-  }
-  if (o === OUT_REVERSAL_FAILED) return MSG_UI_CALL_ACQUIRER;
-  if (o === OUT_JOURNAL_FULL) return MSG_ACT_SETTLE_FIRST;
-  if (o === OUT_NOT_SIGNED_IN || o === OUT_KEY_ERROR) return MSG_ACT_SIGN_IN;
-  // lost / stolen: keep the card
-  if (d.rc0 === 0x34 && (d.rc1 === 0x31 || d.rc1 === 0x33)) return MSG_ACT_KEEP_CARD;
-  const c = d.cls;
-  if (c === CLS_RETRY_LATER) return MSG_ACT_RETRY_LATER;
-  if (c === CLS_DO_NOT_RETRY) return MSG_ACT_OTHER_CARD;
-  if (c === CLS_CALL_ISSUER) return MSG_ACT_CALL_ISSUER;
-  if (c === CLS_REENTER_PIN) return MSG_ACT_REENTER_PIN;
-  if (c === CLS_REENTER_AMOUNT) return MSG_ACT_REENTER_AMOUNT;
-  if (c === CLS_SIGN_IN_AGAIN) return MSG_ACT_SIGN_IN;
-  if (c === CLS_SYSTEM) return MSG_ACT_CALL_SUPPORT;
-  if (o === OUT_MAC_FAILED) return MSG_ACT_SIGN_IN;
-  if (o === OUT_REVERSAL_PENDING || o === OUT_BUSY || o === OUT_SETTLE_FAILED) return MSG_ACT_RETRY_LATER;
-  if (o === OUT_STORAGE_ERROR || o === OUT_ERROR) return MSG_ACT_CALL_SUPPORT;
-  return -1;
-}
-
-/** @hot */
-export function stageMsg(stage: number): number {
-  if (stage === STAGE_SIGNING_IN) return MSG_UI_SIGNING_IN;
-  if (stage === STAGE_REVERSING) return MSG_UI_REVERSING;
-  if (stage === STAGE_SENDING) return MSG_UI_SENDING;
-  if (stage === STAGE_WAITING) return MSG_UI_WAITING;
-  if (stage === STAGE_SETTLING) return MSG_UI_SETTLING;
-  if (stage === STAGE_UPLOADING) return MSG_UI_UPLOADING;
-  if (stage === STAGE_COMPLETING) return MSG_UI_COMPLETING;
-  if (stage === STAGE_CONNECTING) return MSG_UI_CONNECTING;
-  return MSG_UI_PLEASE_WAIT;
-}
-
-/** Message naming a transaction type being set up. @hot */
-export function txnMsg(type: number): number {
-  if (type === TXN_VOID) return MSG_UI_VOID;
-  if (type === TXN_REFUND) return MSG_UI_REFUND;
-  if (type === TXN_BALANCE) return MSG_UI_BALANCE;
-  if (type === TXN_SETTLE) return MSG_UI_SETTLEMENT;
-  if (type === TXN_SIGN_IN) return MSG_UI_SIGN_IN;
-  return MSG_SALE;
-}
-
-export class Painter {
-  private readonly buf = new Uint8Array(24);
-
-  /** Redraw everything for the model's state. @hot */
-  paint(m: UiModel, s: Screen): void {
-    s.clear();
-    const big = s.rows >= 4;
-    const st = m.state;
-    if (st === ST_IDLE) this.idle(m, s, big);
-    else if (st === ST_MENU) this.menu(m, s);
-    else if (st === ST_AMOUNT) this.amount(m, s, big);
-    else if (st === ST_TRACE || st === ST_RRN || st === ST_DATE) this.digits(m, s, big);
-    else if (st === ST_CONFIRM) this.confirm(m, s, big);
-    else if (st === ST_CARD) this.card(m, s, big);
-    else if (st === ST_READING) this.reading(m, s, big);
-    else if (st === ST_PIN) this.pin(m, s, big);
-    else if (st === ST_PROCESSING) this.processing(m, s, big);
-    else if (st === ST_RESULT) this.result(m, s, big);
-    else if (st === ST_QUERY) this.query(m, s);
-    else if (st === ST_PAPER) this.paper(m, s);
-    if (m.noticeA >= 0) {
-      const last = s.rows - 1;
-      if (m.noticeB >= 0 && s.rows >= 2) {
-        s.clearRow(last - 1);
-        s.clearRow(last);
-        s.msg(last - 1, 0, m.noticeA);
-        s.msg(last, 0, m.noticeB);
-      } else {
-        s.clearRow(last);
-        s.msg(last, 0, m.noticeA);
-      }
+/** Redraw the whole frame for the terminal's state. @hot */
+export function paint(t: Terminal): void {
+  const v = t.v;
+  const R = t.rec;
+  const rows = t.lcd.rows;
+  const cols = t.lcd.cols;
+  const frame = t.lcd.frame;
+  for (let i = 0; i < rows * cols; i++) frame[i] = C_SPACE;
+  const big = rows >= 4;
+  const st = v[V_STATE];
+  const amount = v[V_AMOUNT];
+  const type = v[V_TXN];
+  const txnMsg =
+    type === TXN_VOID
+      ? MSG_UI_VOID
+      : type === TXN_REFUND
+        ? MSG_UI_REFUND
+        : type === TXN_BALANCE
+          ? MSG_UI_BALANCE
+          : type === TXN_SETTLE
+            ? MSG_UI_SETTLEMENT
+            : type === TXN_SIGN_IN
+              ? MSG_UI_SIGN_IN
+              : MSG_SALE;
+  // the amount beside the type on the top row, when there is one and it fits; then the next row
+  let row = 0;
+  if (st === ST_CARD || st === ST_READING || st === ST_PIN || st === ST_PROCESSING) {
+    if (big || st === ST_CARD || st === ST_PIN) {
+      const head = !big && st === ST_PIN ? MSG_UI_ENTER_PIN : txnMsg;
+      const end = draw(t, 0, 0, D_MSG, head, 0);
+      const fits = big && st === ST_CARD ? amount > 0 : amount > 0 && end + 1 + putNum(t.b, B_TMP, F_MONEY, amount, 0) - B_TMP <= cols;
+      if (fits) draw(t, big && st === ST_CARD ? 1 : 0, AT_RIGHT, F_MONEY, amount, 0);
+      row = big ? 1 : 0;
     }
   }
-
-  /** @hot */
-  private idle(m: UiModel, s: Screen, big: boolean): void {
-    const b = this.buf;
-    const t = putTime(b, 0, m.clock, false);
+  if (st === ST_IDLE) {
+    const clock = v[V_CLOCK];
     if (big) {
-      const d = putDate(b, 8, m.clock);
-      s.bytes(0, 0, b, 8, d - 8);
-      s.bytesRight(0, b, 0, t, 0);
-      const c = s.msg(1, 0, MSG_UI_TID);
-      s.bytes(1, c + 1, m.tid, 0, m.tidLen);
-      s.msg(2, 0, MSG_UI_SWIPE_INSERT_F1);
-      if (!m.signedIn) s.msg(3, 0, MSG_UI_NOT_SIGNED_IN);
+      draw(t, 0, 0, F_DATE, clock, 0);
+      draw(t, 0, AT_RIGHT, F_HM, clock, 0);
+      const c = draw(t, 1, 0, D_MSG, MSG_UI_TID, 0);
+      draw(t, 1, c + 1, D_BYTES, B_TID, v[V_TID_LEN]);
+      draw(t, 2, 0, D_MSG, MSG_UI_SWIPE_INSERT_F1, 0);
+      if (!v[V_SIGNED_IN]) draw(t, 3, 0, D_MSG, MSG_UI_NOT_SIGNED_IN, 0);
     } else {
       // 16 columns: terminal id and time on top (the date needs the 20x4), the prompt below
-      s.bytes(0, 0, m.tid, 0, m.tidLen);
-      s.bytesRight(0, b, 0, t, 0);
-      s.msg(1, 0, m.signedIn ? MSG_UI_CARD_OR_F1 : MSG_UI_NOT_SIGNED_IN);
+      draw(t, 0, 0, D_BYTES, B_TID, v[V_TID_LEN]);
+      draw(t, 0, AT_RIGHT, F_HM, clock, 0);
+      draw(t, 1, 0, D_MSG, v[V_SIGNED_IN] ? MSG_UI_CARD_OR_F1 : MSG_UI_NOT_SIGNED_IN, 0);
     }
-  }
-
-  /** @hot */
-  private menu(m: UiModel, s: Screen): void {
-    for (let r = 0; r < s.rows; r++) {
-      const i = m.menuPage * s.rows + r;
+  } else if (st === ST_MENU) {
+    for (let r = 0; r < rows; r++) {
+      const i = v[V_PAGE] * rows + r;
       if (i >= MENU_COUNT) break;
-      s.put(r, 0, i === 9 ? C_0 : C_0 + 1 + i);
-      s.msg(r, 2, MENU_ITEMS[i]);
+      draw(t, r, 0, D_REPEAT, i === 9 ? C_0 : C_0 + 1 + i, 1);
+      draw(t, r, 2, D_MSG, MENU.charCodeAt(i), 0);
     }
-  }
-
-  /** Type on the left, amount on the right (when there is one and it fits). @hot */
-  private typeAndAmount(m: UiModel, s: Screen, row: number, typeMsg: number): void {
-    const end = s.msg(row, 0, typeMsg);
-    if (m.amount > 0 && end + 1 + moneyLen(m.amount) <= s.cols) s.moneyRight(row, m.amount);
-  }
-
-  /** @hot */
-  private amount(m: UiModel, s: Screen, big: boolean): void {
+  } else if (st === ST_AMOUNT) {
+    draw(t, 0, 0, D_MSG, txnMsg, 0);
+    if (big) draw(t, 1, 0, D_MSG, MSG_UI_ENTER_AMOUNT, 0);
+    draw(t, big ? 2 : 1, AT_RIGHT, F_MONEY, amount, 0);
+  } else if (st === ST_TRACE || st === ST_RRN || st === ST_DATE) {
     if (big) {
-      s.msg(0, 0, txnMsg(m.txnType));
-      s.msg(1, 0, MSG_UI_ENTER_AMOUNT);
-      s.moneyRight(2, m.amount);
-    } else {
-      s.msg(0, 0, txnMsg(m.txnType));
-      s.moneyRight(1, m.amount);
-    }
-  }
-
-  /** @hot */
-  private digits(m: UiModel, s: Screen, big: boolean): void {
-    const st = m.state;
-    const title = st === ST_RRN ? MSG_UI_ENTER_RRN : st === ST_DATE ? MSG_UI_ENTER_DATE : MSG_UI_ENTER_TRACE;
-    let row = 0;
-    if (big) {
-      let what = MSG_UI_REFUND;
-      if (st === ST_TRACE) what = m.purpose === FOR_VOID ? MSG_UI_VOID : m.purpose === FOR_QUERY ? MSG_UI_QUERY : MSG_UI_REPRINT_TRACE;
-      s.msg(0, 0, what);
-      if (st !== ST_TRACE) s.moneyRight(0, m.amount);
+      const p = v[V_PURPOSE];
+      const what = st !== ST_TRACE ? MSG_UI_REFUND : p === FOR_VOID ? MSG_UI_VOID : p === FOR_QUERY ? MSG_UI_QUERY : MSG_UI_REPRINT_TRACE;
+      draw(t, 0, 0, D_MSG, what, 0);
+      if (st !== ST_TRACE) draw(t, 0, AT_RIGHT, F_MONEY, amount, 0);
       row = 1;
     }
-    s.msg(row, 0, title);
-    s.bytesRight(row + 1, m.digits, 0, m.digitLen, 0);
-  }
-
-  /** @hot */
-  private confirm(m: UiModel, s: Screen, big: boolean): void {
-    const e = m.entry;
-    s.msg(0, 0, MSG_UI_VOID);
-    s.uintRight(0, e.stan, 6, C_0);
+    draw(t, row, 0, D_MSG, st === ST_RRN ? MSG_UI_ENTER_RRN : st === ST_DATE ? MSG_UI_ENTER_DATE : MSG_UI_ENTER_TRACE, 0);
+    draw(t, row + 1, AT_RIGHT, D_BYTES, B_DIGITS, v[V_DIGIT_LEN]);
+  } else if (st === ST_CONFIRM) {
+    const o = SLOT_ENTRY * RW;
+    draw(t, 0, 0, D_MSG, MSG_UI_VOID, 0);
+    draw(t, 0, AT_RIGHT, F_ZEROS, R[o + R_STAN], 6);
     if (big) {
-      s.bytes(1, 0, e.pan, 0, e.panLen);
-      s.moneyRight(2, e.amount);
-      s.msg(3, 0, MSG_UI_ENTER_CONFIRM);
-    } else {
-      s.moneyRight(1, e.amount);
-    }
-  }
-
-  /** @hot */
-  private card(m: UiModel, s: Screen, big: boolean): void {
-    if (big) {
-      s.msg(0, 0, txnMsg(m.txnType));
-      if (m.amount > 0) s.moneyRight(1, m.amount);
-      s.msg(2, 0, MSG_UI_SWIPE_INSERT);
-      // a void may go without the card (the host then finds the original by its trace)
-      if (m.txnType === TXN_VOID) s.msg(3, 0, MSG_UI_ENTER_NO_CARD);
-    } else {
-      this.typeAndAmount(m, s, 0, txnMsg(m.txnType));
-      s.msg(1, 0, MSG_UI_SWIPE_INSERT);
-    }
-  }
-
-  /** @hot */
-  private reading(m: UiModel, s: Screen, big: boolean): void {
-    let row = 0;
-    if (big) {
-      this.typeAndAmount(m, s, 0, txnMsg(m.txnType));
-      row = 1;
-    }
-    s.msg(row, 0, MSG_UI_READING);
-    s.msg(row + 1, 0, MSG_UI_DONT_REMOVE);
-  }
-
-  /** @hot */
-  private pin(m: UiModel, s: Screen, big: boolean): void {
-    let row = 0;
-    if (big) {
-      this.typeAndAmount(m, s, 0, txnMsg(m.txnType));
-      row = 1;
-      s.msg(row, 0, MSG_UI_ENTER_PIN);
-    } else {
-      this.typeAndAmount(m, s, 0, MSG_UI_ENTER_PIN);
-    }
-    s.repeat(row + 1, 0, C_STAR, m.pinLen);
-  }
-
-  /** @hot */
-  private processing(m: UiModel, s: Screen, big: boolean): void {
-    let row = 0;
-    if (big) {
-      this.typeAndAmount(m, s, 0, txnMsg(m.txnType));
-      row = 1;
-    }
-    s.msg(row, 0, stageMsg(m.stage));
-    const wait = m.stage === STAGE_COMPLETING && m.cardIsChip ? MSG_UI_DONT_REMOVE : MSG_UI_PLEASE_WAIT;
-    s.msg(row + 1, 0, wait);
-    if (m.countdown >= 0) s.uintRight(big ? 3 : 1, m.countdown, 2, C_SPACE);
-  }
-
-  /** @hot */
-  private result(m: UiModel, s: Screen, big: boolean): void {
-    const d = m.result;
-    const o = d.outcome;
-    if (o === OUT_APPROVED && d.type === TXN_BALANCE) {
-      s.msg(0, 0, MSG_UI_BALANCE);
-      s.moneyRight(1, d.balance);
+      draw(t, 1, 0, D_BYTES, B_REC + SLOT_ENTRY * RB + RB_PAN, R[o + R_PAN_LEN]);
+      draw(t, 2, AT_RIGHT, F_MONEY, R[o + R_AMOUNT], 0);
+      draw(t, 3, 0, D_MSG, MSG_UI_ENTER_CONFIRM, 0);
+    } else draw(t, 1, AT_RIGHT, F_MONEY, R[o + R_AMOUNT], 0);
+  } else if (st === ST_CARD) {
+    draw(t, big ? 2 : 1, 0, D_MSG, MSG_UI_SWIPE_INSERT, 0);
+    // a void may go without the card (the host then finds the original by its trace)
+    if (big && type === TXN_VOID) draw(t, 3, 0, D_MSG, MSG_UI_ENTER_NO_CARD, 0);
+  } else if (st === ST_READING) {
+    draw(t, row, 0, D_MSG, MSG_UI_READING, 0);
+    draw(t, row + 1, 0, D_MSG, MSG_UI_DONT_REMOVE, 0);
+  } else if (st === ST_PIN) {
+    if (big) draw(t, 1, 0, D_MSG, MSG_UI_ENTER_PIN, 0);
+    draw(t, row + 1, 0, D_REPEAT, C_STAR, v[V_PIN_LEN]);
+  } else if (st === ST_PROCESSING) {
+    const s = v[V_STAGE];
+    const stageMsg =
+      s === STAGE_SIGNING_IN
+        ? MSG_UI_SIGNING_IN
+        : s === STAGE_REVERSING
+          ? MSG_UI_REVERSING
+          : s === STAGE_SENDING
+            ? MSG_UI_SENDING
+            : s === STAGE_WAITING
+              ? MSG_UI_WAITING
+              : s === STAGE_SETTLING
+                ? MSG_UI_SETTLING
+                : s === STAGE_UPLOADING
+                  ? MSG_UI_UPLOADING
+                  : s === STAGE_COMPLETING
+                    ? MSG_UI_COMPLETING
+                    : s === STAGE_CONNECTING
+                      ? MSG_UI_CONNECTING
+                      : MSG_UI_PLEASE_WAIT;
+    draw(t, row, 0, D_MSG, stageMsg, 0);
+    draw(t, row + 1, 0, D_MSG, s === STAGE_COMPLETING && v[V_IS_CHIP] ? MSG_UI_DONT_REMOVE : MSG_UI_PLEASE_WAIT, 0);
+    if (v[V_COUNTDOWN] >= 0) draw(t, big ? 3 : 1, AT_RIGHT, F_SPACES, v[V_COUNTDOWN], 2);
+  } else if (st === ST_RESULT) {
+    // the last result: record 0
+    const o = R[R_OUTCOME];
+    const rc = R[R_RC];
+    const authAt = B_REC + RB_AUTH;
+    const hasAuth = t.b[authAt] > 32;
+    if (o === OUT_APPROVED && R[R_TYPE] === TXN_BALANCE) {
+      draw(t, 0, 0, D_MSG, MSG_UI_BALANCE, 0);
+      draw(t, 1, AT_RIGHT, F_MONEY, R[R_BALANCE], 0);
     } else if (o === OUT_APPROVED) {
       if (big) {
-        s.msg(0, 0, d.typeMsg);
-        s.msgRight(0, MSG_RC_00);
-        s.msg(1, 0, MSG_AMOUNT);
-        s.moneyRight(1, d.amount);
-        if (d.hasAuth()) {
-          s.msg(2, 0, MSG_AUTH_CODE);
-          s.bytesRight(2, d.authCode, 0, 6, 0);
+        draw(t, 0, 0, D_MSG, R[R_TYPE_MSG], 0);
+        draw(t, 0, AT_RIGHT, D_MSG, MSG_RC_00, 0);
+        draw(t, 1, 0, D_MSG, MSG_AMOUNT, 0);
+        draw(t, 1, AT_RIGHT, F_MONEY, R[R_AMOUNT], 0);
+        if (hasAuth) {
+          draw(t, 2, 0, D_MSG, MSG_AUTH_CODE, 0);
+          draw(t, 2, AT_RIGHT, D_BYTES, authAt, 6);
         }
-        s.msg(3, 0, MSG_TRACE_NO);
-        s.uintRight(3, d.stan, 6, C_0);
+        draw(t, 3, 0, D_MSG, MSG_TRACE_NO, 0);
+        draw(t, 3, AT_RIGHT, F_ZEROS, R[R_STAN], 6);
       } else {
-        s.msg(0, 0, MSG_RC_00);
-        s.put(0, s.cols - 1, GLYPH_CHECK);
-        if (d.hasAuth()) {
-          s.msg(1, 0, MSG_AUTH_CODE);
-          s.bytesRight(1, d.authCode, 0, 6, 0);
-        } else {
-          s.msg(1, 0, MSG_TRACE_NO);
-          s.uintRight(1, d.stan, 6, C_0);
-        }
+        draw(t, 0, 0, D_MSG, MSG_RC_00, 0);
+        draw(t, 0, cols - 1, D_REPEAT, GLYPH_CHECK, 1);
+        draw(t, 1, 0, D_MSG, hasAuth ? MSG_AUTH_CODE : MSG_TRACE_NO, 0);
+        if (hasAuth) draw(t, 1, AT_RIGHT, D_BYTES, authAt, 6);
+        else draw(t, 1, AT_RIGHT, F_ZEROS, R[R_STAN], 6);
       }
     } else if (o === OUT_SETTLED) {
-      let row = 0;
       if (big) {
-        s.msg(0, 0, MSG_OUT_SETTLED);
-        s.uintRight(0, d.batch, 6, C_0);
-        s.msg(3, 0, d.uploaded ? MSG_UI_NOT_BALANCED : MSG_UI_BALANCED);
+        draw(t, 0, 0, D_MSG, MSG_OUT_SETTLED, 0);
+        draw(t, 0, AT_RIGHT, F_ZEROS, R[R_BATCH], 6);
+        draw(t, 3, 0, D_MSG, R[R_UPLOADED] ? MSG_UI_NOT_BALANCED : MSG_UI_BALANCED, 0);
         row = 1;
       }
-      this.total(s, row, MSG_UI_DEBIT, d.debitCount, d.debitTotal);
-      this.total(s, row + 1, MSG_UI_CREDIT, d.creditCount, d.creditTotal);
+      // "DEBIT 3      123.45"
+      for (let k = 0; k < 2; k++) {
+        const c = draw(t, row + k, 0, D_MSG, k === 0 ? MSG_UI_DEBIT : MSG_UI_CREDIT, 0);
+        draw(t, row + k, c + 1, F_SPACES, R[k === 0 ? R_DEBIT_COUNT : R_CREDIT_COUNT], 1);
+        draw(t, row + k, AT_RIGHT, F_MONEY, R[k === 0 ? R_DEBIT_TOTAL : R_CREDIT_TOTAL], 0);
+      }
     } else {
-      const what = outcomeMsg(d);
-      const act = actionMsg(d);
-      let row = 0;
+      // what happened, and what the operator should do
+      const id = R[R_MSG];
+      const what =
+        o === OUT_REVERSAL_FAILED
+          ? MSG_UI_REV_FAILED // the catalogue's slip title is 30 wide
+          : id > 0
+            ? id
+            : o === OUT_NO_RESPONSE
+              ? MSG_OUT_NO_RESPONSE
+              : o === OUT_MAC_FAILED
+                ? MSG_RC_A0
+                : o === OUT_CARD_REMOVED
+                  ? MSG_OUT_CARD_REMOVED
+                  : o === OUT_ABORTED
+                    ? MSG_OUT_ABORTED
+                    : o === OUT_REVERSED
+                      ? MSG_OUT_REVERSED
+                      : o === OUT_REVERSAL_PENDING
+                        ? MSG_OUT_REVERSAL_PENDING
+                        : o === OUT_STORAGE_ERROR
+                          ? MSG_OUT_STORAGE_ERROR
+                          : o === OUT_JOURNAL_FULL
+                            ? MSG_OUT_JOURNAL_FULL
+                            : o === OUT_NOT_FOUND
+                              ? MSG_OUT_NOT_FOUND
+                              : o === OUT_BUSY
+                                ? MSG_OUT_BUSY
+                                : o === OUT_SETTLED
+                                  ? MSG_OUT_SETTLED
+                                  : o === OUT_SETTLE_FAILED
+                                    ? MSG_OUT_SETTLE_FAILED
+                                    : o === OUT_SIGNED_IN
+                                      ? MSG_OUT_SIGNED_IN
+                                      : o === OUT_KEY_ERROR
+                                        ? MSG_OUT_KEY_ERROR
+                                        : o === OUT_NOT_SIGNED_IN
+                                          ? MSG_OUT_NOT_SIGNED_IN
+                                          : o === OUT_ERROR
+                                            ? MSG_UI_TXN_ERROR
+                                            : MSG_RC_OTHER;
+      const c = R[R_CLS];
+      let act = -1;
+      if (o === OUT_SETTLED || o === OUT_SIGNED_IN || o === OUT_ABORTED || o === OUT_REVERSED) act = -1;
+      else if (o === OUT_NO_RESPONSE || o === OUT_CARD_REMOVED) {
+        // A sale / void that left the terminal (it has a trace) and has nothing pending any more
+        // was reversed at once by the engine. No trace: nothing was sent (e.g. the host refused
+        // the connection), so there is nothing to reverse and the merchant should simply retry.
+        const ty = R[R_TYPE];
+        if (R[R_REV_PENDING]) act = MSG_OUT_WILL_REVERSE;
+        else if (R[R_STAN] !== 0 && (ty === TXN_SALE || ty === TXN_VOID)) act = MSG_OUT_REVERSED;
+        else act = o === OUT_NO_RESPONSE ? MSG_ACT_RETRY_LATER : -1;
+      } else if (o === OUT_REVERSAL_FAILED) act = MSG_UI_CALL_ACQUIRER;
+      else if (o === OUT_JOURNAL_FULL) act = MSG_ACT_SETTLE_FIRST;
+      else if (o === OUT_NOT_SIGNED_IN || o === OUT_KEY_ERROR) act = MSG_ACT_SIGN_IN;
+      else if (rc === 0x3431 || rc === 0x3433) act = MSG_ACT_KEEP_CARD; // 41 lost / 43 stolen: keep the card
+      else if (c === CLS_RETRY_LATER) act = MSG_ACT_RETRY_LATER;
+      else if (c === CLS_DO_NOT_RETRY) act = MSG_ACT_OTHER_CARD;
+      else if (c === CLS_CALL_ISSUER) act = MSG_ACT_CALL_ISSUER;
+      else if (c === CLS_REENTER_PIN) act = MSG_ACT_REENTER_PIN;
+      else if (c === CLS_REENTER_AMOUNT) act = MSG_ACT_REENTER_AMOUNT;
+      else if (c === CLS_SIGN_IN_AGAIN) act = MSG_ACT_SIGN_IN;
+      else if (c === CLS_SYSTEM) act = MSG_ACT_CALL_SUPPORT;
+      else if (o === OUT_MAC_FAILED) act = MSG_ACT_SIGN_IN;
+      else if (o === OUT_REVERSAL_PENDING || o === OUT_BUSY || o === OUT_SETTLE_FAILED) act = MSG_ACT_RETRY_LATER;
+      else if (o === OUT_STORAGE_ERROR || o === OUT_ERROR) act = MSG_ACT_CALL_SUPPORT;
       if (big) {
-        s.msg(0, 0, d.typeMsg);
-        if (d.rc0 !== 0) {
-          s.put(0, s.cols - 2, d.rc0);
-          s.put(0, s.cols - 1, d.rc1);
+        draw(t, 0, 0, D_MSG, R[R_TYPE_MSG], 0);
+        if (rc >> 8 !== 0) {
+          draw(t, 0, cols - 2, D_REPEAT, rc >> 8, 1);
+          draw(t, 0, cols - 1, D_REPEAT, rc & 0xff, 1);
         }
         row = 1;
       }
-      s.msg(row, 0, what);
-      if (act >= 0) s.msg(row + 1, 0, act);
+      draw(t, row, 0, D_MSG, what, 0);
+      if (act >= 0) draw(t, row + 1, 0, D_MSG, act, 0);
     }
-    if (big && m.cardIsChip && m.chipPresent) {
-      s.clearRow(3);
-      s.msg(3, 0, MSG_UI_REMOVE_CARD);
+    if (big && v[V_IS_CHIP] && v[V_CHIP_IN]) {
+      draw(t, 3, 0, D_REPEAT, C_SPACE, cols);
+      draw(t, 3, 0, D_MSG, MSG_UI_REMOVE_CARD, 0);
     }
-  }
-
-  /** "DEBIT 3      123.45" @hot */
-  private total(s: Screen, row: number, kind: number, count: number, fen: number): void {
-    const c = s.msg(row, 0, kind);
-    s.uint(row, c + 1, count, 1, C_SPACE);
-    s.moneyRight(row, fen);
-  }
-
-  /** @hot */
-  private query(m: UiModel, s: Screen): void {
-    for (let r = 0; r < s.rows; r++) this.queryLine(m.entry, s, r, m.queryPage * s.rows + r);
-  }
-
-  /** @hot */
-  private queryLine(e: ReceiptData, s: Screen, row: number, line: number): void {
-    const b = this.buf;
-    if (line === 0) {
-      s.msg(row, 0, e.typeMsg);
-      s.uintRight(row, e.stan, 6, C_0);
-    } else if (line === 1) {
-      s.msg(row, 0, MSG_AMOUNT);
-      s.moneyRight(row, e.amount);
-    } else if (line === 2) {
-      s.bytes(row, 0, e.pan, 0, e.panLen);
-    } else if (line === 3) {
-      s.msg(row, 0, e.statusMsg);
-    } else if (line === 4) {
-      let at = s.cols >= 19 ? putDate(b, 0, e.when) : putMonthDay(b, 0, e.when);
-      b[at++] = C_SPACE;
-      at = putTime(b, at, e.when, s.cols >= 19);
-      s.bytes(row, 0, b, 0, at);
-    } else if (line === 5) {
-      s.msg(row, 0, MSG_UI_RRN);
-      if (e.hasRrn()) s.bytesRight(row, e.rrn, 0, 12, 0);
-    } else if (line === 6) {
-      s.msg(row, 0, MSG_UI_ENTER_REPRINT);
+  } else if (st === ST_QUERY) {
+    const o = SLOT_ENTRY * RW;
+    const ob = B_REC + SLOT_ENTRY * RB;
+    for (let r = 0; r < rows; r++) {
+      const line = v[V_PAGE] * rows + r;
+      if (line === 0) {
+        draw(t, r, 0, D_MSG, R[o + R_TYPE_MSG], 0);
+        draw(t, r, AT_RIGHT, F_ZEROS, R[o + R_STAN], 6);
+      } else if (line === 1) {
+        draw(t, r, 0, D_MSG, MSG_AMOUNT, 0);
+        draw(t, r, AT_RIGHT, F_MONEY, R[o + R_AMOUNT], 0);
+      } else if (line === 2) draw(t, r, 0, D_BYTES, ob + RB_PAN, R[o + R_PAN_LEN]);
+      else if (line === 3) draw(t, r, 0, D_MSG, R[o + R_STATUS_MSG], 0);
+      else if (line === 4) draw(t, r, 0, cols >= 19 ? F_DATETIME : F_MD_HM, R[o + R_WHEN], 0);
+      else if (line === 5) {
+        draw(t, r, 0, D_MSG, MSG_UI_RRN, 0);
+        if (t.b[ob + RB_RRN] > 32) draw(t, r, AT_RIGHT, D_BYTES, ob + RB_RRN, 12);
+      } else if (line === 6) draw(t, r, 0, D_MSG, MSG_UI_ENTER_REPRINT, 0);
     }
+  } else if (st === ST_PAPER) {
+    draw(t, 0, 0, D_MSG, v[V_PAPER_MSG], 0);
+    draw(t, 1, 0, D_MSG, MSG_UI_ENTER_REPRINT, 0);
   }
-
-  /** @hot */
-  private paper(m: UiModel, s: Screen): void {
-    s.msg(0, 0, m.paperMsg);
-    s.msg(1, 0, MSG_UI_ENTER_REPRINT);
+  if (v[V_NOTICE_A] >= 0) {
+    const last = rows - 1;
+    const two = v[V_NOTICE_B] >= 0 && rows >= 2;
+    if (two) draw(t, last - 1, 0, D_REPEAT, C_SPACE, cols);
+    draw(t, last, 0, D_REPEAT, C_SPACE, cols);
+    draw(t, two ? last - 1 : last, 0, D_MSG, v[V_NOTICE_A], 0);
+    if (two) draw(t, last, 0, D_MSG, v[V_NOTICE_B], 0);
   }
 }

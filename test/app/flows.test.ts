@@ -324,7 +324,7 @@ describe("Terminal: cards", () => {
     assert.equal(r.engine.called("cardRemoved").length, 1);
     assert.equal(r.state(), "RESULT");
     assert.deepEqual(r.lines().map((l) => l.trim()), ["CARD REMOVED", "WILL BE REVERSED"]);
-    assert.equal(r.term.last.reversalPending, true);
+    assert.equal(r.last().reversalPending, true);
     r.printAll(2000);
     assert.equal(r.receipts().length, 0);
   });
@@ -520,6 +520,6 @@ describe("Terminal: other transactions", () => {
     r.keys("1234", "ENTER");
     assert.equal(r.state(), "RESULT");
     assert.equal(r.lines()[0].trim(), "BUSY");
-    assert.equal(r.term.last.type, TXN_SALE);
+    assert.equal(r.last().type, TXN_SALE);
   });
 });

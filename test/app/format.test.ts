@@ -1,23 +1,8 @@
 import { strict as assert } from "node:assert";
-import {
-  digitCount,
-  putUint,
-  putMoney,
-  moneyLen,
-  putMsg,
-  putMaskedPan,
-  splitTime,
-  splitYmdhms,
-  putDate,
-  putTime,
-  putMonthDay,
-  str,
-} from "../../firmware/ui/format";
-import { MSG_RC_51, msgEn } from "../../firmware/ui/messages.gen";
+import { putNum, stampOf, str, F_ZEROS, F_SPACES, F_MONEY, F_DATE, F_HM, F_MD_HM, F_DATETIME } from "../../firmware/ui/format";
 import { wrapText } from "../../firmware/app/fault-screen";
 
 const buf = new Uint8Array(64);
-const fields = new Int32Array(6);
 
 function s(end: number, from = 0): string {
   return str(buf, from, end);
@@ -25,13 +10,13 @@ function s(end: number, from = 0): string {
 
 describe("ui/format: allocation-free writers into byte buffers", () => {
   it("writes unsigned numbers with padding, whole when wider than the width", () => {
-    assert.equal(s(putUint(buf, 0, 42, 6, 48)), "000042");
-    assert.equal(s(putUint(buf, 0, 7, 3, 32)), "  7");
-    assert.equal(s(putUint(buf, 0, 1234567, 3, 48)), "1234567");
-    assert.equal(s(putUint(buf, 0, 0, 1, 48)), "0");
-    assert.equal(s(putUint(buf, 0, 999999999999, 1, 48)), "999999999999");
-    assert.equal(digitCount(0), 1);
-    assert.equal(digitCount(100000), 6);
+    assert.equal(s(putNum(buf, 0, F_ZEROS, 42, 6)), "000042");
+    assert.equal(s(putNum(buf, 0, F_SPACES, 7, 3)), "  7");
+    assert.equal(s(putNum(buf, 0, F_ZEROS, 1234567, 3)), "1234567");
+    assert.equal(s(putNum(buf, 0, F_ZEROS, 0, 1)), "0");
+    assert.equal(s(putNum(buf, 0, F_ZEROS, 999999999999, 1)), "999999999999");
+    assert.equal(s(putNum(buf, 0, F_SPACES, 100000, 2)), "100000");
+    assert.equal(s(putNum(buf, 4, F_ZEROS, 5, 2), 4), "05", "from an offset, returning the end");
   });
 
   it("formats fen as money with the decimal point placed", () => {
@@ -43,46 +28,30 @@ describe("ui/format: allocation-free writers into byte buffers", () => {
       [12345, "123.45"],
       [100, "1.00"],
       [999999999999, "9999999999.99"],
+      [-5, "0.00"],
     ];
-    for (const [fen, text] of cases) {
-      assert.equal(s(putMoney(buf, 0, fen)), text);
-      assert.equal(moneyLen(fen), text.length);
-    }
+    for (const [fen, text] of cases) assert.equal(s(putNum(buf, 0, F_MONEY, fen, 0)), text);
   });
 
-  it("copies catalogue text by offset, clipped at max", () => {
-    assert.equal(s(putMsg(buf, 0, MSG_RC_51, 40)), msgEn(MSG_RC_51));
-    assert.equal(s(putMsg(buf, 0, MSG_RC_51, 3)), msgEn(MSG_RC_51).slice(0, 3));
-  });
-
-  it("masks a PAN: first 6, last 4", () => {
-    const pan = new Uint8Array(Buffer.from("6222021000009873", "latin1"));
-    assert.equal(s(putMaskedPan(buf, 0, pan, 16)), "622202******9873");
-    const p19 = new Uint8Array(Buffer.from("6214830000000012341", "latin1"));
-    assert.equal(s(putMaskedPan(buf, 0, p19, 19)), "621483*********2341");
-  });
-
-  it("splits clock time like Date does, over leap years and centuries", () => {
+  it("turns clock time into the yyyymmddhhmmss stamp like Date does, over leap years and centuries", () => {
     const times = [0, Date.UTC(2024, 1, 29, 23, 59, 59), Date.UTC(2000, 2, 1), Date.UTC(2100, 11, 31, 12, 0, 1), Date.UTC(2024, 2, 5, 14, 7, 9)];
     for (let k = 0; k < 2000; k++) times.push(Math.floor(k * 86400000 * 23.7 + k * 7919));
+    const two = (n: number) => String(n).padStart(2, "0");
     for (const t of times) {
-      splitTime(t, fields);
       const d = new Date(t);
-      assert.deepEqual(Array.from(fields), [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()], String(t));
+      const want = String(d.getUTCFullYear()).padStart(4, "0") + two(d.getUTCMonth() + 1) + two(d.getUTCDate()) + two(d.getUTCHours()) + two(d.getUTCMinutes()) + two(d.getUTCSeconds());
+      assert.equal(String(stampOf(t)).padStart(14, "0"), want, String(t));
     }
   });
 
-  it("formats date, month-day and time", () => {
-    splitTime(Date.UTC(2024, 2, 5, 14, 7, 9), fields);
-    assert.equal(s(putDate(buf, 0, fields)), "2024-03-05");
-    assert.equal(s(putMonthDay(buf, 0, fields)), "03-05");
-    assert.equal(s(putTime(buf, 0, fields, false)), "14:07");
-    assert.equal(s(putTime(buf, 0, fields, true)), "14:07:09");
-  });
-
-  it("reads the engine's YYMMDDhhmmss number", () => {
-    splitYmdhms(240305140709, fields);
-    assert.deepEqual(Array.from(fields), [2024, 3, 5, 14, 7, 9]);
+  it("formats date, month-day and time from the stamp", () => {
+    const t = stampOf(Date.UTC(2024, 2, 5, 14, 7, 9));
+    assert.equal(t, 20240305140709);
+    assert.equal(s(putNum(buf, 0, F_DATE, t, 0)), "2024-03-05");
+    assert.equal(s(putNum(buf, 0, F_MD_HM, t, 0)), "03-05 14:07");
+    assert.equal(s(putNum(buf, 0, F_HM, t, 0)), "14:07");
+    assert.equal(s(putNum(buf, 0, F_DATETIME, t, 0)), "2024-03-05 14:07:09");
+    assert.equal(s(putNum(buf, 0, F_DATETIME, 20991231235958, 0)), "2099-12-31 23:59:58");
   });
 
   it("wraps a configuration error over the LCD rows", () => {

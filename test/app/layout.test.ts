@@ -2,8 +2,11 @@ import { strict as assert } from "node:assert";
 import { Rig } from "./rig";
 import { MAG_DEBIT } from "../../hil/models/test-cards";
 import { MSG_COUNT, msgEn, msgZhGb } from "../../firmware/ui/messages.gen";
-import { Screen, LcdLike } from "../../firmware/ui/screen";
-import { MSG_RC_51, MSG_SALE } from "../../firmware/ui/messages.gen";
+import { draw, D_MSG, D_REPEAT, AT_RIGHT } from "../../firmware/ui/screen";
+import { paint } from "../../firmware/ui/screens";
+import { F_MONEY } from "../../firmware/ui/format";
+import { MSG_RC_51, MSG_SALE, MSG_REVERSAL_FAILED } from "../../firmware/ui/messages.gen";
+import { V_LCD_FAULT } from "../../firmware/ui/ui-model";
 
 /** Catalogue entries that only ever print (receipts) or only show on a 20-column display. */
 const NOT_FOR_16_COLUMNS = new Set([
@@ -91,43 +94,35 @@ describe("Screens: 16x2 and 20x4", () => {
     r.swipe(MAG_DEBIT);
     r.keys("1234", "ENTER");
     r.advance(1000);
-    assert.equal(r.term.m.lcdFault, true);
+    assert.equal(r.term.v[V_LCD_FAULT], 1);
     assert.equal(r.state(), "RESULT", "the sale went through with the display dead");
     assert.equal(r.engine.called("sale").length, 1);
     r.lcdModel.plug();
     r.advance(1500);
-    assert.equal(r.term.m.lcdFault, false);
+    assert.equal(r.term.v[V_LCD_FAULT], 0);
     assert.deepEqual(r.lines(), ["APPROVED       \u2713", "AUTH CODE A1B2C3"]);
     assert.deepEqual(r.lcdModel.errors, []);
   });
 
-  it("the screen hands the LCD only changed cells, one-char strings made once per character", () => {
-    const writes: [number, number, string][] = [];
-    const lcd: LcdLike = {
-      rows: 2,
-      cols: 16,
-      write: (row, col, text) => {
-        writes.push([row, col, text]);
-        return 1;
-      },
-      text: () => "",
-    };
-    const s = new Screen(2, 16);
-    s.msg(0, 0, MSG_SALE);
-    s.moneyRight(1, 12345);
-    assert.equal(s.sync(lcd), 4 + 6);
-    assert.equal(s.sync(lcd), 0, "nothing changed");
-    writes.length = 0;
-    s.clear();
-    s.msg(0, 0, MSG_SALE);
-    s.moneyRight(1, 12346);
-    assert.equal(s.sync(lcd), 1);
-    assert.deepEqual(writes, [[1, 15, "6"]]);
-    const a = (s as any).chars[0x53];
-    s.clear();
-    s.msg(1, 0, MSG_RC_51);
-    s.sync(lcd);
-    assert.equal((s as any).chars[0x53], a, "the same string object is reused");
-    assert.equal(s.rowText(1), "NOT ENOUGH FUNDS");
+  it("draws into the LCD driver's frame, clipped at the edges; a repaint sends only what changed", () => {
+    const r = new Rig();
+    const t = r.term;
+    assert.equal(r.lcd.flush(), 0, "settled");
+    paint(t);
+    assert.equal(r.lcd.flush(), 0, "a repaint of the same screen sends nothing");
+    for (let i = 0; i < 32; i++) r.lcd.frame[i] = 32;
+    draw(t, 0, 0, D_MSG, MSG_SALE, 0);
+    assert.equal(draw(t, 1, AT_RIGHT, F_MONEY, 12345, 0), 16);
+    assert.deepEqual([r.lcd.text(0), r.lcd.text(1)], ["SALE            ", "          123.45"]);
+    assert.equal(draw(t, 0, 12, D_MSG, MSG_RC_51, 0), 12 + 16, "the column after it, clipped or not");
+    draw(t, 2, 0, D_MSG, MSG_RC_51, 0); // no row 2: nothing
+    draw(t, 1, -3, D_REPEAT, 42, 5);
+    assert.deepEqual([r.lcd.text(0), r.lcd.text(1)], ["SALE        NOT ", "**        123.45"]);
+    draw(t, 0, AT_RIGHT, D_MSG, MSG_REVERSAL_FAILED, 0); // longer than the row: from column 0
+    assert.equal(r.lcd.text(0), msgEn(MSG_REVERSAL_FAILED).slice(0, 16));
+    assert.ok(r.lcd.flush() > 0);
+    assert.equal(r.lcd.flush(), 0);
+    r.advance(100);
+    assert.deepEqual(r.lines(), [msgEn(MSG_REVERSAL_FAILED).slice(0, 16), "**        123.45"], "the glass shows the frame");
   });
 });

@@ -5,6 +5,7 @@ import { OUT_DECLINED, OUT_SETTLED, OUT_APPROVED, CLS_DO_NOT_RETRY, TXN_SALE } f
 import { J_REVERSED } from "../../firmware/txn/store/journal";
 import { MSG_RC_51, MSG_OUT_SETTLED } from "../../firmware/ui/messages.gen";
 import { COLUMNS } from "../../firmware/ui/receipt";
+import { V_Q_COUNT, V_Q_DROPPED } from "../../firmware/ui/ui-model";
 
 function sale(r: Rig, amount: string): void {
   r.keys("F1", "1", amount, "ENTER");
@@ -83,7 +84,7 @@ describe("Receipts", () => {
     r.engine.next = { outcome: OUT_APPROVED, rc: "00", authCode: "AAAAAA", rrn: "000000000001" };
     sale(r, "101");
     r.keys("ENTER");
-    assert.ok(r.term.queue.size() > 0, "still printing");
+    assert.ok(r.term.v[V_Q_COUNT] > 0, "still printing");
     r.engine.next = { outcome: OUT_APPROVED, rc: "00", authCode: "BBBBBB", rrn: "000000000002" };
     sale(r, "202");
     r.printAll(60000);
@@ -93,7 +94,7 @@ describe("Receipts", () => {
     const amount = rc.map((c) => (c.find((l) => l.startsWith("AMOUNT")) || "").slice(-4));
     assert.deepEqual(auth, ["AAAAAA", "AAAAAA", "BBBBBB", "BBBBBB"]);
     assert.deepEqual(amount, ["1.01", "1.01", "2.02", "2.02"]);
-    assert.equal(r.term.queue.dropped, 0);
+    assert.equal(r.term.v[V_Q_DROPPED], 0);
   });
 
   it("reprint last with an empty journal says NO TRANSACTION", () => {
@@ -110,7 +111,7 @@ describe("Receipts", () => {
     assert.equal(r.state(), "PAPER", "over the result screen");
     assert.deepEqual(r.lines().map((l) => l.trim()), ["LOAD PAPER", "ENTER=REPRINT"]);
     assert.equal(r.receipts().length, 0);
-    assert.equal(r.term.last.outcome, OUT_APPROVED, "the transaction stands");
+    assert.equal(r.last().outcome, OUT_APPROVED, "the transaction stands");
     r.printerModel.loadPaper();
     r.keys("ENTER");
     assert.equal(r.state(), "RESULT", "back where it was");

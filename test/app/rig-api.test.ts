@@ -76,7 +76,8 @@ describe("Rig API (global.T)", () => {
   });
 
   it("without a terminal (configuration error) it reports the fault screen", () => {
-    const T = makeRigApi({ terminal: null, faultState: "FAULT", lcdRows: () => ["CONFIG ERROR", "TMK MUST BE 16"] });
+    const lines = ["CONFIG ERROR", "TMK MUST BE 16"];
+    const T = makeRigApi({ terminal: null, faultState: "FAULT", lcd: { rows: 2, text: (r: number) => lines[r] } });
     assert.equal(T.state(), "FAULT");
     assert.deepEqual(T.screen(), ["CONFIG ERROR", "TMK MUST BE 16"]);
     assert.equal(T.last(), null);

@@ -24,7 +24,8 @@ import { EscPosPrinter } from "../../firmware/drivers/escpos-printer";
 import { Journal, JournalEntry, J_APPROVED, TXN_SALE as J_SALE } from "../../firmware/txn/store/journal";
 import { defaultConfig, TerminalConfig } from "../../firmware/config";
 import { Terminal, TerminalOptions } from "../../firmware/app/terminal";
-import { STATE_NAMES } from "../../firmware/ui/ui-model";
+import { STATE_NAMES, V_STATE, V_Q_COUNT } from "../../firmware/ui/ui-model";
+import { makeRigApi } from "../../firmware/app/rig-api";
 import { FakeEngine } from "./fake-engine";
 
 /** 2024-03-05 14:07:00, terminal local time. */
@@ -157,7 +158,12 @@ export class Rig {
   }
 
   state(): string {
-    return STATE_NAMES[this.term.m.state];
+    return STATE_NAMES.split(",")[this.term.v[V_STATE]];
+  }
+
+  /** The last engine result as T.last() reports it (null before the first). */
+  last(): any {
+    return makeRigApi({ terminal: this.term }).last();
   }
 
   swipe(card: TestCard, opts?: SwipeOptions): void {
@@ -181,7 +187,7 @@ export class Rig {
   printAll(limit = 30000): void {
     for (let t = 0; t < limit; t += 100) {
       this.advance(100);
-      if (this.term.queue.size() === 0 && this.printerModel.bufferedBytes() === 0) break;
+      if (this.term.v[V_Q_COUNT] === 0 && this.printerModel.bufferedBytes() === 0) break;
     }
     this.advance(200);
   }
