@@ -13,8 +13,11 @@ import { createUnionPayTable, ISO_OK, Message, pack, unpackReply } from "../../.
 import { TxnStores } from "../../../firmware/txn/store/txn-stores";
 import { JournalEntry, TXN_SALE } from "../../../firmware/txn/store/journal";
 import { ReversalSlip } from "../../../firmware/txn/store/reversal-queue";
-import { ReceiptData } from "../../../firmware/ui/receipt-data";
-import { COPY_MERCHANT, ReceiptWriter, type ReceiptPrinter } from "../../../firmware/ui/receipt";
+import { RW, RB, SLOTS, R_TYPE, R_TYPE_MSG, R_AMOUNT, R_STAN, R_BATCH, R_PAN_LEN, R_ENTRY, RB_AUTH, RB_RRN, RB_PAN } from "../../../firmware/ui/receipt-data";
+import { JOB_MERCHANT, printJob, type ReceiptPrinter } from "../../../firmware/ui/receipt";
+import { V_SIZE, B_REC } from "../../../firmware/ui/ui-model";
+import { MSG_SALE } from "../../../firmware/ui/messages.gen";
+import type { Terminal } from "../../../firmware/app/terminal";
 import { EscPosPrinter } from "../../../firmware/drivers/escpos-printer";
 import { EventRing } from "../../../firmware/lib/event-ring";
 import type { StoreLike } from "../../../firmware/hal/store";
@@ -171,20 +174,30 @@ const job: ReceiptPrinter = {
   },
   end: endKept,
 };
-const writer = new ReceiptWriter(job, { merchantName: "DEMO MERCHANT", mid: "898100012340001", tid: "10000001", operator: "01" }, false);
-const data = new ReceiptData();
-data.type = 2;
-data.amount = 1250;
-data.stan = 2;
-data.batch = 1;
-data.authCode.set(bytesOf("000001"));
-data.rrn.set(bytesOf("000000000001"));
-data.pan.set(bytesOf("622202******9873"));
-data.panLen = 16;
-data.entry = 2;
+// what printJob reads of the terminal: the printer, the receipt header, record 0 (receipt-data.ts)
+const receipts = {
+  printer: job,
+  merchant: "DEMO MERCHANT",
+  mid: "898100012340001",
+  tid: "10000001",
+  operator: "01",
+  v: new Float64Array(V_SIZE),
+  b: new Uint8Array(B_REC + SLOTS * RB),
+  rec: new Float64Array(SLOTS * RW),
+} as unknown as Terminal;
+receipts.rec[R_TYPE] = 2;
+receipts.rec[R_TYPE_MSG] = MSG_SALE;
+receipts.rec[R_AMOUNT] = 1250;
+receipts.rec[R_STAN] = 2;
+receipts.rec[R_BATCH] = 1;
+receipts.b.set(bytesOf("000001"), B_REC + RB_AUTH);
+receipts.b.set(bytesOf("000000000001"), B_REC + RB_RRN);
+receipts.b.set(bytesOf("622202******9873"), B_REC + RB_PAN);
+receipts.rec[R_PAN_LEN] = 16;
+receipts.rec[R_ENTRY] = 2;
 
 function receiptRound(): number {
-  const r = writer.salesSlip(data, COPY_MERCHANT, false);
+  const r = printJob(receipts, JOB_MERCHANT, 0, false);
   printer.discard();
   return r > 0 ? 0 : 5;
 }
