@@ -85,7 +85,7 @@ function saveLanguage(lang: string): void {
 
 /** The network came up (or could not). */
 function onNet(net: NetLike | null): void {
-  if (link !== null) link.setNet(net);
+  if (link !== null) link.net = net;
 }
 
 /** The loop: the terminal's tick, or only the display (and the watchdog) on a fault screen. */
@@ -118,13 +118,7 @@ function boot(config: TerminalConfig): string {
     baud: buses.printerBaud,
     busyPin: buses.printerBusy || undefined,
   });
-  link = new NetLink({
-    host: config.hostIp,
-    port: config.hostPort,
-    encode: function (buf: Uint8Array, len: number) {
-      return E.toString(buf.subarray(0, len));
-    },
-  });
+  link = new NetLink({ host: config.hostIp, port: config.hostPort, encode: E.toString });
   // the terminal first: it is the engine's listener, and gets the engine right after
   const term = new Terminal({
     clock: clock,
@@ -161,7 +155,7 @@ function boot(config: TerminalConfig): string {
     setTime: setClock,
   });
   term.engine = engine;
-  link.attach(engine);
+  link.listener = engine;
   rig.terminal = term;
   rig.journal = stores.journal;
   rig.reversals = stores.reversals;

@@ -56,9 +56,9 @@ class Recorder implements LinkListener {
 describe("NetLink: HostLink over NetLike", () => {
   it("connects to the configured host, reports up, passes data, sends bytes as a binary string", () => {
     const n = new FakeNet();
-    const link = new NetLink({ host: "10.0.0.5", port: 5000, net: n });
+    const link = new NetLink({ host: "10.0.0.5", port: 5000, net: n, encode: toBinary });
     const rec = new Recorder();
-    link.attach(rec);
+    link.listener = rec;
     link.open();
     assert.deepEqual(n.targets, [{ host: "10.0.0.5", port: 5000 }]);
     assert.deepEqual(rec.log, []);
@@ -75,9 +75,9 @@ describe("NetLink: HostLink over NetLike", () => {
 
   it("a connection the engine closed, or an older one, reports nothing", () => {
     const n = new FakeNet();
-    const link = new NetLink({ host: "h", port: 1, net: n });
+    const link = new NetLink({ host: "h", port: 1, net: n, encode: toBinary });
     const rec = new Recorder();
-    link.attach(rec);
+    link.listener = rec;
     link.open();
     n.connects[0]();
     link.close();
@@ -93,9 +93,9 @@ describe("NetLink: HostLink over NetLike", () => {
   });
 
   it("no network, connect throwing, or send without a connection: link down, delivered by poll()", () => {
-    const link = new NetLink({ host: "h", port: 1 });
+    const link = new NetLink({ host: "h", port: 1, encode: toBinary });
     const rec = new Recorder();
-    link.attach(rec);
+    link.listener = rec;
     link.open();
     assert.deepEqual(rec.log, [], "not from inside the engine's own call");
     link.poll();
@@ -103,7 +103,7 @@ describe("NetLink: HostLink over NetLike", () => {
     link.poll();
     assert.deepEqual(rec.log, ["down"]);
     const n = new FakeNet();
-    link.setNet(n);
+    link.net = n;
     n.throwNext = true;
     link.open();
     link.poll();
@@ -119,7 +119,7 @@ describe("NetLink: HostLink over NetLike", () => {
   it("binary strings keep every byte value", () => {
     const all = new Uint8Array(256);
     for (let i = 0; i < 256; i++) all[i] = i;
-    const s = toBinary(all, 256);
+    const s = toBinary(all);
     assert.equal(s.length, 256);
     for (let i = 0; i < 256; i++) assert.equal(s.charCodeAt(i), i);
   });
@@ -145,20 +145,20 @@ describe("NetLink: HostLink over NetLike", () => {
         } as SocketLike;
       },
     };
-    const link = new NetLink({ host: "127.0.0.1", port, net: nodeNet });
+    const link = new NetLink({ host: "127.0.0.1", port, net: nodeNet, encode: toBinary });
     const rec = new Recorder();
     const done = new Promise<void>((res) => {
-      link.attach({
+      link.listener = {
         onLinkUp: () => {
           rec.onLinkUp();
           link.send(new Uint8Array([0x00, 0x02, 0x01, 0xfe]), 4);
         },
-        onLinkData: (d) => rec.onLinkData(d),
+        onLinkData: (d: string) => rec.onLinkData(d),
         onLinkDown: () => {
           rec.onLinkDown();
           res();
         },
-      });
+      };
     });
     link.open();
     await done;
