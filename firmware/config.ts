@@ -54,42 +54,6 @@ export function defaultConfig(): TerminalConfig {
   };
 }
 
-// Character loops, not regular expressions: Espruino's regex engine has no {n} quantifiers.
-
-/** `s` is exactly `len` printable ASCII characters. */
-function isPrintable(s: string, len: number): boolean {
-  if (s.length !== len) return false;
-  for (let i = 0; i < len; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e) return false;
-  }
-  return true;
-}
-
-/** `s` is exactly `len` hex digits. */
-function isHex(s: string, len: number): boolean {
-  if (s.length !== len) return false;
-  for (let i = 0; i < len; i++) {
-    const c = s.charCodeAt(i);
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66))) return false;
-  }
-  return true;
-}
-
-/** Checks one parsed config; returns "" when good, else what is wrong. */
-export function validateConfig(c: TerminalConfig): string {
-  if (!isPrintable(c.tid, 8)) return "tid must be 8 printable characters";
-  if (!isPrintable(c.mid, 15)) return "mid must be 15 printable characters";
-  if (!isHex(c.tmk, 16) && !isHex(c.tmk, 32)) return "tmk must be 16 or 32 hex digits";
-  if (!isHex(c.tpduDest, 4) || !isHex(c.tpduSrc, 4)) return "tpdu must be 4 hex digits";
-  if (!(c.hostPort > 0 && c.hostPort < 65536)) return "hostPort out of range";
-  if (!(c.maxAmount > 0 && c.maxAmount <= 999999999999)) return "maxAmount out of range";
-  if (!(c.connectMs >= 1000 && c.replyMs >= 1000)) return "timeouts must be at least 1000 ms";
-  if (!(c.reversalRetries >= 1 && c.reversalRetries <= 9)) return "reversalRetries must be 1..9";
-  if (c.lang !== "en" && c.lang !== "zh") return "lang must be en or zh";
-  return "";
-}
-
 /**
  * Loads pos.cfg over the defaults. Returns the config and an error ("" when fine); on an
  * error the defaults are NOT silently used for the broken field: `error` is set and the app
@@ -112,5 +76,33 @@ export function loadConfig(store: StoreLike): { config: TerminalConfig; error: s
     if (typeof parsed[k] !== typeof (config as any)[k]) return { config: config, error: "pos.cfg: " + k + " has the wrong type" };
     (config as any)[k] = parsed[k];
   }
-  return { config: config, error: validateConfig(config) };
+  // Character loops, not regular expressions: Espruino's regex engine has no {n} quantifiers.
+  // Each text field: its value, the lengths it may have, hex digits (else printable ASCII).
+  const c = config;
+  const texts: [string, number, number, boolean, string][] = [
+    [c.tid, 8, 8, false, "tid must be 8 printable characters"],
+    [c.mid, 15, 15, false, "mid must be 15 printable characters"],
+    [c.tmk, 16, 32, true, "tmk must be 16 or 32 hex digits"],
+    [c.tpduDest, 4, 4, true, "tpdu must be 4 hex digits"],
+    [c.tpduSrc, 4, 4, true, "tpdu must be 4 hex digits"],
+  ];
+  let error = "";
+  for (let i = 0; i < texts.length && !error; i++) {
+    const s = texts[i][0];
+    const hex = texts[i][3];
+    let ok = s.length === texts[i][1] || s.length === texts[i][2];
+    for (let k = 0; ok && k < s.length; k++) {
+      const ch = s.charCodeAt(k);
+      ok = hex ? (ch >= 0x30 && ch <= 0x39) || (ch >= 0x41 && ch <= 0x46) || (ch >= 0x61 && ch <= 0x66) : ch >= 0x20 && ch <= 0x7e;
+    }
+    if (!ok) error = texts[i][4];
+  }
+  if (!error) {
+    if (!(c.hostPort > 0 && c.hostPort < 65536)) error = "hostPort out of range";
+    else if (!(c.maxAmount > 0 && c.maxAmount <= 999999999999)) error = "maxAmount out of range";
+    else if (!(c.connectMs >= 1000 && c.replyMs >= 1000)) error = "timeouts must be at least 1000 ms";
+    else if (!(c.reversalRetries >= 1 && c.reversalRetries <= 9)) error = "reversalRetries must be 1..9";
+    else if (c.lang !== "en" && c.lang !== "zh") error = "lang must be en or zh";
+  }
+  return { config: config, error: error };
 }

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { putNum, stampOf, str, F_ZEROS, F_SPACES, F_MONEY, F_DATE, F_HM, F_MD_HM, F_DATETIME } from "../../firmware/ui/format";
-import { wrapText } from "../../firmware/app/fault-screen";
+import { showFault } from "../../firmware/app/fault-screen";
 
 const buf = new Uint8Array(64);
 
@@ -55,8 +55,14 @@ describe("ui/format: allocation-free writers into byte buffers", () => {
   });
 
   it("wraps a configuration error over the LCD rows", () => {
-    assert.deepEqual(wrapText("TID MUST BE 8 PRINTABLE CHARACTERS", 16, 3), ["TID MUST BE 8", "PRINTABLE", "CHARACTERS"]);
-    assert.deepEqual(wrapText("ABCDEFGHIJKLMNOPQRSTUV X", 10, 9), ["ABCDEFGHIJ", "KLMNOPQRST", "UV X"]);
-    assert.deepEqual(wrapText("A B C D E F", 3, 2), ["A B", "C D"]);
+    function shown(reason: string, cols: number, rows: number): string[] {
+      const lines: string[] = [];
+      showFault({ rows, cols, setLine: (r: number, text: string) => ((lines[r] = text), text.length) }, "CONFIG ERROR", reason);
+      return lines;
+    }
+    assert.deepEqual(shown("tid must be 8 printable characters", 16, 4), ["CONFIG ERROR", "TID MUST BE 8", "PRINTABLE", "CHARACTERS"]);
+    assert.deepEqual(shown("ABCDEFGHIJKLMNOPQRSTUV X", 10, 10).slice(1, 4), ["ABCDEFGHIJ", "KLMNOPQRST", "UV X"]);
+    assert.deepEqual(shown("A B C D E F", 3, 3), ["CONFIG ERROR", "A B", "C D"]);
+    assert.deepEqual(shown("short", 16, 4), ["CONFIG ERROR", "SHORT", "", ""]);
   });
 });
