@@ -25,8 +25,8 @@
  * When sending, the engine unpacks the stored frame, sets field 39 from `reason`, and packs it
  * again with a fresh MAC.
  *
- * Flash: the reversal log (`rv`) holds key 0 = the message (seq = the reversal's id) and key 1 =
- * its state (reason, tries); the manual list is its own log (`rm`), one key per entry.
+ * Flash: one log (`rv`): key 0 = the message (seq = the reversal's id), key 1 = its state
+ * (reason, tries), keys 2.. = the manual-handling list, one key per entry.
  * RAM: the pending reversal's slip data; messages and manual entries are read from flash (into
  * the logs' shared payload buffer) when needed. `slip` is the same object as `pending`: when a
  * reversal runs out of tries it stops being pending, and its data stays there to be printed.
@@ -103,9 +103,8 @@ export class ReversalSlip {
 }
 
 export interface ReversalQueueOptions {
-  /** Log base names (defaults "rv" and "rm"). */
+  /** Log base name (default "rv"). */
   name?: string;
-  manualName?: string;
   /** Failed tries before manual handling (default 3). */
   retryLimit?: number;
   /** Largest stored 0400 frame in bytes (default 300, at most 311). */
@@ -118,6 +117,8 @@ export interface ReversalQueueOptions {
 
 const KEY_MESSAGE = 0;
 const KEY_STATE = 1;
+/** Key of manual-list entry 0 (entry i is key MANUAL_KEY + i). */
+export const MANUAL_KEY = 2;
 /** Message record: 0 type | 1 stan u32 | 5 amount u48 | 11 time u32 | 15 masked PAN (11) | 26 frame length u16 | 28 frame. */
 const MSG_HEAD = 28;
 /** State record: 0 id u32 | 4 reason u16 | 6 tries | 7 last response u16 | 9 flags u16. */
@@ -129,7 +130,6 @@ export const MANUAL_STAN = 5;
 
 export class ReversalQueue {
   readonly log: RecordLog;
-  readonly manual: RecordLog;
   readonly retryLimit: number;
   readonly maxMessage: number;
   readonly keepPan: boolean;
@@ -151,28 +151,21 @@ export class ReversalQueue {
     const manualCap = o.manualCapacity || 8;
     const recMsg = Math.ceil((13 + MSG_HEAD + this.maxMessage) / 16) * 16;
     const recState = Math.ceil((13 + STATE_BYTES) / 16) * 16;
-    // room for a few reversal lifetimes (message, reason, tries, delete) between compactions:
-    // each compaction leaves a file of trash in Storage, so fewer is better
+    const recManual = Math.ceil((13 + MANUAL_BYTES) / 16) * 16;
+    // room for a few reversal lifetimes (message, reason, tries, delete) between compactions
+    // (each compaction leaves a file of trash in Storage, so fewer is better), and for a full
+    // manual list plus a few changes of it
     this.log = new RecordLog(store, {
       name: o.name || "rv",
-      bytes: 4 * recMsg + 2 * (this.retryLimit + 6) * recState + 16,
-      keys: 2,
+      bytes: 4 * recMsg + 2 * (this.retryLimit + 6) * recState + 16 + recManual * (manualCap + 4),
+      keys: MANUAL_KEY + manualCap,
       maxPayload: MSG_HEAD + this.maxMessage,
-    });
-    const recManual = Math.ceil((13 + MANUAL_BYTES) / 16) * 16;
-    this.manual = new RecordLog(store, {
-      name: o.manualName || "rm",
-      bytes: recManual * (manualCap + 4),
-      keys: manualCap,
-      maxPayload: MANUAL_BYTES,
     });
   }
 
-  /** Recover both logs; finish a move to the manual list that a power cut interrupted. */
+  /** Recover the log; finish a move to the manual list that a power cut interrupted. */
   open(): number {
-    let rc = this.log.open();
-    const rc2 = this.manual.open();
-    if (rc === STORE_OK) rc = rc2;
+    const rc = this.log.open();
     this.lastError = rc;
     if (rc !== STORE_OK) return rc;
     this.isPending = false;
@@ -196,8 +189,8 @@ export class ReversalQueue {
         s.lastResponse = getN(p, 7, 2);
       }
       this.isPending = true;
-      for (let k = 0; k < this.manual.keys; k++) {
-        if (this.manual.read(k, p, 0) !== MANUAL_BYTES || getN(p, 0, 4) !== this.id || getN(p, MANUAL_STAN, 4) !== s.stan) continue;
+      for (let k = MANUAL_KEY; k < this.log.keys; k++) {
+        if (this.log.read(k, p, 0) !== MANUAL_BYTES || getN(p, 0, 4) !== this.id || getN(p, MANUAL_STAN, 4) !== s.stan) continue;
         // the move to manual handling was cut after the manual entry was written
         const r = this.log.append(KEY_MESSAGE, 0);
         if (r !== STORE_OK) {
@@ -246,10 +239,11 @@ export class ReversalQueue {
     }
     const outLen = len - cut;
     if (err === STORE_OK && outLen > this.maxMessage) err = STORE_ERR_TOO_BIG;
-    // room for this reversal's whole life, so its later writes never need a compaction
+    // room for this reversal's whole life, so its later writes never need a compaction (records
+    // of 13 + payload bytes rounded up to 16: the message, a state per try and reason, a manual
+    // entry, a delete)
     const log = this.log;
-    // (records of 13 + payload bytes rounded up to 16: the message, a state per try and reason, a delete)
-    if (err === STORE_OK) err = log.ensureRoom((((13 + MSG_HEAD + outLen + 15) >> 4) << 4) + (this.retryLimit + 3) * 32 + 16);
+    if (err === STORE_OK) err = log.ensureRoom((((13 + MSG_HEAD + outLen + 15) >> 4) << 4) + (this.retryLimit + 3) * 32 + 48 + 16);
     if (err !== STORE_OK) {
       this.lastError = err;
       return false;
@@ -339,8 +333,8 @@ export class ReversalQueue {
     // out of tries: to the manual list (entry first, then the pending one deleted; boot finishes
     // a move cut in between). `slip` (= pending) keeps the data to print.
     let k = -1;
-    for (let i = 0; i < this.manual.keys; i++) {
-      if (this.manual.read(i, null, 0) < 0) {
+    for (let i = MANUAL_KEY; i < this.log.keys; i++) {
+      if (this.log.read(i, null, 0) < 0) {
         k = i;
         break;
       }
@@ -361,7 +355,7 @@ export class ReversalQueue {
     putN(p, 30, 2, s.reason);
     putN(p, 32, 2, s.lastResponse);
     p[34] = s.tries;
-    const rc = this.manual.append(k, MANUAL_BYTES);
+    const rc = this.log.append(k, MANUAL_BYTES);
     this.lastError = rc;
     if (rc !== STORE_OK) return RQ_ERROR;
     // written to the manual list: from here the reversal is there (boot finishes the delete)
@@ -398,15 +392,15 @@ export class ReversalQueue {
   /** Entries waiting for manual handling. */
   manualCount(): number {
     let n = 0;
-    for (let k = 0; k < this.manual.keys; k++) if (this.manual.read(k, null, 0) > 0) n++;
+    for (let k = MANUAL_KEY; k < this.log.keys; k++) if (this.log.read(k, null, 0) > 0) n++;
     return n;
   }
 
   /** The i-th manual-handling entry into `out`. */
   manualAt(i: number, out: ReversalSlip): boolean {
-    const m = this.manual;
+    const m = this.log;
     const p = LOG_PAYLOAD;
-    for (let k = 0, n = 0; k < m.keys; k++) {
+    for (let k = MANUAL_KEY, n = 0; k < m.keys; k++) {
       if (m.read(k, null, 0) < 0 || n++ !== i) continue;
       if (m.read(k, p, 0) !== MANUAL_BYTES) break;
       out.type = p[4];
@@ -428,9 +422,9 @@ export class ReversalQueue {
 
   /** The operator has dealt with manual entry i (slip handed to the acquirer): forget it. */
   removeManual(i: number): boolean {
-    const m = this.manual;
+    const m = this.log;
     let rc = STORE_ERR_NOT_FOUND;
-    for (let k = 0, n = 0; k < m.keys; k++) {
+    for (let k = MANUAL_KEY, n = 0; k < m.keys; k++) {
       if (m.read(k, null, 0) < 0 || n++ !== i) continue;
       rc = m.append(k, 0);
       break;

@@ -49,7 +49,7 @@ import { STORE_ERR_REVERSAL_PENDING, STORE_OK } from "./codes";
 import { Counters, CountersOptions, SETTLE_CLOSING, SETTLE_IDLE } from "./counters";
 import { J_APPROVED, J_REVERSAL_FAILED, J_REVERSAL_PENDING, J_REVERSED, J_VOIDED, Journal, JournalEntry, JournalOptions, TXN_VOID } from "./journal";
 import { LOG_FILE_OVERHEAD, LOG_PAYLOAD } from "./record-log";
-import { ACK_APPROVED, ACK_INVALID, ACK_NOT_FOUND, MANUAL_STAN, ReversalQueue, ReversalQueueOptions, RQ_ERROR, RQ_EXHAUSTED } from "./reversal-queue";
+import { ACK_APPROVED, ACK_INVALID, ACK_NOT_FOUND, MANUAL_KEY, MANUAL_STAN, ReversalQueue, ReversalQueueOptions, RQ_ERROR, RQ_EXHAUSTED } from "./reversal-queue";
 
 export interface TxnStoresOptions {
   counters?: CountersOptions;
@@ -99,8 +99,8 @@ export class TxnStores {
     // a void journaled approved whose original was not yet marked voided
     if (rc === STORE_OK && !j.repairVoids()) rc = j.lastError;
     // manual-list entries whose journal entry is not final yet
-    const m = q.manual;
-    for (let k = 0; rc === STORE_OK && k < m.keys; k++) {
+    const m = q.log;
+    for (let k = MANUAL_KEY; rc === STORE_OK && k < m.keys; k++) {
       if (m.read(k, LOG_PAYLOAD, 0) < 0) continue;
       const stan = getN(LOG_PAYLOAD, MANUAL_STAN, 4);
       const st = j.statusOfStan(stan);
@@ -228,6 +228,6 @@ export class TxnStores {
 
   /** Flash all logs take with both files of each present (the worst moment of a compaction). */
   footprint(): number {
-    return 2 * (this.counters.log.bytes + this.journal.log.bytes + this.reversals.log.bytes + this.reversals.manual.bytes + 4 * LOG_FILE_OVERHEAD);
+    return 2 * (this.counters.log.bytes + this.journal.log.bytes + this.reversals.log.bytes + 3 * LOG_FILE_OVERHEAD);
   }
 }
