@@ -18,6 +18,8 @@
  * - `tx`: from the command until its request is built, the command's copy of the card and PIN
  *   block (layout TX_* below); then the packed financial request (the only frame with card data),
  *   wiped once the link has it;
+ * - the request Message: the request being built; once it has left, the view over its reply (the
+ *   reply is matched against the MTI, STAN and terminal id kept when it was sent);
  * - `rx`: replies; between exchanges the packed sign-in / 0400 / 0500 / 0320 (the link copies a
  *   frame before send() returns), the stored 0400 image, field 48 being assembled;
  * - `cfg`: TPDU + header, terminal id, merchant id, operator, TMK, and a small digit scratch.
@@ -44,4 +46,5 @@ export const CFG_TMK = 42; // 8 or 16
 export const CFG_TWO = 58; // 2: field 39 of a 0400
 export const CFG_DIGITS = 60; // 64: composite digit fields (53, 60, 61) and reply digits (48, 60)
 export const DIGITS_CAPACITY = 64;
-export const CFG_BYTES = 124;
+export const CFG_SENT_TID = 124; // 8: field 41 of the request in flight (its reply must carry it)
+export const CFG_BYTES = 132;

@@ -93,6 +93,7 @@ import {
   CFG_HEAD,
   CFG_MID,
   CFG_OPERATOR,
+  CFG_SENT_TID,
   CFG_TID,
   CFG_TMK,
   CFG_TWO,
@@ -113,17 +114,19 @@ import {
   E_FRAME_LENGTH,
   E_MAC_MISMATCH,
   E_MAC_MISSING,
+  E_MESSAGE_FULL,
   E_STAN_MISMATCH,
   E_TID_MISMATCH,
   E_UNEXPECTED_MTI,
   E_VALUE_RANGE,
   frameLength,
   ISO_OK,
+  MAC_FIELD,
   Message,
   pack,
   UNIONPAY_HEAD_LENGTH,
   unpack,
-  unpackReply,
+  verifyMac,
   writeAsciiDigits,
 } from "./iso8583/index";
 import {
@@ -254,7 +257,13 @@ const N_PAN_SEQ = 32;
 /** Calendar scratch: 6 slots (engine-time.ts), then the host's date and time of a reply. */
 const N_CIVIL = 33;
 const N_HOST_CIVIL = 39;
-const N_SLOTS = 45;
+/** What the reply must answer: the request's MTI, STAN (-1: none) and terminal id bytes (in cfg). */
+const N_SENT_MTI = 45;
+const N_SENT_STAN = 46;
+const N_SENT_TID = 47;
+/** Bytes of the frame being sent (digits of an upload's field 48 while it is built). */
+const N_FLEN = 48;
+const N_SLOTS = 49;
 
 // f (Float64Array): times (ms since the epoch) and amounts, beyond 32 bits
 const F_DEADLINE = 0;
@@ -263,7 +272,10 @@ const F_AMOUNT = 1;
 export const F_HOST_OFFSET = 2;
 const F_CONNECT_MS = 3;
 const F_REPLY_MS = 4;
-const F_SLOTS = 5;
+/** While a reply is handled: the terminal's time, the host's (-1 none). */
+const F_NOW = 5;
+const F_HOST = 6;
+const F_SLOTS = 7;
 
 // engine states
 const S_IDLE = 0;
@@ -309,6 +321,12 @@ const OP_CLOSE_SETTLEMENT = 6;
 /** The reversal that ran out of retries into the result's slip fields. */
 const OP_SLIP = 7;
 
+// what a financial request carries (bits while it is built)
+const B_CARD = 1;
+const B_CHIP = 2;
+const B_PIN = 4;
+const B_ORIG = 8;
+
 const MTI_OFFSET = 2 + UNIONPAY_HEAD_LENGTH;
 /** Fields that never reach flash nor stay in RAM after a send: 2, 14, 26, 35, 36, 52, 53, 55. */
 const SENSITIVE_FIELDS = "\x02\x0e\x1a\x23\x24\x34\x35\x37";
@@ -334,9 +352,8 @@ export class TxnEngine implements TxnEngineApi {
   private readonly lsn: EngineListener;
   private readonly setT: ((localMs: number) => void) | null;
   private readonly mac: Mac;
-  /** The request being built (and packed), and the view over a received reply. */
+  /** The request being built (and packed); once it has left, the view over its reply. */
   private readonly req: Message;
-  private readonly rsp: Message;
 
   constructor(options: TxnEngineOptions) {
     const c = options.config;
@@ -377,9 +394,7 @@ export class TxnEngine implements TxnEngineApi {
     this.mac = new Mac(c.macMode === MAC_RETAIL ? MAC_RETAIL : MAC_UNIONPAY_ECB);
     // the codec MACs with the working MAC key itself (no copy of its 256-byte schedules)
     (this.mac as unknown as { key: unknown }).key = this.keys.macKey;
-    const table = createUnionPayTable();
-    this.req = new Message(table, REQUEST_CAPACITY);
-    this.rsp = new Message(table, 8);
+    this.req = new Message(createUnionPayTable(), REQUEST_CAPACITY);
   }
 
   // ================================================================ queries
@@ -434,11 +449,11 @@ export class TxnEngine implements TxnEngineApi {
     const n = this.n;
     if (n[N_STATE] === S_IDLE || n[N_CHIP] === 0) return;
     if (n[N_STATE] === S_COMPLETING) {
-      this.go(OP_TERMINAL_FAILURE, OUT_CARD_REMOVED, 1, 0);
+      this.go(OP_TERMINAL_FAILURE, OUT_CARD_REMOVED, 1);
       return;
     }
     n[N_ABORT] = OUT_CARD_REMOVED;
-    if (n[N_MAIN_SENT] === 0 && n[N_STATE] === S_CONNECTING) this.go(OP_FINISH, OUT_CARD_REMOVED, CLS_RETRY_LATER, MSG_OUT_CARD_REMOVED);
+    if (n[N_MAIN_SENT] === 0 && n[N_STATE] === S_CONNECTING) this.go(OP_FINISH, OUT_CARD_REMOVED, (CLS_RETRY_LATER << 8) | MSG_OUT_CARD_REMOVED);
   }
 
   /** @hot */
@@ -450,10 +465,10 @@ export class TxnEngine implements TxnEngineApi {
     if (!q.clear()) {
       // the approval could not be made final: it will be reversed (06), never left unknown
       this.result.errorCode = q.lastError;
-      this.go(OP_TERMINAL_FAILURE, OUT_STORAGE_ERROR, 1, 0);
+      this.go(OP_TERMINAL_FAILURE, OUT_STORAGE_ERROR, 1);
       return;
     }
-    this.go(OP_FINISH, OUT_APPROVED, CLS_SUCCESS, MSG_RC_00);
+    this.go(OP_FINISH, OUT_APPROVED, (CLS_SUCCESS << 8) | MSG_RC_00);
   }
 
   /** @hot */
@@ -461,12 +476,12 @@ export class TxnEngine implements TxnEngineApi {
     const n = this.n;
     if (n[N_STATE] === S_IDLE) return;
     if (n[N_STATE] === S_COMPLETING) {
-      this.go(OP_TERMINAL_FAILURE, OUT_ABORTED, 1, 0);
+      this.go(OP_TERMINAL_FAILURE, OUT_ABORTED, 1);
       return;
     }
     if (n[N_MAIN_SENT] === 1 && n[N_JOB] !== TXN_SALE && n[N_JOB] !== TXN_VOID) return; // nothing to undo: let it finish
     n[N_ABORT] = OUT_ABORTED;
-    if (n[N_MAIN_SENT] === 0 && n[N_STATE] === S_CONNECTING) this.go(OP_FINISH, OUT_ABORTED, CLS_DO_NOT_RETRY, MSG_OUT_ABORTED);
+    if (n[N_MAIN_SENT] === 0 && n[N_STATE] === S_CONNECTING) this.go(OP_FINISH, OUT_ABORTED, (CLS_DO_NOT_RETRY << 8) | MSG_OUT_ABORTED);
   }
 
   // ================================================================ transport events
@@ -482,10 +497,10 @@ export class TxnEngine implements TxnEngineApi {
     n[N_LINK_OPEN] = 0;
     n[N_LINK_UP] = 0;
     if (was === 1) this.link.close();
-    if (st === S_WAITING) this.go(OP_NO_REPLY, 0, 0, 0);
-    else if (n[N_POST_REV] === 1) this.go(OP_FINISH, 0, 0, 0);
-    else if (n[N_JOB] === TXN_SETTLE) this.go(OP_FINISH, OUT_SETTLE_FAILED, CLS_RETRY_LATER, MSG_OUT_SETTLE_FAILED);
-    else this.go(OP_FINISH, OUT_NO_RESPONSE, CLS_RETRY_LATER, MSG_OUT_NO_RESPONSE);
+    if (st === S_WAITING) this.go(OP_NO_REPLY, 0, 0);
+    else if (n[N_POST_REV] === 1) this.go(OP_FINISH, 0, 0);
+    else if (n[N_JOB] === TXN_SETTLE) this.go(OP_FINISH, OUT_SETTLE_FAILED, (CLS_RETRY_LATER << 8) | MSG_OUT_SETTLE_FAILED);
+    else this.go(OP_FINISH, OUT_NO_RESPONSE, (CLS_RETRY_LATER << 8) | MSG_OUT_NO_RESPONSE);
   }
 
   /** @hot */
@@ -494,7 +509,7 @@ export class TxnEngine implements TxnEngineApi {
     if (n[N_STATE] !== S_CONNECTING || n[N_LINK_OPEN] === 0) return;
     n[N_LINK_UP] = 1;
     n[N_STATE] = S_RUNNING;
-    this.go(OP_STEP, 0, 0, 0);
+    this.go(OP_STEP, 0, 0);
   }
 
   /** @hot */
@@ -507,13 +522,13 @@ export class TxnEngine implements TxnEngineApi {
     if (was === 1) this.link.close();
     if (st === S_CONNECTING) {
       n[N_STATE] = S_RUNNING;
-      if (n[N_POST_REV] === 1) this.go(OP_FINISH, 0, 0, 0);
-      else if (n[N_JOB] === TXN_SETTLE) this.go(OP_FINISH, OUT_SETTLE_FAILED, CLS_RETRY_LATER, MSG_OUT_SETTLE_FAILED);
-      else this.go(OP_FINISH, OUT_NO_RESPONSE, CLS_RETRY_LATER, MSG_OUT_NO_RESPONSE);
+      if (n[N_POST_REV] === 1) this.go(OP_FINISH, 0, 0);
+      else if (n[N_JOB] === TXN_SETTLE) this.go(OP_FINISH, OUT_SETTLE_FAILED, (CLS_RETRY_LATER << 8) | MSG_OUT_SETTLE_FAILED);
+      else this.go(OP_FINISH, OUT_NO_RESPONSE, (CLS_RETRY_LATER << 8) | MSG_OUT_NO_RESPONSE);
     } else if (st === S_WAITING) {
       n[N_RX_EPOCH]++;
       n[N_STATE] = S_RUNNING;
-      this.go(OP_NO_REPLY, 0, 0, 0);
+      this.go(OP_NO_REPLY, 0, 0);
     }
   }
 
@@ -543,7 +558,7 @@ export class TxnEngine implements TxnEngineApi {
           break;
         }
         const e = n[N_RX_EPOCH];
-        this.go(OP_FRAME, need, 0, 0);
+        this.go(OP_FRAME, need, 0);
         if (n[N_RX_EPOCH] !== e || n[N_STATE] !== S_WAITING) break;
         // ignored frame: drop it and keep what follows
         have = n[N_RX_LEN];
@@ -561,7 +576,7 @@ export class TxnEngine implements TxnEngineApi {
         n[N_LINK_OPEN] = 0;
         n[N_LINK_UP] = 0;
         if (was === 1) this.link.close();
-        this.go(OP_NO_REPLY, 0, 0, 0);
+        this.go(OP_NO_REPLY, 0, 0);
         return;
       }
     }
@@ -759,42 +774,41 @@ export class TxnEngine implements TxnEngineApi {
     n[N_MAIN_RC] = 0;
     n[N_X] = X_NONE;
     n[N_STATE] = S_RUNNING;
-    this.go(OP_STEP, 0, 0, 0);
+    this.go(OP_STEP, 0, 0);
     return true;
   }
 
   // ================================================================ the dispatcher
 
-  /** Every internal step of the state machine, by operation (OP_*). @hot */
-  private go(op: number, a: number, b: number, c: number): void {
+  /**
+   * Every internal step of the state machine, by operation (OP_*). The locals are the same few
+   * numbers for every operation, declared once here (parts are reached through `this`): on
+   * Espruino a call's scope costs a block per local while it runs, and calls nest (a reply's
+   * handling steps on to the next request, or finishes). @hot
+   */
+  private go(op: number, a: number, b: number): void {
     const n = this.n;
     const r = this.result;
-    const st = this.sto;
-    const q = st.reversals;
-    const req = this.req;
-    const rsp = this.rsp;
-    const tx = this.tx;
-    const rx = this.rx;
-    const cfg = this.cfg;
-    const en = this.ent;
-    const job = n[N_JOB];
     let e = ISO_OK;
     let i = 0;
-    let k = 0;
+    let j = 0;
+    let k = X_NONE;
     let v = 0;
+    let w = 0;
+    let x = 0;
     switch (op) {
       case OP_FINISH: {
-        // link closed, secrets wiped, one onResult
+        // link closed, secrets wiped, one onResult; b = (class << 8) | message id
         if (a !== 0) {
           r.outcome = a;
-          r.cls = b;
-          r.msgId = c;
+          r.cls = b >> 8;
+          r.msgId = b & 255;
         }
         v = n[N_LINK_OPEN];
         n[N_LINK_OPEN] = 0;
         n[N_LINK_UP] = 0;
         if (v === 1) this.link.close();
-        tx.fill(0);
+        this.tx.fill(0);
         n[N_PAN_LEN] = 0;
         n[N_T2_LEN] = 0;
         n[N_T3_LEN] = 0;
@@ -805,11 +819,11 @@ export class TxnEngine implements TxnEngineApi {
         n[N_RX_EPOCH]++;
         n[N_X] = X_NONE;
         n[N_STATE] = S_IDLE;
-        r.reversalPending = q.hasPending();
+        r.reversalPending = this.sto.reversals.hasPending();
         this.lsn.onResult(r);
         // each log compaction leaves its old file as Storage trash: reclaim it while nothing is in
         // flight, or the flash fills up and every later write fails (TxnStores.compactIfIdle)
-        if (n[N_STATE] === S_IDLE) st.compactIfIdle();
+        if (n[N_STATE] === S_IDLE) this.sto.compactIfIdle();
         return;
       }
 
@@ -818,11 +832,11 @@ export class TxnEngine implements TxnEngineApi {
         if (n[N_MAIN_SENT] === 0 && n[N_ABORT] !== 0) {
           // cancelled or card pulled before the request left: nothing to undo
           v = n[N_ABORT];
-          this.go(OP_FINISH, v, v === OUT_CARD_REMOVED ? CLS_RETRY_LATER : CLS_DO_NOT_RETRY, v === OUT_CARD_REMOVED ? MSG_OUT_CARD_REMOVED : MSG_OUT_ABORTED);
+          this.go(OP_FINISH, v, v === OUT_CARD_REMOVED ? (CLS_RETRY_LATER << 8) | MSG_OUT_CARD_REMOVED : (CLS_DO_NOT_RETRY << 8) | MSG_OUT_ABORTED);
           return;
         }
-        if (job === TXN_SETTLE && n[N_PHASE] === SP_FINISH) {
-          this.go(OP_CLOSE_SETTLEMENT, 1, 0, 0);
+        if (n[N_JOB] === TXN_SETTLE && n[N_PHASE] === SP_FINISH) {
+          this.go(OP_CLOSE_SETTLEMENT, 1, 0);
           return;
         }
         if (n[N_LINK_UP] === 0) {
@@ -834,301 +848,292 @@ export class TxnEngine implements TxnEngineApi {
           if (n[N_STATE] === S_CONNECTING) this.link.open();
           return;
         }
-        const cn = st.counters;
-        // what to send: k = X_*, a stored reversal (X_REVERSAL) or a request built below, of
-        // flen bytes
-        let stan = 0;
-        let mti = 0;
-        let flen = 0;
+        // what to send: k = X_*, a stored reversal (X_REVERSAL) or a request built below with
+        // STAN w and MTI n[N_SENT_MTI]
         if (n[N_POST_REV] === 1) {
           // one reversal try after the main request failed or was undone, then finish
-          if (!q.hasPending()) {
-            this.go(OP_FINISH, 0, 0, 0);
+          if (!this.sto.reversals.hasPending()) {
+            this.go(OP_FINISH, 0, 0);
             return;
           }
-          v = st.reversalAttempt();
+          v = this.sto.reversalAttempt();
           if (v !== RQ_SEND) {
-            if (v === RQ_EXHAUSTED) this.go(OP_SLIP, 0, 0, 0);
-            this.go(OP_FINISH, 0, 0, 0);
+            if (v === RQ_EXHAUSTED) this.go(OP_SLIP, 0, 0);
+            this.go(OP_FINISH, 0, 0);
             return;
           }
           k = X_REVERSAL;
-        } else if (job === TXN_SIGN_IN || n[N_KEYS] === 0 || n[N_NEED_SIGN_IN] === 1) {
-          stan = cn.nextStan();
-          if (stan === 0) {
-            r.errorCode = cn.lastError;
-            this.go(OP_FINISH, OUT_STORAGE_ERROR, CLS_SYSTEM, MSG_OUT_STORAGE_ERROR);
+        } else if (n[N_JOB] === TXN_SIGN_IN || n[N_KEYS] === 0 || n[N_NEED_SIGN_IN] === 1) {
+          w = this.sto.counters.nextStan();
+          if (w === 0) {
+            r.errorCode = this.sto.counters.lastError;
+            this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
             return;
           }
           k = X_SIGN_IN;
-          mti = 800;
+          n[N_SENT_MTI] = 800;
         } else {
-          if (n[N_PRE_REV_DONE] === 0 && q.hasPending()) {
-            v = st.reversalAttempt();
+          if (n[N_PRE_REV_DONE] === 0 && this.sto.reversals.hasPending()) {
+            v = this.sto.reversalAttempt();
             if (v === RQ_SEND) k = X_REVERSAL;
             else {
               n[N_PRE_REV_DONE] = 1;
               if (v === RQ_EXHAUSTED) {
-                this.go(OP_SLIP, 0, 0, 0);
-                if (job === TXN_REVERSAL) {
-                  this.go(OP_FINISH, OUT_REVERSAL_FAILED, CLS_SYSTEM, MSG_REVERSAL_FAILED);
+                this.go(OP_SLIP, 0, 0);
+                if (n[N_JOB] === TXN_REVERSAL) {
+                  this.go(OP_FINISH, OUT_REVERSAL_FAILED, (CLS_SYSTEM << 8) | MSG_REVERSAL_FAILED);
                   return;
                 }
               } else if (v === RQ_ERROR) {
-                r.errorCode = st.lastError;
+                r.errorCode = this.sto.lastError;
               }
             }
           }
           if (k === X_NONE) {
-            if (job === TXN_REVERSAL) {
-              this.go(OP_FINISH, OUT_REVERSED, CLS_SUCCESS, MSG_OUT_REVERSED);
+            if (n[N_JOB] === TXN_REVERSAL) {
+              this.go(OP_FINISH, OUT_REVERSED, (CLS_SUCCESS << 8) | MSG_OUT_REVERSED);
               return;
             }
-            if (q.hasPending()) {
+            if (this.sto.reversals.hasPending()) {
               // could not be sent nor moved to the manual list (e.g. that list is full): nothing goes before it
-              this.go(OP_FINISH, OUT_REVERSAL_PENDING, CLS_RETRY_LATER, MSG_OUT_REVERSAL_PENDING);
+              this.go(OP_FINISH, OUT_REVERSAL_PENDING, (CLS_RETRY_LATER << 8) | MSG_OUT_REVERSAL_PENDING);
               return;
             }
-            if (job === TXN_SETTLE) {
-              v = n[N_PHASE];
-              if (v === SP_TOTALS) {
+            if (n[N_JOB] === TXN_SETTLE) {
+              if (n[N_PHASE] === SP_TOTALS) {
+                const cn = this.sto.counters;
                 if (cn.settleStep !== SETTLE_STARTED && !cn.setSettleStep(SETTLE_STARTED, 0)) {
                   r.errorCode = cn.lastError;
-                  this.go(OP_FINISH, OUT_STORAGE_ERROR, CLS_SYSTEM, MSG_OUT_STORAGE_ERROR);
+                  this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
                   return;
                 }
                 k = X_SETTLE;
-                mti = 500;
+                n[N_SENT_MTI] = 500;
               } else {
-                if (v === SP_UPLOAD) {
+                if (n[N_PHASE] === SP_UPLOAD) {
                   // next 0320 of up to 8 records from counters.uploadIndex, its field 48 assembled
                   // in rx (idle until this request is sent); none left: the closing 0320
-                  i = cn.uploadIndex;
-                  let items = 0;
-                  while (items < UPLOAD_MAX_ITEMS && st.journal.entryAt(i, en)) {
+                  const rx = this.rx;
+                  const en = this.ent;
+                  i = this.sto.counters.uploadIndex;
+                  while (j < UPLOAD_MAX_ITEMS && this.sto.journal.entryAt(i, en)) {
                     i++;
                     if (!settles(en)) continue;
                     // "00" + STAN + PAN (masked digits as 0) right-justified in 20 + amount
-                    const at = 2 + items * UPLOAD_ITEM_DIGITS;
-                    const p = en.pan;
-                    const len = p.length > 20 ? 20 : p.length;
-                    const from = at + 8 + 20 - len;
-                    const head = len < 6 ? len : 6;
-                    const tail = len - head < 4 ? len - head : 4;
-                    rx[at] = 48;
-                    rx[at + 1] = 48;
-                    writeAsciiDigits(rx, at + 2, en.stan % 1000000, 6);
-                    for (let j = at + 8; j < at + 28; j++) rx[j] = 48;
-                    for (let j = 0; j < head; j++) rx[from + j] = p.first6[j];
-                    for (let j = 0; j < tail; j++) rx[from + len - tail + j] = p.last4[4 - tail + j];
-                    writeAsciiDigits(rx, at + 28, en.amount % 1e12, 12);
-                    items++;
+                    v = 2 + j * UPLOAD_ITEM_DIGITS;
+                    w = en.pan.length > 20 ? 20 : en.pan.length;
+                    rx[v] = 48;
+                    rx[v + 1] = 48;
+                    writeAsciiDigits(rx, v + 2, en.stan % 1000000, 6);
+                    for (x = v + 8; x < v + 28; x++) rx[x] = 48;
+                    for (x = 0; x < w && x < 6; x++) rx[v + 28 - w + x] = en.pan.first6[x];
+                    for (x = w >= 10 ? 0 : w > 6 ? 10 - w : 4; x < 4; x++) rx[v + 24 + x] = en.pan.last4[x];
+                    writeAsciiDigits(rx, v + 28, en.amount % 1e12, 12);
+                    j++;
                   }
-                  if (items === 0) n[N_PHASE] = SP_CLOSE;
+                  if (j === 0) n[N_PHASE] = SP_CLOSE;
                   else {
-                    writeAsciiDigits(rx, 0, items, 2);
+                    writeAsciiDigits(rx, 0, j, 2);
                     n[N_UPLOAD_NEXT] = i;
+                    n[N_FLEN] = 2 + j * UPLOAD_ITEM_DIGITS; // digits of field 48
                     k = X_UPLOAD;
-                    v = 2 + items * UPLOAD_ITEM_DIGITS; // digits of field 48
                   }
                 }
                 if (k === X_NONE) k = X_CLOSE;
-                mti = 320;
+                n[N_SENT_MTI] = 320;
               }
-              stan = cn.nextStan();
-              if (stan === 0) {
-                r.errorCode = cn.lastError;
-                this.go(OP_FINISH, OUT_STORAGE_ERROR, CLS_SYSTEM, MSG_OUT_STORAGE_ERROR);
+              w = this.sto.counters.nextStan();
+              if (w === 0) {
+                r.errorCode = this.sto.counters.lastError;
+                this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
                 return;
               }
             } else if (n[N_MAIN_SENT] === 0) {
               // sale, balance, void or refund: STAN (the journal's begin for those it keeps)
-              stan = job === TXN_BALANCE ? cn.nextStan() : st.begin();
-              if (stan === 0) {
-                v = job === TXN_BALANCE ? cn.lastError : st.lastError;
-                if (v === STORE_ERR_JOURNAL_FULL) this.go(OP_FINISH, OUT_JOURNAL_FULL, CLS_SYSTEM, MSG_OUT_JOURNAL_FULL);
-                else if (v === STORE_ERR_REVERSAL_PENDING) this.go(OP_FINISH, OUT_REVERSAL_PENDING, CLS_RETRY_LATER, MSG_OUT_REVERSAL_PENDING);
+              w = n[N_JOB] === TXN_BALANCE ? this.sto.counters.nextStan() : this.sto.begin();
+              if (w === 0) {
+                v = n[N_JOB] === TXN_BALANCE ? this.sto.counters.lastError : this.sto.lastError;
+                if (v === STORE_ERR_JOURNAL_FULL) this.go(OP_FINISH, OUT_JOURNAL_FULL, (CLS_SYSTEM << 8) | MSG_OUT_JOURNAL_FULL);
+                else if (v === STORE_ERR_REVERSAL_PENDING) this.go(OP_FINISH, OUT_REVERSAL_PENDING, (CLS_RETRY_LATER << 8) | MSG_OUT_REVERSAL_PENDING);
                 else {
                   r.errorCode = v;
-                  this.go(OP_FINISH, OUT_STORAGE_ERROR, CLS_SYSTEM, MSG_OUT_STORAGE_ERROR);
+                  this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
                 }
                 return;
               }
               k = X_MAIN;
-              mti = job === TXN_REFUND ? 220 : 200;
+              n[N_SENT_MTI] = n[N_JOB] === TXN_REFUND ? 220 : 200;
             } else return;
           }
         }
 
-        const batch = cn.batch;
+        const m = this.req;
+        const cfg = this.cfg;
         if (k === X_REVERSAL) {
           // the pending 0400, rebuilt from its stored image with its current reason and a fresh MAC
-          v = q.loadMessage(rx);
-          e = v < 0 ? E_FRAME_LENGTH : unpack(rx, v, rsp);
+          const q = this.sto.reversals;
+          v = q.loadMessage(this.rx);
+          e = v < 0 ? E_FRAME_LENGTH : v > m.data.length ? E_MESSAGE_FULL : unpack(this.rx, v, m);
           if (e === ISO_OK) {
-            req.clear();
-            req.setHead(rx, 2);
-            req.mti = 400;
-            for (i = 2; i < 64 && e === ISO_OK; i++) if (i !== 39 && rsp.has(i)) e = req.copyField(rsp, i);
+            // the view becomes the request: its bytes copied to the same offsets of its own
+            // storage (head, MTI 0400 and bitmap are already in it), then 39 = the current reason
+            for (i = 0; i < v; i++) m.data[i] = this.rx[i];
+            m.src = m.data;
+            m.used = v;
             cfg[CFG_TWO] = (q.pending.reason >> 8) & 255;
             cfg[CFG_TWO + 1] = q.pending.reason & 255;
-            if (e === ISO_OK) e = req.setAscii(39, cfg, CFG_TWO, 2);
+            e = m.setAscii(39, cfg, CFG_TWO, 2);
           }
-          if (e === ISO_OK) e = pack(req, rx, this.mac);
-          flen = req.packedLength;
+          if (e === ISO_OK) e = pack(m, this.rx, this.mac);
           if (e !== ISO_OK) {
             // the try is counted: a reversal that cannot be rebuilt ends on the manual list
             r.errorCode = v < 0 ? q.lastError : e;
-            this.go(OP_REVERSAL_FAILED, 0, 0, 0);
+            this.go(OP_REVERSAL_FAILED, 0, 0);
             return;
           }
-          if (job === TXN_REVERSAL) n[N_MAIN_SENT] = 1;
+          n[N_FLEN] = m.packedLength;
+          if (n[N_JOB] === TXN_REVERSAL) n[N_MAIN_SENT] = 1;
         } else {
-          // the request: 11, 41, 42 first, then per kind (setters keep the first error)
-          const main = k === X_MAIN;
-          const chip = main && n[N_HAS_CARD] === 1 && n[N_CHIP] === 1;
-          const card = main && n[N_HAS_CARD] === 1;
-          const pin = main && n[N_HAS_PIN] === 1;
-          const d = CFG_DIGITS;
-          req.clear();
-          cfg[CFG_HEAD + 5] = chip ? 0x61 : 0x60;
-          req.setHead(cfg, CFG_HEAD);
-          req.mti = mti;
-          e = req.setNumeric(11, stan);
-          if (e === ISO_OK) e = req.setAscii(41, cfg, CFG_TID, 8);
-          if (e === ISO_OK) e = req.setAscii(42, cfg, CFG_MID, 15);
-          if (main) {
-            const orig = n[N_HAS_ORIG] === 1;
-            const amount = this.f[F_AMOUNT];
-            if (e === ISO_OK && card) e = req.setDigits(2, tx, TX_PAN, n[N_PAN_LEN]);
-            if (e === ISO_OK) e = req.setNumeric(3, job === TXN_BALANCE ? 310000 : job === TXN_SALE ? 0 : 200000);
-            if (e === ISO_OK && job !== TXN_BALANCE) e = req.setNumeric(4, amount);
-            if (e === ISO_OK && chip) {
-              e = req.setDigits(14, tx, TX_EXPIRY, 4);
-              if (e === ISO_OK && n[N_PAN_SEQ] >= 0) e = req.setNumeric(23, n[N_PAN_SEQ]);
+          // the request: 11, 41, 42 first, then per kind (setters keep the first error); j = the
+          // financial request's B_* flags
+          const tx = this.tx;
+          const en = this.ent;
+          const batch = this.sto.counters.batch;
+          j = k === X_MAIN && n[N_HAS_CARD] === 1 ? B_CARD | (n[N_CHIP] === 1 ? B_CHIP : 0) : 0;
+          if (k === X_MAIN && n[N_HAS_PIN] === 1) j |= B_PIN;
+          if (k === X_MAIN && n[N_HAS_ORIG] === 1) j |= B_ORIG;
+          m.clear();
+          cfg[CFG_HEAD + 5] = (j & B_CHIP) !== 0 ? 0x61 : 0x60;
+          m.setHead(cfg, CFG_HEAD);
+          m.mti = n[N_SENT_MTI];
+          e = m.setNumeric(11, w);
+          if (e === ISO_OK) e = m.setAscii(41, cfg, CFG_TID, 8);
+          if (e === ISO_OK) e = m.setAscii(42, cfg, CFG_MID, 15);
+          if (k === X_MAIN) {
+            v = n[N_JOB];
+            if (e === ISO_OK && (j & B_CARD) !== 0) e = m.setDigits(2, tx, TX_PAN, n[N_PAN_LEN]);
+            if (e === ISO_OK) e = m.setNumeric(3, v === TXN_BALANCE ? 310000 : v === TXN_SALE ? 0 : 200000);
+            if (e === ISO_OK && v !== TXN_BALANCE) e = m.setNumeric(4, this.f[F_AMOUNT]);
+            if (e === ISO_OK && (j & B_CHIP) !== 0) {
+              e = m.setDigits(14, tx, TX_EXPIRY, 4);
+              if (e === ISO_OK && n[N_PAN_SEQ] >= 0) e = m.setNumeric(23, n[N_PAN_SEQ]);
             }
-            if (e === ISO_OK) e = req.setNumeric(22, (!card ? 1 : chip ? 5 : 2) * 10 + (pin ? 1 : 2));
-            if (e === ISO_OK) e = req.setNumeric(25, 0);
-            if (e === ISO_OK && pin) e = req.setNumeric(26, 12);
-            if (e === ISO_OK && card && n[N_T2_LEN] > 0) e = req.setDigits(35, tx, TX_TRACK2, n[N_T2_LEN]);
-            if (e === ISO_OK && card && n[N_T3_LEN] > 0) e = req.setDigits(36, tx, TX_TRACK3, n[N_T3_LEN]);
-            if (e === ISO_OK && orig && en.rrn[0] !== 0) e = req.setAscii(37, en.rrn, 0, 12);
-            if (e === ISO_OK && orig && en.authCode[0] !== 0) e = req.setAscii(38, en.authCode, 0, 6);
-            if (e === ISO_OK) e = req.setText(49, "156");
-            if (e === ISO_OK && pin) {
-              e = req.setBytes(52, tx, TX_PIN, 8);
-              cfg[d] = 50; // "2": format 0 PIN block
-              cfg[d + 1] = this.keys.pinKey.size > 8 ? 54 : 48; // "6" double-length key, "0" single
-              for (i = 2; i < 16; i++) cfg[d + i] = 48;
-              if (e === ISO_OK) e = req.setDigits(53, cfg, d, 16);
+            if (e === ISO_OK) e = m.setNumeric(22, ((j & B_CARD) === 0 ? 1 : (j & B_CHIP) !== 0 ? 5 : 2) * 10 + ((j & B_PIN) !== 0 ? 1 : 2));
+            if (e === ISO_OK) e = m.setNumeric(25, 0);
+            if (e === ISO_OK && (j & B_PIN) !== 0) e = m.setNumeric(26, 12);
+            if (e === ISO_OK && (j & B_CARD) !== 0 && n[N_T2_LEN] > 0) e = m.setDigits(35, tx, TX_TRACK2, n[N_T2_LEN]);
+            if (e === ISO_OK && (j & B_CARD) !== 0 && n[N_T3_LEN] > 0) e = m.setDigits(36, tx, TX_TRACK3, n[N_T3_LEN]);
+            if (e === ISO_OK && (j & B_ORIG) !== 0 && en.rrn[0] !== 0) e = m.setAscii(37, en.rrn, 0, 12);
+            if (e === ISO_OK && (j & B_ORIG) !== 0 && en.authCode[0] !== 0) e = m.setAscii(38, en.authCode, 0, 6);
+            if (e === ISO_OK) e = m.setText(49, "156");
+            if (e === ISO_OK && (j & B_PIN) !== 0) {
+              e = m.setBytes(52, tx, TX_PIN, 8);
+              cfg[CFG_DIGITS] = 50; // "2": format 0 PIN block
+              cfg[CFG_DIGITS + 1] = this.keys.pinKey.size > 8 ? 54 : 48; // "6" double-length key, "0" single
+              for (i = 2; i < 16; i++) cfg[CFG_DIGITS + i] = 48;
+              if (e === ISO_OK) e = m.setDigits(53, cfg, CFG_DIGITS, 16);
             }
-            if (e === ISO_OK && chip && n[N_ICC_LEN] > 0) e = req.setBytes(55, tx, TX_ICC, n[N_ICC_LEN]);
+            if (e === ISO_OK && (j & B_CHIP) !== 0 && n[N_ICC_LEN] > 0) e = m.setBytes(55, tx, TX_ICC, n[N_ICC_LEN]);
             if (e === ISO_OK) {
-              writeAsciiDigits(cfg, d, job === TXN_BALANCE ? 1 : job === TXN_SALE ? 22 : job === TXN_VOID ? 23 : 25, 2);
-              writeAsciiDigits(cfg, d + 2, batch, 6);
-              writeAsciiDigits(cfg, d + 8, 50, 5); // 60.3 "000", 60.4 "5" (chip-capable terminal), 60.5 "0"
-              e = req.setDigits(60, cfg, d, 13);
+              writeAsciiDigits(cfg, CFG_DIGITS, v === TXN_BALANCE ? 1 : v === TXN_SALE ? 22 : v === TXN_VOID ? 23 : 25, 2);
+              writeAsciiDigits(cfg, CFG_DIGITS + 2, batch, 6);
+              writeAsciiDigits(cfg, CFG_DIGITS + 8, 50, 5); // 60.3 "000", 60.4 "5" (chip-capable terminal), 60.5 "0"
+              e = m.setDigits(60, cfg, CFG_DIGITS, 13);
             }
-            if (e === ISO_OK && orig) {
-              writeAsciiDigits(cfg, d, en.batch % 1000000, 6);
-              writeAsciiDigits(cfg, d + 6, en.stan % 1000000, 6);
-              i = 12;
-              if (n[N_ORIG_MMDD] >= 0) {
-                writeAsciiDigits(cfg, d + 12, n[N_ORIG_MMDD], 4);
-                i = 16;
-              }
-              e = req.setDigits(61, cfg, d, i);
+            if (e === ISO_OK && (j & B_ORIG) !== 0) {
+              writeAsciiDigits(cfg, CFG_DIGITS, en.batch % 1000000, 6);
+              writeAsciiDigits(cfg, CFG_DIGITS + 6, en.stan % 1000000, 6);
+              if (n[N_ORIG_MMDD] >= 0) writeAsciiDigits(cfg, CFG_DIGITS + 12, n[N_ORIG_MMDD], 4);
+              e = m.setDigits(61, cfg, CFG_DIGITS, n[N_ORIG_MMDD] >= 0 ? 16 : 12);
             }
             // what the terminal keeps of the card (the packing below overwrites it in tx); a void
             // without the card keeps the original's masked PAN (already in the entry)
-            if (card) en.pan.fromPan(tx, n[N_PAN_LEN]);
-            else if (!orig) en.pan.clear();
+            if ((j & B_CARD) !== 0) en.pan.fromPan(tx, n[N_PAN_LEN]);
+            else if ((j & B_ORIG) === 0) en.pan.clear();
           } else {
             if (k === X_SETTLE) {
               // field 48: debit n12 + count n3 + credit n12 + count n3 + flag, then a zero foreign
               // half; assembled in rx, idle until this request is sent
+              const rx = this.rx;
               writeAsciiDigits(rx, 0, r.debitTotal % 1e12, 12);
               writeAsciiDigits(rx, 12, r.debitCount % 1000, 3);
               writeAsciiDigits(rx, 15, r.creditTotal % 1e12, 12);
               writeAsciiDigits(rx, 27, r.creditCount % 1000, 3);
               for (i = 30; i < TOTALS48_DIGITS; i++) rx[i] = 48;
-              if (e === ISO_OK) e = req.setDigits(48, rx, 0, TOTALS48_DIGITS);
-              if (e === ISO_OK) e = req.setText(49, "156");
+              if (e === ISO_OK) e = m.setDigits(48, rx, 0, TOTALS48_DIGITS);
+              if (e === ISO_OK) e = m.setText(49, "156");
             } else if (k === X_UPLOAD) {
-              if (e === ISO_OK) e = req.setDigits(48, rx, 0, v);
+              if (e === ISO_OK) e = m.setDigits(48, this.rx, 0, n[N_FLEN]);
             } else if (k === X_CLOSE) {
               // number of records uploaded
-              writeAsciiDigits(cfg, d, n[N_UPLOAD_COUNT] % 10000, 4);
-              if (e === ISO_OK) e = req.setDigits(48, cfg, d, 4);
+              writeAsciiDigits(cfg, CFG_DIGITS, n[N_UPLOAD_COUNT] % 10000, 4);
+              if (e === ISO_OK) e = m.setDigits(48, cfg, CFG_DIGITS, 4);
             }
             // 60 = "00" + batch + network management code (sign-in: 001 single DES, 004 double-length keys)
-            cfg[d] = 48;
-            cfg[d + 1] = 48;
-            writeAsciiDigits(cfg, d + 2, batch, 6);
-            writeAsciiDigits(cfg, d + 8, k === X_SIGN_IN ? (n[N_TMK_LEN] === 16 ? 4 : 1) : k === X_CLOSE ? 202 : 201, 3);
-            if (e === ISO_OK) e = req.setDigits(60, cfg, d, 11);
-            if (e === ISO_OK && (k === X_SIGN_IN || k === X_SETTLE) && n[N_OP_LEN] > 0) e = req.setAscii(63, cfg, CFG_OPERATOR, n[N_OP_LEN]);
+            cfg[CFG_DIGITS] = 48;
+            cfg[CFG_DIGITS + 1] = 48;
+            writeAsciiDigits(cfg, CFG_DIGITS + 2, batch, 6);
+            writeAsciiDigits(cfg, CFG_DIGITS + 8, k === X_SIGN_IN ? (n[N_TMK_LEN] === 16 ? 4 : 1) : k === X_CLOSE ? 202 : 201, 3);
+            if (e === ISO_OK) e = m.setDigits(60, cfg, CFG_DIGITS, 11);
+            if (e === ISO_OK && (k === X_SIGN_IN || k === X_SETTLE) && n[N_OP_LEN] > 0) e = m.setAscii(63, cfg, CFG_OPERATOR, n[N_OP_LEN]);
           }
-          if (e === ISO_OK) e = pack(req, main ? tx : rx, main ? this.mac : null);
-          flen = req.packedLength;
-          if (main && e === ISO_OK) {
+          if (e === ISO_OK) e = pack(m, k === X_MAIN ? tx : this.rx, k === X_MAIN ? this.mac : null);
+          n[N_FLEN] = m.packedLength;
+          if (k === X_MAIN && e === ISO_OK) {
             // the entry (written when answered) and the result
+            v = n[N_JOB];
             en.status = 0;
             en.respCode = 0;
             en.rrn.fill(0);
             en.authCode.fill(0);
             en.settled = false;
-            en.type = job === TXN_VOID ? J_TXN_VOID : job === TXN_REFUND ? J_TXN_REFUND : J_TXN_SALE;
-            en.stan = stan;
-            en.origStan = job === TXN_VOID ? n[N_VOID_TRACE] : 0;
+            en.type = v === TXN_VOID ? J_TXN_VOID : v === TXN_REFUND ? J_TXN_REFUND : J_TXN_SALE;
+            en.stan = w;
+            en.origStan = v === TXN_VOID ? n[N_VOID_TRACE] : 0;
             en.amount = this.f[F_AMOUNT];
             en.batch = batch;
             en.time = Math.floor(this.clk.now() / 1000);
-            en.entryMode = req.getNumeric(22);
-            r.stan = stan;
+            en.entryMode = m.getNumeric(22);
+            r.stan = w;
             r.batch = batch;
             r.amount = this.f[F_AMOUNT];
             r.entryMode = en.entryMode;
-            const mp = en.pan;
-            const out = r.maskedPan;
-            const len = mp.length > out.length ? out.length : mp.length;
-            const head = len < 6 ? len : 6;
-            const tail = len - head < 4 ? len - head : 4;
-            for (i = 0; i < len; i++) out[i] = 42;
-            for (i = 0; i < head; i++) out[i] = mp.first6[i];
-            for (i = 0; i < tail; i++) out[len - tail + i] = mp.last4[4 - tail + i];
-            for (i = len; i < out.length; i++) out[i] = 0;
-            r.maskedPanLen = len;
+            // masked PAN as ASCII ("622202******9873")
+            w = en.pan.length > r.maskedPan.length ? r.maskedPan.length : en.pan.length;
+            for (i = 0; i < r.maskedPan.length; i++) r.maskedPan[i] = i < w ? 42 : 0;
+            for (i = 0; i < w && i < 6; i++) r.maskedPan[i] = en.pan.first6[i];
+            for (i = w >= 10 ? 0 : w > 6 ? 10 - w : 4; i < 4; i++) r.maskedPan[w - 4 + i] = en.pan.last4[i];
+            r.maskedPanLen = w;
             // sensitive fields zeroed and dropped from the request (a 0400 image never has them)
             for (i = 0; i < SENSITIVE_FIELDS.length; i++) {
-              const fld = SENSITIVE_FIELDS.charCodeAt(i);
-              if (!req.has(fld) || req.src !== req.data) continue;
-              const at = req.off[fld];
-              const nb = req.bodyBytes(fld);
-              for (let j = 0; j < nb; j++) req.data[at + j] = 0;
-              req.remove(fld);
+              x = SENSITIVE_FIELDS.charCodeAt(i);
+              if (!m.has(x) || m.src !== m.data) continue;
+              w = m.off[x] + m.bodyBytes(x);
+              for (j = m.off[x]; j < w; j++) m.data[j] = 0;
+              m.remove(x);
             }
-            if (job === TXN_SALE || job === TXN_VOID) {
+            if (v === TXN_SALE || v === TXN_VOID) {
               // the reversal image, persisted BEFORE the request leaves: MTI 0400, no MAC, 39 "98";
               // 11 and 41 stay, so the request still matches the reply once its MTI is back
-              req.remove(64);
-              req.mti = 400;
+              m.remove(64);
+              m.mti = 400;
               cfg[CFG_TWO] = 57;
               cfg[CFG_TWO + 1] = 56;
-              e = req.setAscii(39, cfg, CFG_TWO, 2);
-              if (e === ISO_OK) e = pack(req, rx, null);
-              req.mti = mti;
+              e = m.setAscii(39, cfg, CFG_TWO, 2);
+              if (e === ISO_OK) e = pack(m, this.rx, null);
+              m.mti = n[N_SENT_MTI];
               if (e === ISO_OK) {
                 // the queue's own pending slip is the input (persist copies it into itself)
+                const q = this.sto.reversals;
                 const si = q.pending;
                 si.type = en.type;
-                si.stan = stan;
+                si.stan = en.stan;
                 si.amount = this.f[F_AMOUNT];
                 si.time = en.time;
                 si.pan.copyFrom(en.pan);
-                if (!q.persist(rx, req.packedLength, MTI_OFFSET, si)) {
+                if (!q.persist(this.rx, m.packedLength, MTI_OFFSET, si)) {
                   r.errorCode = q.lastError;
-                  this.go(OP_FINISH, OUT_STORAGE_ERROR, CLS_SYSTEM, MSG_OUT_STORAGE_ERROR);
+                  this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
                   return;
                 }
               }
@@ -1138,20 +1143,19 @@ export class TxnEngine implements TxnEngineApi {
             // nothing is sent: the card data and the request's sensitive fields go
             tx.fill(0);
             for (i = 0; i < SENSITIVE_FIELDS.length; i++) {
-              const fld = SENSITIVE_FIELDS.charCodeAt(i);
-              if (!req.has(fld) || req.src !== req.data) continue;
-              const at = req.off[fld];
-              const nb = req.bodyBytes(fld);
-              for (let j = 0; j < nb; j++) req.data[at + j] = 0;
-              req.remove(fld);
+              x = SENSITIVE_FIELDS.charCodeAt(i);
+              if (!m.has(x) || m.src !== m.data) continue;
+              w = m.off[x] + m.bodyBytes(x);
+              for (j = m.off[x]; j < w; j++) m.data[j] = 0;
+              m.remove(x);
             }
             r.errorCode = e;
-            this.go(OP_FINISH, OUT_ERROR, CLS_SYSTEM, MSG_RC_OTHER);
+            this.go(OP_FINISH, OUT_ERROR, (CLS_SYSTEM << 8) | MSG_RC_OTHER);
             return;
           }
-          if (main) {
+          if (k === X_MAIN) {
             // the card copy beyond the packed request goes now, the request once the link has it
-            tx.fill(0, flen);
+            tx.fill(0, n[N_FLEN]);
             n[N_PAN_LEN] = 0;
             n[N_T2_LEN] = 0;
             n[N_T3_LEN] = 0;
@@ -1159,11 +1163,13 @@ export class TxnEngine implements TxnEngineApi {
             n[N_PAN_SEQ] = -1;
             n[N_HAS_PIN] = 0;
           }
-          if (k !== X_SIGN_IN || job === TXN_SIGN_IN) n[N_MAIN_SENT] = 1;
+          if (k !== X_SIGN_IN || n[N_JOB] === TXN_SIGN_IN) n[N_MAIN_SENT] = 1;
         }
 
-        // send and wait for the reply
-        const seq = n[N_SEQ];
+        // what the reply must answer (the Message becomes the reply's view), then send and wait
+        n[N_SENT_MTI] = m.mti;
+        n[N_SENT_STAN] = m.has(11) ? m.getNumeric(11) : -1;
+        n[N_SENT_TID] = m.getBytes(41, cfg, CFG_SENT_TID);
         n[N_X] = k;
         n[N_RX_LEN] = 0;
         n[N_RX_EPOCH]++;
@@ -1173,19 +1179,35 @@ export class TxnEngine implements TxnEngineApi {
           k === X_MAIN ? STAGE_SENDING : k === X_SIGN_IN ? STAGE_SIGNING_IN : k === X_REVERSAL ? STAGE_REVERSING : k === X_SETTLE ? STAGE_SETTLING : STAGE_UPLOADING
         );
         if (k !== X_MAIN) {
-          this.link.send(rx, flen);
+          this.link.send(this.rx, n[N_FLEN]);
           return;
         }
-        this.link.send(tx, flen);
+        w = n[N_FLEN];
+        i = n[N_SEQ];
+        this.link.send(this.tx, w);
         // a reply handled inside send() may have ended this command and begun another
-        if (n[N_SEQ] === seq) tx.fill(0, 0, flen);
+        if (n[N_SEQ] === i) this.tx.fill(0, 0, w);
         if (n[N_STATE] === S_WAITING && n[N_X] === X_MAIN) this.lsn.onProgress(STAGE_WAITING);
         return;
       }
 
       case OP_FRAME: {
-        const kind = n[N_X];
-        e = unpackReply(rx, a, rsp, req, kind === X_MAIN || kind === X_REVERSAL ? this.mac : null);
+        // strict unpack, then: does it answer the request? (MTI + 10, the same STAN and terminal
+        // id); a MAC'd exchange needs a valid field 64, except on a decline (hosts send some
+        // declines unMACed, never an approval)
+        const m = this.req;
+        k = n[N_X];
+        e = unpack(this.rx, a, m);
+        if (e === ISO_OK && m.mti !== n[N_SENT_MTI] + 10) e = E_UNEXPECTED_MTI;
+        if (e === ISO_OK && n[N_SENT_STAN] >= 0 && !(m.has(11) && m.getNumeric(11) === n[N_SENT_STAN])) e = E_STAN_MISMATCH;
+        if (e === ISO_OK && n[N_SENT_TID] > 0) {
+          if (m.bodyBytes(41) !== n[N_SENT_TID]) e = E_TID_MISMATCH;
+          for (i = 0; e === ISO_OK && i < n[N_SENT_TID]; i++) if (m.byteAt(41, i) !== this.cfg[CFG_SENT_TID + i]) e = E_TID_MISMATCH;
+        }
+        if (e === ISO_OK && (k === X_MAIN || k === X_REVERSAL)) {
+          if (m.has(MAC_FIELD)) e = verifyMac(m, this.mac);
+          else if (!m.has(39) || (m.byteAt(39, 0) === 48 && m.byteAt(39, 1) === 48)) e = E_MAC_MISSING;
+        }
         if (e === E_UNEXPECTED_MTI || e === E_STAN_MISMATCH || e === E_TID_MISMATCH) {
           n[N_IGNORED]++;
           return;
@@ -1202,23 +1224,24 @@ export class TxnEngine implements TxnEngineApi {
           n[N_LINK_OPEN] = 0;
           n[N_LINK_UP] = 0;
           if (v === 1) this.link.close();
-          if (kind === X_REVERSAL) this.go(OP_REVERSAL_FAILED, 0, 0, 0);
-          else if (kind !== X_MAIN) {
-            n[N_X] = kind;
-            this.go(OP_NO_REPLY, 0, 0, 0);
+          if (k === X_REVERSAL) this.go(OP_REVERSAL_FAILED, 0, 0);
+          else if (k !== X_MAIN) {
+            n[N_X] = k;
+            this.go(OP_NO_REPLY, 0, 0);
           } else {
             r.rc0 = 0;
             r.rc1 = 0;
             n[N_MAIN_RC] = 0;
-            if ((job === TXN_SALE || job === TXN_VOID) && !q.setReason(REASON_MAC_FAILED)) r.errorCode = q.lastError;
-            this.go(OP_FINISH, OUT_MAC_FAILED, CLS_SIGN_IN_AGAIN, MSG_RC_A0);
+            v = n[N_JOB];
+            if ((v === TXN_SALE || v === TXN_VOID) && !this.sto.reversals.setReason(REASON_MAC_FAILED)) r.errorCode = this.sto.reversals.lastError;
+            this.go(OP_FINISH, OUT_MAC_FAILED, (CLS_SIGN_IN_AGAIN << 8) | MSG_RC_A0);
           }
           return;
         }
         if (e === ISO_OK) {
           // field 39 into the result (rc 0 when there is no usable 39)
-          i = rsp.byteAt(39, 0);
-          v = rsp.byteAt(39, 1);
+          i = m.byteAt(39, 0);
+          v = m.byteAt(39, 1);
           r.rc0 = i < 0 || v < 0 ? 0 : i;
           r.rc1 = i < 0 || v < 0 ? 0 : v;
         }
@@ -1228,90 +1251,90 @@ export class TxnEngine implements TxnEngineApi {
           n[N_LINK_OPEN] = 0;
           n[N_LINK_UP] = 0;
           if (v === 1) this.link.close();
-          this.go(OP_NO_REPLY, 0, 0, 0);
+          this.go(OP_NO_REPLY, 0, 0);
           return;
         }
-        if (rsp.processingRequirement() === 3) n[N_NEED_SIGN_IN] = 1;
-        const approved = r.rc0 === 48 && r.rc1 === 48;
-        let now = 0;
-        let host = -1;
-        if (kind === X_SIGN_IN || kind === X_MAIN) {
-          // the host's local time (13 MMDD + 12 hhmmss; the year from the terminal clock), -1 none
-          now = this.clk.now();
-          const mmdd = rsp.getNumeric(13);
-          const hms = rsp.getNumeric(12);
-          if (mmdd >= 0 && hms >= 0) {
-            const h = N_HOST_CIVIL;
-            n[h + 1] = Math.floor(mmdd / 100);
-            n[h + 2] = mmdd % 100;
-            n[h + 3] = Math.floor(hms / 10000);
-            n[h + 4] = Math.floor(hms / 100) % 100;
-            n[h + 5] = hms % 100;
-            if (n[h + 1] >= 1 && n[h + 1] <= 12 && n[h + 2] >= 1 && n[h + 2] <= 31 && n[h + 3] <= 23 && n[h + 4] <= 59 && n[h + 5] <= 59) {
+        if (m.processingRequirement() === 3) n[N_NEED_SIGN_IN] = 1;
+        // j: approved ("00")
+        j = r.rc0 === 48 && r.rc1 === 48 ? 1 : 0;
+        if (k === X_SIGN_IN || k === X_MAIN) {
+          // the host's local time (13 MMDD + 12 hhmmss; the year from the terminal clock) in
+          // f[F_HOST], -1 none; the terminal's in f[F_NOW]
+          this.f[F_NOW] = this.clk.now();
+          this.f[F_HOST] = -1;
+          v = m.getNumeric(13);
+          w = m.getNumeric(12);
+          if (v >= 0 && w >= 0) {
+            x = N_HOST_CIVIL;
+            n[x + 1] = Math.floor(v / 100);
+            n[x + 2] = v % 100;
+            n[x + 3] = Math.floor(w / 10000);
+            n[x + 4] = Math.floor(w / 100) % 100;
+            n[x + 5] = w % 100;
+            if (n[x + 1] >= 1 && n[x + 1] <= 12 && n[x + 2] >= 1 && n[x + 2] <= 31 && n[x + 3] <= 23 && n[x + 4] <= 59 && n[x + 5] <= 59) {
               // the local year, one less when the host month is far ahead (host still in December,
               // terminal in January), one more when it is far behind
-              civilFromMs(now, n, N_CIVIL);
-              v = n[h + 1] - n[N_CIVIL + 1];
-              n[h] = v > 6 ? n[N_CIVIL] - 1 : v < -6 ? n[N_CIVIL] + 1 : n[N_CIVIL];
-              host = msFromCivil(n, h);
+              civilFromMs(this.f[F_NOW], n, N_CIVIL);
+              v = n[x + 1] - n[N_CIVIL + 1];
+              n[x] = v > 6 ? n[N_CIVIL] - 1 : v < -6 ? n[N_CIVIL] + 1 : n[N_CIVIL];
+              this.f[F_HOST] = msFromCivil(n, x);
             }
           }
         }
-        if (kind === X_SIGN_IN) {
+        if (k === X_SIGN_IN) {
           // 0810: keys (check values), batch, host time
-          if (!approved) {
+          if (j === 0) {
             r.cls = rcClass(r.rc0, r.rc1);
             r.msgId = rcMessage(r.rc0, r.rc1);
             if (r.cls === CLS_SIGN_IN_AGAIN) n[N_NEED_SIGN_IN] = 1;
-            this.go(OP_FINISH, OUT_DECLINED, r.cls, r.msgId);
+            this.go(OP_FINISH, OUT_DECLINED, (r.cls << 8) | r.msgId);
             return;
           }
-          const off = rsp.bodyOffset(62);
+          v = m.bodyOffset(62);
           e = E_KEY_FIELD_LENGTH;
-          if (off >= 0) {
+          if (v >= 0) {
             // the TMK is scheduled only for this: in the data key's room, which load() refills
-            const tmk = this.keys.dataKey;
-            tmk.load(cfg, CFG_TMK, n[N_TMK_LEN]);
-            e = this.keys.load(tmk, rsp.src, off, rsp.length(62));
-            if (e !== CRYPTO_OK) tmk.clear();
+            this.keys.dataKey.load(this.cfg, CFG_TMK, n[N_TMK_LEN]);
+            e = this.keys.load(this.keys.dataKey, m.src, v, m.length(62));
+            if (e !== CRYPTO_OK) this.keys.dataKey.clear();
           }
           if (e !== CRYPTO_OK) {
             n[N_NEED_SIGN_IN] = 1;
             r.errorCode = e;
-            this.go(OP_FINISH, OUT_KEY_ERROR, CLS_SYSTEM, MSG_OUT_KEY_ERROR);
+            this.go(OP_FINISH, OUT_KEY_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_KEY_ERROR);
             return;
           }
           n[N_KEYS] = 1;
           n[N_NEED_SIGN_IN] = 0;
-          const cn = st.counters;
           // adopt the host's batch (60.2), except while a settlement is under way: the host has
           // already moved on to the next batch, and the one being settled must keep its number
           // until it is closed
-          i = rsp.length(60);
+          const cn = this.sto.counters;
+          i = m.length(60);
           v = -1;
           if (i >= 8 && i <= DIGITS_CAPACITY) {
-            rsp.getDigits(60, cfg, CFG_DIGITS);
+            m.getDigits(60, this.cfg, CFG_DIGITS);
             v = 0;
-            for (i = 2; i < 8; i++) v = v * 10 + (cfg[CFG_DIGITS + i] - 48);
+            for (i = 2; i < 8; i++) v = v * 10 + (this.cfg[CFG_DIGITS + i] - 48);
           }
           if (v > 0 && cn.settleStep === SETTLE_IDLE && !cn.setBatch(v)) r.errorCode = cn.lastError;
-          if (host >= 0) {
-            this.f[F_HOST_OFFSET] = host - now;
-            if (this.setT !== null) this.setT(host);
+          if (this.f[F_HOST] >= 0) {
+            this.f[F_HOST_OFFSET] = this.f[F_HOST] - this.f[F_NOW];
+            if (this.setT !== null) this.setT(this.f[F_HOST]);
           }
-          if (job === TXN_SIGN_IN) {
+          if (n[N_JOB] === TXN_SIGN_IN) {
             r.batch = cn.batch;
-            r.stan = rsp.getNumeric(11);
-            this.go(OP_FINISH, OUT_SIGNED_IN, CLS_SUCCESS, MSG_OUT_SIGNED_IN);
+            r.stan = m.getNumeric(11);
+            this.go(OP_FINISH, OUT_SIGNED_IN, (CLS_SUCCESS << 8) | MSG_OUT_SIGNED_IN);
             return;
           }
-          this.go(OP_STEP, 0, 0, 0);
+          this.go(OP_STEP, 0, 0);
           return;
         }
-        if (kind === X_REVERSAL) {
+        if (k === X_REVERSAL) {
           // 0410: 00 / 12 / 25 end the reversal; anything else is a failed try
           v = (r.rc0 << 8) | r.rc1;
-          if (job === TXN_REVERSAL) {
+          if (n[N_JOB] === TXN_REVERSAL) {
             r.cls = rcClass(r.rc0, r.rc1);
             r.msgId = rcMessage(r.rc0, r.rc1);
             if (r.cls === CLS_SIGN_IN_AGAIN) n[N_NEED_SIGN_IN] = 1;
@@ -1322,69 +1345,71 @@ export class TxnEngine implements TxnEngineApi {
           }
           // (a voided sale is marked VOIDED only after its void's reversal was cleared, so a void
           // that gets reversed never has a VOIDED original to put back)
-          v = st.reversalAck(v);
+          v = this.sto.reversalAck(v);
           if (v !== RQ_DONE) {
-            if (v === RQ_ERROR) r.errorCode = st.lastError;
-            this.go(OP_REVERSAL_FAILED, 0, 0, 0);
+            if (v === RQ_ERROR) r.errorCode = this.sto.lastError;
+            this.go(OP_REVERSAL_FAILED, 0, 0);
             return;
           }
           n[N_PRE_REV_DONE] = 1;
-          if (n[N_POST_REV] === 1) this.go(OP_FINISH, 0, 0, 0);
-          else if (job === TXN_REVERSAL) this.go(OP_FINISH, OUT_REVERSED, CLS_SUCCESS, MSG_OUT_REVERSED);
-          else this.go(OP_STEP, 0, 0, 0);
+          if (n[N_POST_REV] === 1) this.go(OP_FINISH, 0, 0);
+          else if (n[N_JOB] === TXN_REVERSAL) this.go(OP_FINISH, OUT_REVERSED, (CLS_SUCCESS << 8) | MSG_OUT_REVERSED);
+          else this.go(OP_STEP, 0, 0);
           return;
         }
-        if (kind === X_MAIN) {
+        if (k === X_MAIN) {
           // the reply to the command's own request
           r.cls = rcClass(r.rc0, r.rc1);
           r.msgId = rcMessage(r.rc0, r.rc1);
           if (r.cls === CLS_SIGN_IN_AGAIN) n[N_NEED_SIGN_IN] = 1;
           n[N_MAIN_RC] = (r.rc0 << 8) | r.rc1;
-          if (rsp.length(37) === 12) rsp.getBytes(37, r.rrn, 0);
-          if (rsp.length(38) === 6) rsp.getBytes(38, r.authCode, 0);
+          if (m.length(37) === 12) m.getBytes(37, r.rrn, 0);
+          if (m.length(38) === 6) m.getBytes(38, r.authCode, 0);
           // YYMMDDhhmmss of the host's time (the terminal's when the reply has none)
-          civilFromMs(host >= 0 ? host : now, n, N_CIVIL);
+          civilFromMs(this.f[F_HOST] >= 0 ? this.f[F_HOST] : this.f[F_NOW], n, N_CIVIL);
           r.dateTime = ((((n[N_CIVIL] % 100) * 100 + n[N_CIVIL + 1]) * 100 + n[N_CIVIL + 2]) * 10000 + n[N_CIVIL + 3] * 100 + n[N_CIVIL + 4]) * 100 + n[N_CIVIL + 5];
-          if (job === TXN_BALANCE) {
+          if (n[N_JOB] === TXN_BALANCE) {
             // field 54: account type 2, amount type 2, currency 3, sign C/D, amount n12, in fen
-            if (approved && rsp.length(54) >= 20) {
-              let bal = 0;
-              for (i = 8; i < 20 && bal >= 0; i++) {
-                v = rsp.byteAt(54, i);
-                bal = v < 48 || v > 57 ? -1 : bal * 10 + (v - 48);
+            if (j === 1 && m.length(54) >= 20) {
+              w = 0;
+              for (i = 8; i < 20 && w >= 0; i++) {
+                v = m.byteAt(54, i);
+                w = v < 48 || v > 57 ? -1 : w * 10 + (v - 48);
               }
-              v = rsp.byteAt(54, 7);
-              if (bal >= 0 && (v === 67 || v === 68)) r.balance = v === 68 ? -bal : bal; // 'C' / 'D'
+              v = m.byteAt(54, 7);
+              if (w >= 0 && (v === 67 || v === 68)) r.balance = v === 68 ? -w : w; // 'C' / 'D'
             }
-            this.go(OP_FINISH, approved ? OUT_APPROVED : OUT_DECLINED, r.cls, r.msgId);
+            this.go(OP_FINISH, j === 1 ? OUT_APPROVED : OUT_DECLINED, (r.cls << 8) | r.msgId);
             return;
           }
+          const st = this.sto;
+          const en = this.ent;
           en.respCode = n[N_MAIN_RC];
           en.rrn.set(r.rrn);
           en.authCode.set(r.authCode);
-          en.status = approved ? J_APPROVED : J_DECLINED;
-          if (!approved || job === TXN_REFUND) {
+          en.status = j === 1 ? J_APPROVED : J_DECLINED;
+          if (j === 0 || n[N_JOB] === TXN_REFUND) {
             // the host answered: nothing to reverse; keep the record
             if (!st.complete(en)) {
               r.errorCode = st.lastError;
-              if (q.hasPending() && q.pending.stan === en.stan) q.clear();
-              if (approved) {
-                this.go(OP_FINISH, OUT_STORAGE_ERROR, CLS_SYSTEM, MSG_OUT_STORAGE_ERROR);
+              if (st.reversals.hasPending() && st.reversals.pending.stan === en.stan) st.reversals.clear();
+              if (j === 1) {
+                this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
                 return;
               }
             }
-            this.go(OP_FINISH, approved ? OUT_APPROVED : OUT_DECLINED, r.cls, r.msgId);
+            this.go(OP_FINISH, j === 1 ? OUT_APPROVED : OUT_DECLINED, (r.cls << 8) | r.msgId);
             return;
           }
           if (n[N_ABORT] !== 0) {
-            this.go(OP_TERMINAL_FAILURE, n[N_ABORT], 0, 0);
+            this.go(OP_TERMINAL_FAILURE, n[N_ABORT], 0);
             return;
           }
-          if (job === TXN_SALE && n[N_CHIP] === 1) {
+          if (n[N_JOB] === TXN_SALE && n[N_CHIP] === 1) {
             // approved, but final only after the chip completion: the reversal stays until complete()
             if (!st.journal.add(en)) {
               r.errorCode = st.journal.lastError;
-              this.go(OP_TERMINAL_FAILURE, OUT_STORAGE_ERROR, 0, 0);
+              this.go(OP_TERMINAL_FAILURE, OUT_STORAGE_ERROR, 0);
               return;
             }
             v = n[N_LINK_OPEN];
@@ -1399,55 +1424,55 @@ export class TxnEngine implements TxnEngineApi {
           }
           if (!st.complete(en)) {
             r.errorCode = st.lastError;
-            this.go(OP_TERMINAL_FAILURE, OUT_STORAGE_ERROR, st.journal.statusOfStan(en.stan) !== 0 ? 1 : 0, 0);
+            this.go(OP_TERMINAL_FAILURE, OUT_STORAGE_ERROR, st.journal.statusOfStan(en.stan) !== 0 ? 1 : 0);
             return;
           }
-          if (job === TXN_VOID && !st.journal.setStatus(n[N_VOID_TRACE], J_VOIDED)) r.errorCode = st.journal.lastError;
-          this.go(OP_FINISH, OUT_APPROVED, CLS_SUCCESS, MSG_RC_00);
+          if (n[N_JOB] === TXN_VOID && !st.journal.setStatus(n[N_VOID_TRACE], J_VOIDED)) r.errorCode = st.journal.lastError;
+          this.go(OP_FINISH, OUT_APPROVED, (CLS_SUCCESS << 8) | MSG_RC_00);
           return;
         }
         // 0510 / 0330
-        const cn = st.counters;
-        if (!approved) {
+        const cn = this.sto.counters;
+        if (j === 0) {
           r.cls = rcClass(r.rc0, r.rc1);
           r.msgId = rcMessage(r.rc0, r.rc1);
           if (r.cls === CLS_SIGN_IN_AGAIN) n[N_NEED_SIGN_IN] = 1;
-          this.go(OP_FINISH, OUT_SETTLE_FAILED, r.cls, r.msgId);
+          this.go(OP_FINISH, OUT_SETTLE_FAILED, (r.cls << 8) | r.msgId);
           return;
         }
-        if (kind === X_SETTLE) {
+        if (k === X_SETTLE) {
           // reply flag (digit 31 of field 48): 1 balanced, 2 not balanced, 3 error
-          i = rsp.length(48);
+          i = m.length(48);
           v = -1;
           if (i >= 31 && i <= DIGITS_CAPACITY) {
-            rsp.getDigits(48, cfg, CFG_DIGITS);
-            v = cfg[CFG_DIGITS + 30] - 48;
+            m.getDigits(48, this.cfg, CFG_DIGITS);
+            v = this.cfg[CFG_DIGITS + 30] - 48;
           }
-          if (v === 1) this.go(OP_CLOSE_SETTLEMENT, 0, 0, 0);
+          if (v === 1) this.go(OP_CLOSE_SETTLEMENT, 0, 0);
           else if (v === 2) {
             if (!cn.setSettleStep(SETTLE_UPLOADING, 0)) {
               r.errorCode = cn.lastError;
-              this.go(OP_FINISH, OUT_STORAGE_ERROR, CLS_SYSTEM, MSG_OUT_STORAGE_ERROR);
+              this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
               return;
             }
             n[N_PHASE] = SP_UPLOAD;
-            this.go(OP_STEP, 0, 0, 0);
-          } else this.go(OP_FINISH, OUT_SETTLE_FAILED, CLS_SYSTEM, MSG_OUT_SETTLE_FAILED);
-        } else if (kind === X_UPLOAD) {
+            this.go(OP_STEP, 0, 0);
+          } else this.go(OP_FINISH, OUT_SETTLE_FAILED, (CLS_SYSTEM << 8) | MSG_OUT_SETTLE_FAILED);
+        } else if (k === X_UPLOAD) {
           if (!cn.setSettleStep(SETTLE_UPLOADING, n[N_UPLOAD_NEXT])) {
             r.errorCode = cn.lastError;
-            this.go(OP_FINISH, OUT_STORAGE_ERROR, CLS_SYSTEM, MSG_OUT_STORAGE_ERROR);
+            this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
             return;
           }
-          this.go(OP_STEP, 0, 0, 0);
-        } else this.go(OP_CLOSE_SETTLEMENT, 1, 0, 0);
+          this.go(OP_STEP, 0, 0);
+        } else this.go(OP_CLOSE_SETTLEMENT, 1, 0);
         return;
       }
 
       case OP_NO_REPLY: {
         k = n[N_X];
         n[N_X] = X_NONE;
-        if (k === X_REVERSAL) this.go(OP_REVERSAL_FAILED, 0, 0, 0);
+        if (k === X_REVERSAL) this.go(OP_REVERSAL_FAILED, 0, 0);
         else if (k === X_MAIN) {
           r.rc0 = 0;
           r.rc1 = 0;
@@ -1455,89 +1480,85 @@ export class TxnEngine implements TxnEngineApi {
           r.outcome = OUT_NO_RESPONSE;
           r.cls = CLS_RETRY_LATER;
           r.msgId = MSG_OUT_NO_RESPONSE;
-          if (job === TXN_SALE || job === TXN_VOID) {
+          if (n[N_JOB] === TXN_SALE || n[N_JOB] === TXN_VOID) {
             // the reversal (98) is on flash: try it once now
             n[N_POST_REV] = 1;
-            this.go(OP_STEP, 0, 0, 0);
-          } else this.go(OP_FINISH, 0, 0, 0);
-        } else if (k === X_SIGN_IN) this.go(OP_FINISH, OUT_NO_RESPONSE, CLS_RETRY_LATER, MSG_OUT_NO_RESPONSE);
-        else this.go(OP_FINISH, OUT_SETTLE_FAILED, CLS_RETRY_LATER, MSG_OUT_SETTLE_FAILED);
+            this.go(OP_STEP, 0, 0);
+          } else this.go(OP_FINISH, 0, 0);
+        } else if (k === X_SIGN_IN) this.go(OP_FINISH, OUT_NO_RESPONSE, (CLS_RETRY_LATER << 8) | MSG_OUT_NO_RESPONSE);
+        else this.go(OP_FINISH, OUT_SETTLE_FAILED, (CLS_RETRY_LATER << 8) | MSG_OUT_SETTLE_FAILED);
         return;
       }
 
       case OP_REVERSAL_FAILED: {
+        // j: the reversal ran out of retries now
         n[N_PRE_REV_DONE] = 1;
-        let exhausted = false;
-        if (q.hasPending() && q.pending.tries >= q.retryLimit) {
-          v = st.reversalAttempt();
+        if (this.sto.reversals.hasPending() && this.sto.reversals.pending.tries >= this.sto.reversals.retryLimit) {
+          v = this.sto.reversalAttempt();
           if (v === RQ_EXHAUSTED) {
-            this.go(OP_SLIP, 0, 0, 0);
-            exhausted = true;
+            this.go(OP_SLIP, 0, 0);
+            j = 1;
           } else if (v === RQ_ERROR) {
-            r.errorCode = st.lastError;
+            r.errorCode = this.sto.lastError;
           }
         }
         if (n[N_POST_REV] === 1) {
           r.rc0 = (n[N_MAIN_RC] >> 8) & 255;
           r.rc1 = n[N_MAIN_RC] & 255;
-          this.go(OP_FINISH, 0, 0, 0);
-        } else if (job === TXN_REVERSAL) {
-          if (exhausted) this.go(OP_FINISH, OUT_REVERSAL_FAILED, CLS_SYSTEM, MSG_REVERSAL_FAILED);
-          else this.go(OP_FINISH, OUT_REVERSAL_PENDING, CLS_RETRY_LATER, MSG_OUT_REVERSAL_PENDING);
-        } else if (exhausted) {
+          this.go(OP_FINISH, 0, 0);
+        } else if (n[N_JOB] === TXN_REVERSAL) {
+          if (j === 1) this.go(OP_FINISH, OUT_REVERSAL_FAILED, (CLS_SYSTEM << 8) | MSG_REVERSAL_FAILED);
+          else this.go(OP_FINISH, OUT_REVERSAL_PENDING, (CLS_RETRY_LATER << 8) | MSG_OUT_REVERSAL_PENDING);
+        } else if (j === 1) {
           // on the manual list now: the new transaction may proceed
           n[N_STATE] = S_RUNNING;
-          this.go(OP_STEP, 0, 0, 0);
-        } else this.go(OP_FINISH, OUT_REVERSAL_PENDING, CLS_RETRY_LATER, MSG_OUT_REVERSAL_PENDING);
+          this.go(OP_STEP, 0, 0);
+        } else this.go(OP_FINISH, OUT_REVERSAL_PENDING, (CLS_RETRY_LATER << 8) | MSG_OUT_REVERSAL_PENDING);
         return;
       }
 
       case OP_TERMINAL_FAILURE: {
         n[N_STATE] = S_RUNNING;
-        if (!q.setReason(REASON_TERMINAL)) r.errorCode = q.lastError;
-        en.status = J_REVERSAL_PENDING;
-        if (b === 1) st.journal.setStatus(en.stan, J_REVERSAL_PENDING);
-        else st.complete(en);
+        if (!this.sto.reversals.setReason(REASON_TERMINAL)) r.errorCode = this.sto.reversals.lastError;
+        this.ent.status = J_REVERSAL_PENDING;
+        if (b === 1) this.sto.journal.setStatus(this.ent.stan, J_REVERSAL_PENDING);
+        else this.sto.complete(this.ent);
         r.outcome = a;
         r.cls = a === OUT_STORAGE_ERROR ? CLS_SYSTEM : a === OUT_CARD_REMOVED ? CLS_RETRY_LATER : CLS_DO_NOT_RETRY;
         r.msgId = a === OUT_STORAGE_ERROR ? MSG_OUT_STORAGE_ERROR : a === OUT_CARD_REMOVED ? MSG_OUT_CARD_REMOVED : MSG_OUT_ABORTED;
         n[N_POST_REV] = 1;
-        this.go(OP_STEP, 0, 0, 0);
+        this.go(OP_STEP, 0, 0);
         return;
       }
 
       case OP_CLOSE_SETTLEMENT: {
-        const cn = st.counters;
+        const cn = this.sto.counters;
         r.batch = cn.batch;
         r.uploaded = a === 1;
         if (cn.settleStep !== SETTLE_CLOSING && !cn.setSettleStep(SETTLE_CLOSING, cn.uploadIndex)) {
           r.errorCode = cn.lastError;
-          this.go(OP_FINISH, OUT_STORAGE_ERROR, CLS_SYSTEM, MSG_OUT_STORAGE_ERROR);
-        } else if (!st.finishSettlement()) {
-          r.errorCode = st.lastError;
-          this.go(OP_FINISH, OUT_STORAGE_ERROR, CLS_SYSTEM, MSG_OUT_STORAGE_ERROR);
-        } else this.go(OP_FINISH, OUT_SETTLED, CLS_SUCCESS, MSG_OUT_SETTLED);
+          this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
+        } else if (!this.sto.finishSettlement()) {
+          r.errorCode = this.sto.lastError;
+          this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
+        } else this.go(OP_FINISH, OUT_SETTLED, (CLS_SUCCESS << 8) | MSG_OUT_SETTLED);
         return;
       }
 
       case OP_SLIP: {
-        const s = q.slip;
+        const s = this.sto.reversals.slip;
         r.slipReady = true;
         r.slipType = s.type === J_TXN_VOID ? TXN_VOID : s.type === J_TXN_REFUND ? TXN_REFUND : TXN_SALE;
         r.slipStan = s.stan;
         r.slipAmount = s.amount;
         civilFromMs(s.time * 1000, n, N_CIVIL);
         r.slipDateTime = ((((n[N_CIVIL] % 100) * 100 + n[N_CIVIL + 1]) * 100 + n[N_CIVIL + 2]) * 10000 + n[N_CIVIL + 3] * 100 + n[N_CIVIL + 4]) * 100 + n[N_CIVIL + 5];
-        const mp = s.pan;
-        const out = r.slipPan;
-        const len = mp.length > out.length ? out.length : mp.length;
-        const head = len < 6 ? len : 6;
-        const tail = len - head < 4 ? len - head : 4;
-        for (i = 0; i < len; i++) out[i] = 42;
-        for (i = 0; i < head; i++) out[i] = mp.first6[i];
-        for (i = 0; i < tail; i++) out[len - tail + i] = mp.last4[4 - tail + i];
-        for (i = len; i < out.length; i++) out[i] = 0;
-        r.slipPanLen = len;
+        // masked PAN as ASCII
+        w = s.pan.length > r.slipPan.length ? r.slipPan.length : s.pan.length;
+        for (i = 0; i < r.slipPan.length; i++) r.slipPan[i] = i < w ? 42 : 0;
+        for (i = 0; i < w && i < 6; i++) r.slipPan[i] = s.pan.first6[i];
+        for (i = w >= 10 ? 0 : w > 6 ? 10 - w : 4; i < 4; i++) r.slipPan[w - 4 + i] = s.pan.last4[i];
+        r.slipPanLen = w;
         r.slipReason = s.reason;
         return;
       }

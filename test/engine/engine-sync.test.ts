@@ -43,8 +43,9 @@ class SyncHost implements HostLink {
   engine!: TxnEngine;
   readonly ledger: Ledger;
   readonly handler: RequestHandler;
-  /** Requests seen (decoded), in order. */
+  /** Requests seen (decoded), in order, and their bodies as sent (after the 2-byte length). */
   readonly requests: IsoMessage[] = [];
+  readonly bodies: Buffer[] = [];
   /** Per request: how to answer (undefined = normally). */
   plan: (req: IsoMessage) => { options?: HandleOptions; silent?: boolean; prefix?: Buffer; chunk?: number } | undefined = () => undefined;
   /** Called at send time, before answering (checks of the engine's state when the request leaves). */
@@ -71,6 +72,7 @@ class SyncHost implements HostLink {
     const body = Buffer.from(buf.subarray(2, len));
     const req = decodeBody(body).message;
     this.requests.push(req);
+    this.bodies.push(body);
     if (this.onSend) this.onSend(req);
     const p = this.plan(req) || {};
     const r = this.handler.handle(body, p.options || {});
@@ -330,28 +332,31 @@ describe("TxnEngine with a link that answers inside the engine's calls", () => {
     add(J_SALE, J_VOIDED, 1, p16); // a voided sale stays a debit
     add(J_REFUND, J_APPROVED, 800, p16);
     add(J_VOID, J_APPROVED, 90, p16);
+    add(J_SALE, J_APPROVED, 0, p16);
     add(J_SALE, J_DECLINED, 5000, p16); // counts nowhere
     add(J_SALE, J_REVERSED, 7000, p16); // counts nowhere
     engine.settle();
     const r = rec.results[1];
     assert.equal(r.debitTotal, 123456);
-    assert.equal(r.debitCount, 7);
+    assert.equal(r.debitCount, 8);
     assert.equal(r.creditTotal, 890);
     assert.equal(r.creditCount, 2);
     const s500 = host.requests.filter((q) => q.mti === "0500");
     assert.equal(s500.length, 1);
-    assert.equal(s500[0].fields[48], "000000123456007000000000890002" + "0" + "0".repeat(30) + "0");
-    // the host's ledger has none of these: not balanced, batch upload of the 9 that count
+    assert.equal(s500[0].fields[48], "000000123456008000000000890002" + "0" + "0".repeat(30) + "0");
+    // the host's ledger has none of these: not balanced, batch upload of the 10 that count
     const ups = host.requests.filter((q) => q.mti === "0320");
-    assert.equal(ups.length, 3, "8 items, 1 item, closing");
+    assert.equal(ups.length, 3, "8 items, 2 items, closing");
     const f48 = ups.map((q) => q.fields[48] as string);
     assert.equal(f48[0].length, 2 + 8 * 40);
     assert.equal(f48[0].slice(0, 2), "08");
     assert.equal(f48[0].slice(2, 42), "00" + "000101" + "0" + "6228480000000000018" + "000000123450");
     assert.equal(f48[0].slice(42, 82), "00" + "000102" + "0000" + "6222020000009873" + "000000000001");
-    assert.equal(f48[1], "01" + "00" + "000109" + "0000" + "6222020000009873" + "000000000090");
-    assert.equal(f48[2], "0009");
+    assert.equal(f48[1], "02" + "00" + "000109" + "0000" + "6222020000009873" + "000000000090" + "00" + "000110" + "0000" + "6222020000009873" + "000000000000");
+    assert.equal(f48[2], "0010");
     assert.equal((ups[2].fields[60] as string).slice(8, 11), "202");
+    // TPDU, then the header's application type: 60 (not a chip transaction)
+    for (let i = 0; i < host.requests.length; i++) if (host.requests[i].mti === "0320") assert.equal(host.bodies[i][5], 0x60);
     assert.equal(r.outcome, OUT_SETTLED);
     assert.equal(r.uploaded, true);
   });

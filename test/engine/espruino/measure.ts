@@ -16,12 +16,11 @@ import { INIT, record, replay, session } from "./session";
 /**
  * What each property of the engine holds of its own, in blocks: typed arrays by E.getSizeOf,
  * objects walked (their property names + values; functions, the prototype and the parts the
- * engine is given - clock, stores, link, listener - left out; an object reached twice counted
- * once). A name of up to 4 characters shares its block with a small value; longer ones take
+ * engine is given - clk, sto, link, lsn, setT - left out; an object reached twice counted once). A name of up to 4 characters shares its block with a small value; longer ones take
  * one more block per 10 characters or so (MEMORY.md).
  */
 const SIZES = [
-  "(function(e){var seen=[],skip={clock:1,stores:1,link:1,listener:1,setTime:1};",
+  "(function(e){var seen=[],skip={clk:1,sto:1,link:1,lsn:1,setT:1};",
   // Espruino's === compares typed arrays by content: identity by flipping a byte
   "function same(a,b){if(!a.buffer||!b.buffer)return a===b;if(a.length!==b.length||!a.length)return false;var o=b[0];a[0]^=1;var r=b[0]!==o;a[0]^=1;return r;}",
   "function nm(k){return 1+Math.ceil(Math.max(0,k.length-4)/10);}",
@@ -69,6 +68,10 @@ async function main(): Promise<void> {
         const pk = (await t.eval("R('peak')")) as number;
         const use = (await t.eval("R('use')")) as number;
         const st = steps[i];
+        if (st.cmd === "mem") {
+          idle = use; // it collected
+          return;
+        }
         rows.push(`  step ${i} ${st.cmd}: peak ${pk - idle} above the use before it, ${use - idle} kept`);
         if (st.cmd === "sale" && i > 1) sales.push(pk - idle);
         idle = use;

@@ -122,7 +122,8 @@ export const INIT = `R("init", ${START_MS}, ${js(DEFAULT_TEST_TMK)}, ${js(DEFAUL
 
 /**
  * Replay `steps` on a target running replay-entry.ts (stores and engine already made), checking
- * every request and result against `recorded`. `each(i)` runs after each step (measurements).
+ * every request and result against `recorded`. `each(i)` runs after each step, "mem" steps too
+ * (measurements).
  * Returns the "mem" steps' figures and the number of requests compared.
  */
 export async function replay(
@@ -137,6 +138,7 @@ export async function replay(
     const st = steps[i];
     if (st.cmd === "mem") {
       mem[st.label] = (await target.eval("R('mem')")) as number;
+      if (each) await each(i);
       continue;
     }
     let started: unknown = true;
