@@ -35,14 +35,6 @@ export function insideCards(): TestCard[] {
   return list;
 }
 
-export function findInsideCard(id: string): TestCard {
-  const list = insideCards();
-  for (let i = 0; i < list.length; i++) if (list[i].id === id) return list[i];
-  const ids: string[] = [];
-  for (let i = 0; i < list.length; i++) ids.push(list[i].id);
-  throw new Error("no test card '" + id + "' (known: " + ids.join(", ") + ")");
-}
-
 /** First 6 and last 4 digits, the rest as '*' (as hil/terminal/cards.ts maskedPan). */
 export function maskPan(pan: string): string {
   let out = "";

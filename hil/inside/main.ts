@@ -13,7 +13,8 @@
  * stepped Scheduler). Options: set `global.hilOptions` (rig.ts InsideOptions) before this runs.
  */
 import { buildInsideRig, type InsideOptions } from "./rig";
-import { InsideHil } from "./control";
+import { HilControl } from "./control";
+import { insideCards } from "./cards";
 import type { TimeSource } from "./timers";
 import type { Wire } from "./uart-link";
 
@@ -78,9 +79,15 @@ const rig = buildInsideRig(
   doorbellWire(),
 );
 global.hilBuses = rig.buses;
-global.hil = new InsideHil(rig.models, rig.timers, {
-  holdMs: options.keyHoldMs || 80,
-  gapMs: options.keyGapMs || 80,
-  scans: rig.scans,
-  bounceMs: options.keyBounceMs !== undefined ? options.keyBounceMs : 5,
+global.hil = new HilControl({
+  models: rig.models,
+  timers: rig.timers,
+  timing: {
+    holdMs: options.keyHoldMs || 80,
+    gapMs: options.keyGapMs || 80,
+    scans: rig.scans,
+    bounceMs: options.keyBounceMs !== undefined ? options.keyBounceMs : 5,
+  },
+  cards: insideCards(),
+  inside: true,
 });

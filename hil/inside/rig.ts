@@ -22,6 +22,7 @@ import { MsrModule } from "../models/msr-module";
 import type { PinNet } from "../models/ports";
 import { InsideUart, timedWire, type Wire } from "./uart-link";
 import { ModelTimers, type TimeSource } from "./timers";
+import type { KeyScans, TerminalModels } from "./control";
 
 /** Knobs (all optional), read from `global.hilOptions` by main.ts before the models are built. */
 export interface InsideOptions {
@@ -52,13 +53,8 @@ export interface InsideOptions {
   lcdTiming?: boolean;
 }
 
-export interface InsideModels {
-  keypad: KeypadMatrixModel;
-  lcd: Hd44780Pcf8574Model;
-  printer: EscPosPrinterModel;
-  icc: IccReaderModule;
-  msr: MsrModule;
-}
+/** The same set of models as the virtual terminal's (control.ts TerminalModels). */
+export type InsideModels = TerminalModels;
 
 export interface InsideRig {
   models: InsideModels;
@@ -67,14 +63,6 @@ export interface InsideRig {
   links: { msr: InsideUart; icc: InsideUart; printer: InsideUart };
   /** The firmware's keypad scans: how many so far, and when the last one read the matrix. */
   scans: KeyScans;
-}
-
-/** What the taps are paced by (control.ts): the keypad driver's scans as seen on the row wires. */
-export interface KeyScans {
-  /** Scans the firmware has made so far (row 1 is released twice per scan). */
-  count(): number;
-  /** ms (on the models' time) at which the last scan read row 1: where its key reading starts. */
-  lastAt(): number;
 }
 
 /**

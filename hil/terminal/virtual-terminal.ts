@@ -26,7 +26,8 @@ import { IccReaderModule } from "../models/icc-reader-module";
 import { MsrModule } from "../models/msr-module";
 import { HostSimulator, type HostOptions } from "../host/server";
 import { CONFIG_FILE, type TerminalConfig } from "../../firmware/config";
-import { HIL_METHODS, HilControl, type KeyTiming, type TerminalModels } from "./hil-control";
+import { HIL_METHODS, HilControl, virtualBoardPins, type KeyTiming, type TerminalModels } from "./hil-control";
+import { TERMINAL_CARDS } from "./cards";
 import { VIRTUAL_WIRING, type TerminalWiring } from "./wiring";
 
 export const DEFAULT_FIRMWARE = "dist/firmware.js";
@@ -100,7 +101,13 @@ export class VirtualTerminal {
     };
     this.wire();
     const t = opts.keyTiming || {};
-    this.hil = new HilControl(this.board, this.models, this.wiring, { holdMs: t.holdMs || 80, gapMs: t.gapMs || 80 });
+    this.hil = new HilControl({
+      models: this.models,
+      timers: sched,
+      timing: { holdMs: t.holdMs || 80, gapMs: t.gapMs || 80 },
+      cards: TERMINAL_CARDS,
+      pins: virtualBoardPins(this.board, this.wiring),
+    });
     this.installHilOnEveryBoot();
   }
 

@@ -1,13 +1,14 @@
 /**
  * The device models bundle's wiring (hil/inside), in plain Node on simulated time: the same
- * buildInsideRig and InsideHil that run inside the interpreter, with a hil/sim Scheduler as the
+ * buildInsideRig and the HilControl that run inside the interpreter, with a hil/sim Scheduler as the
  * time source, driven by the real firmware drivers. CI covers the code this way; the
  * interpreter run is test/inside/interpreter.test.ts.
  */
 import { strict as assert } from "node:assert";
 import { Scheduler } from "../../hil/sim/scheduler";
 import { buildInsideRig, type InsideRig } from "../../hil/inside/rig";
-import { InsideHil, INSIDE_HIL_METHODS } from "../../hil/inside/control";
+import { HilControl, HIL_METHODS } from "../../hil/inside/control";
+import { insideCards } from "../../hil/inside/cards";
 import type { TimeSource } from "../../hil/inside/timers";
 import { EventRing } from "../../firmware/lib/event-ring";
 import { Hd44780Lcd } from "../../firmware/drivers/hd44780-lcd";
@@ -18,10 +19,15 @@ import { EV_CARD_SWIPED, EV_KEY } from "../../firmware/events";
 import { KEY_ENTER, KEY_F1 } from "../../firmware/drivers/keypad-keys";
 import type { NetLike } from "../../firmware/hal/socket";
 
-function setup(net: NetLike | null = null): { sched: Scheduler; rig: InsideRig; hil: InsideHil; ring: EventRing } {
+/** The hil inside the interpreter over `rig` (as hil/inside/main.ts makes it). */
+function insideHil(rig: InsideRig): HilControl {
+  return new HilControl({ models: rig.models, timers: rig.timers, timing: { holdMs: 80, gapMs: 80, scans: rig.scans, bounceMs: 5 }, cards: insideCards(), inside: true });
+}
+
+function setup(net: NetLike | null = null): { sched: Scheduler; rig: InsideRig; hil: HilControl; ring: EventRing } {
   const sched = new Scheduler();
   const rig = buildInsideRig(sched, { keyBounceMs: 5 }, () => net);
-  const hil = new InsideHil(rig.models, rig.timers, { holdMs: 80, gapMs: 80, scans: rig.scans, bounceMs: 5 });
+  const hil = insideHil(rig);
   return { sched, rig, hil, ring: new EventRing(32) };
 }
 
@@ -98,7 +104,7 @@ describe("hil/inside: the models' buses, driven by the firmware drivers", functi
   it("taps are not lost when the model's contact bounce spreads over the firmware's scans", () => {
     const timers = new OneTimerPerTick();
     const rig = buildInsideRig(timers, { keyBounceMs: 5 }, () => null);
-    const hil = new InsideHil(rig.models, rig.timers, { holdMs: 80, gapMs: 80, scans: rig.scans, bounceMs: 5 });
+    const hil = insideHil(rig);
     const ring = new EventRing(32);
     const kp = new MatrixKeypad({ rows: rig.buses.keypadRows, cols: rig.buses.keypadCols, ring, clock: { now: () => timers.now() } });
     hil.keys("1002\n");
@@ -245,7 +251,7 @@ describe("hil/inside: the models' buses, driven by the firmware drivers", functi
     assert.ok(cards.some((c) => c.id === "frozen" && !c.chip));
     const debit = cards.find((c) => c.id === "mag-debit")!;
     assert.equal(debit.pan, "622202******9873");
-    for (const name of INSIDE_HIL_METHODS) assert.equal(typeof (hil as unknown as Record<string, unknown>)[name], "function", name);
+    for (const name of HIL_METHODS) assert.equal(typeof (hil as unknown as Record<string, unknown>)[name], "function", name);
     assert.ok(hil.help().indexOf("tearOff") >= 0);
   });
 

@@ -1,17 +1,28 @@
 /**
  * The inside `hil` must stay the virtual terminal's `hil` (same names, same cards), so one
- * scenario runs on both targets. These fail when either side changes alone.
+ * scenario runs on both targets. Both are hil/inside/control.ts's HilControl; these fail when
+ * the card lists or the method lists of the two drift apart.
  */
 import { strict as assert } from "node:assert";
-import { HIL_METHODS } from "../../hil/terminal/hil-control";
+import { HIL_METHODS, HilControl } from "../../hil/terminal/hil-control";
 import { TERMINAL_CARDS, maskedPan } from "../../hil/terminal/cards";
 import { HOST_CARDS } from "../../hil/host/cards";
-import { INSIDE_HIL_METHODS } from "../../hil/inside/control";
+import { INSIDE_ONLY_METHODS } from "../../hil/inside/control";
+import { VirtualTerminal } from "../../hil/terminal/virtual-terminal";
 import { HOST_DECLINE_CARDS, insideCards, maskPan } from "../../hil/inside/cards";
 
 describe("hil/inside parity with the virtual terminal", () => {
-  it("offers every hil method the virtual terminal offers, in the same order", () => {
-    assert.deepEqual(INSIDE_HIL_METHODS, HIL_METHODS.slice());
+  it("one implementation: the virtual terminal's hil is the inside HilControl; inside, help() adds tearOff", () => {
+    const vt = new VirtualTerminal();
+    try {
+      assert.ok(vt.hil instanceof HilControl);
+      assert.deepEqual(vt.hil.help(), HIL_METHODS);
+      const inside = new HilControl({ models: vt.models, timers: vt.board.sched, timing: { holdMs: 80, gapMs: 80 }, cards: insideCards(), inside: true });
+      assert.deepEqual(inside.help(), HIL_METHODS.concat(INSIDE_ONLY_METHODS));
+      for (const name of inside.help()) assert.equal(typeof (inside as unknown as Record<string, unknown>)[name], "function", name);
+    } finally {
+      void vt.close();
+    }
   });
 
   it("lists the host simulator's decline cards exactly (its cards.ts cannot be bundled: it imports the ledger)", () => {
