@@ -71,30 +71,34 @@ export class FieldTable {
 }
 
 // Readers for tests, tools and code off the hot path (hot code reads `spec` inline). They are
-// left out of the firmware bundle when nothing there calls them.
+// left out of the firmware bundle when nothing there calls them. Allocation-free.
 
-/** The field's attribute byte (0 = undefined). */
+/** The field's attribute byte (0 = undefined). @hot */
 export function fieldAttr(t: FieldTable, field: number): number {
   return t.spec.charCodeAt(SPEC_CHARS * field) | 0;
 }
 
+/** @hot */
 export function fieldFormat(t: FieldTable, field: number): number {
   return fieldAttr(t, field) & 7;
 }
 
+/** @hot */
 export function fieldLenType(t: FieldTable, field: number): number {
   return (fieldAttr(t, field) >> 3) & 3;
 }
 
+/** @hot */
 export function fieldFlags(t: FieldTable, field: number): number {
   return fieldAttr(t, field) >> 5;
 }
 
+/** @hot */
 export function fieldMax(t: FieldTable, field: number): number {
   return ((t.spec.charCodeAt(SPEC_CHARS * field + 1) << 8) | t.spec.charCodeAt(SPEC_CHARS * field + 2)) | 0;
 }
 
-/** True when the field's digits are BCD nibbles (n or z without FLAG_ASCII). */
+/** True when the field's digits are BCD nibbles (n or z without FLAG_ASCII). @hot */
 export function fieldIsBcd(t: FieldTable, field: number): boolean {
   const a = fieldAttr(t, field);
   return ((a & 7) === FMT_N || (a & 7) === FMT_Z) && (a & (FLAG_ASCII << 5)) === 0;
