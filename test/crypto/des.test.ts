@@ -2,7 +2,7 @@
 // since plain 'des-ecb' is disabled in OpenSSL 3's default provider).
 import { strict as assert } from "node:assert";
 import { createCipheriv, createDecipheriv } from "node:crypto";
-import { DesKey, desBlock, desKeySchedule } from "../../firmware/txn/crypto/des";
+import { DesKey, desBlock } from "../../firmware/txn/crypto/des";
 import { CRYPTO_OK, E_KEY_LENGTH } from "../../firmware/txn/crypto/errors";
 
 const hex = (s: string) => Buffer.from(s, "hex");
@@ -37,7 +37,7 @@ function ours(k: Buffer, data: Buffer, decrypt: boolean): Buffer {
   assert.equal(key.load(k, 0, k.length), CRYPTO_OK);
   const out = new Uint8Array(data.length);
   if (decrypt) key.decryptEcb(data, 0, data.length, out, 0);
-  else key.encryptEcb(data, 0, data.length, out, 0);
+  else for (let i = 0; i < data.length; i += 8) key.encryptBlock(data, i, out, i);
   return Buffer.from(out);
 }
 
@@ -70,20 +70,22 @@ describe("DES / 3DES", () => {
     }
   });
 
-  it("works in place and at offsets; desBlock on a raw schedule agrees with DesKey", () => {
+  it("works in place and at offsets; desBlock on a key's schedule is single DES with that key", () => {
     const key = new DesKey();
     const k = hex("0123456789ABCDEFFEDCBA9876543210");
     key.load(k, 0, 16);
     const buf = Buffer.concat([Buffer.alloc(3), Buffer.from("12345678"), Buffer.alloc(3)]);
     key.encryptBlock(buf, 3, buf, 3);
     assert.deepEqual(buf.subarray(3, 11), nodeEcb(k, Buffer.from("12345678"), false));
-    key.decryptBlock(buf, 3, buf, 3);
+    key.decryptEcb(buf, 3, 8, buf, 3);
     assert.equal(buf.subarray(3, 11).toString(), "12345678");
-    const ks = new Uint8Array(128);
-    desKeySchedule(hex("00133457799BBCDFF1"), 1, ks, 0);
+    const single = new DesKey();
+    single.load(hex("00133457799BBCDFF1"), 1, 8);
     const out = new Uint8Array(8);
-    desBlock(ks, 0, false, hex("0123456789ABCDEF"), 0, out, 0);
+    desBlock(single.ks, 0, false, hex("0123456789ABCDEF"), 0, out, 0);
     assert.equal(Buffer.from(out).toString("hex"), "85e813540f0ab405");
+    desBlock(key.ks, 128, false, hex("0123456789ABCDEF"), 0, out, 0);
+    assert.deepEqual(Buffer.from(out), nodeEcb(k.subarray(8, 16), hex("0123456789ABCDEF"), false), "K2's schedule at 128");
   });
 
   it("refuses a key of the wrong length and then holds no key", () => {
