@@ -22,78 +22,75 @@ export const MAC_LENGTH = 8;
 
 const work = new Uint8Array(16);
 
-/** @hot */
-function hexDigit(n: number): number {
-  return n < 10 ? 48 + n : 55 + n;
-}
-
-/** UnionPay ECB MAC of data[off, off+len) into out[outOff .. +8) (ASCII hex). @hot */
-export function unionPayEcbMac(
-  key: DesKey,
-  data: Uint8Array,
-  off: number,
-  len: number,
-  out: Uint8Array,
-  outOff: number
-): void {
-  for (let i = 0; i < 8; i++) work[i] = 0;
-  for (let i = 0; i < len; i++) work[i & 7] ^= data[off + i];
-  // Expand to hex in place, from the end, so no unread byte is overwritten.
-  for (let i = 7; i >= 0; i--) {
-    const b = work[i];
-    work[2 * i + 1] = hexDigit(b & 15);
-    work[2 * i] = hexDigit(b >> 4);
-  }
-  key.encryptBlock(work, 0, work, 0);
-  for (let i = 0; i < 8; i++) work[i] ^= work[8 + i];
-  key.encryptBlock(work, 0, work, 0);
-  for (let i = 0; i < 4; i++) {
-    out[outOff + 2 * i] = hexDigit(work[i] >> 4);
-    out[outOff + 2 * i + 1] = hexDigit(work[i] & 15);
-  }
-  for (let i = 0; i < 16; i++) work[i] = 0;
-}
-
-/** ISO 9797-1 algorithm 3 (X9.19 retail MAC) of data[off, off+len) into out[outOff .. +8). @hot */
-export function retailMac(
-  key: DesKey,
-  data: Uint8Array,
-  off: number,
-  len: number,
-  out: Uint8Array,
-  outOff: number
-): void {
-  const ks = key.ks;
-  for (let i = 0; i < 8; i++) work[i] = 0;
-  const padded = len === 0 ? 8 : (len + 7) & ~7;
-  for (let i = 0; i < padded; i++) {
-    if (i < len) work[i & 7] ^= data[off + i];
-    if ((i & 7) === 7) desBlock(ks, 0, false, work, 0, work, 0);
-  }
-  if (key.size > 8) {
-    desBlock(ks, SCHEDULE_BYTES, true, work, 0, work, 0);
-    desBlock(ks, 0, false, work, 0, work, 0);
-  }
-  for (let i = 0; i < 8; i++) {
-    out[outOff + i] = work[i];
-    work[i] = 0;
-  }
-}
-
-/** A MAC key plus the algorithm the host expects; the codec takes one of these. */
+/**
+ * A MAC key plus the algorithm the host expects; the codec takes one of these. Both algorithms
+ * are written out in `compute` (one function: on Espruino each function costs RAM).
+ */
 export class Mac {
-  readonly key = new DesKey();
+  /** The MAC key; the engine points it at its working MAC key (or pass that key here). */
+  key: DesKey;
   mode: number;
 
-  constructor(mode: number) {
+  constructor(mode: number, key?: DesKey) {
+    this.key = key || new DesKey();
     this.mode = mode;
   }
 
   /** 8-byte MAC of data[off, off+len) into out[outOff..]; CRYPTO_OK or E_NO_KEY. @hot */
   compute(data: Uint8Array, off: number, len: number, out: Uint8Array, outOff: number): number {
-    if (this.key.size === 0) return E_NO_KEY;
-    if (this.mode === MAC_RETAIL) retailMac(this.key, data, off, len, out, outOff);
-    else unionPayEcbMac(this.key, data, off, len, out, outOff);
+    const key = this.key;
+    if (key.size === 0) return E_NO_KEY;
+    for (let i = 0; i < 8; i++) work[i] = 0;
+    if (this.mode === MAC_RETAIL) {
+      // CBC-MAC with K1, zero padding; then decrypt with K2, encrypt with K1
+      const ks = key.ks;
+      const padded = len === 0 ? 8 : (len + 7) & ~7;
+      for (let i = 0; i < padded; i++) {
+        if (i < len) work[i & 7] ^= data[off + i];
+        if ((i & 7) === 7) desBlock(ks, 0, false, work, 0, work, 0);
+      }
+      if (key.size > 8) {
+        desBlock(ks, SCHEDULE_BYTES, true, work, 0, work, 0);
+        desBlock(ks, 0, false, work, 0, work, 0);
+      }
+      for (let i = 0; i < 8; i++) out[outOff + i] = work[i];
+    } else {
+      // UnionPay ECB: XOR of the 8-byte blocks as 16 hex characters, expanded in place from the
+      // end (no unread byte is overwritten); encrypt the first 8, XOR the last 8, encrypt; the
+      // first 4 bytes as 8 hex characters
+      for (let i = 0; i < len; i++) work[i & 7] ^= data[off + i];
+      for (let i = 15; i >= 0; i--) {
+        const n = i & 1 ? work[i >> 1] & 15 : work[i >> 1] >> 4;
+        work[i] = n < 10 ? 48 + n : 55 + n;
+      }
+      key.encryptBlock(work, 0, work, 0);
+      for (let i = 0; i < 8; i++) work[i] ^= work[8 + i];
+      key.encryptBlock(work, 0, work, 0);
+      for (let i = 0; i < 8; i++) {
+        const n = i & 1 ? work[i >> 1] & 15 : work[i >> 1] >> 4;
+        out[outOff + i] = n < 10 ? 48 + n : 55 + n;
+      }
+    }
+    for (let i = 0; i < 16; i++) work[i] = 0;
     return CRYPTO_OK;
   }
+}
+
+/** For tests and tools (the firmware calls Mac.compute): one Mac made on first use. */
+let loose: Mac | null = null;
+
+/** UnionPay ECB MAC of data[off, off+len) under `key` into out[outOff .. +8) (ASCII hex). */
+export function unionPayEcbMac(key: DesKey, data: Uint8Array, off: number, len: number, out: Uint8Array, outOff: number): void {
+  if (loose === null) loose = new Mac(MAC_UNIONPAY_ECB, key);
+  loose.key = key;
+  loose.mode = MAC_UNIONPAY_ECB;
+  loose.compute(data, off, len, out, outOff);
+}
+
+/** ISO 9797-1 algorithm 3 (X9.19 retail MAC) of data[off, off+len) under `key` into out[outOff .. +8). */
+export function retailMac(key: DesKey, data: Uint8Array, off: number, len: number, out: Uint8Array, outOff: number): void {
+  if (loose === null) loose = new Mac(MAC_RETAIL, key);
+  loose.key = key;
+  loose.mode = MAC_RETAIL;
+  loose.compute(data, off, len, out, outOff);
 }

@@ -12,14 +12,14 @@
  */
 import { DesKey } from "./des";
 import { CRYPTO_OK, E_KCV_DATA_KEY, E_KCV_MAC_KEY, E_KCV_PIN_KEY, E_KEY_FIELD_LENGTH, E_NO_KEY } from "./errors";
-import { kcvMatches } from "./kcv";
 
 export class WorkingKeys {
   readonly pinKey = new DesKey();
   readonly macKey = new DesKey();
   /** Data (track encryption) key when field 62 carries one, else size 0. */
   readonly dataKey = new DesKey();
-  private readonly plain = new Uint8Array(48);
+  /** Clear keys at 0 (PIN), 16 (MAC), 32 (data); 48..55: the check-value block. */
+  private readonly plain = new Uint8Array(56);
   private readonly probe = new DesKey();
 
   /** Decrypt, check and install the keys in f62[off, off+len); CRYPTO_OK or an E_* code. */
@@ -31,14 +31,21 @@ export class WorkingKeys {
     const macAt = pinLen + 4;
     let macLen = 8;
     if (!single) for (let i = macAt + 8; i < macAt + 16; i++) if (f62[off + i] !== 0) macLen = 16;
-    const macKcvAt = macAt + (single ? 8 : 16);
     const p = this.plain;
     tmk.decryptEcb(f62, off, pinLen, p, 0);
     tmk.decryptEcb(f62, off + macAt, macLen, p, 16);
     if (len === 60) tmk.decryptEcb(f62, off + 40, 16, p, 32);
-    let e = this.check(p, 0, pinLen, f62, off + pinLen, E_KCV_PIN_KEY);
-    if (e === CRYPTO_OK) e = this.check(p, 16, macLen, f62, off + macKcvAt, E_KCV_MAC_KEY);
-    if (e === CRYPTO_OK && len === 60) e = this.check(p, 32, 16, f62, off + 56, E_KCV_DATA_KEY);
+    // each key's check value (the first 4 bytes of 8 zero bytes encrypted under the clear key)
+    // must match the 4 bytes after it: PIN, MAC, then the data key
+    let e = CRYPTO_OK;
+    for (let k = 0; k < (len === 60 ? 3 : 2) && e === CRYPTO_OK; k++) {
+      const n = k === 0 ? pinLen : k === 1 ? macLen : 16;
+      const kcvAt = off + (k === 0 ? pinLen : k === 1 ? macAt + (single ? 8 : 16) : 56);
+      this.probe.load(p, 16 * k, n);
+      for (let i = 48; i < 56; i++) p[i] = 0;
+      this.probe.encryptBlock(p, 48, p, 48);
+      for (let i = 0; i < 4; i++) if (p[48 + i] !== f62[kcvAt + i]) e = k === 0 ? E_KCV_PIN_KEY : k === 1 ? E_KCV_MAC_KEY : E_KCV_DATA_KEY;
+    }
     if (e === CRYPTO_OK) {
       this.pinKey.load(p, 0, pinLen);
       this.macKey.load(p, 16, macLen);
@@ -54,10 +61,5 @@ export class WorkingKeys {
     this.pinKey.clear();
     this.macKey.clear();
     this.dataKey.clear();
-  }
-
-  private check(p: Uint8Array, at: number, n: number, f62: Uint8Array, kcvAt: number, code: number): number {
-    this.probe.load(p, at, n);
-    return kcvMatches(this.probe, f62, kcvAt) ? CRYPTO_OK : code;
   }
 }
