@@ -71,21 +71,23 @@ const RC_MSGS = new Uint8Array([
 
 /** Index of the code (two ASCII codes) in the table, -1 when unknown. @hot */
 export function rcIndex(c0: number, c1: number): number {
-  const n = RC_CODES.length >> 1;
-  for (let i = 0; i < n; i++) if (RC_CODES.charCodeAt(2 * i) === c0 && RC_CODES.charCodeAt(2 * i + 1) === c1) return i;
+  for (let i = 0; i < RC_CODES.length; i += 2) if (RC_CODES.charCodeAt(i) === c0 && RC_CODES.charCodeAt(i + 1) === c1) return i >> 1;
   return -1;
 }
 
+// rcClass and rcMessage search the table themselves: each function the firmware calls costs RAM
+// on Espruino, and rcIndex stays out of the bundle.
+
 /** CLS_* for a response code; unknown codes are CLS_DO_NOT_RETRY. @hot */
 export function rcClass(c0: number, c1: number): number {
-  const i = rcIndex(c0, c1);
-  return i < 0 ? CLS_DO_NOT_RETRY : RC_CLASSES.charCodeAt(i) - 48;
+  for (let i = 0; i < RC_CODES.length; i += 2) if (RC_CODES.charCodeAt(i) === c0 && RC_CODES.charCodeAt(i + 1) === c1) return RC_CLASSES.charCodeAt(i >> 1) - 48;
+  return CLS_DO_NOT_RETRY;
 }
 
 /** MSG_RC_* id for a response code; unknown codes give MSG_RC_OTHER. @hot */
 export function rcMessage(c0: number, c1: number): number {
-  const i = rcIndex(c0, c1);
-  return i < 0 ? MSG_RC_OTHER : RC_MSGS[i];
+  for (let i = 0; i < RC_CODES.length; i += 2) if (RC_CODES.charCodeAt(i) === c0 && RC_CODES.charCodeAt(i + 1) === c1) return RC_MSGS[i >> 1];
+  return MSG_RC_OTHER;
 }
 
 /**
