@@ -3,12 +3,16 @@
  * handlers; the app loop drains it each tick. An event is three integers: kind (see
  * firmware/events.ts) and two arguments. When full, the newest event is dropped and counted:
  * the app reports overflow rather than the driver blocking or allocating.
+ *
+ * Two methods only (each method costs RAM on Espruino): `count` says how many wait; draining
+ * with `shift()` until it returns false empties the ring.
  */
 export class EventRing {
   private readonly buf: Int32Array;
   private readonly cap: number;
   private head = 0;
-  private count = 0;
+  /** Events waiting (read only). */
+  count = 0;
   /** Events dropped because the ring was full. */
   dropped = 0;
   /** Filled by `shift()`: the event just taken. */
@@ -48,14 +52,5 @@ export class EventRing {
     if (this.head === this.cap) this.head = 0;
     this.count--;
     return true;
-  }
-
-  size(): number {
-    return this.count;
-  }
-
-  clear(): void {
-    this.head = 0;
-    this.count = 0;
   }
 }

@@ -141,7 +141,7 @@ describe("MagStripeReader against MsrModule", () => {
     r = rig({ terminator: "\r" }, { endByte: -1, endGapMs: 50 });
     r.module.swipe(MAG_DEBIT);
     r.sched.advance(80); // bytes arrive after ~72 ms at 9600 baud; the gap has not passed
-    assert.equal(r.ring.size(), 0);
+    assert.equal(r.ring.count, 0);
     r.sched.advance(100);
     assertGood(r, MAG_DEBIT, drain(r.ring));
   });
@@ -213,7 +213,7 @@ describe("MagStripeReader against MsrModule", () => {
     const r = rig({}, { swipeTimeoutMs: 700 });
     r.module.swipe(MAG_DEBIT, { cutAfter: 20 });
     r.sched.advance(21 + 650); // bytes are in after ~21 ms
-    assert.equal(r.ring.size(), 0);
+    assert.equal(r.ring.count, 0);
     assert.ok(r.msr.busy());
     r.sched.advance(60);
     assert.deepEqual(drain(r.ring), [[EV_CARD_READ_ERROR, MSR_ERR_PARTIAL, 1]]);
@@ -242,7 +242,7 @@ describe("MagStripeReader against MsrModule", () => {
     r.module.silent = true;
     assert.equal(r.module.swipe(MAG_DEBIT), "");
     r.sched.advance(3000);
-    assert.equal(r.ring.size(), 0);
+    assert.equal(r.ring.count, 0);
     assert.equal(r.msr.card.panLen, 0);
   });
 
@@ -250,7 +250,7 @@ describe("MagStripeReader against MsrModule", () => {
     const r = rig();
     r.module.lineNoise("\r\n"); // stray terminators on an idle line: nothing
     r.sched.advance(100);
-    assert.equal(r.ring.size(), 0);
+    assert.equal(r.ring.count, 0);
     r.module.lineNoise("\x00\x7fzz");
     r.sched.advance(100);
     assert.deepEqual(drain(r.ring), [[EV_CARD_READ_ERROR, MSR_ERR_GARBLED, 0]]);
@@ -274,7 +274,7 @@ describe("MagStripeReader against MsrModule", () => {
     const r = rig({}, {}, 1);
     for (let i = 0; i < 3; i++) r.module.swipe(i === 1 ? MAG_BAD_LUHN : MAG_DEBIT);
     assert.doesNotThrow(() => r.sched.advance(2000));
-    assert.equal(r.ring.size(), 1);
+    assert.equal(r.ring.count, 1);
     assert.equal(r.ring.dropped, 2);
     assert.deepEqual(drain(r.ring), [[EV_CARD_SWIPED, 0, 0]]);
   });

@@ -409,7 +409,7 @@ describe("EscPosPrinter driver with the ESC/POS printer model", () => {
     assert.equal(r.printer.state(), PRN_FAILED);
     assert.equal(r.printer.keptJob(), id);
     assert.equal(r.printer.lastError, PRN_ERR_PAPER_OUT);
-    r.ring.clear();
+    while (r.ring.shift()) continue; // empty the ring
     r.model.loadPaper();
     assert.equal(r.printer.reprint(), id);
     assert.deepEqual(r.run(), [[EV_PRINT_DONE, id, 0]]);
