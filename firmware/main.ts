@@ -61,7 +61,7 @@ try {
 }
 
 /** What T reads; the terminal and its books once booted. */
-const rig: RigApiParts = { terminal: null, lcd: lcd, faultState: "FAULT" };
+const rig: RigApiParts = { terminal: null, lcd: lcd }; // no terminal: T.state() says "FAULT"
 let link: NetLink | null = null;
 
 // T is made afresh on each read (rig-api.ts): a terminal nobody debugs keeps none of it.

@@ -32,7 +32,7 @@
 import type { Clock } from "../hal/clock";
 import type { EventRing } from "../lib/event-ring";
 import type { TerminalConfig } from "../config";
-import { CardData } from "../txn/card-data";
+import type { CardData } from "../txn/card-data";
 import {
   TxnEngineApi,
   TxnResult,
@@ -283,8 +283,12 @@ export class Terminal implements EngineListener {
   readonly pin = new Uint8Array(12);
   /** Refund: the original's RRN (ASCII). */
   readonly rrn = new Uint8Array(12);
-  /** The transaction's card: copied from a reader record, wiped when the transaction ends. */
-  readonly card = new CardData();
+  /**
+   * The transaction's card, wiped when the transaction ends: the chip reader's own record (it
+   * writes it only at the end of a read the terminal starts, when no card is held: autoRead off),
+   * and a swiped card is copied into it (the stripe reader's record is wiped at once).
+   */
+  readonly card: CardData;
   engine: TxnEngineApi;
   readonly clock: Clock;
   readonly ring: EventRing;
@@ -310,6 +314,7 @@ export class Terminal implements EngineListener {
     this.keypad = o.keypad;
     this.msr = o.msr;
     this.icc = o.icc;
+    this.card = o.icc.card;
     this.printer = o.printer;
     this.engine = o.engine as TxnEngineApi;
     this.journal = o.journal || null;
@@ -563,13 +568,12 @@ export class Terminal implements EngineListener {
         this.act(A_ABORT, MSG_OUT_CARD_REMOVED, 0, null);
       }
     } else if (kind === EV_CHIP_READ) {
+      // the chip reader filled this.card
       if (st === ST_READING) {
-        this.card.copyFrom(this.icc.card);
         v[V_CARD_READY] = 1;
         v[V_IS_CHIP] = 1;
         this.act(A_CARD_DONE, 0, 0, null);
-      }
-      this.icc.card.wipe();
+      } else this.card.wipe(); // a read that finished after all (cancelled): its data goes
     } else if (kind === EV_CHIP_ERROR || kind === EV_READER_FAULT) {
       if (st !== ST_READING) return;
       if (kind === EV_CHIP_ERROR && a === ICC_ERR_DECLINED) {
