@@ -293,24 +293,22 @@ export class Journal {
     return k < 0 ? 0 : (this.info[k] >> 1) & 7;
   }
 
-  /** Newest entry (open or settled) with this trace into `out`. */
-  findByStan(stan: number, out: JournalEntry): boolean {
+  /**
+   * Newest entry (open or settled) with this trace into `out`. Here and in last() and entryAt(),
+   * `out` may be null: the entry's bytes are then left in LOG_PAYLOAD (layout above), for
+   * TxnStores, which needs a field or two and keeps no entry object for it.
+   */
+  findByStan(stan: number, out: JournalEntry | null): boolean {
     return this.readKey(this.keyOf(stan, false), out);
   }
 
   /** The newest entry written (for "reprint last"). */
-  last(out: JournalEntry): boolean {
+  last(out: JournalEntry | null): boolean {
     return this.readKey(this.keyOf(-1, false), out);
   }
 
-  /** Trace of the newest entry written, 0 if none. @hot */
-  lastStan(): number {
-    const k = this.keyOf(-1, false);
-    return k < 0 ? 0 : this.info[k] >> 4;
-  }
-
   /** The i-th entry of the open batch, in the order written (batch upload, listing). */
-  entryAt(i: number, out: JournalEntry): boolean {
+  entryAt(i: number, out: JournalEntry | null): boolean {
     let n = 0;
     for (let k = 0; k < this.nextKey; k++) {
       if (this.info[k] < 0 || (this.info[k] & 1) === 1) continue;
@@ -319,37 +317,6 @@ export class Journal {
     }
     this.lastError = STORE_ERR_NOT_FOUND;
     return false;
-  }
-
-  /**
-   * The reversal of `stan` was acknowledged: its open-batch entry becomes REVERSED; a reversed
-   * void first puts its original back to APPROVED (when it is VOIDED). True when done or when
-   * there is no such entry; false when a write failed (lastError).
-   */
-  markReversed(stan: number): boolean {
-    const p = LOG_PAYLOAD;
-    const k = this.keyOf(stan, true);
-    if (k < 0 || this.log.read(k, p, 0) !== JOURNAL_ENTRY_BYTES) return true;
-    const orig = p[0] === TXN_VOID ? getN(p, 12, 4) : 0;
-    if (orig > 0 && this.statusOfStan(orig) === J_VOIDED && !this.setStatus(orig, J_APPROVED)) return false;
-    return this.setStatus(stan, J_REVERSED);
-  }
-
-  /**
-   * Boot: an approved void whose original is still APPROVED (a cut between the two writes)
-   * marks the original VOIDED. False when a write failed (lastError).
-   */
-  repairVoids(): boolean {
-    const p = LOG_PAYLOAD;
-    for (let k = 0; k < this.nextKey; k++) {
-      const v = this.info[k];
-      if (v < 0 || (v & 1) === 1 || ((v >> 1) & 7) !== J_APPROVED) continue;
-      if (this.log.read(k, p, 0) !== JOURNAL_ENTRY_BYTES || p[0] !== TXN_VOID) continue;
-      const orig = getN(p, 12, 4);
-      if (this.statusOfStan(orig) === J_APPROVED && !this.setStatus(orig, J_VOIDED)) return false;
-    }
-    this.lastError = STORE_OK;
-    return true;
   }
 
   /**
@@ -402,13 +369,15 @@ export class Journal {
     return best;
   }
 
-  /** Entry `k` from flash into `out` (lastError NOT_FOUND when there is none). */
-  private readKey(k: number, out: JournalEntry): boolean {
+  /** Entry `k` from flash into LOG_PAYLOAD and `out` (lastError NOT_FOUND when there is none). */
+  private readKey(k: number, out: JournalEntry | null): boolean {
     const p = LOG_PAYLOAD;
     if (k < 0 || this.log.read(k, p, 0) !== JOURNAL_ENTRY_BYTES) {
       this.lastError = STORE_ERR_NOT_FOUND;
       return false;
     }
+    this.lastError = STORE_OK;
+    if (out === null) return true;
     out.type = p[0];
     out.status = p[1];
     out.amount = getN(p, 2, 6);
@@ -424,7 +393,6 @@ export class Journal {
     for (let i = 0; i < 12; i++) out.rrn[i] = p[39 + i];
     for (let i = 0; i < 6; i++) out.authCode[i] = p[51 + i];
     out.settled = (this.info[k] & 1) === 1;
-    this.lastError = STORE_OK;
     return true;
   }
 }

@@ -118,7 +118,7 @@ export interface ReversalQueueOptions {
 const KEY_MESSAGE = 0;
 const KEY_STATE = 1;
 /** Key of manual-list entry 0 (entry i is key MANUAL_KEY + i). */
-export const MANUAL_KEY = 2;
+const MANUAL_KEY = 2;
 /** Message record: 0 type | 1 stan u32 | 5 amount u48 | 11 time u32 | 15 masked PAN (11) | 26 frame length u16 | 28 frame. */
 const MSG_HEAD = 28;
 /** State record: 0 id u32 | 4 reason u16 | 6 tries | 7 last response u16 | 9 flags u16. */
@@ -396,13 +396,18 @@ export class ReversalQueue {
     return n;
   }
 
-  /** The i-th manual-handling entry into `out`. */
-  manualAt(i: number, out: ReversalSlip): boolean {
+  /**
+   * The i-th manual-handling entry into `out` (null: its bytes are only left in LOG_PAYLOAD, the
+   * trace at MANUAL_STAN).
+   */
+  manualAt(i: number, out: ReversalSlip | null): boolean {
     const m = this.log;
     const p = LOG_PAYLOAD;
     for (let k = MANUAL_KEY, n = 0; k < m.keys; k++) {
       if (m.read(k, null, 0) < 0 || n++ !== i) continue;
       if (m.read(k, p, 0) !== MANUAL_BYTES) break;
+      this.lastError = STORE_OK;
+      if (out === null) return true;
       out.type = p[4];
       out.stan = getN(p, MANUAL_STAN, 4);
       out.amount = getN(p, 9, 6);
@@ -413,7 +418,6 @@ export class ReversalQueue {
       out.reason = getN(p, 30, 2);
       out.lastResponse = getN(p, 32, 2);
       out.tries = p[34];
-      this.lastError = STORE_OK;
       return true;
     }
     this.lastError = STORE_ERR_NOT_FOUND;

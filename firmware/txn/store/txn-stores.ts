@@ -49,7 +49,7 @@ import { STORE_ERR_REVERSAL_PENDING, STORE_OK } from "./codes";
 import { Counters, CountersOptions, SETTLE_CLOSING, SETTLE_IDLE } from "./counters";
 import { J_APPROVED, J_REVERSAL_FAILED, J_REVERSAL_PENDING, J_REVERSED, J_VOIDED, Journal, JournalEntry, JournalOptions, TXN_VOID } from "./journal";
 import { LOG_FILE_OVERHEAD, LOG_PAYLOAD } from "./record-log";
-import { ACK_APPROVED, ACK_INVALID, ACK_NOT_FOUND, MANUAL_KEY, MANUAL_STAN, ReversalQueue, ReversalQueueOptions, RQ_ERROR, RQ_EXHAUSTED } from "./reversal-queue";
+import { ACK_APPROVED, ACK_INVALID, ACK_NOT_FOUND, MANUAL_STAN, ReversalQueue, ReversalQueueOptions, RQ_ERROR, RQ_EXHAUSTED } from "./reversal-queue";
 
 export interface TxnStoresOptions {
   counters?: CountersOptions;
@@ -82,7 +82,8 @@ export class TxnStores {
     const rc2 = j.open();
     if (rc === STORE_OK) rc = rc2;
     // if the counter record were ever lost, continue above the highest trace known elsewhere
-    let floor = j.lastStan();
+    const p = LOG_PAYLOAD;
+    let floor = j.last(null) ? getN(p, 8, 4) : 0; // the newest entry's trace
     if (q.hasPending() && q.pending.stan > floor) floor = q.pending.stan;
     const rc3 = this.counters.open(floor);
     if (rc === STORE_OK) rc = rc3;
@@ -96,13 +97,19 @@ export class TxnStores {
         rc = j.lastError;
       }
     }
-    // a void journaled approved whose original was not yet marked voided
-    if (rc === STORE_OK && !j.repairVoids()) rc = j.lastError;
+    // a void journaled approved whose original was not yet marked voided (entry bytes: type at
+    // 0, status at 1, original trace at 12)
+    const count = j.count();
+    for (let i = 0; rc === STORE_OK && i < count; i++) {
+      if (!j.entryAt(i, null) || p[0] !== TXN_VOID || p[1] !== J_APPROVED) continue;
+      const orig = getN(p, 12, 4);
+      if (j.statusOfStan(orig) === J_APPROVED && !j.setStatus(orig, J_VOIDED)) rc = j.lastError;
+    }
     // manual-list entries whose journal entry is not final yet
-    const m = q.log;
-    for (let k = MANUAL_KEY; rc === STORE_OK && k < m.keys; k++) {
-      if (m.read(k, LOG_PAYLOAD, 0) < 0) continue;
-      const stan = getN(LOG_PAYLOAD, MANUAL_STAN, 4);
+    const n = q.manualCount();
+    for (let i = 0; rc === STORE_OK && i < n; i++) {
+      if (!q.manualAt(i, null)) continue;
+      const stan = getN(p, MANUAL_STAN, 4);
       const st = j.statusOfStan(stan);
       if ((st === J_APPROVED || st === J_REVERSAL_PENDING) && !j.setStatus(stan, J_REVERSAL_FAILED)) rc = j.lastError;
     }
@@ -180,10 +187,19 @@ export class TxnStores {
    */
   reversalAck(code: number): number {
     const q = this.reversals;
-    // on failure keep the reversal: it goes out again and the host answers 25 or 00
-    if (q.hasPending() && (code === ACK_APPROVED || code === ACK_INVALID || code === ACK_NOT_FOUND) && !this.journal.markReversed(q.pending.stan)) {
-      this.lastError = this.journal.lastError;
-      return RQ_ERROR;
+    const j = this.journal;
+    if (q.hasPending() && (code === ACK_APPROVED || code === ACK_INVALID || code === ACK_NOT_FOUND)) {
+      const stan = q.pending.stan;
+      if (j.statusOfStan(stan) !== 0 && j.findByStan(stan, null)) {
+        // entry bytes: type at 0, original trace at 12
+        const orig = LOG_PAYLOAD[0] === TXN_VOID ? getN(LOG_PAYLOAD, 12, 4) : 0;
+        const restore = orig > 0 && j.statusOfStan(orig) === J_VOIDED;
+        // on failure keep the reversal: it goes out again and the host answers 25 or 00
+        if ((restore && !j.setStatus(orig, J_APPROVED)) || !j.setStatus(stan, J_REVERSED)) {
+          this.lastError = j.lastError;
+          return RQ_ERROR;
+        }
+      }
     }
     const r = q.onAck(code);
     this.lastError = q.lastError;
