@@ -4,6 +4,7 @@ import { strict as assert } from "node:assert";
 import { E_NO_KEY } from "../../firmware/txn/crypto/errors";
 import { Mac, MAC_UNIONPAY_ECB } from "../../firmware/txn/crypto/mac";
 import {
+  copyField,
   createUnionPayTable,
   E_BAD_BCD,
   E_BAD_CHAR,
@@ -38,6 +39,7 @@ import {
   pack,
   unpack,
   unpackReply,
+  wipeMessage,
 } from "../../firmware/txn/iso8583/index";
 import { fill, read, referenceEncode, TERMINAL_ID } from "./helpers";
 
@@ -341,13 +343,26 @@ describe("ISO 8583 building and packing: refusals are named and lose nothing", (
     const withTrack = fill(new Message(table, 512), 200, { ...SALE, 35: "6222021234567890123=2512" });
     const rev = new Message(table, 512);
     rev.mti = 400;
-    for (const f of [2, 3, 4, 11, 22, 25, 41, 42, 49, 60]) assert.equal(rev.copyField(withTrack, f), ISO_OK);
+    for (const f of [2, 3, 4, 11, 22, 25, 41, 42, 49, 60]) assert.equal(copyField(rev, withTrack, f), ISO_OK);
     assert.equal(rev.setText(39, "98"), ISO_OK);
     assert.equal(rev.has(35), false);
     assert.equal(read(rev, 2), SALE[2]);
     assert.equal(rev.getNumeric(11), 42);
-    assert.equal(rev.copyField(withTrack, 36), ISO_OK, "absent there = absent here");
-    assert.equal(rev.copyField(withTrack, 5), E_FIELD_FORMAT);
+    assert.equal(copyField(rev, withTrack, 36), ISO_OK, "absent there = absent here");
+    assert.equal(copyField(rev, withTrack, 5), E_FIELD_FORMAT);
+    const packed = packOf(withTrack, null);
+    const view = new Message(table, 0);
+    assert.equal(unpack(packed, packed.length, view), ISO_OK);
+    assert.equal(copyField(view, withTrack, 2), E_READ_ONLY_VIEW, "not into a received message");
+  });
+
+  it("wipeMessage forgets the fields and zeroes the body storage", () => {
+    const m = fill(new Message(table, 512), 200, { ...SALE, 35: "6222021234567890123=2512" });
+    assert.ok(m.used > 0 && m.data.some((b) => b !== 0));
+    wipeMessage(m);
+    assert.equal(m.has(2), false);
+    assert.equal(m.used, 0);
+    assert.ok(m.data.every((b) => b === 0), "PAN and track bytes gone");
   });
 
   it("error names cover every code", () => {

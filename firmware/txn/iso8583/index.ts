@@ -3,7 +3,7 @@ export { FieldTable, FMT_N, FMT_AN, FMT_ANS, FMT_B, FMT_Z, LEN_FIXED, LEN_LL, LE
 export { fieldAttr, fieldFormat, fieldLenType, fieldFlags, fieldMax, fieldIsBcd, fieldSpec, defineField } from "./field-table";
 export type { FieldTableOptions } from "./field-table";
 export { createUnionPayTable, UNIONPAY_HEAD_LENGTH } from "./unionpay-table";
-export { Message } from "./message";
+export { copyField, Message, wipeMessage } from "./message";
 export { frameLength, pack, unpack, unpackReply, verifyMac, MAC_FIELD } from "./codec";
 export { writeAsciiDigits } from "./bcd";
 export * from "./errors";

@@ -77,12 +77,6 @@ export class Message {
     this.packedLength = 0;
   }
 
-  /** clear() and zero the body storage (after a message held PAN, track or PIN data). */
-  wipe(): void {
-    this.clear();
-    this.data.fill(0);
-  }
-
   /** Copy TPDU + header from src[off..]. @hot */
   setHead(src: Uint8Array, off: number): void {
     for (let i = 0; i < this.head.length; i++) this.head[i] = src[off + i];
@@ -235,25 +229,6 @@ export class Message {
     return ISO_OK;
   }
 
-  /** Copy one field (wire body) from another message of the same profile; absent there = removed here. @hot */
-  copyField(from: Message, field: number): number {
-    if (field < 2 || field > 128 || (this.table.spec.charCodeAt(SPEC_CHARS * field) | 0) === 0) return E_FIELD_FORMAT;
-    if (this.src !== this.data) return E_READ_ONLY_VIEW;
-    const byte = (field - 1) >> 3;
-    const bit = 0x80 >> ((field - 1) & 7);
-    if ((from.bitmap[byte] & bit) === 0) {
-      this.bitmap[byte] &= ~bit & 255;
-      return ISO_OK;
-    }
-    const at = this.reserve(field, from.len[field]);
-    if (at < 0) return E_MESSAGE_FULL;
-    const s = from.src;
-    const so = from.off[field];
-    const bytes = this.bodyBytes(field); // the reserved body, now present
-    for (let i = 0; i < bytes; i++) this.data[at + i] = s[so + i];
-    return ISO_OK;
-  }
-
   // ---------------------------------------------------------------- getters
 
   /** Value of an n field of up to 15 digits; -1 when absent, not n, or longer. @hot */
@@ -316,9 +291,9 @@ export class Message {
   /**
    * Room for a body of `units` in `data`: the field's old slot when it is big enough, else the
    * end. Zeroes it, marks the field present, sets len. Returns the offset, or -1 when full.
-   * @hot
+   * (For this module's setters and copyField.) @hot
    */
-  private reserve(field: number, units: number): number {
+  reserve(field: number, units: number): number {
     const a = this.table.spec.charCodeAt(SPEC_CHARS * field) | 0;
     const bcd = ((a & 7) === FMT_N || (a & 7) === FMT_Z) && (a & A_ASCII) === 0;
     const bytes = bcd ? (units + 1) >> 1 : units;
@@ -341,3 +316,35 @@ export class Message {
 
 Message.prototype.setNumeric = Message.prototype.setNumericDigits;
 Message.prototype.setText = Message.prototype.setAscii;
+
+// Not methods: the firmware does not call these (tests, benches and tools do), and a method
+// would cost RAM on Espruino whether called or not; a function nobody imports stays out of the
+// bundle.
+
+/**
+ * Copy one field (wire body) from another message of the same profile into `to`; absent there =
+ * removed here. @hot
+ */
+export function copyField(to: Message, from: Message, field: number): number {
+  if (field < 2 || field > 128 || (to.table.spec.charCodeAt(SPEC_CHARS * field) | 0) === 0) return E_FIELD_FORMAT;
+  if (to.src !== to.data) return E_READ_ONLY_VIEW;
+  const byte = (field - 1) >> 3;
+  const bit = 0x80 >> ((field - 1) & 7);
+  if ((from.bitmap[byte] & bit) === 0) {
+    to.bitmap[byte] &= ~bit & 255;
+    return ISO_OK;
+  }
+  const at = to.reserve(field, from.len[field]);
+  if (at < 0) return E_MESSAGE_FULL;
+  const s = from.src;
+  const so = from.off[field];
+  const bytes = to.bodyBytes(field); // the reserved body, now present
+  for (let i = 0; i < bytes; i++) to.data[at + i] = s[so + i];
+  return ISO_OK;
+}
+
+/** clear() and zero the body storage (after a message held PAN, track or PIN data). */
+export function wipeMessage(m: Message): void {
+  m.clear();
+  m.data.fill(0);
+}
