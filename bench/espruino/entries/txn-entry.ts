@@ -9,7 +9,7 @@
  *                microseconds per round (and 0 rounds: the call's own overhead)
  */
 import { Mac, MAC_UNIONPAY_ECB } from "../../../firmware/txn/crypto/mac";
-import { createUnionPayTable, ISO_OK, Message, pack, unpackReply } from "../../../firmware/txn/iso8583/index";
+import { copyField, createUnionPayTable, ISO_OK, Message, pack, unpackReply } from "../../../firmware/txn/iso8583/index";
 import { TxnStores } from "../../../firmware/txn/store/txn-stores";
 import { JournalEntry, TXN_SALE } from "../../../firmware/txn/store/journal";
 import { ReversalSlip } from "../../../firmware/txn/store/reversal-queue";
@@ -85,7 +85,7 @@ function buildReply(): void {
   rep.setHead(HEAD, 0);
   rep.mti = 210;
   const copy = [2, 3, 4, 11, 14, 25, 41, 42, 49, 60];
-  for (let i = 0; i < copy.length; i++) rep.copyField(reqOfReply, copy[i]);
+  for (let i = 0; i < copy.length; i++) copyField(rep, reqOfReply, copy[i]);
   rep.setNumeric(12, 101112);
   rep.setNumeric(13, 612);
   rep.setText(37, "101112654321");
@@ -102,7 +102,7 @@ buildSale(req);
 rev.setHead(HEAD, 0);
 rev.mti = 400;
 const revFields = [2, 3, 4, 11, 14, 22, 25, 41, 42, 49, 60];
-for (let i = 0; i < revFields.length; i++) rev.copyField(req, revFields[i]);
+for (let i = 0; i < revFields.length; i++) copyField(rev, req, revFields[i]);
 if (pack(rev, frame, mac) !== ISO_OK) throw new Error("0400 pack failed");
 const frameLen = rev.packedLength;
 
