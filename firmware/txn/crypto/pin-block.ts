@@ -3,17 +3,19 @@
  * the check digit (left-padded with 0 when the PAN is shorter). PIN and PAN come as ASCII digits
  * (keypad buffer, CardData.pan). The clear block lives only in the caller's buffer: encrypt it at
  * once (`pinBlockEncrypted`) and wipe the PIN digits.
+ *
+ * One function in the firmware (each costs RAM on Espruino): pinBlockEncrypted builds the block
+ * and encrypts it; pinBlockFormat0 (the clear block, for tests) is it without a key.
  */
 import { DesKey } from "./des";
 import { CRYPTO_OK, E_NO_KEY, E_PAN_FORMAT, E_PIN_FORMAT } from "./errors";
 
-/** @hot */
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
-/** Clear format-0 PIN block into out[outOff..+8); CRYPTO_OK, E_PIN_FORMAT or E_PAN_FORMAT. @hot */
-export function pinBlockFormat0(
+/**
+ * Format-0 PIN block encrypted under the PIN key (null: left clear), into out[outOff..+8).
+ * CRYPTO_OK, E_NO_KEY, E_PIN_FORMAT or E_PAN_FORMAT (and then `out` is not touched). @hot
+ */
+export function pinBlockEncrypted(
+  pinKey: DesKey | null,
   pin: Uint8Array,
   pinOff: number,
   pinLen: number,
@@ -23,10 +25,11 @@ export function pinBlockFormat0(
   out: Uint8Array,
   outOff: number
 ): number {
+  if (pinKey !== null && pinKey.size === 0) return E_NO_KEY;
   if (pinLen < 4 || pinLen > 12) return E_PIN_FORMAT;
-  for (let i = 0; i < pinLen; i++) if (!isDigit(pin[pinOff + i])) return E_PIN_FORMAT;
+  for (let i = 0; i < pinLen; i++) if (pin[pinOff + i] < 48 || pin[pinOff + i] > 57) return E_PIN_FORMAT;
   if (panLen < 2 || panLen > 19) return E_PAN_FORMAT;
-  for (let i = 0; i < panLen; i++) if (!isDigit(pan[panOff + i])) return E_PAN_FORMAT;
+  for (let i = 0; i < panLen; i++) if (pan[panOff + i] < 48 || pan[panOff + i] > 57) return E_PAN_FORMAT;
   // PIN field: nibble 0 = 0 (format), nibble 1 = length, then digits, then F fill (16 nibbles).
   for (let n = 0; n < 16; n++) {
     let v = 15;
@@ -43,12 +46,12 @@ export function pinBlockFormat0(
     if (n & 1) out[outOff + (n >> 1)] |= nib;
     else out[outOff + (n >> 1)] = nib << 4;
   }
+  if (pinKey !== null) pinKey.encryptBlock(out, outOff, out, outOff);
   return CRYPTO_OK;
 }
 
-/** Format-0 PIN block encrypted under the PIN key, into out[outOff..+8). @hot */
-export function pinBlockEncrypted(
-  pinKey: DesKey,
+/** Clear format-0 PIN block into out[outOff..+8); CRYPTO_OK, E_PIN_FORMAT or E_PAN_FORMAT. @hot */
+export function pinBlockFormat0(
   pin: Uint8Array,
   pinOff: number,
   pinLen: number,
@@ -58,9 +61,5 @@ export function pinBlockEncrypted(
   out: Uint8Array,
   outOff: number
 ): number {
-  if (pinKey.size === 0) return E_NO_KEY;
-  const e = pinBlockFormat0(pin, pinOff, pinLen, pan, panOff, panLen, out, outOff);
-  if (e !== CRYPTO_OK) return e;
-  pinKey.encryptBlock(out, outOff, out, outOff);
-  return CRYPTO_OK;
+  return pinBlockEncrypted(null, pin, pinOff, pinLen, pan, panOff, panLen, out, outOff);
 }

@@ -56,10 +56,4 @@ export class WorkingKeys {
     this.probe.clear();
     return e;
   }
-
-  clear(): void {
-    this.pinKey.clear();
-    this.macKey.clear();
-    this.dataKey.clear();
-  }
 }
