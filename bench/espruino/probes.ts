@@ -4,8 +4,8 @@
  *
  * PROBE (before models and firmware): `__B` counts
  *   - the firmware's loop: every setInterval callback is timed (n, seconds total, longest);
- *   - every setTimeout, socket and LoopbackB callback (key taps and model timers, host replies,
- *     UART deliveries on the models' doorbell) is timed;
+ *   - every setTimeout and socket callback (key taps and model timers, host replies) and the
+ *     models' UART delivery interval (a function marked `hilUart`, hil/inside/main.ts) is timed;
  *   - memory in use (process.memory(false), no collection) sampled before and after each of
  *     those callbacks: `pk` is the highest sample, i.e. the peak at event boundaries. What the
  *     printer model keeps of the paper it printed (`__P`, set by MODEL_CLOCK) is left out: that
@@ -22,10 +22,9 @@ export const PROBE = [
   "(function(){var B=__B,si=setInterval,st=setTimeout,rq=require;",
   "function m(k){var u=process.memory(false).usage;if(global.__P)u-=E.getSizeOf(__P.printedLines)+E.getSizeOf(__P.cutsAt);if(u>B.pk){B.pk=u;B.pw=k;}}",
   "function w(f,k){return function(a,b){m(k);var s=getTime();f(a,b);B.ct+=getTime()-s;B.cb++;m(k);};}",
-  "global.setInterval=function(f,ms){return si(function(){m(1);var s=getTime();f();var d=getTime()-s;B.n++;B.t+=d;if(d>B.max)B.max=d;m(1);},ms);};",
+  "global.setInterval=function(f,ms){if(f.hilUart)return si(w(f,4),ms);return si(function(){m(1);var s=getTime();f();var d=getTime()-s;B.n++;B.t+=d;if(d>B.max)B.max=d;m(1);},ms);};",
   "global.setTimeout=function(f,ms){return st(w(f,2),ms);};",
   'global.require=function(n){var r=rq(n);if(n!=="net")return r;return{connect:function(o,cb){var s=r.connect(o,w(cb,3));var on=s.on;s.on=function(e,h){return on.call(s,e,w(h,3));};return s;}};};',
-  "var lo=LoopbackB.on;LoopbackB.on=function(e,h){return lo.call(LoopbackB,e,w(h,4));};",
   "})();",
 ].join("");
 

@@ -24,8 +24,7 @@ declare const global: any;
 declare function require(name: string): any;
 declare function getTime(): number;
 declare function setTimeout(fn: () => void, ms: number): number;
-declare const LoopbackA: { write(data: string): void };
-declare const LoopbackB: { on(event: string, fn: () => void): void };
+declare function setInterval(fn: () => void, ms: number): number;
 
 /** The interpreter's timers: Espruino's setTimeout and getTime() (seconds, as a float). */
 const interpreterTime: TimeSource = {
@@ -38,33 +37,33 @@ const interpreterTime: TimeSource = {
 };
 
 /**
- * UART chunks cross on a doorbell: queued here, and a byte written to LoopbackA makes the
- * interpreter call LoopbackB's 'data' handler at the next turn of its idle loop, before any
- * timer, where the queue is delivered: what a real UART's receive path does (uart-link.ts says
- * why not a timer). The wire time itself is not modelled here.
+ * UART chunks cross on the models' own loop interval: queued here and delivered by an interval
+ * set now, before the firmware boots, so it sits before the firmware's loop interval in the
+ * interpreter's timer list and runs first at each turn of the idle loop: the bytes reach the
+ * drivers before their next tick, as a real UART's received bytes do (an IRQ fills a buffer and
+ * the idle loop hands it over before the timers). Not a setTimeout per chunk: a timer set from
+ * a callback makes Espruino run the overdue firmware interval again first (a tick per hop). Not
+ * a LoopbackA/B doorbell either (as before): on Espruino for Linux a LoopbackA.write pushes into
+ * the IO event queue from the main thread while the console's input thread pushes into it too,
+ * without a lock; with the rig typing on the console the queue got corrupted
+ * ("ASSERT(len <= 64) FAILED AT src/jsdevices.c", the interpreter exits).
  */
-function doorbellWire(): Wire {
+function loopWire(): Wire {
   const queue: (() => void)[] = [];
-  let rung = false;
-  const ring = function (): void {
-    if (rung) return;
-    rung = true;
-    LoopbackA.write("\x01");
-  };
-  LoopbackB.on("data", function () {
-    rung = false;
+  const deliver = function (): void {
     // deliveries may queue more (a device answering at once): those go at the next turn
     let n = queue.length;
     while (n-- > 0) {
       const fn = queue.shift();
       if (fn) fn();
     }
-    if (queue.length > 0) ring();
-  });
+  };
+  // the bench's probes (bench/espruino/probes.ts) time this as UART deliveries, not a loop tick
+  (deliver as unknown as { hilUart: number }).hilUart = 1;
+  setInterval(deliver, 5);
   return {
-    carry: function (deliver: () => void): void {
-      queue.push(deliver);
-      ring();
+    carry: function (d: () => void): void {
+      queue.push(d);
     },
   };
 }
@@ -76,7 +75,7 @@ const rig = buildInsideRig(
   function () {
     return require("net");
   },
-  doorbellWire(),
+  loopWire(),
 );
 global.hilBuses = rig.buses;
 global.hil = new HilControl({

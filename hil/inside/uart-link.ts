@@ -6,11 +6,11 @@
  * still on the wire.
  *
  * When a chunk arrives is the `Wire`'s business: by default after its wire time (10 bits per byte
- * at `baud`) on the timers; inside the interpreter main.ts passes a wire that delivers at the
- * next turn of the idle loop BEFORE any timer, as a real UART's received bytes are (an IRQ
- * fills a buffer and the idle loop hands it to the 'data' handler before running timers). A
- * timer would be wrong there: Espruino runs due timers in the order they were made, so the
- * firmware's loop interval always runs first and a slow tick would starve every reply.
+ * at `baud`) on the timers; inside the interpreter main.ts passes a wire that delivers on the
+ * models' own loop interval, which runs before the firmware's tick, as a real UART's received
+ * bytes are handed over (an IRQ fills a buffer and the idle loop hands it to the 'data' handler
+ * before running timers). A timer per chunk would cost a firmware tick per hop: Espruino runs
+ * the overdue loop interval again before any timer set from a callback.
  */
 import type { SerialLike } from "../../firmware/hal/serial";
 import type { UartDevice } from "../models/ports";

@@ -29,9 +29,13 @@ export interface EspruinoLinuxTargetOptions {
   binArgs?: string[];
   /** Where espruino.flash lives; default a new temp dir, removed by close(). */
   workDir?: string;
-  /** Eval timeout in real ms; default 5000. */
+  /**
+   * Eval timeout in real ms; default 30000. Long, since the interpreter is a local process: one
+   * that died is seen at once (its exit fails every request), so a reply that is late only
+   * means a busy machine (a firmware tick, a boot can take seconds when every core is loaded).
+   */
   timeoutMs?: number;
-  /** Time allowed for a start, boot or upload step; default 15000. */
+  /** Time allowed for a start, boot or upload step; default 60000 (see timeoutMs). */
   startTimeoutMs?: number;
   /** Extra environment for the interpreter. */
   env?: Record<string, string>;
@@ -67,11 +71,11 @@ export class EspruinoLinuxTarget implements Target {
     this.binArgs = opts.binArgs || [];
     this.ownDir = !opts.workDir;
     this.workDir = opts.workDir || mkdtempSync(join(tmpdir(), "espruino-linux-"));
-    this.startMs = opts.startTimeoutMs || 15000;
+    this.startMs = opts.startTimeoutMs || 60000;
     this.env = opts.env;
     this.form = opts.form || "plain";
     this.log = opts.log || (() => undefined);
-    this.session = new ConsoleSession((text) => this.send(text), { timeoutMs: opts.timeoutMs || 5000 });
+    this.session = new ConsoleSession((text) => this.send(text), { timeoutMs: opts.timeoutMs || 30000 });
   }
 
   /** Start the interpreter if it is not running, and wait until its console answers. */
