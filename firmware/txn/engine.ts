@@ -26,13 +26,14 @@
  * exactly one onResult follows. The link is opened per command and closed at its end.
  *
  * Memory (Espruino: every function, property and array costs blocks; MEMORY.md): the API methods
- * are thin, the commands share `cmd`, and everything else is ONE dispatcher, `go(op, a, b, c)`,
+ * are thin, the commands share `cmd`, and everything else is ONE dispatcher, `go(op, a, b)`,
  * with a case per former helper (step, reply, no reply, reversal failed, ...): a function costs
- * ~6 blocks, the length of its body nothing. Counters and flags are slots of one Int32Array `n`
- * (times and amounts of one Float64Array `f`); the bytes are tx, rx, cfg (engine-messages.ts says
- * what each holds) and the request Message; everything is allocated in the constructor. The
- * dispatcher, the receive path and request building allocate nothing (@hot, checked by
- * tools/hot-path-guard.ts; 0 blocks retained per sale on the interpreter,
+ * ~6 blocks, the length of its body nothing; go's few locals are declared once (each call's scope
+ * costs a block per local, and calls nest). Counters and flags are slots of one Int32Array `n`
+ * (times and amounts of one Float64Array `f`); the bytes are tx, rx, cfg and ONE Message for the
+ * request and then its reply (engine-messages.ts says what each holds); everything is allocated in
+ * the constructor. The dispatcher, the receive path and request building allocate nothing (@hot,
+ * checked by tools/hot-path-guard.ts; 0 blocks retained per sale on the interpreter,
  * test/engine/espruino.test.ts; figures: test/engine/espruino/measure.ts).
  */
 import type { Clock } from "../hal/clock";
