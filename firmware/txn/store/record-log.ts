@@ -110,7 +110,7 @@ export class RecordLog {
   writePos = 0;
   /** Highest sequence number used so far (records written later get higher ones). */
   lastSeq = 0;
-  /** Compactions done since open. */
+  /** Compactions done by this object (stats for tests and the flash bench). */
   compactions = 0;
   /** Runs of torn/corrupt granules skipped by the last open(). */
   skipped = 0;

@@ -38,10 +38,14 @@
  *   sale        240 B = STAN 32 + 0400 stored 112 + journal entry 80 + reversal deleted 16
  *   reversal    per try 64 (try count 32 + trace counter 32), done 16 (+80 when journaled:
  *               status REVERSED); the 06 case with one try: 240 B
- *   settlement  ~390 B (two step records, batch close, batch advance, journal's fresh file)
- *   steady state ~290 B per sale including log compactions; ~220 B per sale of Storage trash,
- *   i.e. one Storage compaction per ~1000 sales in 256 KiB. Every record is bounded (the log's
+ *   settlement  ~300 B (two step records, batch close, batch advance, journal's fresh file;
+ *               +92 when the counters log compacts in it)
+ *   steady state ~270 B per sale including log compactions; ~180 B per sale of Storage trash,
+ *   i.e. one Storage compaction per ~1250 sales in 256 KiB. Every record is bounded (the log's
  *   maximum record), so no transaction can write more than a fixed amount.
+ *
+ * RAM: three logs (counters "ct", journal "jn", reversal queue with its manual list "rv") sharing
+ * one record buffer; see record-log.ts.
  */
 import type { StoreLike } from "../../hal/store";
 import { getN } from "./bytes";
