@@ -120,6 +120,23 @@ describe("ISO 8583 UnionPay profile: every message type round-trips", () => {
     assert.equal(view.getNumeric(60), 22000002);
   });
 
+  it("getNumeric is -1 for an absent, non-n or longer-than-15-digit field; getDigits reads z fields and refuses a short buffer", () => {
+    fill(msg, 200, { 2: "6222021234567890123", 11: "000042", 35: "6222021234567890123=2512", 41: "12345678", 48: "1".repeat(62) });
+    const wire = packed(msg, false);
+    assert.equal(unpack(wire, wire.length, view), ISO_OK);
+    assert.equal(view.getNumeric(4), -1, "absent");
+    assert.equal(view.getNumeric(35), -1, "z");
+    assert.equal(view.getNumeric(41), -1, "ans");
+    assert.equal(view.getNumeric(2), -1, "19 digits");
+    assert.equal(view.getNumeric(48), -1, "62 digits");
+    const out = new Uint8Array(40);
+    assert.equal(view.getDigits(35, out, 1), 24);
+    assert.equal(Buffer.from(out.subarray(1, 25)).toString(), "6222021234567890123=2512");
+    assert.equal(view.getDigits(35, out, 17), -1, "does not fit");
+    assert.equal(view.getDigits(41, out, 0), -1, "not n or z");
+    assert.equal(view.getDigits(4, out, 0), -1, "absent");
+  });
+
   it("the header's processing-requirement digit is readable from a reply", () => {
     const head = Buffer.from("6000000300" + "603103310000", "hex"); // status 0, requirement 3
     const wire = referenceEncode("0810", { 11: "000001", 39: "00", 41: "12345678" }, head.toString("hex"));

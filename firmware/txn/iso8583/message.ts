@@ -11,8 +11,8 @@
  *
  * Memory (Espruino): every method costs RAM whatever its length, so the field table is read
  * inline (`spec`, see field-table.ts) and the BCD nibble arithmetic is written out where it is
- * used (bcd.ts says the layout); setNumeric and setText are the same functions as
- * setNumericDigits and setAscii (an optional argument tells them apart).
+ * used (bcd.ts says the layout); setNumeric, setText and getNumeric are the same functions as
+ * setNumericDigits, setAscii and getDigits (an optional argument tells them apart).
  */
 import {
   E_FIELD_FORMAT,
@@ -56,6 +56,8 @@ export class Message {
   declare setNumeric: (field: number, value: number) => number;
   /** an/ans field from a string constant (char codes < 256): setAscii with a string. */
   declare setText: (field: number, s: string) => number;
+  /** Value of an n field of up to 15 digits; -1 when absent, not n, or longer: getDigits without `dst`. */
+  declare getNumeric: (field: number) => number;
 
   /** `capacity`: bytes for field bodies (a sale request needs about 200, settlement upload more). */
   constructor(table: FieldTable, capacity: number) {
@@ -231,42 +233,31 @@ export class Message {
 
   // ---------------------------------------------------------------- getters
 
-  /** Value of an n field of up to 15 digits; -1 when absent, not n, or longer. @hot */
-  getNumeric(field: number): number {
+  /**
+   * ASCII digits of an n/z field into dst[dOff..] (track separator as '='); count, or -1.
+   * Without `dst` (getNumeric): the value of an n field of up to 15 digits; -1 when absent, not
+   * n, or longer. @hot
+   */
+  getDigits(field: number, dst?: Uint8Array, dOff?: number): number {
     const a = this.table.spec.charCodeAt(SPEC_CHARS * field) | 0;
-    if (!this.has(field) || (a & 7) !== FMT_N) return -1;
+    const fmt = a & 7;
+    const value = dst === undefined;
+    if (!this.has(field) || (fmt !== FMT_N && (value || fmt !== FMT_Z))) return -1;
     const n = this.len[field];
-    if (n > 15) return -1;
+    const o = dOff as number;
+    if (value ? n > 15 : o < 0 || o + n > (dst as Uint8Array).length) return -1;
     const s = this.src;
     const at = this.off[field];
     const shift = (a & A_LEN) !== 0 || (a & A_LEFT) !== 0 ? 0 : n & 1;
     let v = 0;
     for (let i = 0; i < n; i++) {
       const k = i + shift;
-      v = v * 10 + ((a & A_ASCII) !== 0 ? s[at + i] - 48 : k & 1 ? s[at + (k >> 1)] & 15 : s[at + (k >> 1)] >> 4);
+      // a BCD nibble as its character: 48 + digit, and the track separator D is 48 + 13 = '='
+      const c = (a & A_ASCII) !== 0 ? s[at + i] : 48 + (k & 1 ? s[at + (k >> 1)] & 15 : s[at + (k >> 1)] >> 4);
+      if (value) v = v * 10 + c - 48;
+      else (dst as Uint8Array)[o + i] = c;
     }
-    return v;
-  }
-
-  /** ASCII digits of an n/z field into dst[dOff..] (track separator as '='); count, or -1. @hot */
-  getDigits(field: number, dst: Uint8Array, dOff: number): number {
-    const a = this.table.spec.charCodeAt(SPEC_CHARS * field) | 0;
-    const fmt = a & 7;
-    if (!this.has(field) || (fmt !== FMT_N && fmt !== FMT_Z)) return -1;
-    const n = this.len[field];
-    if (dOff < 0 || dOff + n > dst.length) return -1;
-    const s = this.src;
-    const at = this.off[field];
-    const shift = (a & A_LEN) !== 0 || (a & A_LEFT) !== 0 ? 0 : n & 1;
-    for (let i = 0; i < n; i++) {
-      if ((a & A_ASCII) !== 0) dst[dOff + i] = s[at + i];
-      else {
-        const k = i + shift;
-        const v = k & 1 ? s[at + (k >> 1)] & 15 : s[at + (k >> 1)] >> 4;
-        dst[dOff + i] = v === 13 ? 61 : 48 + v;
-      }
-    }
-    return n;
+    return value ? v : n;
   }
 
   /** Wire body bytes into dst[dOff..]; count, or -1 when absent or it does not fit. @hot */
@@ -316,6 +307,7 @@ export class Message {
 
 Message.prototype.setNumeric = Message.prototype.setNumericDigits;
 Message.prototype.setText = Message.prototype.setAscii;
+Message.prototype.getNumeric = Message.prototype.getDigits;
 
 // Not methods: the firmware does not call these (tests, benches and tools do), and a method
 // would cost RAM on Espruino whether called or not; a function nobody imports stays out of the
