@@ -354,6 +354,8 @@ export const ChipReader = function (this: Chip, options: ChipReaderOptions): voi
       }
     },
   );
+  // The handler keeps this call's scope alive: let the options object go.
+  options = null as unknown as ChipReaderOptions;
 } as unknown as { new (options: ChipReaderOptions): ChipReader; prototype: ChipReader };
 
 const proto = ChipReader.prototype as Chip;

@@ -305,6 +305,8 @@ export const MagStripeReader = function (this: Reader, options: MagStripeReaderO
       if (m.st !== S_IDLE) m.last = now;
     },
   );
+  // The handler keeps this call's scope alive: let the options object go.
+  options = null as unknown as MagStripeReaderOptions;
 } as unknown as { new (options: MagStripeReaderOptions): MagStripeReader; prototype: MagStripeReader };
 
 const proto = MagStripeReader.prototype as Reader;
