@@ -61,6 +61,12 @@ export interface ManglePlan {
   kept: KeptName[];
   /** How many source files the program had. */
   files: number;
+  /**
+   * Names that may be globals at run time beside the bundle's own: `global.X` in either bundle and
+   * every identifier in a Node-side string (what the rig, bench and virtual board evaluate or
+   * define). A bundle whose top level is the global scope must not give its own names these.
+   */
+  globals: string[];
 }
 
 const DEFAULT_EVAL_DIRS = ["hil", "bench", "test", "tools"];
@@ -154,9 +160,14 @@ export function evalStringFiles(root: string, dirs: string[]): string[] {
 }
 
 /** Words of the string literals and templates of Node-side code that may be evaluated (see evalWords). */
-export function nodeSideEvalWords(files: string[]): Set<string> {
+export function nodeSideEvalWords(files: string[], allWords?: Set<string>): Set<string> {
   const out = new Set<string>();
-  for (const f of files) for (const s of stringsOf(readFileSync(f, "utf8"))) evalWords(s, out);
+  for (const f of files) {
+    for (const s of stringsOf(readFileSync(f, "utf8"))) {
+      evalWords(s, out);
+      if (allWords) for (const w of s.match(/[A-Za-z_$][\w$]*/g) || []) allWords.add(w);
+    }
+  }
   return out;
 }
 
@@ -168,23 +179,42 @@ export function computeManglePlan(opts: ManglePlanOptions = {}): ManglePlan {
   const main = readConfigFiles(resolve(root, opts.tsconfig || "tsconfig.json"));
   const extra = (opts.extraFiles || []).map((f) => resolve(root, f));
   const others = opts.otherBundles || (existsSync(join(root, MODELS_TSCONFIG)) ? [MODELS_TSCONFIG] : []);
-  const otherFiles = new Set<string>();
-  for (const o of others) for (const f of readConfigFiles(resolve(root, o)).files) otherFiles.add(resolve(f));
-  const rootNames = Array.from(new Set(main.files.map((f) => resolve(f)).concat(extra, Array.from(otherFiles))));
-  const program = ts.createProgram(rootNames, { ...main.options, noEmit: true });
-  const checker = program.getTypeChecker();
-
+  const otherRoots: string[] = [];
+  for (const o of others) for (const f of readConfigFiles(resolve(root, o)).files) otherRoots.push(resolve(f));
   const norm = (f: string) => resolve(f);
   const extraSet = new Set(extra);
-  const mainFiles = new Set(main.files.map((f) => resolve(f)).concat(extra));
+
+  // The bundle's own program first (parsed, not checked): its files are the bundle's; then, with
+  // the same parsed files, the program that adds the other bundle (the device models).
+  const options: ts.CompilerOptions = { ...main.options, noEmit: true };
+  const host = ts.createCompilerHost(options, true);
+  const parsed = new Map<string, ts.SourceFile | undefined>();
+  const getSourceFile = host.getSourceFile;
+  host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
+    if (!parsed.has(fileName)) parsed.set(fileName, getSourceFile.call(host, fileName, languageVersion, onError, shouldCreate));
+    return parsed.get(fileName);
+  };
+  const mainProgram = ts.createProgram(Array.from(new Set(main.files.map(norm).concat(extra))), options, host);
+  const mainSet = new Set(mainProgram.getSourceFiles().map((sf) => norm(sf.fileName)));
+  const program = otherRoots.length ? ts.createProgram(Array.from(mainSet).concat(otherRoots), options, host, mainProgram) : mainProgram;
+
   /** Files of the bundle's own program: its sources, its .d.ts and the libraries' (not the other bundle's own files). */
-  const inMainProgram = (sf: ts.SourceFile) => mainFiles.has(norm(sf.fileName)) || isUnder(norm(sf.fileName), bundleDirs) || (sf.isDeclarationFile && !otherFiles.has(norm(sf.fileName)));
-  const inBundle = (sf: ts.SourceFile) => !sf.isDeclarationFile && (extraSet.has(norm(sf.fileName)) || isUnder(norm(sf.fileName), bundleDirs));
+  const inMainProgram = (sf: ts.SourceFile) => mainSet.has(norm(sf.fileName));
+  const inBundle = (sf: ts.SourceFile) => !sf.isDeclarationFile && inMainProgram(sf) && (extraSet.has(norm(sf.fileName)) || isUnder(norm(sf.fileName), bundleDirs));
   const rel = (sf: ts.SourceFile) => relative(root, sf.fileName).split(sep).join("/");
   const where = (n: ts.Node) => {
     const sf = n.getSourceFile();
     return rel(sf) + ":" + (sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1);
   };
+
+  // names either bundle puts on or reads from `global` (syntax alone)
+  const globals = new Set<string>();
+  for (const sf of program.getSourceFiles()) {
+    if (sf.isDeclarationFile) continue;
+    walk(sf, (n) => {
+      if (ts.isPropertyAccessExpression(n) && ts.isIdentifier(n.expression) && (n.expression.text === "global" || n.expression.text === "globalThis")) globals.add(n.name.text);
+    });
+  }
 
   /** A member of a class declared in bundle code (the only declarations that may be renamed). */
   const isBundleClassMember = (d: ts.Declaration): boolean => {
@@ -209,6 +239,13 @@ export function computeManglePlan(opts: ManglePlanOptions = {}): ManglePlan {
     });
   }
 
+  const evalFiles = evalStringFiles(root, opts.evalStringDirs || DEFAULT_EVAL_DIRS);
+  if (candidates.size === 0) {
+    // nothing to rename (a bundle without classes): no type-checking, only the globals
+    nodeSideEvalWords(evalFiles, globals);
+    return { mangle: [], kept: [], files: program.getSourceFiles().length, globals: Array.from(globals).sort() };
+  }
+  const checker = program.getTypeChecker();
   const kept = new Map<string, string>();
   const keep = (name: string, reason: string) => {
     if (candidates.has(name) && !kept.has(name)) kept.set(name, reason);
@@ -309,7 +346,7 @@ export function computeManglePlan(opts: ManglePlanOptions = {}): ManglePlan {
   for (const sf of program.getSourceFiles()) {
     if (sf.isDeclarationFile) continue;
     const bundle = inBundle(sf);
-    const other = !bundle && otherFiles.has(norm(sf.fileName));
+    const other = !inMainProgram(sf);
     if (!bundle && !other) continue;
     walk(sf, (n) => {
       if (ts.isPropertyAccessExpression(n) && candidates.has(n.name.text)) {
@@ -345,7 +382,7 @@ export function computeManglePlan(opts: ManglePlanOptions = {}): ManglePlan {
   }
 
   // 6. strings the Node side may evaluate on the interpreter
-  const words = nodeSideEvalWords(evalStringFiles(root, opts.evalStringDirs || DEFAULT_EVAL_DIRS));
+  const words = nodeSideEvalWords(evalFiles, globals);
   for (const w of words) keep(w, "named in a Node-side string (may be evaluated on the interpreter)");
   for (const w of ESPRUINO_PROTO_NAMES) keep(w, "an Espruino built-in prototype's property");
 
@@ -355,7 +392,7 @@ export function computeManglePlan(opts: ManglePlanOptions = {}): ManglePlan {
   const keptList: KeptName[] = [];
   for (const [name, reason] of kept) keptList.push({ name, reason });
   keptList.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { mangle, kept: keptList, files: program.getSourceFiles().length };
+  return { mangle, kept: keptList, files: program.getSourceFiles().length, globals: Array.from(globals).sort() };
 }
 
 /**

@@ -112,9 +112,17 @@ export function hoistingHazards(code) {
   return hazardsIn(parse(code, { ecmaVersion: "latest", sourceType: "script" }));
 }
 
+/**
+ * The program's own top level counts as a function too: a bundle whose top level is the global
+ * scope (no IIFE) runs its statements in order there, as a function body.
+ */
+function programScope(ast) {
+  return { type: "Program", body: ast, params: [], isProgram: true };
+}
+
 function hazardsIn(ast) {
   const hazards = [];
-  for (const fn of functionsOf(ast)) {
+  for (const fn of [programScope(ast)].concat(functionsOf(ast))) {
     const decl = declarations(fn);
     if (decl.size === 0) continue;
     const params = new Set();
@@ -174,7 +182,7 @@ export function fixForEspruino(code) {
   const inserts = [];
   for (const [fn, names] of byFn) {
     const body = fn.body.body;
-    let at = fn.body.start + 1;
+    let at = fn.isProgram ? fn.body.start : fn.body.start + 1;
     if (body.length > 0 && body[0].directive !== undefined) at = body[0].end; // after "use strict"
     inserts.push({ at, text: "var " + Array.from(names).join(",") + ";" });
   }

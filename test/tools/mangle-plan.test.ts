@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { minify } from "terser";
 import { cachedManglePlan, computeManglePlan, propertyMangleOptions, stringsOf, type ManglePlan } from "../../tools/mangle-plan";
-import { firmwareTerserOptions } from "../../tools/bundle-options.js";
+import ts from "typescript";
+import { firmwareTerserOptions, forbiddenGlobals, namesAvoiding, renameTopLevel, unwrapClassIifes } from "../../tools/bundle-options.js";
+import { fixForEspruino, hoistingHazards } from "../../hil/inside/espruino-fixes.js";
 
 /** A throwaway project: tsconfig.json over firmware/ plus the given files. */
 function project(files: Record<string, string>): string {
@@ -112,12 +114,16 @@ export function has(k: Keyed): boolean { return "quoted" in k && k.plainName > 0
       "firmware/rig.ts": `
 export class Term { screenRows(): string[] { return []; } resetAll(): void {} private secretCount = 0; }
 export const term = new Term();
+declare var global: any;
+global.T = 1;
 `,
       "hil/scenario.ts": `export const probe = "T.screenRows()";\n`,
       "hil/inside/tsconfig.json": JSON.stringify({ extends: "../../tsconfig.json", include: ["./**/*.ts"] }),
       "hil/inside/main.ts": `import { term } from "../../firmware/rig";\nterm.resetAll();\n`,
     });
     assert.match(keptReason(plan, "screenRows"), /Node-side string/);
+    // and names that may be globals beside a global-scope bundle: the rig's, and global.X
+    assert.ok(plan.globals.indexOf("T") >= 0 && plan.globals.indexOf("probe") < 0, plan.globals.join(" "));
     assert.match(keptReason(plan, "resetAll"), /used by the other bundle at hil\/inside\/main\.ts:2/);
     assert.deepEqual(plan.mangle, ["secretCount"]);
   });
@@ -127,7 +133,7 @@ export const term = new Term();
   });
 
   it("terser with the plan renames exactly the planned names, consistently", async () => {
-    const plan: ManglePlan = { mangle: ["pending", "flushQueue"], kept: [{ name: "write", reason: "interface" }], files: 1 };
+    const plan: ManglePlan = { mangle: ["pending", "flushQueue"], kept: [{ name: "write", reason: "interface" }], files: 1, globals: [] };
     const src = `(function(){function P(s){this.pending=0;this.port=s}P.prototype.flushQueue=function(){this.pending++;this.port.write("x")};
 P.prototype.write=function(){};global.p=new P({write:function(){}});global.p.flushQueue();})();`;
     const out = (await minify(src, firmwareTerserOptions(plan) as object)).code!;
@@ -138,7 +144,7 @@ P.prototype.write=function(){};global.p=new P({write:function(){}});global.p.flu
     new Function("global", out)(g);
     assert.equal(Object.keys(g.p!).length, 2);
     assert.equal(Object.values(g.p!).indexOf(1) >= 0, true, "flushQueue ran on the renamed field");
-    assert.equal(propertyMangleOptions({ mangle: [], kept: [], files: 0 }), false);
+    assert.equal(propertyMangleOptions({ mangle: [], kept: [], files: 0, globals: [] }), false);
   });
 
   it("on the real firmware: keeps every HAL, rig and config name", () => {
@@ -149,5 +155,55 @@ P.prototype.write=function(){};global.p=new P({write:function(){}});global.p.flu
     for (const n of ["writeTo", "readFrom", "write", "read", "setup", "on", "mode", "erase", "screen", "state", "last", "journal", "pendingReversal", "tid", "mid", "hostIp", "hostPort"]) {
       assert.ok(!renamed.has(n), `${n} must keep its name`);
     }
+  });
+});
+
+describe("tools/bundle-options: the flashed bundle's top level is the global scope", function () {
+  this.timeout(30000);
+
+  const es5 = (src: string, unwrap: boolean) =>
+    ts.transpileModule(src, { compilerOptions: { target: ts.ScriptTarget.ES5, module: ts.ModuleKind.ESNext }, transformers: unwrap ? { after: [unwrapClassIifes] } : undefined }).outputText;
+
+  it("unwraps TypeScript's class IIFEs into plain statements, and leaves a subclass wrapped", () => {
+    const src = "export class Counter { n = 0; static START = 5; add(k: number): number { this.n += k; return this.n; } get twice(): number { return this.n * 2; } }\n";
+    const out = es5(src, true);
+    assert.doesNotMatch(out, /@class|\(function \(\)/);
+    assert.match(out, /^function Counter\(\) \{/m);
+    const C = new Function(out.replace(/export \{[^}]*\};?/, "") + "; return Counter;")();
+    const c = new C();
+    assert.equal(c.add(3), 3);
+    assert.equal(c.twice, 6);
+    assert.equal(C.START, 5);
+    const sub = es5("class A { a = 1; }\nexport class B extends A { b = 2; }\n", true);
+    assert.match(sub, /var B = \/\*\* @class \*\/ \(function \(_super\)/);
+    assert.doesNotMatch(sub, /var A = /);
+  });
+
+  it("draws names that no global may take, for every board's pins and Espruino's objects", () => {
+    const forbidden = forbiddenGlobals({ mangle: [], kept: [], files: 0, globals: ["T", "a"] });
+    for (const n of ["E", "A0", "B15", "D31", "LED1", "BTN", "Serial1", "I2C2", "SPI1", "Storage", "Pin", "USB", "print", "setWatch", "T", "a", "global"]) assert.ok(forbidden.has(n), n);
+    const gen = namesAvoiding(forbidden);
+    const names: string[] = [];
+    for (let i = 0; i < 4000; i++) names.push(gen.get(i));
+    assert.equal(new Set(names).size, names.length, "distinct");
+    for (const n of names) assert.ok(!forbidden.has(n) && /^[A-Za-z$_][\w$]*$/.test(n), n);
+    assert.equal(names[0], "b", "a is taken, b is the first free name");
+  });
+
+  it("names the top level (left unmangled by the first pass) avoiding the globals; behaviour unchanged", async () => {
+    const code = "var E=2,t=3;function A0(t){return t*E}function keepGoing(){var E=5,q=1;return E+q+A0(t)}";
+    const out = (await renameTopLevel(code, new Set(["E", "A0", "t", "a"]))).code;
+    const top = /^var (\w+)=2,(\w+)=3;function (\w+)\(\w+\)\{[^}]*\}function (\w+)\(\)/.exec(out);
+    assert.ok(top, out);
+    for (const n of top.slice(1)) assert.ok(["E", "A0", "t", "a", "keepGoing", "q"].indexOf(n) < 0, n + " in " + out);
+    assert.match(out, /,q=1;/, "a local that meets no top-level name keeps its name");
+    assert.equal(new Function(out + ";return " + top[4] + "()")(), new Function(code + ";return keepGoing()")());
+  });
+
+  it("the Espruino fixes treat the global top level as a function body (no hoisting there either)", () => {
+    assert.deepEqual(hoistingHazards("a();function a(){}").map((h) => h.kind + " " + h.name), ["function a"]);
+    const fixed = fixForEspruino("if(x)var s=1;s=2;");
+    assert.equal(fixed.code, "var s;if(x)var s=1;s=2;");
+    assert.equal(fixForEspruino("(function(){var a=1})()").code, "(function(){var a=1})()", "an IIFE bundle's top level is left alone");
   });
 });
