@@ -1,6 +1,6 @@
 /**
  * Where the firmware's RAM goes at boot, measured on the interpreter: a bench-only build of
- * firmware/main.ts (same compiler settings and terser options as rollup.config.js) with a marker
+ * firmware/main.ts (compiled and minified as rollup.config.js does: tools/bundle-options.js) with a marker
  * call after each module's top-level code and after each statement of main.ts that builds
  * something (`new ...`). Each marker records process.memory(false).usage into a preallocated
  * Int32Array; consecutive differences are what that module's definitions (functions, classes,
@@ -10,18 +10,13 @@
  */
 import { rollup } from "rollup";
 import typescript from "@rollup/plugin-typescript";
-import terser from "@rollup/plugin-terser";
 import { parse } from "acorn";
 import { relative } from "node:path";
 import { fixForEspruino } from "../../hil/inside/espruino-fixes.js";
+import { ES5_TERSER, FIRMWARE_FORMAT, FIRMWARE_TRANSFORMERS, firmwareTerser } from "../../tools/bundle-options.js";
 
-/** The terser options of rollup.config.js (kept in step by hand: that file exports none). */
-export const FIRMWARE_TERSER = {
-  ecma: 5 as const,
-  compress: { passes: 2, unsafe_arrows: false, reduce_funcs: true },
-  mangle: { toplevel: true },
-  format: { comments: false, ascii_only: true },
-};
+/** @deprecated the firmware's terser options are tools/bundle-options.js's; this is ES5_TERSER, without the property plan. */
+export const FIRMWARE_TERSER = ES5_TERSER;
 
 export interface MarkedBuild {
   code: string;
@@ -29,7 +24,12 @@ export interface MarkedBuild {
   labels: string[];
   /** Marker indexes in the order they run (module order in the bundle, main's steps last). */
   order: number[];
+  /** Property renames of the build (source name -> short name), as in dist/firmware.mangle.json. */
+  renamed: Record<string, string>;
 }
+
+/** short name -> source name, of the last marked build (objectSizes prints the source's names). */
+let lastSourceNames: Record<string, string> = {};
 
 type N = { type: string; start: number; end: number; [k: string]: unknown };
 
@@ -50,14 +50,22 @@ export async function buildMarkedFirmware(root = process.cwd()): Promise<MarkedB
       return { code: code + `\n;__mod(${i});\n`, map: null };
     },
   };
+  // compiled and minified as rollup.config.js does (tools/bundle-options.js), markers added
   const bundle = await rollup({
     input: "firmware/main.ts",
-    plugins: [typescript({ tsconfig: "./tsconfig.json", noEmitOnError: true }), marker],
+    plugins: [typescript({ tsconfig: "./tsconfig.json", noEmitOnError: true, transformers: FIRMWARE_TRANSFORMERS }), marker],
     treeshake: { moduleSideEffects: false },
     onwarn: () => undefined,
   });
-  const { output } = await bundle.generate({ format: "iife", strict: false, plugins: [terser(FIRMWARE_TERSER)] });
+  let renamed: Record<string, string> = {};
+  const { output } = await bundle.generate({
+    format: FIRMWARE_FORMAT,
+    strict: false,
+    plugins: [firmwareTerser({ quiet: true, onRenames: (r) => (renamed = r) })],
+  });
   await bundle.close();
+  lastSourceNames = {};
+  for (const k of Object.keys(renamed)) lastSourceNames[renamed[k]] = k;
   const chunk = output[0];
   const order: number[] = [];
   for (const id of Object.keys(chunk.modules)) {
@@ -65,7 +73,7 @@ export async function buildMarkedFirmware(root = process.cwd()): Promise<MarkedB
     if (i !== undefined && chunk.modules[id].renderedLength > 0) order.push(i);
   }
   for (const i of mainSteps) order.push(i);
-  return { code: fixForEspruino(chunk.code).code, labels, order };
+  return { code: fixForEspruino(chunk.code).code, labels, order, renamed };
 }
 
 /** Insert `__mod(i)` after main.ts's statements that construct something (top level and boot()). */
@@ -127,8 +135,11 @@ export interface ObjectSize {
   largest: [string, number][];
 }
 
-/** The "@@OBJ name blocks props=N shared=N prop=size ..." lines as objects. */
-export function objectSizes(lines: string[]): ObjectSize[] {
+/**
+ * The "@@OBJ name blocks props=N shared=N prop=size ..." lines as objects; property names back to
+ * the source's (`names`: short -> source; default the last marked build's renames).
+ */
+export function objectSizes(lines: string[], names: Record<string, string> = lastSourceNames): ObjectSize[] {
   const out: ObjectSize[] = [];
   for (const l of lines) {
     const m = /@@OBJ (\w+) (\d+) props=(\d+) shared=(\d+)(.*)$/.exec(l);
@@ -136,7 +147,7 @@ export function objectSizes(lines: string[]): ObjectSize[] {
     const largest: [string, number][] = [];
     for (const kv of m[5].trim().split(/\s+/)) {
       const i = kv.lastIndexOf("=");
-      if (i > 0) largest.push([kv.slice(0, i), Number(kv.slice(i + 1))]);
+      if (i > 0) largest.push([names[kv.slice(0, i)] || kv.slice(0, i), Number(kv.slice(i + 1))]);
     }
     out.push({ name: m[1], blocks: Number(m[2]), props: Number(m[3]), shared: Number(m[4]), largest });
   }

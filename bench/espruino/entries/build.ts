@@ -1,13 +1,13 @@
 /**
  * Bundles a bench entry (bench/espruino/entries/*-entry.ts) for the interpreter: the firmware's
- * compiler settings and terser options, then the Espruino fixes, so the driver and core code
- * runs there as it does in dist/firmware.js.
+ * compiler settings, class unwrapping, output format and terser options with its property plan
+ * (tools/bundle-options.js, the entry added to the plan's program), then the Espruino fixes, so
+ * the driver and core code runs there as it does in dist/firmware.js.
  */
 import { rollup } from "rollup";
 import typescript from "@rollup/plugin-typescript";
-import terser from "@rollup/plugin-terser";
 import { fixForEspruino } from "../../../hil/inside/espruino-fixes.js";
-import { FIRMWARE_TERSER } from "../module-costs";
+import { FIRMWARE_FORMAT, FIRMWARE_TRANSFORMERS, firmwareTerser } from "../../../tools/bundle-options.js";
 
 export async function buildEntry(entry: string): Promise<string> {
   const b = await rollup({
@@ -19,11 +19,12 @@ export async function buildEntry(entry: string): Promise<string> {
         include: ["firmware/**/*.ts", "types/espruino-extra.d.ts", entry],
         exclude: ["firmware/main.ts", "firmware/boards/**"],
         noEmitOnError: true,
+        transformers: FIRMWARE_TRANSFORMERS,
       }),
     ],
     onwarn: () => undefined,
   });
-  const { output } = await b.generate({ format: "iife", strict: false, plugins: [terser(FIRMWARE_TERSER)] });
+  const { output } = await b.generate({ format: FIRMWARE_FORMAT, strict: false, plugins: [firmwareTerser({ plan: { extraFiles: [entry] }, quiet: true })] });
   await b.close();
   const fixed = fixForEspruino(output[0].code);
   if (fixed.functionHazards > 0) throw new Error(`${entry}: ${fixed.functionHazards} function(s) used before their declaration runs (Espruino does not hoist): declare them first`);

@@ -1,19 +1,13 @@
 /** Node side: bundles test/engine/espruino/replay-entry.ts for the interpreter (see espruino.test.ts). */
 import { rollup } from "rollup";
 import typescript from "@rollup/plugin-typescript";
-import terser from "@rollup/plugin-terser";
 import { espruinoFixes } from "../../../hil/inside/espruino-fixes.js";
-
-/** Terser options of rollup.config.js (what is flashed). */
-const TERSER = {
-  ecma: 5 as const,
-  compress: { passes: 2, unsafe_arrows: false, reduce_funcs: true },
-  mangle: { toplevel: true },
-  format: { comments: false, ascii_only: true },
-};
+import { FIRMWARE_FORMAT, FIRMWARE_TRANSFORMERS, firmwareTerser } from "../../../tools/bundle-options.js";
 
 /**
- * Bundle the replay entry with the firmware's compiler settings, minified as flashed. `fixes`
+ * Bundle the replay entry with the firmware's compiler settings, class unwrapping, output format
+ * and terser options with its property plan (tools/bundle-options.js, this entry added to the
+ * plan's program): minified as flashed. `fixes`
  * (default true) applies hil/inside/espruino-fixes.js after terser: Espruino hoists neither `var`
  * nor function declarations, and terser's output relies on both (without it, a `var` terser kept
  * in one branch only lets Message.setDigits overwrite the module-level desBlock with a number).
@@ -29,14 +23,16 @@ export async function buildReplayBundle(input?: string, fixes?: boolean): Promis
         compilerOptions: { target: "ES5", module: "ESNext", moduleResolution: "bundler", lib: ["ES5"], types: [], strict: true, isolatedModules: true, skipLibCheck: true, sourceMap: false },
         include: ["firmware/txn/**/*.ts", "firmware/hal/**/*.ts", "firmware/lib/**/*.ts", entry],
         noEmitOnError: true,
+        transformers: FIRMWARE_TRANSFORMERS,
       }),
     ],
     onwarn: () => undefined,
   });
+  const minified = firmwareTerser({ plan: { extraFiles: [entry] }, quiet: true });
   const { output } = await b.generate({
-    format: "iife",
+    format: FIRMWARE_FORMAT,
     strict: false,
-    plugins: fixes === false ? [terser(TERSER)] : [terser(TERSER), espruinoFixes()],
+    plugins: fixes === false ? [minified] : [minified, espruinoFixes()],
   });
   await b.close();
   return output[0].code;
