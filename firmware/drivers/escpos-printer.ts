@@ -142,10 +142,10 @@ const COLUMNS = 24;
 const SLOTS = 25;
 
 /**
- * What the app and the print queue call. The driver is written as a constructor function with
- * its methods put on the prototype at the top level of the module, not as a TypeScript class:
- * the ES5 class output wraps the methods in one more function, and on Espruino every function
- * keeps a link to each scope around it (measured: 10.4 blocks a method in a class, 7.3 without).
+ * What the app and the print queue call. The driver is a constructor function with its methods
+ * put on the prototype at the module's top level, not a TypeScript class: TypeScript's ES5 class
+ * output puts methods inside a function of their own, and on Espruino a method keeps a link to
+ * every scope around it (measured: 10.4 blocks a method that way, 7.3 at a bundle's top level).
  */
 export interface EscPosPrinter {
   /** Set from the last status reply: the roll is nearly used up (bits 2-3). */

@@ -42,8 +42,9 @@
  *   lcd.setLine(0, "AMOUNT"); lcd.setLine(1, LCD_YUAN + "12.50");
  *   lcd.cursor(1, 4); // underline cursor at row 1, column 4; lcd.cursor(-1, 0) hides it
  *
- * Memory: a constructor function with its methods on the prototype (a TypeScript class would
- * wrap them in one more function: 3 more blocks a method on Espruino); one internal `xfer()`
+ * Memory: a constructor function with its methods put on the prototype at the module's top
+ * level (TypeScript's ES5 class output puts methods inside a function of their own, and on
+ * Espruino a method keeps a link to every scope around it); one internal `xfer()`
  * builds and sends every kind of bus write; the init / recovery steps run inside flush(); the
  * what-is-shown copy, the nibble table and the write buffers share one Uint8Array; flags are the
  * bits of one number; properties have names of at most 4 characters (one block each).

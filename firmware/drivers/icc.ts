@@ -39,9 +39,9 @@
  * gives EV_CARD_REMOVED at once and aborts the read; the card record is written only when the
  * whole read succeeded (EV_CHIP_READ), so it is never half filled.
  *
- * Memory (notes/MEMORY.md): a constructor function with its methods on the prototype (a
- * TypeScript class would wrap them in one more function: 3 more blocks a method on Espruino);
- * the module's frames are parsed byte by byte inside the receive handler; every answer is
+ * Memory (notes/MEMORY.md): a constructor function with its methods put on the prototype at the
+ * module's top level (TypeScript's ES5 class output puts methods inside a function of their own,
+ * and on Espruino a method keeps a link to every scope around it); the module's frames are parsed byte by byte inside the receive handler; every answer is
  * handled by one method, got(), whose steps chain through a local action code instead of a
  * method each; the terminal's and the card's data elements share one tag store (emv-store.ts)
  * that is this object itself, described by one spec string; the AID list is one string;

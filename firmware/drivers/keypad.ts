@@ -30,8 +30,9 @@
  *   const kp = new MatrixKeypad({ rows: [B2, B3, B4, B5], cols: [B6, B7, B8, B9], ring, clock });
  *   setInterval(function () { kp.scan(); }, 5);
  *
- * Memory: a constructor function with its methods on the prototype (a TypeScript class would
- * wrap them in one more function: 3 more blocks a method on Espruino), state in properties of
+ * Memory: a constructor function with its methods put on the prototype at the module's top
+ * level (TypeScript's ES5 class output puts methods inside a function of their own, and on
+ * Espruino a method keeps a link to every scope around it), state in properties of
  * at most four characters (one block each, a small integer stored in the name's block), and one
  * scan() that does the whole tick (no helper calls: each call frame is a transient allocation).
  */
@@ -127,57 +128,54 @@ const proto = MatrixKeypad.prototype as Keypad;
  * @hot
  */
 proto.scan = function (this: Keypad): number {
-  const rows = this.rows;
-  const nc = this.cols.length;
+  // Few locals (each is a block while the tick runs): r and c index the matrix, raw is what it
+  // read; then c is the time, r the number of closed keys and i a bit position.
   let r = 0;
   let c = 0;
-  for (r = 0; r < rows.length; r++) rows[r].write(true);
   let raw = 0;
-  for (r = 0; r < rows.length; r++) {
-    rows[r].write(false);
-    for (c = 0; c < nc; c++) if (!this.cols[c].read()) raw |= 1 << (r * nc + c);
-    rows[r].write(true);
+  for (r = 0; r < this.rows.length; r++) this.rows[r].write(true);
+  for (r = 0; r < this.rows.length; r++) {
+    this.rows[r].write(false);
+    for (c = 0; c < this.cols.length; c++) if (!this.cols[c].read()) raw |= 1 << (r * this.cols.length + c);
+    this.rows[r].write(true);
   }
-  for (r = 0; r < rows.length; r++) rows[r].write(false);
+  for (r = 0; r < this.rows.length; r++) this.rows[r].write(false);
 
-  const now = this.clk.now();
+  c = this.clk.now();
   if (raw !== this.cand) {
     this.cand = raw;
-    this.at = now;
-  } else if (now < this.at) {
-    this.at = now; // the wall clock was set back: restart the wait rather than stall
+    this.at = c;
+  } else if (c < this.at) {
+    this.at = c; // the wall clock was set back: restart the wait rather than stall
   }
   if (raw !== this.stab) {
-    if (now - this.at < this.deb) return 0;
-    // The debounced matrix changed: count the closed keys (r) and remember the last one (c).
+    if (c - this.at < this.deb) return 0;
+    // The debounced matrix changed: count the closed keys.
     this.stab = raw;
     this.held = KEY_NONE;
     r = 0;
-    for (let i = 0; i < rows.length * nc; i++) {
-      if ((raw >> i) & 1) {
-        r++;
-        c = i;
-      }
-    }
+    let i = 0;
+    for (i = 0; i < 32; i++) if ((raw >> i) & 1) r++;
     if (r === 0) {
       this.amb = 0;
       return 0;
     }
     if (r === 1) {
-      if (this.amb || this.keys[c] === KEY_NONE) return 0;
-      this.held = this.keys[c];
+      for (i = 0; !((raw >> i) & 1); i++); // the one closed key's position
+      if (this.amb || this.keys[i] === KEY_NONE) return 0;
+      this.held = this.keys[i];
       this.reps = 0;
-      this.next = now + this.rep;
+      this.next = c + this.rep;
       return this.ring.push(EV_KEY, this.held, 0) ? 1 : 0;
     }
     if (this.amb) return 0;
     this.amb = 1;
     // Ghosting: two rows that share two or more closed columns (c = 1 when found).
-    const mask = nc >= 32 ? -1 : (1 << nc) - 1;
+    const nc = this.cols.length;
     c = 0;
-    for (let a = 0; a < rows.length; a++) {
-      for (let b = a + 1; b < rows.length; b++) {
-        let common = (raw >> (a * nc)) & (raw >> (b * nc)) & mask;
+    for (i = 0; i < this.rows.length; i++) {
+      for (let b = i + 1; b < this.rows.length; b++) {
+        let common = (raw >> (i * nc)) & (raw >> (b * nc)) & (nc >= 32 ? -1 : (1 << nc) - 1);
         common &= common - 1; // drop the lowest bit: anything left means >= 2 shared columns
         if (common !== 0) c = 1;
       }
@@ -185,11 +183,11 @@ proto.scan = function (this: Keypad): number {
     return this.ring.push(EV_KEY_AMBIGUOUS, r, c) ? 1 : 0;
   }
   if (this.held !== KEY_NONE && this.rep > 0) {
-    if (this.next - now > this.rep) this.next = now + this.rep; // clock set back
-    if (now >= this.next) {
+    if (this.next - c > this.rep) this.next = c + this.rep; // clock set back
+    if (c >= this.next) {
       this.reps++;
       this.next += this.rep;
-      if (this.next <= now) this.next = now + this.rep; // no burst after a stall
+      if (this.next <= c) this.next = c + this.rep; // no burst after a stall
       return this.ring.push(EV_KEY, this.held, this.reps) ? 1 : 0;
     }
   }

@@ -42,8 +42,9 @@
  *   setInterval(function () { msr.tick(clock.now()); }, 10);
  *   // ring: EV_CARD_SWIPED -> msr.card holds PAN, expiry, service code, track 2 (and 3).
  *
- * Memory: a constructor function with its methods on the prototype (a TypeScript class would
- * wrap them in one more function: 3 more blocks a method on Espruino); the receive handler made
+ * Memory: a constructor function with its methods put on the prototype at the module's top
+ * level (TypeScript's ES5 class output puts methods inside a function of their own, and on
+ * Espruino a method keeps a link to every scope around it); the receive handler made
  * at construction parses each byte inline (no helper call per byte: a call frame is a transient
  * allocation); the end of a swipe (checks, card record, event) is one method; the three tracks
  * share one buffer; properties have names of at most 4 characters (one block each).
@@ -183,8 +184,12 @@ interface Reader extends MagStripeReader {
   /** When the swipe's first byte came, and its last. */
   t0: number;
   last: number;
-  /** The swipe has ended: report it, either way, then forget the raw tracks. */
-  done(): void;
+  /**
+   * The swipe has ended: check it, fill the card record when good, forget the raw tracks.
+   * Returns 0 (good; et = the EV_CARD_SWIPED a) or the MSR_ERR_* (et = its track): the caller
+   * pushes the event, so the ring's frame is not stacked on this one (transient RAM).
+   */
+  done(): number;
 }
 
 export const MagStripeReader = function (this: Reader, options: MagStripeReaderOptions): void {
@@ -216,9 +221,10 @@ export const MagStripeReader = function (this: Reader, options: MagStripeReaderO
     "data",
     /** Bytes from the module, parsed one at a time. @hot */
     function (data: string) {
-      const now = m.clk.now();
+      // `last` is this chunk's time (read only while a swipe is on), `t0` the swipe's first byte's
+      m.last = m.clk.now();
       for (let i = 0; i < data.length; i++) {
-        if (m.st === S_IDLE) m.t0 = now;
+        if (m.st === S_IDLE) m.t0 = m.last;
         let c = data.charCodeAt(i) & 0xff;
         // c becomes -1 when the track just ended (its end sentinel, or its LRC checked)
         if (m.st === S_LRC) {
@@ -231,7 +237,8 @@ export const MagStripeReader = function (this: Reader, options: MagStripeReaderO
         } else if (c === m.endb) {
           if (m.st === S_IDLE) continue; // a stray terminator on an idle line
           if (m.st === S_TRACK && !m.err) (m.err = MSR_ERR_PARTIAL), (m.et = m.t);
-          m.done();
+          c = m.done();
+          m.ring.push(c ? EV_CARD_READ_ERROR : EV_CARD_SWIPED, c ? c : m.et, c ? m.et : 0);
           continue;
         } else if (m.st === S_DRAIN) {
           continue;
@@ -302,7 +309,6 @@ export const MagStripeReader = function (this: Reader, options: MagStripeReaderO
         else if (m.t === 2) m.n2 = m.tl;
         else m.n3 = m.tl;
       }
-      if (m.st !== S_IDLE) m.last = now;
     },
   );
   // The handler keeps this call's scope alive: let the options object go.
@@ -323,36 +329,35 @@ proto.tick = function (this: Reader, now: number): void {
       this.err = MSR_ERR_PARTIAL;
       this.et = this.t;
     }
-    this.done();
-  } else if (this.gap > 0 && now - this.last >= this.gap && (this.st === S_BETWEEN || this.st === S_DRAIN)) {
-    this.done();
+  } else if (!(this.gap > 0 && now - this.last >= this.gap && (this.st === S_BETWEEN || this.st === S_DRAIN))) {
+    return;
   }
+  now = this.done();
+  this.ring.push(now ? EV_CARD_READ_ERROR : EV_CARD_SWIPED, now ? now : this.et, now ? this.et : 0);
 };
 
 /**
- * Checks the swipe (track 2 well formed, Luhn, track 1 agreeing), then either fills the card
- * record and pushes EV_CARD_SWIPED or pushes EV_CARD_READ_ERROR. Four locals only: each is a
- * block taken while it runs. @hot
+ * Checks the swipe (track 2 well formed, Luhn, track 1 agreeing) and fills the card record when
+ * it is good (see done() above). Three locals only: each is a block taken while it runs. @hot
  */
-proto.done = function (this: Reader): void {
-  const d = this.trk;
+proto.done = function (this: Reader): number {
   let pan = 0; // PAN digits in track 2
   let k = 0;
   let j = 0;
   if (this.err === 0) {
     this.et = 2;
     // track 2: PAN (13..19 digits) '=' YYMM (month 01..12) SSS
-    while (pan < this.n2 && d[T2_AT + pan] !== C_FS2 && d[T2_AT + pan] >= 0x30 && d[T2_AT + pan] <= 0x39) pan++;
+    while (pan < this.n2 && this.trk[T2_AT + pan] !== C_FS2 && this.trk[T2_AT + pan] >= 0x30 && this.trk[T2_AT + pan] <= 0x39) pan++;
     if (this.n2 <= 0) this.err = MSR_ERR_NO_TRACK2;
-    else if (pan < 13 || pan > 19 || d[T2_AT + pan] !== C_FS2 || this.n2 < pan + 8) this.err = MSR_ERR_FORMAT;
-    for (k = pan + 1; this.err === 0 && k < pan + 8; k++) if (d[T2_AT + k] < 0x30 || d[T2_AT + k] > 0x39) this.err = MSR_ERR_FORMAT;
-    k = (d[T2_AT + pan + 3] - 0x30) * 10 + (d[T2_AT + pan + 4] - 0x30);
+    else if (pan < 13 || pan > 19 || this.trk[T2_AT + pan] !== C_FS2 || this.n2 < pan + 8) this.err = MSR_ERR_FORMAT;
+    for (k = pan + 1; this.err === 0 && k < pan + 8; k++) if (this.trk[T2_AT + k] < 0x30 || this.trk[T2_AT + k] > 0x39) this.err = MSR_ERR_FORMAT;
+    k = (this.trk[T2_AT + pan + 3] - 0x30) * 10 + (this.trk[T2_AT + pan + 4] - 0x30);
     if (this.err === 0 && (k < 1 || k > 12)) this.err = MSR_ERR_FORMAT;
     if (this.err === 0) {
       // Luhn (ISO/IEC 7812-1): every second digit from the right doubled (2d - 9 when > 9)
       j = 0;
       for (k = pan - 1; k >= 0; k--) {
-        j += ((pan - 1 - k) & 1) === 0 ? d[T2_AT + k] - 0x30 : 2 * (d[T2_AT + k] - 0x30) - (d[T2_AT + k] > 0x34 ? 9 : 0);
+        j += ((pan - 1 - k) & 1) === 0 ? this.trk[T2_AT + k] - 0x30 : 2 * (this.trk[T2_AT + k] - 0x30) - (this.trk[T2_AT + k] > 0x34 ? 9 : 0);
       }
       if (j % 10 !== 0) this.err = MSR_ERR_LUHN;
     }
@@ -360,41 +365,41 @@ proto.done = function (this: Reader): void {
       // track 1: 'B' PAN '^' NAME (2..26) '^' YYMM SSS ...: PAN, expiry, service code as track 2's
       this.et = 1;
       k = 1;
-      while (k < this.n1 && d[T1_AT + k] !== C_FS1) k++;
-      if (d[T1_AT] !== 0x42 || k >= this.n1) this.err = MSR_ERR_FORMAT;
+      while (k < this.n1 && this.trk[T1_AT + k] !== C_FS1) k++;
+      if (this.trk[T1_AT] !== 0x42 || k >= this.n1) this.err = MSR_ERR_FORMAT;
       else if (k - 1 !== pan) this.err = MSR_ERR_MISMATCH;
-      for (j = 0; this.err === 0 && j < pan; j++) if (d[T1_AT + 1 + j] !== d[T2_AT + j]) this.err = MSR_ERR_MISMATCH;
+      for (j = 0; this.err === 0 && j < pan; j++) if (this.trk[T1_AT + 1 + j] !== this.trk[T2_AT + j]) this.err = MSR_ERR_MISMATCH;
       j = ++k; // where the name starts
-      while (k < this.n1 && d[T1_AT + k] !== C_FS1) k++;
+      while (k < this.n1 && this.trk[T1_AT + k] !== C_FS1) k++;
       if (this.err === 0 && (k >= this.n1 || k - j < 2 || k - j > 26 || this.n1 < k + 8)) this.err = MSR_ERR_FORMAT;
-      for (j = 0; this.err === 0 && j < 7; j++) if (d[T1_AT + k + 1 + j] !== d[T2_AT + pan + 1 + j]) this.err = MSR_ERR_MISMATCH;
+      for (j = 0; this.err === 0 && j < 7; j++) if (this.trk[T1_AT + k + 1 + j] !== this.trk[T2_AT + pan + 1 + j]) this.err = MSR_ERR_MISMATCH;
     }
     if (this.err === 0) this.et = 0;
   }
   if (this.err !== 0) {
     this.lastError = this.err;
-    this.ring.push(EV_CARD_READ_ERROR, this.err, this.et);
   } else {
     this.card.wipe();
-    for (k = 0; k < pan; k++) this.card.pan[k] = d[T2_AT + k];
+    for (k = 0; k < pan; k++) this.card.pan[k] = this.trk[T2_AT + k];
     this.card.panLen = pan;
-    for (k = 0; k < 4; k++) this.card.expiry[k] = d[T2_AT + pan + 1 + k];
-    for (k = 0; k < 3; k++) this.card.serviceCode[k] = d[T2_AT + pan + 5 + k];
-    for (k = 0; k < this.n2; k++) this.card.track2[k] = d[T2_AT + k];
+    for (k = 0; k < 4; k++) this.card.expiry[k] = this.trk[T2_AT + pan + 1 + k];
+    for (k = 0; k < 3; k++) this.card.serviceCode[k] = this.trk[T2_AT + pan + 5 + k];
+    for (k = 0; k < this.n2; k++) this.card.track2[k] = this.trk[T2_AT + k];
     this.card.track2Len = this.n2;
     if (this.n3 > 0) {
-      for (k = 0; k < this.n3; k++) this.card.track3[k] = d[T3_AT + k];
+      for (k = 0; k < this.n3; k++) this.card.track3[k] = this.trk[T3_AT + k];
       this.card.track3Len = this.n3;
     }
     this.card.entryMode = ENTRY_SWIPE;
     // a = MSR_SWIPE_CHIP when the service code starts with 2 or 6: the card has a chip
     k = this.card.serviceCode[0];
-    this.ring.push(EV_CARD_SWIPED, k === 0x32 || k === 0x36 ? MSR_SWIPE_CHIP : 0, 0);
+    this.et = k === 0x32 || k === 0x36 ? MSR_SWIPE_CHIP : 0;
   }
   this.st = S_IDLE;
-  for (k = 0; k < d.length; k++) d[k] = 0;
+  for (k = 0; k < this.trk.length; k++) this.trk[k] = 0;
   this.n1 = -1;
   this.n2 = -1;
   this.n3 = -1;
   this.tl = 0;
+  return this.err;
 };
