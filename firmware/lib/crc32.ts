@@ -21,11 +21,12 @@ const NIBBLE = new Int32Array(16);
  * @hot
  */
 export function crc32(data: Uint8Array, from: number, to: number, crc?: number): number {
+  const t = NIBBLE; // a local: Espruino looks module-level names up by walking its scope
   let c = ~((crc as number) | 0);
   for (let i = from; i < to; i++) {
     c ^= data[i];
-    c = NIBBLE[c & 15] ^ (c >>> 4);
-    c = NIBBLE[c & 15] ^ (c >>> 4);
+    c = t[c & 15] ^ (c >>> 4);
+    c = t[c & 15] ^ (c >>> 4);
   }
   return ~c >>> 0;
 }

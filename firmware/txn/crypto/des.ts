@@ -62,6 +62,9 @@ export function desBlock(
   dst: Uint8Array,
   dOff: number
 ): void {
+  // SP as a local: Espruino finds a local at once, a module-level name by walking the scope's
+  // names (SBOX stays module-level: as a single-use local terser would copy the literal in here)
+  const sp = SP;
   let l = (src[so] << 24) | (src[so + 1] << 16) | (src[so + 2] << 8) | src[so + 3];
   let r = (src[so + 4] << 24) | (src[so + 5] << 16) | (src[so + 6] << 8) | src[so + 7];
   let t = 0;
@@ -87,14 +90,14 @@ export function desBlock(
     // S-box g's character code c = 64 + output: SP row g is at c - 64 + 16g.
     const e = (r >>> 1) | (r << 31);
     const f =
-      SP[SBOX.charCodeAt(((e >>> 26) & 63) ^ ks[k]) - 64] |
-      SP[SBOX.charCodeAt(64 + (((e >>> 22) & 63) ^ ks[k + 1])) - 48] |
-      SP[SBOX.charCodeAt(128 + (((e >>> 18) & 63) ^ ks[k + 2])) - 32] |
-      SP[SBOX.charCodeAt(192 + (((e >>> 14) & 63) ^ ks[k + 3])) - 16] |
-      SP[SBOX.charCodeAt(256 + (((e >>> 10) & 63) ^ ks[k + 4]))] |
-      SP[SBOX.charCodeAt(320 + (((e >>> 6) & 63) ^ ks[k + 5])) + 16] |
-      SP[SBOX.charCodeAt(384 + (((e >>> 2) & 63) ^ ks[k + 6])) + 32] |
-      SP[SBOX.charCodeAt(448 + ((((e & 15) << 2) | ((e >>> 30) & 3)) ^ ks[k + 7])) + 48];
+      sp[SBOX.charCodeAt(((e >>> 26) & 63) ^ ks[k]) - 64] |
+      sp[SBOX.charCodeAt(64 + (((e >>> 22) & 63) ^ ks[k + 1])) - 48] |
+      sp[SBOX.charCodeAt(128 + (((e >>> 18) & 63) ^ ks[k + 2])) - 32] |
+      sp[SBOX.charCodeAt(192 + (((e >>> 14) & 63) ^ ks[k + 3])) - 16] |
+      sp[SBOX.charCodeAt(256 + (((e >>> 10) & 63) ^ ks[k + 4]))] |
+      sp[SBOX.charCodeAt(320 + (((e >>> 6) & 63) ^ ks[k + 5])) + 16] |
+      sp[SBOX.charCodeAt(384 + (((e >>> 2) & 63) ^ ks[k + 6])) + 32] |
+      sp[SBOX.charCodeAt(448 + ((((e & 15) << 2) | ((e >>> 30) & 3)) ^ ks[k + 7])) + 48];
     t = l ^ f;
     l = r;
     r = t;
