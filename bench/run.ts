@@ -11,6 +11,12 @@
  * PASS/FAIL per board budget. When the firmware does not boot in ESPRUINO_BIN's blocks,
  * ESPRUINO_BIN_LARGE (the same interpreter built with more blocks) is used for the figures that
  * need a running terminal, and the output says so.
+ *
+ * Only the terminal flows on the interpreter, quickly (no build, no other figures):
+ *   ESPRUINO_BIN_LARGE=/path/to/espruino-big BENCH_SALES=50 npx tsx bench/run.ts --only=retained
+ *   --only=flows (peaks and CPU per flow), --only=retained (the retained loop), or both with a
+ * comma. It runs on ESPRUINO_BIN_LARGE (else ESPRUINO_BIN), which must boot the firmware, and
+ * replaces only those figures in bench/report.json.
  */
 import { readFileSync, writeFileSync, existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -18,7 +24,7 @@ import { gzipSync } from "node:zlib";
 import { parse } from "acorn";
 import { espruinoBin } from "./espruino/interpreter";
 import { hoistingHazards, trailingBareReturns } from "../hil/inside/espruino-fixes.js";
-import { runInterpreterBench, type InterpreterReport } from "./espruino/report";
+import { runFlowsOnly, runInterpreterBench, type FlowPart, type InterpreterReport } from "./espruino/report";
 
 const report: Record<string, unknown> = { date: new Date().toISOString() };
 
@@ -83,7 +89,41 @@ async function hotPathCoverage() {
   };
 }
 
+/** `--only=flows,retained`: the parts asked for, or null for the whole bench. */
+function onlyParts(): FlowPart[] | null {
+  const arg = process.argv.slice(2).find((a) => a.startsWith("--only"));
+  if (!arg) return null;
+  const parts = arg.replace(/^--only=?/, "").split(",").filter((p) => p !== "");
+  for (const p of parts) if (p !== "flows" && p !== "retained") throw new Error(`bench: --only takes flows and/or retained, not ${JSON.stringify(p)}`);
+  if (parts.length === 0) throw new Error("bench: --only=flows, --only=retained or --only=flows,retained");
+  return parts as FlowPart[];
+}
+
+function salesAsked(): number {
+  return process.env.BENCH_SALES !== undefined ? Number(process.env.BENCH_SALES) : 1000;
+}
+
+/** The interpreter flows alone, merged into an existing bench/report.json. */
+async function flowsOnly(parts: FlowPart[]): Promise<void> {
+  const bin = process.env.ESPRUINO_BIN_LARGE || process.env.ESPRUINO_BIN;
+  if (!bin) {
+    console.log("skipped: set ESPRUINO_BIN_LARGE (or ESPRUINO_BIN) to an Espruino for Linux binary that boots the firmware");
+    return;
+  }
+  console.log(`Terminal flows on the interpreter (bench/run.ts --only=${parts.join(",")})`);
+  const figures = await runFlowsOnly(bin, salesAsked(), parts);
+  const old = existsSync("bench/report.json") ? (JSON.parse(readFileSync("bench/report.json", "utf8")) as Record<string, unknown>) : {};
+  const interp = (old.interpreter && typeof old.interpreter === "object" ? old.interpreter : {}) as Record<string, unknown>;
+  for (const p of parts) interp[p] = figures[p];
+  old.interpreter = interp;
+  old[parts.join("+") + "Date"] = new Date().toISOString();
+  writeFileSync("bench/report.json", JSON.stringify(old, null, 2) + "\n");
+  console.log("\nwritten: " + parts.map((p) => "interpreter." + p).join(", ") + " in bench/report.json");
+}
+
 async function main(): Promise<void> {
+  const only = onlyParts();
+  if (only) return flowsOnly(only);
   console.log("Budgets of the terminal firmware (npm run bench)");
 
   heading("Bundle (dist/, built by npm run build)");
@@ -124,8 +164,7 @@ async function main(): Promise<void> {
     report.interpreter = { skipped: "ESPRUINO_BIN not set" };
   } else {
     const large = process.env.ESPRUINO_BIN_LARGE && process.env.ESPRUINO_BIN_LARGE.trim() !== "" ? process.env.ESPRUINO_BIN_LARGE : null;
-    const sales = process.env.BENCH_SALES !== undefined ? Number(process.env.BENCH_SALES) : 1000;
-    interp = await runInterpreterBench(bin, large, sales);
+    interp = await runInterpreterBench(bin, large, salesAsked());
     report.interpreter = interp;
   }
 

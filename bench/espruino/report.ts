@@ -85,6 +85,55 @@ function printModules(m: ModuleFigures): void {
   }
 }
 
+/** What runFlowsOnly measures: the flows' peaks and CPU, the retained loop, or both. */
+export type FlowPart = "flows" | "retained";
+
+/**
+ * Only the interpreter's terminal flows (bench/run.ts --only=flows,retained): no boot, module,
+ * driver or time-per-sale figures, and no check of which interpreter the firmware boots in: `bin`
+ * must boot it (ESPRUINO_BIN_LARGE while it does not fit the Pico-sized ESPRUINO_BIN).
+ */
+export async function runFlowsOnly(bin: string, sales: number, parts: FlowPart[]): Promise<Pick<InterpreterReport, "flows" | "retained">> {
+  let flows: InterpreterReport["flows"] = { notMeasurable: "not run (--only)" };
+  let retained: InterpreterReport["retained"] = { notMeasurable: "not run (--only)" };
+  if (parts.indexOf("flows") >= 0) {
+    console.log(`\n  flows (${bin}; host simulator on loopback; printer model at 1000 mm/s):`);
+    flows = await attempt("flows", () => measureFlows(bin, log));
+    if (!("notMeasurable" in flows)) printFlows(flows);
+  }
+  if (parts.indexOf("retained") >= 0) {
+    if (sales > 0) {
+      console.log(`\n  retained: ${sales} sales in a loop (${bin}; no probes; usage collected at the idle screen):`);
+      retained = await attempt("retained", () => measureRetained(bin, sales, log));
+      if (!("notMeasurable" in retained)) printRetained(retained);
+    } else retained = { notMeasurable: "BENCH_SALES=0" };
+  }
+  return { flows, retained };
+}
+
+function printFlows(flows: FlowFigures): void {
+  if (flows.configNote) console.log("  note: " + flows.configNote);
+  row("idle loop: firmware time per tick (models excluded)", `${flows.idleTickMs.toFixed(1)} ms (${flows.idleTicksPerSecond.toFixed(0)} ticks/s of the 200 asked; models ${(100 * flows.idleModelShare).toFixed(0)}% of loop time)`);
+  row("idle usage with the probes in (collected)", `${flows.idleUsage} blocks`);
+  if (flows.printerFaults) row("PRINTER FAULT screens answered with ENTER (reprint)", `${flows.printerFaults} (loop slower than the driver's 500 ms status timeout)`);
+  for (const f of flows.flows) {
+    row(`${f.name}: peak above idle`, `${f.peakAboveIdle} blocks, ${f.peakWhere}${f.ok ? "" : " (flow did not complete: " + f.detail + ")"}`);
+    row(`${f.name}: firmware CPU / wall`, `${(f.firmwareSeconds * 1000).toFixed(0)} ms / ${f.wallSeconds.toFixed(1)} s, longest tick ${f.longestTickMs.toFixed(0)} ms`);
+  }
+}
+
+function printRetained(r: RetainedFigures): void {
+  row(`usage at idle after sale ${r.warm} / after sale ${r.sales}`, `${r.start} / ${r.end} blocks`);
+  row(`retained after ${r.sales} sales (from sale ${r.warm} on)`, `${r.end - r.start} blocks (${r.perSale.toFixed(2)} per sale)`);
+  const first = r.series[0];
+  const last = r.series[r.series.length - 1];
+  if (first && last) row("of which the device models' (E.getSizeOf)", `${last[2] - first[2]} blocks (${first[2]} -> ${last[2]})`);
+  row("settlements / printer fault screens / sales started again", `${r.settlements} / ${r.printerRecoveries} / ${r.uiRetries}`);
+  row("time taken", `${r.minutes.toFixed(1)} min (${r.sales ? ((r.minutes * 60) / r.sales).toFixed(1) : "?"} s per sale)`);
+  if (r.stoppedEarly) row("stopped early", r.stoppedEarly);
+  for (const why of r.retryReasons.slice(0, 5)) console.log("    started again: " + why);
+}
+
 export async function runInterpreterBench(bin: string, large: string | null, sales: number): Promise<InterpreterReport> {
   const boot = await measureBoot(bin);
   printBoot(boot);
@@ -117,26 +166,14 @@ export async function runInterpreterBench(bin: string, large: string | null, sal
 
   console.log(run ? `\n  flows (${run}; host simulator on loopback; printer model at 1000 mm/s):` : "");
   const flows = run ? await attempt("flows", () => measureFlows(run!, log)) : noRun;
-  if (!("notMeasurable" in flows)) {
-    if (flows.configNote) console.log("  note: " + flows.configNote);
-    row("idle loop: firmware time per tick (models excluded)", `${flows.idleTickMs.toFixed(1)} ms (${flows.idleTicksPerSecond.toFixed(0)} ticks/s of the 200 asked; models ${(100 * flows.idleModelShare).toFixed(0)}% of loop time)`);
-    row("idle usage with the probes in (collected)", `${flows.idleUsage} blocks`);
-    if (flows.printerFaults) row("PRINTER FAULT screens answered with ENTER (reprint)", `${flows.printerFaults} (loop slower than the driver's 500 ms status timeout)`);
-    for (const f of flows.flows) {
-      row(`${f.name}: peak above idle`, `${f.peakAboveIdle} blocks, ${f.peakWhere}${f.ok ? "" : " (flow did not complete: " + f.detail + ")"}`);
-      row(`${f.name}: firmware CPU / wall`, `${(f.firmwareSeconds * 1000).toFixed(0)} ms / ${f.wallSeconds.toFixed(1)} s, longest tick ${f.longestTickMs.toFixed(0)} ms`);
-    }
-  } else if (run) row("flows", "not measurable: " + flows.notMeasurable);
+  if (!("notMeasurable" in flows)) printFlows(flows);
+  else if (run) row("flows", "not measurable: " + flows.notMeasurable);
 
   let retained: RetainedFigures | { notMeasurable: string } = { notMeasurable: "BENCH_SALES=0" };
   if (run && sales > 0) {
     console.log(`\n  retained: ${sales} sales in a loop (no probes; usage collected at the idle screen):`);
     retained = await attempt("retained", () => measureRetained(run!, sales, log));
-    if (!("notMeasurable" in retained)) {
-      row(`retained after ${retained.sales} sales (from sale 5 on)`, `${retained.end - retained.start} blocks (${retained.perSale.toFixed(2)} per sale)`);
-      row("settlements / printer recoveries on the way", `${retained.settlements} / ${retained.printerRecoveries}, ${retained.minutes.toFixed(0)} min`);
-      if (retained.stoppedEarly) row("stopped early", retained.stoppedEarly);
-    }
+    if (!("notMeasurable" in retained)) printRetained(retained);
   } else if (!run) retained = noRun;
 
   console.log("\n  drivers alone (bench entry of the driver code; the firmware bundle does not expose its instances):");

@@ -29,6 +29,11 @@ export interface SessionOptions {
   config?: Record<string, unknown>;
   /** Skip the firmware (models only). */
   modelsOnly?: boolean;
+  /**
+   * Where firmware.js and models.js are read from: default BENCH_DIST or dist/. A copy of a
+   * build keeps a long run on one build while the tree is rebuilt beside it.
+   */
+  dist?: string;
 }
 
 export interface LastResult {
@@ -40,6 +45,21 @@ export interface LastResult {
   amount: number;
   reversalPending: boolean;
 }
+
+/** What TerminalSession.look() reads. */
+export interface Look {
+  state: string;
+  /** Receipts waiting for the printer (T.printQueue()). */
+  queued: number;
+  /** Bytes in the printer model's receive buffer. */
+  buffered: number;
+  /** ms of queued key taps left (0: none). */
+  keysBusyMs: number;
+}
+
+const LOOK = "(function(){var s=hil.status();return[T.state(),T.printQueue(),s.printerBuffered,s.keysBusyMs];})()";
+/** Entry screens a stuck flow is cancelled from (CANCEL). */
+const ENTRY_STATES = ["MENU", "AMOUNT", "TRACE", "RRN", "DATE", "CONFIRM", "CARD", "READING", "PIN", "QUERY"];
 
 const OUT_APPROVED = 1;
 const OUT_REVERSED = 7;
@@ -57,6 +77,10 @@ export class TerminalSession {
   fixNotes: string[] = [];
   /** Times the terminal showed PRINTER FAULT and the bench pressed ENTER (reprint). */
   printerFaults = 0;
+  /** Times a sale or menu item was started again because an expected screen did not come. */
+  uiRetries = 0;
+  /** Why (the first 20). */
+  retryReasons: string[] = [];
   private readonly opts: SessionOptions;
 
   constructor(opts: SessionOptions) {
@@ -86,7 +110,8 @@ export class TerminalSession {
         files.push({ name: "hilopt.js", data: "global.hilOptions=" + JSON.stringify(o.hilOptions) + ";" });
         boot.push("hilopt.js");
       }
-      const models = bundleForInterpreter("dist/models.js");
+      const dist = o.dist || process.env.BENCH_DIST || "dist";
+      const models = bundleForInterpreter(dist + "/models.js");
       files.push({ name: "models.js", data: models.code });
       boot.push("models.js");
       if (o.probes) {
@@ -95,7 +120,7 @@ export class TerminalSession {
       }
       this.fixNotes = [models.note];
       if (!o.modelsOnly) {
-        const fw = bundleForInterpreter("dist/firmware.js");
+        const fw = bundleForInterpreter(dist + "/firmware.js");
         this.fixNotes.push(fw.note);
         files.push({ name: "fw.js", data: fw.code });
         boot.push("fw.js");
@@ -160,9 +185,42 @@ export class TerminalSession {
     throw new Error(`bench: ${what} did not happen within ${ms} ms; LCD: ${JSON.stringify(lcd)}; errors: ${JSON.stringify(this.t.takeErrors().slice(-3))}`);
   }
 
-  async keys(text: string): Promise<void> {
+  private retried(why: string): void {
+    this.uiRetries++;
+    if (this.retryReasons.length < 20) this.retryReasons.push(why.replace(/^bench: /, ""));
+  }
+
+  /** Queue taps (hil.keys) without waiting for them: taps run one after the other inside. */
+  async type(text: string): Promise<void> {
     await this.eval(`hil.keys(${JSON.stringify(text)})`);
-    await this.until("typing " + JSON.stringify(text), async () => (await this.eval<{ keysBusyMs: number }>("hil.status()")).keysBusyMs === 0, 30000, 50);
+  }
+
+  async keys(text: string): Promise<void> {
+    await this.type(text);
+    await this.until("typing " + JSON.stringify(text), async () => (await this.look()).keysBusyMs === 0, 30000, 50);
+  }
+
+  /** The UI state, receipts queued, printer bytes buffered and taps left, in one console line. */
+  async look(): Promise<Look> {
+    const v = await this.eval<[string, number, number, number]>(LOOK);
+    return { state: v[0], queued: v[1], buffered: v[2], keysBusyMs: v[3] };
+  }
+
+  /**
+   * Poll until the UI state is one of `states` (every 60 ms), or throw once `ms` have passed
+   * with no taps left to type: typing takes as many firmware ticks as it takes (each tap lasts
+   * until the keypad driver has scanned it), and a busy machine makes ticks long.
+   */
+  async untilState(what: string, states: string[], ms: number): Promise<void> {
+    let idleSince = 0;
+    await this.until(what, async () => {
+      const v = await this.look();
+      if (states.indexOf(v.state) >= 0) return true;
+      if (v.keysBusyMs > 0) idleSince = 0;
+      else if (idleSince === 0) idleSince = Date.now();
+      if (idleSince > 0 && Date.now() - idleSince > ms) throw new Error(`bench: ${what} did not happen within ${ms} ms of the last tap; state ${v.state}; LCD: ${JSON.stringify(await this.eval("hil.lcd()"))}`);
+      return false;
+    }, 600000, 60);
   }
 
   /** A new result with `outcome` (any of them) after trace `afterStan` (or any change of stan). */
@@ -178,48 +236,81 @@ export class TerminalSession {
   }
 
   /**
-   * Back to the idle screen; with `printed`, also wait for the printer to finish. A PRINTER
-   * FAULT screen is answered with ENTER (reprint) and counted: on the interpreter the firmware's
-   * loop can be slower than the printer driver's 500 ms status timeout.
+   * Back to the idle screen, the result screen answered with ENTER; with `printed`, also wait
+   * until at most `backlog` receipts are queued (0: the printer done, its buffer empty). A
+   * PRINTER FAULT screen is answered with ENTER (reprint) and counted: on the interpreter the
+   * firmware's loop can be slower than the printer driver's 500 ms status timeout. With
+   * `cancel`, an entry screen (amount, card, PIN, menu) is cancelled as well.
    */
-  async idle(printed = true): Promise<void> {
-    await this.until(printed ? "the idle screen with the printer done" : "the idle screen", async () => {
-      const v = await this.eval<[string, number, number, string]>("[T.state(), T.printQueue(), hil.status().printerBuffered, hil.lcd()[0]]");
-      if (v[0] === "RESULT" && (await this.eval<{ keysBusyMs: number }>("hil.status()")).keysBusyMs === 0) await this.eval('hil.key("ENTER")');
-      else if (v[0] === "PAPER" || /PRINTER/.test(v[3])) {
-        this.printerFaults++;
-        await this.keys("\n");
+  async idle(printed = true, backlog = 0, cancel = false): Promise<void> {
+    const what = printed ? (backlog > 0 ? `the idle screen with at most ${backlog} receipts queued` : "the idle screen with the printer done") : "the idle screen";
+    await this.until(what, async () => {
+      const v = await this.look();
+      if (v.keysBusyMs === 0) {
+        if (v.state === "RESULT") await this.type("\n");
+        else if (v.state === "PAPER") {
+          this.printerFaults++;
+          await this.type("\n");
+        } else if (cancel && ENTRY_STATES.indexOf(v.state) >= 0) await this.type("\x1b");
       }
-      return v[0] === "IDLE" && (!printed || (v[1] === 0 && v[2] === 0));
+      return v.state === "IDLE" && (!printed || (v.queued <= backlog && (backlog > 0 || v.buffered === 0)));
     }, 300000, 150);
   }
 
-  /** Sign in from the menu; typed again (up to 3 times) when the menu never started it. */
-  async signIn(): Promise<LastResult> {
-    const before = await this.last();
+  /**
+   * A menu item (F1, then its digit) from the idle screen with the printer done; typed again
+   * (up to 3 times, counted in uiRetries) when the menu never started it. Returns the result.
+   */
+  private async menu(what: string, digit: string, outcomes: number[], ms: number): Promise<LastResult> {
+    let before: LastResult | null = null;
     for (let attempt = 1; ; attempt++) {
-      await this.keys("{F1}9");
+      await this.idle(true);
+      before = await this.last();
+      await this.keys("{F1}" + digit);
       try {
-        await this.until("the sign-in to start", async () => ["PROCESSING", "RESULT"].indexOf(await this.state()) >= 0, 8000);
+        await this.untilState(`the ${what} to start`, ["PROCESSING", "RESULT"], 8000);
         break;
       } catch (e) {
         if (attempt === 3) throw e;
-        if ((await this.state()) !== "IDLE") await this.keys("\x1b"); // CANCEL back to idle
+        this.retried((e as Error).message);
+        await this.idle(false, 0, true);
       }
     }
-    const r = await this.result("sign-in", before, [OUT_SIGNED_IN], 30000);
+    const r = await this.result(what, before, outcomes, ms);
     await this.idle();
     return r;
   }
 
-  /** A swiped sale: amount, ENTER, swipe, PIN, ENTER; returns the result (approved expected). */
-  async sale(amountFen: number, card = "mag-debit", pin = "123456", waitPrinted = true): Promise<LastResult> {
-    const before = await this.last();
-    await this.keys(String(amountFen) + "\n");
-    await this.until("the card prompt", async () => (await this.state()) === "CARD", 10000, 50);
-    await this.eval(`hil.swipe(${JSON.stringify(card)})`);
-    await this.until("the PIN prompt", async () => (await this.state()) === "PIN", 10000, 50);
-    await this.keys(pin + "\n");
+  async signIn(): Promise<LastResult> {
+    return this.menu("sign-in", "9", [OUT_SIGNED_IN], 30000);
+  }
+
+  /**
+   * A swiped sale: amount, ENTER, swipe, PIN, ENTER; returns the result (approved expected).
+   * It starts at the idle screen with at most `backlog` receipts still queued (0: the printer
+   * done), and ends back there, with its own receipts printed when `waitPrinted`. Up to the PIN,
+   * a screen that did not come (a printer fault screen in the way, a missed tap) sends the
+   * terminal back to idle and starts the sale again (counted in uiRetries); once the PIN is
+   * typed a result must come.
+   */
+  async sale(amountFen: number, card = "mag-debit", pin = "123456", waitPrinted = true, backlog = 0): Promise<LastResult> {
+    let before: LastResult | null = null;
+    for (let attempt = 1; ; attempt++) {
+      await this.idle(true, backlog);
+      before = await this.last();
+      try {
+        await this.type(String(amountFen) + "\n");
+        await this.untilState("the card prompt", ["CARD"], 15000);
+        await this.eval(`hil.swipe(${JSON.stringify(card)})`);
+        await this.untilState("the PIN prompt", ["PIN"], 15000);
+        break;
+      } catch (e) {
+        if (attempt === 3) throw e;
+        this.retried((e as Error).message);
+        await this.idle(false, 0, true);
+      }
+    }
+    await this.type(pin + "\n");
     const r = await this.result("the sale's result", before, [OUT_APPROVED, OUT_JOURNAL_FULL, 2, 3, 4, 9, 10, 18, 19], 60000);
     await this.idle(waitPrinted);
     return r;
@@ -249,11 +340,7 @@ export class TerminalSession {
   }
 
   async settle(): Promise<LastResult> {
-    const before = await this.last();
-    await this.keys("{F1}5");
-    const r = await this.result("settlement", before, [OUT_SETTLED, 15], 120000);
-    await this.idle();
-    return r;
+    return this.menu("settlement", "5", [OUT_SETTLED, 15], 120000);
   }
 
   async close(): Promise<void> {

@@ -18,7 +18,7 @@
  *   hil.printed()    every printed line;  hil.receipts()  printed lines split at cuts
  *   hil.cards()      the test cards by id (PAN masked);  hil.status()  device states
  * Listed inside the interpreter only (RAM there is the firmware's): hil.tearOff() drops the
- * printed paper the printer model keeps and the LCD model's error list.
+ * printed paper the printer model keeps and the printer and LCD models' error lists.
  */
 import type { KeypadMatrixModel } from "../models/keypad-matrix";
 import type { Hd44780Pcf8574Model } from "../models/hd44780-pcf8574";
@@ -250,7 +250,8 @@ export class HilControl {
 
   /**
    * Tear the printed paper off: the printer model forgets the lines and cuts it has printed so
-   * far (what is still buffered keeps printing), and the LCD model its error list. A long run
+   * far (what is still buffered keeps printing), and the printer and LCD models their error
+   * lists. A long run
    * inside the interpreter calls this so the models' records do not eat the firmware's RAM.
    * Returns the number of lines dropped. (The printer model has no public method for it yet.)
    */
@@ -259,6 +260,7 @@ export class HilControl {
     const n = p.printedLines.length;
     p.printedLines = [];
     p.cutsAt = [];
+    this.models.printer.errors = [];
     this.models.lcd.errors = [];
     return n;
   }

@@ -51,9 +51,12 @@ const interpreterTime: TimeSource = {
 function loopWire(): Wire {
   const queue: (() => void)[] = [];
   const deliver = function (): void {
-    // deliveries may queue more (a device answering at once): those go at the next turn
-    let n = queue.length;
-    while (n-- > 0) {
+    // a device answering at once (a printer's status byte) queues its answer while delivering:
+    // it goes in the same turn, before the firmware's next tick, as a real reply would be there
+    // by then (a request and its answer cost one tick, not two: the printer driver gives its
+    // status answer 500 ms, and a tick can take that long on a busy machine)
+    let n = 0;
+    while (queue.length > 0 && n++ < 64) {
       const fn = queue.shift();
       if (fn) fn();
     }
