@@ -26,7 +26,7 @@ describe("bench/espruino: harness arithmetic", () => {
   });
 
   it("module costs are the differences between consecutive markers, in run order, stopping at the first unreached", () => {
-    const build = { code: "", labels: ["a.ts", "b.ts", "main.ts: x = new X", "c.ts"], order: [1, 0, 3, 2] };
+    const build = { code: "", labels: ["a.ts", "b.ts", "main.ts: x = new X", "c.ts"], order: [1, 0, 3, 2], renamed: {} };
     const all = moduleCosts(build, [130, 110, 200, 160], 100);
     assert.deepEqual(all.costs.map((c) => [c.label, c.blocks]), [["b.ts", 10], ["a.ts", 20], ["c.ts", 30], ["main.ts: x = new X", 40]]);
     assert.equal(all.reached, 4);
