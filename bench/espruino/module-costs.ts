@@ -119,10 +119,20 @@ function markMainSteps(js: string, labels: string[], steps: number[]): string {
 export function markerPrelude(size: number): string {
   return (
     `global.__MM=new Int32Array(${size});global.__MM0=0;global.__mod=function(i){__MM[i]=process.memory(false).usage};` +
-    'global.__obj=function(n,o){if(!o||typeof o!=="object")return;var a=[],k,v,z,t=0,c=0,sh=0;' +
-    'for(k in o){v=o[k];c++;if(typeof v==="function")continue;z=E.getSizeOf(v);if(z>1000){sh++;continue;}t+=z;a.push([k,z]);}' +
+    'global.__parts=[];global.__obj=function(n,o){if(!o||typeof o!=="object")return;var a=[],k,v,z,p,t=0,c=0,sh=0;' +
+    'for(k in o){v=o[k];c++;if(typeof v==="function")continue;if(__parts.indexOf(v)>=0){sh++;continue;}z=E.getSizeOf(v);if(z>1000){sh++;continue;}' +
+    // E.getSizeOf also counts what the value reaches that is not its own: the prototypes of its
+    // classes (methods, shared by every instance) and main.ts's other parts (the ring, the LCD
+    // ...): with the bundle at the global scope these no longer lead to the whole program, so
+    // they are found by walking the value's objects and taken off
+    'p=[];__shared(v,[],p);for(var j=0;j<p.length;j++)z-=E.getSizeOf(p[j]);' +
+    't+=z;a.push([k,z]);}' +
     'a.sort(function(x,y){return y[1]-x[1]});var s="@@OBJ "+n+" "+(t+c)+" props="+c+" shared="+sh;' +
-    'for(var i=0;i<a.length&&i<8;i++)s+=" "+a[i][0]+"="+a[i][1];print(s);};'
+    'for(var i=0;i<a.length&&i<8;i++)s+=" "+a[i][0]+"="+a[i][1];print(s);__parts.push(o);};' +
+    'global.__shared=function(x,seen,out){if(!x||typeof x!=="object"||seen.indexOf(x)>=0||x.buffer instanceof ArrayBuffer)return;seen.push(x);' +
+    'if(seen.length>1&&__parts.indexOf(x)>=0){out.push(x);return;}' +
+    'var q=Object.getPrototypeOf(x);if(q&&q!==Object.prototype&&q!==Array.prototype&&out.indexOf(q)<0&&typeof q.constructor==="function"&&q.constructor.prototype===q)out.push(q);' +
+    'for(var k in x)__shared(x[k],seen,out);};'
   );
 }
 
