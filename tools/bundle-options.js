@@ -189,7 +189,10 @@ export function firmwareTerser(options = {}) {
         plan = options.plan === false ? null : cachedManglePlan(options.plan || {});
         if (plan && !options.quiet) {
           const line = summarisePlan(plan);
-          if (!logged.has(line)) console.log(line + (plan.cached ? " (cached plan)" : ""));
+          if (!logged.has(line)) {
+            console.log(line + (plan.cached ? " (cached plan)" : ""));
+            if (plan.kept.length) console.log("mangle-plan: kept " + plan.kept.map((k) => k.name).join(" ") + (options.report ? " (why: the .mangle.json beside the bundle)" : ""));
+          }
           logged.add(line);
         }
       }

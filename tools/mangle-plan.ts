@@ -27,7 +27,7 @@
  */
 import ts from "typescript";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -440,6 +440,12 @@ export function cachedManglePlan(opts: ManglePlanOptions = {}): ManglePlan & { c
     const tmp = file + "." + process.pid + ".tmp";
     writeFileSync(tmp, JSON.stringify(plan));
     renameSync(tmp, file);
+    // keep the newest few (each edit of a source makes a new one)
+    const old = readdirSync(dir)
+      .filter((f) => /^[0-9a-f]{32}\.json$/.test(f))
+      .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
+      .sort((a, b) => b.t - a.t);
+    for (const o of old.slice(16)) rmSync(join(dir, o.f), { force: true });
   } catch (e) {
     // no cache: fine, the next build computes it again
   }
