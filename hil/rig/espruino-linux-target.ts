@@ -100,8 +100,20 @@ export class EspruinoLinuxTarget implements Target {
 
   async upload(bundle: string): Promise<void> {
     const stored = storageForm(bundle, this.form, `espruino-linux: ${FIRMWARE_FILE}`);
-    await this.start();
-    await uploadOverConsole(this.session, stored.bytes, { timeoutMs: this.startMs });
+    // Espruino for Linux can die in a long console upload: its console input thread appends to
+    // the IO event queue while the main loop pops from it, without a lock, and an event's length
+    // read mid-append is garbage ("ASSERT(len <= 64) FAILED AT src/jsdevices.c", exit code 1).
+    // The upload writes fw.js from the start, so one the interpreter died in is simply redone.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.start();
+        await uploadOverConsole(this.session, stored.bytes, { timeoutMs: this.startMs });
+        break;
+      } catch (e) {
+        if (attempt >= 3 || this.proc !== null) throw e; // still running: a real upload failure
+        this.log(`espruino-linux: the interpreter exited during the upload (${(e as Error).message}); uploading again`);
+      }
+    }
     this.uploadNote = stored.note;
     this.log(stored.note);
   }

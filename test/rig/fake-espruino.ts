@@ -10,7 +10,10 @@
  *
  * In-process: `new FakeEspruino({ storage })`, `input(text)`, `onOutput(cb)`.
  * As a process: `node --import tsx test/rig/fake-espruino.ts` (stdin/stdout console);
- * FAKE_CHUNK=n splits every write into n-byte pieces, FAKE_NO_BOOT=1 skips the boot file.
+ * FAKE_CHUNK=n splits every write into n-byte pieces, FAKE_NO_BOOT=1 skips the boot file,
+ * FAKE_CRASH_ONCE=file: the first run (while `file` does not exist in the working directory)
+ * prints an ASSERT and exits with code 1 at its second Storage.write, as Espruino for Linux can
+ * in a long console upload.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -61,6 +64,8 @@ export class FakeEspruino {
   private readonly echo: boolean;
   /** Set to make the console stop answering (a hung board). */
   mute = false;
+  /** Called after each Storage.write (the process run's FAKE_CRASH_ONCE). */
+  onWrite: (() => void) | null = null;
   /** Like Espruino, a reboot (load/reset) drops input that arrives before it is done. */
   private deafUntil = 0;
 
@@ -153,6 +158,7 @@ export class FakeEspruino {
           files[name] = old.slice(0, offset) + data + old.slice(offset + data.length);
         }
         self.storage.save();
+        if (self.onWrite) self.onWrite();
         return true;
       },
       erase(name: string) {
@@ -237,6 +243,15 @@ function main(): void {
   });
   process.on("SIGTERM", () => undefined); // Espruino for Linux traps these
   process.on("SIGINT", () => undefined);
+  const crashMark = process.env.FAKE_CRASH_ONCE;
+  if (crashMark && !existsSync(crashMark)) {
+    let writes = 0;
+    fake.onWrite = () => {
+      if (++writes < 2) return;
+      writeFileSync(crashMark, "crashed");
+      process.stdout.write("ASSERT(len <= 64) FAILED AT src/jsdevices.c:601\r\nEXITING.\r\n", () => process.exit(1));
+    };
+  }
   process.stdin.on("data", (d: Buffer) => fake.input(d.toString("latin1")));
   process.stdin.on("end", () => undefined); // the real one spins on; stay up until killed
   setInterval(() => undefined, 1 << 30);

@@ -150,6 +150,21 @@ describe("rig targets", () => {
       }
     });
 
+    it("uploads again when the interpreter dies during the upload (Espruino for Linux's IO queue race)", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "rig-crash-"));
+      const lines: string[] = [];
+      try {
+        const t = new EspruinoLinuxTarget({ bin: process.execPath, binArgs: ["--import", TSX, FAKE], workDir: dir, env: { FAKE_CRASH_ONCE: "crashed" }, log: (l) => lines.push(l) });
+        await t.upload(TINY_BUNDLE);
+        assert.ok(existsSync(join(dir, "crashed")), "the first interpreter did die");
+        assert.ok(lines.some((l) => /exited during the upload .*code 1.*uploading again/.test(l)), lines.join("\n"));
+        assert.ok(((await t.eval("boots")) as number) >= 1, "the uploaded bundle runs (the upload checked its CRC)");
+        await t.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it("says clearly when the binary cannot run", async () => {
       const t = new EspruinoLinuxTarget({ bin: "/nonexistent/espruino", startTimeoutMs: 2000 });
       await assert.rejects(t.start(), /could not run \/nonexistent\/espruino|did not answer/);
