@@ -127,12 +127,17 @@ export interface RetainedFigures {
    * `every` sales: usage growing with the models' figure is the rig's, not the firmware's.
    */
   series: [number, number, number][];
+  /** Firmware loop ticks (keypad scans) per sale and wall ms per tick, from the first reading on. */
+  ticksPerSale: number;
+  msPerTick: number;
   /** Sales before the first reading (5, or fewer in a shorter run). */
   warm: number;
   /** Usage after the warm-up sales and at the end, and the difference per sale. */
   start: number;
   end: number;
   perSale: number;
+  /** The same without the device models' growth (E.getSizeOf(hil.models) at the same readings). */
+  firmwarePerSale: number;
   minutes: number;
   stoppedEarly: string;
 }
@@ -157,6 +162,7 @@ export async function measureRetained(bin: string, n: number, log: (s: string) =
   const s = new TerminalSession({ bin, probes: false, hilOptions: RETAINED_HIL });
   const t0 = Date.now();
   const series: [number, number, number][] = [];
+  const ticks: [number, number, number][] = []; // [sales, scans so far, Date.now()]
   let approved = 0;
   let settlements = 0;
   let stopped = "";
@@ -171,8 +177,9 @@ export async function measureRetained(bin: string, n: number, log: (s: string) =
     await s.t.wait(1000);
     await s.memory(true);
     await s.t.wait(500);
-    const v = await s.eval<[number, number]>("[process.memory().usage,E.getSizeOf(hil.models)]");
+    const v = await s.eval<[number, number, number]>("[process.memory().usage,E.getSizeOf(hil.models),hil.scans.count()]");
     series.push([done, v[0], v[1]]);
+    ticks.push([done, v[2], Date.now()]);
     log(`    ${done} sales, ${v[0]} blocks in use at idle (device models ${v[1]}), ${((Date.now() - t0) / 60000).toFixed(1)} min`);
     return v[0];
   };
@@ -209,6 +216,8 @@ export async function measureRetained(bin: string, n: number, log: (s: string) =
       if (done === warm) start = await read(done);
       else if (done % every === 0 || done === n) await read(done);
     }
+    const t1 = ticks[0];
+    const t2 = ticks[ticks.length - 1];
     const end = series.length ? series[series.length - 1][1] : 0;
     const last = series.length ? series[series.length - 1][0] : 0;
     return {
@@ -220,10 +229,13 @@ export async function measureRetained(bin: string, n: number, log: (s: string) =
       uiRetries: s.uiRetries,
       retryReasons: s.retryReasons,
       series,
+      ticksPerSale: t1 && t2 && t2[0] > t1[0] ? (t2[1] - t1[1]) / (t2[0] - t1[0]) : 0,
+      msPerTick: t1 && t2 && t2[1] > t1[1] ? (t2[2] - t1[2]) / (t2[1] - t1[1]) : 0,
       warm,
       start,
       end,
       perSale: last > warm ? (end - start) / (last - warm) : 0,
+      firmwarePerSale: last > warm ? (end - start - (series[series.length - 1][2] - series[0][2])) / (last - warm) : 0,
       minutes: (Date.now() - t0) / 60000,
       stoppedEarly: stopped,
     };

@@ -127,9 +127,12 @@ function printRetained(r: RetainedFigures): void {
   row(`retained after ${r.sales} sales (from sale ${r.warm} on)`, `${r.end - r.start} blocks (${r.perSale.toFixed(2)} per sale)`);
   const first = r.series[0];
   const last = r.series[r.series.length - 1];
-  if (first && last) row("of which the device models' (E.getSizeOf)", `${last[2] - first[2]} blocks (${first[2]} -> ${last[2]})`);
+  if (first && last) {
+    row("of which the device models' (E.getSizeOf)", `${last[2] - first[2]} blocks (${first[2]} -> ${last[2]})`);
+    row("retained by the firmware per sale", `${r.firmwarePerSale.toFixed(2)} blocks`);
+  }
   row("settlements / printer fault screens / sales started again", `${r.settlements} / ${r.printerRecoveries} / ${r.uiRetries}`);
-  row("time taken", `${r.minutes.toFixed(1)} min (${r.sales ? ((r.minutes * 60) / r.sales).toFixed(1) : "?"} s per sale)`);
+  row("time taken", `${r.minutes.toFixed(1)} min (${r.sales ? ((r.minutes * 60) / r.sales).toFixed(1) : "?"} s per sale: ${r.ticksPerSale.toFixed(0)} firmware ticks of ${r.msPerTick.toFixed(0)} ms)`);
   if (r.stoppedEarly) row("stopped early", r.stoppedEarly);
   for (const why of r.retryReasons.slice(0, 5)) console.log("    started again: " + why);
 }

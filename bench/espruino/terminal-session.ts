@@ -207,7 +207,7 @@ export class TerminalSession {
   }
 
   /**
-   * Poll until the UI state is one of `states` (every 60 ms), or throw once `ms` have passed
+   * Poll until the UI state is one of `states` (every 100 ms), or throw once `ms` have passed
    * with no taps left to type: typing takes as many firmware ticks as it takes (each tap lasts
    * until the keypad driver has scanned it), and a busy machine makes ticks long.
    */
@@ -220,7 +220,7 @@ export class TerminalSession {
       else if (idleSince === 0) idleSince = Date.now();
       if (idleSince > 0 && Date.now() - idleSince > ms) throw new Error(`bench: ${what} did not happen within ${ms} ms of the last tap; state ${v.state}; LCD: ${JSON.stringify(await this.eval("hil.lcd()"))}`);
       return false;
-    }, 600000, 60);
+    }, 600000, 100);
   }
 
   /** A new result with `outcome` (any of them) after trace `afterStan` (or any change of stan). */
@@ -254,7 +254,7 @@ export class TerminalSession {
         } else if (cancel && ENTRY_STATES.indexOf(v.state) >= 0) await this.type("\x1b");
       }
       return v.state === "IDLE" && (!printed || (v.queued <= backlog && (backlog > 0 || v.buffered === 0)));
-    }, 300000, 150);
+    }, 300000, 200);
   }
 
   /**

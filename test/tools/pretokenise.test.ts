@@ -266,6 +266,42 @@ describe("tools/pretokenise on the real interpreter", function () {
     assert.ok(Number(plain[1]) > 5, `plain: ${plain[1]} blocks in RAM`);
   });
 
+  it("long raw strings (references into flash) stay right while Storage erases and compacts around the code", async () => {
+    const strs: string[] = [];
+    for (let i = 0; i < 40; i++) strs.push(`"long string number ${i}, padded past one block \\x${(i + 0x80).toString(16)}"`);
+    const program = [
+      'var S = require("Storage");',
+      `function mk() { return [${strs.join(",")}]; }`,
+      "var keep = {}, arr = mk(), acc = 0, big = '';",
+      "for (var i = 0; i < arr.length; i++) { keep[arr[i]] = i; keep['k' + i] = arr[i]; }",
+      "for (var round = 0; round < 20; round++) {",
+      "  var a2 = mk();",
+      "  for (var j = 0; j < a2.length; j++) acc = (acc * 31 + E.CRC32(a2[j]) + keep[a2[j]]) & 0x7fffffff;",
+      "  big += a2[round % a2.length].substr(3, 20);",
+      '  S.write("junk" + (round % 4), "x".repeat(6000) + round);',
+      '  if (round % 3 === 0) S.erase("junk" + ((round + 2) % 4));',
+      '  if (round === 5) { S.erase("pre"); S.compact(); }', // the code file moves: its flash references must follow
+      "}",
+      'print("@@OUT " + JSON.stringify([acc, big, Object.keys(keep).length, keep.k7, keep[arr[39]], arr[3].charCodeAt(41)]));',
+    ].join("\n");
+    const run = async (code: Buffer): Promise<string> => {
+      const dir = newWorkDir("pretok-compact-");
+      try {
+        await installStorage(bin, dir, [{ name: "pre", data: "y".repeat(20000) }, { name: "t.js", data: code }], null);
+        writeFileSync(join(dir, "run.js"), 'eval(require("Storage").read("t.js"));\n');
+        const out = await runFile(bin, dir, "run.js", 60000);
+        const line = out.split(/\r?\n/).find((l) => l.indexOf("@@OUT ") === 0);
+        assert.ok(line, out.slice(-1500));
+        return line;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const plain = await run(Buffer.from(program));
+    assert.equal(await run(pretokenise(program)), plain);
+    assert.match(plain, /,80,"long string number 7, padded past one block \\u0087",39,/);
+  });
+
   it("writes what the interpreter's own pretokeniser writes (E.setFlags({pretokenise:1}))", async () => {
     // bodies without one-digit ints (kept as text here, raw there) and without line breaks (kept here)
     const bodies = [
