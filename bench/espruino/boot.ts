@@ -7,6 +7,7 @@
  */
 import { rmSync } from "node:fs";
 import { bootCodeFor, bundleForInterpreter, installStorage, memoryErrors, newWorkDir, startInterpreter, type StorageFile } from "./interpreter";
+import { firmwareForm, storageForm } from "../../tools/pretokenise";
 import { buildMarkedFirmware, markerPrelude, moduleCosts, objectSizes, type ModuleCost, type ObjectSize } from "./module-costs";
 
 /**
@@ -98,7 +99,7 @@ export async function measureModules(bin: string): Promise<ModuleFigures> {
   const dir = newWorkDir("espruino-modules-");
   try {
     const pre = markerPrelude(build.labels.length) + "__MM0=process.memory(false).usage;";
-    await installStorage(bin, dir, [{ name: "stub.js", data: STUB_BUSES }, { name: "mk.js", data: pre }, { name: "fw.js", data: build.code }], bootCodeFor(["stub.js", "mk.js", "fw.js"]));
+    await installStorage(bin, dir, [{ name: "stub.js", data: STUB_BUSES }, { name: "mk.js", data: pre }, { name: "fw.js", data: storageForm(build.code, firmwareForm(), "marked firmware").bytes.toString("latin1") }], bootCodeFor(["stub.js", "mk.js", "fw.js"]));
     const t = await startInterpreter(bin, dir);
     try {
       await t.wait(500);
