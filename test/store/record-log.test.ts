@@ -55,7 +55,7 @@ describe("RecordLog: append-only records on flash", () => {
     assert.equal(log.read(1, null, 0), 5);
     const again = newLog(flash);
     assert.deepEqual(snapshot(again), ["3x8", "2x5", null, null]);
-    assert.equal(again.seq(0), log.seq(0));
+    assert.equal(again.read(0, null, -1), log.read(0, null, -1));
     assert.equal(again.skipped, 0);
     assert.deepEqual(flash.list(), ["tlA"]);
   });
@@ -157,13 +157,13 @@ describe("RecordLog: append-only records on flash", () => {
     assert.equal(log.fileName, "tlB");
     assert.deepEqual(flash.list(), ["tlB"]);
     assert.equal(flash.getStats().trashCount, 1, "the old file is trash until Storage is compacted");
-    const seq3 = log.seq(3);
+    const seq3 = log.read(3, null, -1);
     const expect = snapshot(log);
     assert.equal(expect[2], null);
     assert.equal(expect[3], "33x8");
     const again = newLog(flash);
     assert.deepEqual(snapshot(again), expect);
-    assert.equal(again.seq(3), seq3);
+    assert.equal(again.read(3, null, -1), seq3);
     assert.equal(generationOf(flash, again.fileName), 2);
     // seq never goes back, even when every record was deleted before a compaction
     const last = again.lastSeq;
@@ -172,22 +172,36 @@ describe("RecordLog: append-only records on flash", () => {
     const fresh = newLog(flash);
     assert.ok(fresh.lastSeq >= last, "base seq carried in the file header");
     put(fresh, 0, 1);
-    assert.ok(fresh.seq(0) > last);
+    assert.ok(fresh.read(0, null, -1) > last);
   });
 
-  it("keeps records in the order written across compactions: pos() orders keys by age", () => {
+  it("compact(-n) makes room for n more bytes: nothing when they fit, a compaction when not, LOG_FULL when even that is too little", () => {
+    const flash = new FlashStorage({ bytes: 16 * 1024 });
+    const log = newLog(flash, { bytes: 160 }); // 160 B: eight 8-byte records of 32 B would not fit
+    for (let i = 0; i < 4; i++) assert.equal(put(log, 0, 10 + i), STORE_OK); // 128 B used, 32 live
+    assert.equal(log.compact(-32), STORE_OK);
+    assert.equal(log.compactions, 0, "32 B still fit: no compaction");
+    assert.equal(log.writePos, 128);
+    assert.equal(log.compact(-64), STORE_OK);
+    assert.equal(log.compactions, 1, "64 B did not fit: compacted");
+    assert.equal(log.writePos, 32);
+    assert.equal(log.compact(-160), STORE_ERR_LOG_FULL, "the live record and 160 B never fit 160 B");
+    assert.deepEqual(snapshot(log), ["13x8", null, null, null], "nothing lost");
+  });
+
+  it("keeps records in the order written across compactions: idx[key] >> 16 orders keys by age", () => {
     const flash = new FlashStorage({ bytes: 16 * 1024 });
     const log = newLog(flash);
     for (const k of [3, 1, 2, 0]) put(log, k, 10 + k);
     put(log, 1, 21); // key 1 is now the newest
-    const order = (l: RecordLog) => [0, 1, 2, 3].sort((a, b) => l.pos(a) - l.pos(b));
+    const order = (l: RecordLog) => [0, 1, 2, 3].sort((a, b) => (l.idx[a] >> 16) - (l.idx[b] >> 16));
     assert.deepEqual(order(log), [3, 2, 0, 1]);
     assert.equal(log.compact(), STORE_OK);
     assert.deepEqual(order(log), [3, 2, 0, 1], "a compaction copies in the order written");
     const again = newLog(flash);
     assert.deepEqual(order(again), [3, 2, 0, 1]);
-    assert.ok(again.seq(3) < again.seq(2) && again.seq(2) < again.seq(0) && again.seq(0) < again.seq(1));
-    assert.equal(again.pos(5), -1);
+    assert.ok(again.read(3, null, -1) < again.read(2, null, -1) && again.read(2, null, -1) < again.read(0, null, -1) && again.read(0, null, -1) < again.read(1, null, -1));
+    assert.equal(again.read(5, null, -1), 0, "no seq for a key out of range");
     assert.deepEqual(snapshot(again), ["10x8", "21x8", "12x8", "13x8"]);
   });
 
@@ -283,7 +297,7 @@ describe("RecordLog: append-only records on flash", () => {
     assert.equal(s[0], "1x8");
     assert.equal(s[1], "2x8");
     assert.equal(s[2], 50 + i - 2 + "x8", "the last accepted value");
-    assert.equal(again.ensureRoom(recordBytes(8) * 100), STORE_ERR_NO_SPACE);
+    assert.equal(again.compact(-recordBytes(8) * 100), STORE_ERR_NO_SPACE);
     // once Storage is compacted (at a quiet moment) the log goes on
     flash.compact();
     assert.equal(put(again, 2, 7), STORE_OK);

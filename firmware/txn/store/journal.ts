@@ -191,7 +191,7 @@ export class Journal {
     for (let k = 0; k < this.capacity; k++) {
       this.info[k] = -1;
       if (log.read(k, p, 0) !== JOURNAL_ENTRY_BYTES) continue;
-      const settled = log.seq(k) <= this.closedSeq;
+      const settled = log.read(k, null, -1) <= this.closedSeq;
       this.info[k] = getN(p, 8, 4) * 16 + p[1] * 2 + (settled ? 1 : 0);
       if (!settled && k + 1 > this.nextKey) this.nextKey = k + 1;
     }
@@ -219,7 +219,7 @@ export class Journal {
       this.lastError = STORE_ERR_JOURNAL_FULL;
       return false;
     }
-    const rc = this.log.ensureRoom(2 * ENTRY_RECORD_BYTES);
+    const rc = this.log.compact(-2 * ENTRY_RECORD_BYTES);
     this.lastError = rc;
     return rc === STORE_OK;
   }
@@ -360,7 +360,7 @@ export class Journal {
     for (let k = 0; k < this.capacity; k++) {
       const v = this.info[k];
       if (v < 0 || (stan >= 0 && v >> 4 !== stan) || (openOnly && (v & 1) === 1)) continue;
-      const at = this.log.pos(k);
+      const at = this.log.idx[k] >> 16;
       if (at > bestPos) {
         bestPos = at;
         best = k;

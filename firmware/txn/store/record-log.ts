@@ -19,7 +19,7 @@
  * are skipped; appends resume after the last granule that holds any programmed byte.
  * A file holds its records in seq order (appends take the next seq; a compaction copies in file
  * order), so a later position in the file is a newer record: the index needs no seq, and
- * `pos(key)` orders keys by age.
+ * `idx[key] >> 16` orders keys by age.
  *
  * Compaction (when the area is full) is copy-then-erase: create the OTHER file with generation+1,
  * copy the live records (seq kept), write its commit word, then erase the old file. Recovery
@@ -34,8 +34,8 @@
  * record's offset in granules << 16 | its payload length (0: deleted). `append` fills the header and CRC
  * around the payload the caller wrote into LOG_PAYLOAD and hands Storage fixed prefix views of
  * the buffer (Espruino's Storage.write programs a typed array's bytes straight from RAM, no
- * string, no copy): a record up to 64 bytes in one write, a longer one in 64-byte pieces moved
- * to the front of the buffer first (so the payload is used up by an append). An append
+ * string, no copy): a record in 64-byte pieces, then 16-byte ones, each moved to the front of the
+ * buffer first (so the payload is used up by an append). An append
  * allocates nothing. Compaction and reads work with the strings Storage returns (memory-mapped
  * flash on a board); they are off the hot path.
  *
@@ -83,16 +83,16 @@ export const LOG_MAX_RECORD = 352;
 const RECORD_MAGIC = 0xa7;
 /** Flash a log file takes beyond its record area: its header and Espruino's file header + slack. */
 export const LOG_FILE_OVERHEAD = LOG_FILE_HEADER + 40;
-/** Largest piece handed to Storage.write at once (one prefix view per 16 bytes up to it). */
+/** Largest piece handed to Storage.write at once (a record goes as 64-byte pieces, then 16-byte ones). */
 const PIECE = 64;
 
 /** Records at [0, LOG_MAX_RECORD), a log file header's first 20 bytes after them. */
 const BUF = new Uint8Array(LOG_MAX_RECORD + LOG_FILE_HEADER - 4);
 /** Where every log's caller writes a record's payload before append(key, len). */
 export const LOG_PAYLOAD = BUF.subarray(9, LOG_MAX_RECORD);
-/** PIECES[i] = BUF[0 .. 16 * (i + 1)). */
-const PIECES: Uint8Array[] = [];
-for (let n = 16; n <= PIECE; n += 16) PIECES.push(BUF.subarray(0, n));
+/** BUF[0..16) and BUF[0..64): the two piece sizes (two views cost less than one per multiple of 16). */
+const P16 = BUF.subarray(0, 16);
+const P64 = BUF.subarray(0, PIECE);
 
 /** Flash bytes a record with `len` payload bytes takes (the same arithmetic is inlined below). */
 export function recordBytes(len: number): number {
@@ -114,13 +114,18 @@ export class RecordLog {
   compactions = 0;
   /** Runs of torn/corrupt granules skipped by the last open(). */
   skipped = 0;
+  /**
+   * Per key: -1 (no record) or its newest record's offset / 16 << 16 | payload length. Read only
+   * outside: `idx[key] >> 16` is where the newest record for `key` lies (-1: none); a higher
+   * position is a newer record, so it orders keys by when they were last written.
+   */
+  readonly idx: Int32Array;
 
   private readonly store: StoreLike;
   private readonly maxPayload: number;
   /** Generation of the current file. */
   private generation = 0;
-  /** Per key: -1 (no record) or its newest record's offset / 16 << 16 | payload length. */
-  private readonly idx: Int32Array;
+
 
   constructor(store: StoreLike, options: RecordLogOptions) {
     this.store = store;
@@ -270,25 +275,6 @@ export class RecordLog {
   }
 
   /**
-   * Sequence number of the newest record for `key` (live or tombstone), 0 if none: read from
-   * flash, off the hot path.
-   */
-  seq(key: number): number {
-    const v = key >= 0 && key < this.keys ? this.idx[key] : -1;
-    if (v < 0 || this.area <= 0) return 0;
-    const s = this.store.read(this.fileName, LOG_FILE_HEADER + (v >> 16) * 16 + 1, 4);
-    return s === undefined || s.length !== 4 ? 0 : ((s.charCodeAt(0) << 24) | (s.charCodeAt(1) << 16) | (s.charCodeAt(2) << 8) | s.charCodeAt(3)) >>> 0;
-  }
-
-  /**
-   * Where the newest record for `key` lies (-1: none). A higher position is a newer record, so
-   * this orders keys by when they were last written. @hot
-   */
-  pos(key: number): number {
-    return key >= 0 && key < this.keys ? this.idx[key] >> 16 : -1;
-  }
-
-  /**
    * Append a record whose payload the caller has written into LOG_PAYLOAD[0..len); len 0 deletes
    * the key (a tombstone; nothing is written when it holds nothing). The newest record for a key
    * wins. Returns STORE_OK or an error code; on error nothing already stored is lost. The payload
@@ -317,11 +303,11 @@ export class RecordLog {
     const at = this.writePos;
     let ok = true;
     try {
-      for (let o = 0; ok && o < size; o += PIECE) {
-        const n = size - o < PIECE ? size - o : PIECE;
-        // later pieces of a long record move to the front, where the views are
+      for (let o = 0, n = 0; ok && o < size; o += n) {
+        n = size - o >= PIECE ? PIECE : 16;
+        // later pieces of a long record move to the front, where the views are (o >= n)
         if (o > 0) for (let i = 0; i < n; i++) r[i] = r[o + i];
-        ok = this.store.write(this.fileName, PIECES[(n >> 4) - 1], LOG_FILE_HEADER + at + o, 0);
+        ok = this.store.write(this.fileName, n === PIECE ? P64 : P16, LOG_FILE_HEADER + at + o, 0);
       }
     } catch (e) {
       ok = false;
@@ -335,25 +321,20 @@ export class RecordLog {
   }
 
   /**
-   * Make sure `bytes` more can be appended without compacting (compact now if needed), so a
-   * sequence of writes that must not fail half-way (a transaction) starts with room for all.
-   */
-  ensureRoom(bytes: number): number {
-    if (this.area <= 0) return STORE_ERR_NOT_OPEN;
-    if (this.writePos + bytes <= this.area) return STORE_OK;
-    const rc = this.compact();
-    if (rc !== STORE_OK) return rc;
-    return this.writePos + bytes <= this.area ? STORE_OK : STORE_ERR_LOG_FULL;
-  }
-
-  /**
    * Payload length of the live record for `key` (-1: none), and unless `out` is null the payload
    * copied into out[at..] (-1 when that read fails). Reading is off the hot path; asking for the
-   * length alone (out null) is @hot.
+   * length alone (out null, at 0) is @hot. With out null and `at` -1: the sequence number of the
+   * newest record for `key` (live or tombstone), 0 if none, read from flash. (One method for the
+   * three: on Espruino each method costs RAM.)
    */
   read(key: number, out: Uint8Array | null, at: number): number {
     const v = key >= 0 && key < this.keys ? this.idx[key] : -1;
     const len = v & 0xffff;
+    if (out === null && at < 0) {
+      if (v < 0 || this.area <= 0) return 0;
+      const q = this.store.read(this.fileName, LOG_FILE_HEADER + (v >> 16) * 16 + 1, 4);
+      return q === undefined || q.length !== 4 ? 0 : ((q.charCodeAt(0) << 24) | (q.charCodeAt(1) << 16) | (q.charCodeAt(2) << 8) | q.charCodeAt(3)) >>> 0;
+    }
     if (v < 0 || len === 0 || this.area <= 0) return -1;
     if (out === null) return len;
     const s = this.store.read(this.fileName, LOG_FILE_HEADER + (v >> 16) * 16 + 9, len);
@@ -367,9 +348,17 @@ export class RecordLog {
    * for the new file rather than let Espruino compact Storage in the middle of a transaction.
    * `dropUpToSeq` (optional): leave out records with seq <= it (except key `keepKey`): a consumer
    * that has closed a period (the journal after settlement) starts the next file without it.
+   * A negative `dropUpToSeq`, -n: make sure n more bytes can be appended without compacting,
+   * compacting now only if needed (STORE_ERR_LOG_FULL if even that leaves too little), so a
+   * sequence of writes that must not fail half-way (a transaction) starts with room for all.
    */
   compact(dropUpToSeq?: number, keepKey?: number): number {
     if (this.area <= 0) return STORE_ERR_NOT_OPEN;
+    if (dropUpToSeq !== undefined && dropUpToSeq < 0) {
+      if (this.writePos - dropUpToSeq <= this.area) return STORE_OK;
+      const rc = this.compact();
+      return rc !== STORE_OK || this.writePos - dropUpToSeq <= this.area ? rc : STORE_ERR_LOG_FULL;
+    }
     const st = this.store;
     const idx = this.idx;
     const drop = dropUpToSeq ? dropUpToSeq : 0;

@@ -182,7 +182,7 @@ export class ReversalQueue {
       s.reason = REASON_NO_REPLY;
       s.tries = 0;
       s.lastResponse = 0;
-      this.id = this.log.seq(KEY_MESSAGE);
+      this.id = this.log.read(KEY_MESSAGE, null, -1);
       if (this.log.read(KEY_STATE, p, 0) === STATE_BYTES && getN(p, 0, 4) === this.id) {
         s.reason = getN(p, 4, 2);
         s.tries = p[6];
@@ -243,7 +243,7 @@ export class ReversalQueue {
     // of 13 + payload bytes rounded up to 16: the message, a state per try and reason, a manual
     // entry, a delete)
     const log = this.log;
-    if (err === STORE_OK) err = log.ensureRoom((((13 + MSG_HEAD + outLen + 15) >> 4) << 4) + (this.retryLimit + 3) * 32 + 48 + 16);
+    if (err === STORE_OK) err = log.compact(-((((13 + MSG_HEAD + outLen + 15) >> 4) << 4) + (this.retryLimit + 3) * 32 + 48 + 16));
     if (err !== STORE_OK) {
       this.lastError = err;
       return false;
