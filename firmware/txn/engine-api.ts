@@ -71,10 +71,10 @@ export class TxnResult {
   amount = 0;
   /** Balance in fen for a balance inquiry. */
   balance = 0;
-  readonly authCode = new Uint8Array(6);
-  readonly rrn = new Uint8Array(12);
+  readonly authCode: Uint8Array;
+  readonly rrn: Uint8Array;
   /** Masked PAN (first 6, last 4, '*' between), ASCII, for receipts. */
-  readonly maskedPan = new Uint8Array(19);
+  readonly maskedPan: Uint8Array;
   maskedPanLen = 0;
   entryMode = 0;
   /** Host date/time of the transaction, YYMMDDhhmmss as numbers. */
@@ -105,10 +105,20 @@ export class TxnResult {
   /** Terminal time of the original, YYMMDDhhmmss as a number. */
   slipDateTime = 0;
   /** Masked PAN of the original, ASCII. */
-  readonly slipPan = new Uint8Array(19);
+  readonly slipPan: Uint8Array;
   slipPanLen = 0;
   /** Reversal reason (field 39 of the 0400) as two ASCII codes: (c0 << 8) | c1, e.g. 0x3938 = "98". */
   slipReason = 0;
+
+  constructor() {
+    // the four byte fields are views of one buffer (on Espruino each typed array of its own
+    // costs its buffer's blocks on top)
+    const b = new Uint8Array(56);
+    this.authCode = b.subarray(0, 6);
+    this.rrn = b.subarray(6, 18);
+    this.maskedPan = b.subarray(18, 37);
+    this.slipPan = b.subarray(37, 56);
+  }
 }
 
 /** What the application calls. Every command returns false (and fills result with OUT_BUSY etc.) if refused at once. */

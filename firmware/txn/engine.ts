@@ -153,7 +153,7 @@ import {
   MSG_RC_OTHER,
   MSG_REVERSAL_FAILED,
 } from "./message-ids";
-import { rcClass, rcMessage } from "./response-codes";
+import { rcLookup } from "./response-codes";
 import { settles, TOTALS48_DIGITS, UPLOAD_ITEM_DIGITS, UPLOAD_MAX_ITEMS } from "./settlement";
 import { STORE_ERR_JOURNAL_FULL, STORE_ERR_REVERSAL_PENDING } from "./store/codes";
 import { SETTLE_CLOSING, SETTLE_IDLE, SETTLE_STARTED, SETTLE_UPLOADING } from "./store/counters";
@@ -338,13 +338,15 @@ export class TxnEngine implements TxnEngineApi {
   readonly n = new Int32Array(N_SLOTS);
   /** Times and amounts F_* (F_HOST_OFFSET is read by tests). */
   readonly f = new Float64Array(F_SLOTS);
-  private readonly tx = new Uint8Array(TX_CAPACITY);
-  private readonly rx = new Uint8Array(RX_CAPACITY);
+  // tx, rx, cfg and pin are views of one buffer (each typed array of its own costs blocks)
+  private readonly tx: Uint8Array;
+  private readonly rx: Uint8Array;
   /** Config bytes and a digit scratch (layout CFG_* in engine-messages.ts). */
-  private readonly cfg = new Uint8Array(CFG_BYTES);
+  private readonly cfg: Uint8Array;
   /** makePinBlock's output. */
-  private readonly pin = new Uint8Array(8);
-  private readonly keys = new WorkingKeys();
+  private readonly pin: Uint8Array;
+  /** Their scratch is the request's body storage (idle while a reply is handled). */
+  private readonly keys: WorkingKeys;
   /** Scratch for journal reads and the entry being written (void's original until the request is built). */
   private readonly ent = new JournalEntry();
   private readonly clk: Clock;
@@ -366,6 +368,11 @@ export class TxnEngine implements TxnEngineApi {
     this.link = options.link;
     this.lsn = options.listener;
     this.setT = options.setTime || null;
+    const all = new Uint8Array(TX_CAPACITY + RX_CAPACITY + CFG_BYTES + 8);
+    this.tx = all.subarray(0, TX_CAPACITY);
+    this.rx = all.subarray(TX_CAPACITY, TX_CAPACITY + RX_CAPACITY);
+    this.cfg = all.subarray(TX_CAPACITY + RX_CAPACITY, TX_CAPACITY + RX_CAPACITY + CFG_BYTES);
+    this.pin = all.subarray(TX_CAPACITY + RX_CAPACITY + CFG_BYTES);
     const n = this.n;
     const b = this.cfg;
     this.f[F_CONNECT_MS] = c.connectMs;
@@ -392,10 +399,10 @@ export class TxnEngine implements TxnEngineApi {
     b[CFG_HEAD + 5] = 0x60;
     b[CFG_HEAD + 6] = 0x31;
     b[CFG_HEAD + 8] = 0x31;
-    this.mac = new Mac(c.macMode === MAC_RETAIL ? MAC_RETAIL : MAC_UNIONPAY_ECB);
-    // the codec MACs with the working MAC key itself (no copy of its 256-byte schedules)
-    (this.mac as unknown as { key: unknown }).key = this.keys.macKey;
     this.req = new Message(createUnionPayTable(), REQUEST_CAPACITY);
+    this.keys = new WorkingKeys(this.req.data);
+    // the codec MACs with the working MAC key itself (no copy of its schedules)
+    this.mac = new Mac(c.macMode === MAC_RETAIL ? MAC_RETAIL : MAC_UNIONPAY_ECB, this.keys.macKey);
   }
 
   // ================================================================ queries
@@ -1285,8 +1292,9 @@ export class TxnEngine implements TxnEngineApi {
         if (k === X_SIGN_IN) {
           // 0810: keys (check values), batch, host time
           if (j === 0) {
-            r.cls = rcClass(r.rc0, r.rc1);
-            r.msgId = rcMessage(r.rc0, r.rc1);
+            v = rcLookup(r.rc0, r.rc1);
+            r.cls = v >> 8;
+            r.msgId = v & 255;
             if (r.cls === CLS_SIGN_IN_AGAIN) n[N_NEED_SIGN_IN] = 1;
             this.go(OP_FINISH, OUT_DECLINED, (r.cls << 8) | r.msgId);
             return;
@@ -1294,10 +1302,9 @@ export class TxnEngine implements TxnEngineApi {
           v = m.bodyOffset(62);
           e = E_KEY_FIELD_LENGTH;
           if (v >= 0) {
-            // the TMK is scheduled only for this: in the data key's room, which load() refills
-            this.keys.dataKey.load(this.cfg, CFG_TMK, n[N_TMK_LEN]);
-            e = this.keys.load(this.keys.dataKey, m.src, v, m.length(62));
-            if (e !== CRYPTO_OK) this.keys.dataKey.clear();
+            // the TMK is scheduled only for this, in the keys' scratch (wiped by load)
+            this.keys.scratch.load(this.cfg, CFG_TMK, n[N_TMK_LEN]);
+            e = this.keys.load(this.keys.scratch, m.src, v, m.length(62));
           }
           if (e !== CRYPTO_OK) {
             n[N_NEED_SIGN_IN] = 1;
@@ -1336,8 +1343,9 @@ export class TxnEngine implements TxnEngineApi {
           // 0410: 00 / 12 / 25 end the reversal; anything else is a failed try
           v = (r.rc0 << 8) | r.rc1;
           if (n[N_JOB] === TXN_REVERSAL) {
-            r.cls = rcClass(r.rc0, r.rc1);
-            r.msgId = rcMessage(r.rc0, r.rc1);
+            w = rcLookup(r.rc0, r.rc1);
+            r.cls = w >> 8;
+            r.msgId = w & 255;
             if (r.cls === CLS_SIGN_IN_AGAIN) n[N_NEED_SIGN_IN] = 1;
           } else {
             // the command's own response code is still to come (or already in place)
@@ -1360,8 +1368,9 @@ export class TxnEngine implements TxnEngineApi {
         }
         if (k === X_MAIN) {
           // the reply to the command's own request
-          r.cls = rcClass(r.rc0, r.rc1);
-          r.msgId = rcMessage(r.rc0, r.rc1);
+          v = rcLookup(r.rc0, r.rc1);
+          r.cls = v >> 8;
+          r.msgId = v & 255;
           if (r.cls === CLS_SIGN_IN_AGAIN) n[N_NEED_SIGN_IN] = 1;
           n[N_MAIN_RC] = (r.rc0 << 8) | r.rc1;
           if (m.length(37) === 12) m.getBytes(37, r.rrn, 0);
@@ -1435,8 +1444,9 @@ export class TxnEngine implements TxnEngineApi {
         // 0510 / 0330
         const cn = this.sto.counters;
         if (j === 0) {
-          r.cls = rcClass(r.rc0, r.rc1);
-          r.msgId = rcMessage(r.rc0, r.rc1);
+          v = rcLookup(r.rc0, r.rc1);
+          r.cls = v >> 8;
+          r.msgId = v & 255;
           if (r.cls === CLS_SIGN_IN_AGAIN) n[N_NEED_SIGN_IN] = 1;
           this.go(OP_FINISH, OUT_SETTLE_FAILED, (r.cls << 8) | r.msgId);
           return;

@@ -5,8 +5,8 @@
  * 64 amount differs from the original). Anything else: CLS_DO_NOT_RETRY + MSG_RC_OTHER
  * ("declined", the UI shows the two characters beside it).
  *
- * The table is three constant strings (they stay in flash when the bundle runs from Storage) and
- * one byte array built once; lookups are allocation-free.
+ * The table is three constant strings (they stay in flash when the bundle runs from Storage);
+ * lookups are allocation-free.
  */
 import {
   CLS_CALL_ISSUER,
@@ -27,34 +27,6 @@ import {
   MSG_ACT_REENTER_PIN,
   MSG_ACT_RETRY_LATER,
   MSG_ACT_SIGN_IN,
-  MSG_RC_00,
-  MSG_RC_01,
-  MSG_RC_03,
-  MSG_RC_05,
-  MSG_RC_12,
-  MSG_RC_13,
-  MSG_RC_14,
-  MSG_RC_21,
-  MSG_RC_25,
-  MSG_RC_30,
-  MSG_RC_33,
-  MSG_RC_41,
-  MSG_RC_43,
-  MSG_RC_51,
-  MSG_RC_54,
-  MSG_RC_55,
-  MSG_RC_57,
-  MSG_RC_61,
-  MSG_RC_62,
-  MSG_RC_64,
-  MSG_RC_65,
-  MSG_RC_75,
-  MSG_RC_77,
-  MSG_RC_94,
-  MSG_RC_96,
-  MSG_RC_97,
-  MSG_RC_98,
-  MSG_RC_A0,
   MSG_RC_OTHER,
 } from "./message-ids";
 
@@ -62,12 +34,12 @@ import {
 export const RC_CODES = "000103051213142125303341435154555761626465757794969798A0";
 /** Class of each code (a digit = CLS_*), same order. */
 const RC_CLASSES = "0372252227222224222222671716";
-/** Message id of each code, same order. */
-const RC_MSGS = new Uint8Array([
-  MSG_RC_00, MSG_RC_01, MSG_RC_03, MSG_RC_05, MSG_RC_12, MSG_RC_13, MSG_RC_14, MSG_RC_21, MSG_RC_25, MSG_RC_30,
-  MSG_RC_33, MSG_RC_41, MSG_RC_43, MSG_RC_51, MSG_RC_54, MSG_RC_55, MSG_RC_57, MSG_RC_61, MSG_RC_62, MSG_RC_64,
-  MSG_RC_65, MSG_RC_75, MSG_RC_77, MSG_RC_94, MSG_RC_96, MSG_RC_97, MSG_RC_98, MSG_RC_A0,
-]);
+/**
+ * Message id of each code, same order, as character codes (a literal: it stays in flash):
+ * MSG_RC_00 01 03 05 12 13 14 21 25 30 33 41 43 51 54 55 57 61 62 64 65 75 77 94 96 97 98 A0
+ * (test/engine/tables.test.ts holds it to those constants).
+ */
+const RC_MSGS = "\x0c\x0d\x0e\x0f\x10\x11\x12\x3e\x13\x14\x15\x16\x17\x18\x40\x19\x1a\x1b\x1c\x3f\x1d\x1e\x1f\x20\x21\x22\x23\x24";
 
 /** Index of the code (two ASCII codes) in the table, -1 when unknown. @hot */
 export function rcIndex(c0: number, c1: number): number {
@@ -75,19 +47,26 @@ export function rcIndex(c0: number, c1: number): number {
   return -1;
 }
 
-// rcClass and rcMessage search the table themselves: each function the firmware calls costs RAM
-// on Espruino, and rcIndex stays out of the bundle.
+/**
+ * (CLS_* << 8) | MSG_RC_* id for a response code; unknown codes give CLS_DO_NOT_RETRY and
+ * MSG_RC_OTHER. The firmware's one lookup (each function costs RAM on Espruino): it searches the
+ * table itself, so rcIndex stays out of the bundle. @hot
+ */
+export function rcLookup(c0: number, c1: number): number {
+  for (let i = 0; i < RC_CODES.length; i += 2) {
+    if (RC_CODES.charCodeAt(i) === c0 && RC_CODES.charCodeAt(i + 1) === c1) return ((RC_CLASSES.charCodeAt(i >> 1) - 48) << 8) | RC_MSGS.charCodeAt(i >> 1);
+  }
+  return (CLS_DO_NOT_RETRY << 8) | MSG_RC_OTHER;
+}
 
 /** CLS_* for a response code; unknown codes are CLS_DO_NOT_RETRY. @hot */
 export function rcClass(c0: number, c1: number): number {
-  for (let i = 0; i < RC_CODES.length; i += 2) if (RC_CODES.charCodeAt(i) === c0 && RC_CODES.charCodeAt(i + 1) === c1) return RC_CLASSES.charCodeAt(i >> 1) - 48;
-  return CLS_DO_NOT_RETRY;
+  return rcLookup(c0, c1) >> 8;
 }
 
 /** MSG_RC_* id for a response code; unknown codes give MSG_RC_OTHER. @hot */
 export function rcMessage(c0: number, c1: number): number {
-  for (let i = 0; i < RC_CODES.length; i += 2) if (RC_CODES.charCodeAt(i) === c0 && RC_CODES.charCodeAt(i + 1) === c1) return RC_MSGS[i >> 1];
-  return MSG_RC_OTHER;
+  return rcLookup(c0, c1) & 255;
 }
 
 /**

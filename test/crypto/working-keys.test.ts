@@ -82,7 +82,6 @@ describe("working keys from sign-in field 62", () => {
     assert.ok(sameKey(wk.pinKey, PIN_KEY));
     assert.equal(wk.macKey.size, 8);
     assert.ok(sameKey(wk.macKey, MAC_KEY));
-    assert.equal(wk.dataKey.size, 0);
   });
 
   it("3DES MAC key variant: 16 encrypted MAC key bytes", () => {
@@ -93,17 +92,16 @@ describe("working keys from sign-in field 62", () => {
     assert.ok(sameKey(wk.macKey, MAC_KEY_3DES));
   });
 
-  it("60-byte layout adds the data key; 24-byte layout is single DES; at an offset in a reply", () => {
+  it("60-byte layout adds the data key (checked, not kept); 24-byte layout is single DES; at an offset in a reply", () => {
     const wk = new WorkingKeys();
     const f = Buffer.concat([Buffer.alloc(3), field62(60)]);
     assert.equal(wk.load(tmk, f, 3, 60), CRYPTO_OK);
-    assert.ok(sameKey(wk.dataKey, DATA_KEY));
+    assert.ok(sameKey(wk.pinKey, PIN_KEY) && sameKey(wk.macKey, MAC_KEY));
     const s = field62(24);
     assert.equal(wk.load(tmk, s, 0, 24), CRYPTO_OK);
     assert.equal(wk.pinKey.size, 8);
     assert.ok(sameKey(wk.pinKey, PIN_KEY.subarray(0, 8)));
     assert.ok(sameKey(wk.macKey, MAC_KEY));
-    assert.equal(wk.dataKey.size, 0);
     // single-length TMK too
     const tmk8 = new DesKey();
     tmk8.load(TMK, 0, 8);
@@ -127,12 +125,35 @@ describe("working keys from sign-in field 62", () => {
       const bad = Buffer.from(field62(60, MAC_KEY_3DES));
       bad[at] ^= 0x01;
       assert.equal(cryptoErrorName(wk.load(tmk, bad, 0, 60)), cryptoErrorName(code), `byte ${at}`);
-      assert.ok(sameKey(wk.pinKey, PIN_KEY) && sameKey(wk.macKey, MAC_KEY) && sameKey(wk.dataKey, DATA_KEY));
+      assert.ok(sameKey(wk.pinKey, PIN_KEY) && sameKey(wk.macKey, MAC_KEY));
     }
     // keys encrypted under another TMK
     const other = field62(40, MAC_KEY, hex("99999999999999998888888888888888"));
     assert.equal(wk.load(tmk, other, 0, 40), E_KCV_PIN_KEY);
     assert.ok(sameKey(wk.macKey, MAC_KEY));
+  });
+
+  it("a lent scratch: the TMK scheduled in it works, and it is all zero after a load (good or bad)", () => {
+    const lent = new Uint8Array(480).fill(0x5a);
+    const wk = new WorkingKeys(lent);
+    assert.equal(wk.scratch.load(TMK, 0, 16), CRYPTO_OK);
+    const f = field62(60, MAC_KEY_3DES);
+    assert.equal(wk.load(wk.scratch, f, 0, 60), CRYPTO_OK);
+    assert.ok(sameKey(wk.pinKey, PIN_KEY) && sameKey(wk.macKey, MAC_KEY_3DES));
+    assert.ok(lent.every((b) => b === 0), "scratch wiped");
+    assert.equal(wk.scratch.size, 0);
+    lent.fill(0x5a);
+    wk.scratch.load(TMK, 0, 16);
+    const bad = Buffer.from(f);
+    bad[56] ^= 1;
+    assert.equal(wk.load(wk.scratch, bad, 0, 60), E_KCV_DATA_KEY);
+    assert.ok(lent.every((b) => b === 0), "scratch wiped after a refusal");
+    assert.ok(sameKey(wk.pinKey, PIN_KEY) && sameKey(wk.macKey, MAC_KEY_3DES), "old keys stay");
+    // too small to lend: the keys use their own
+    const small = new Uint8Array(100);
+    const wk2 = new WorkingKeys(small);
+    assert.equal(wk2.load(tmk, f, 0, 60), CRYPTO_OK);
+    assert.ok(sameKey(wk2.macKey, MAC_KEY_3DES));
   });
 
   it("refuses unknown field lengths and a missing TMK", () => {

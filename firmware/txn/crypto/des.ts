@@ -134,7 +134,8 @@ export function desBlock(
 /**
  * A DES key (8 bytes) or triple-DES EDE key (16 bytes = K1 K2 K1, 24 bytes = K1 K2 K3), held only
  * as key schedules in one preallocated buffer. Allocate once at boot, reload with `load`.
- * Room for 16-byte keys by default (2 schedules, 256 bytes); `new DesKey(24)` for 3-key 3DES.
+ * Room for 16-byte keys by default (2 schedules, 256 bytes); `new DesKey(24)` for 3-key 3DES;
+ * `new DesKey(0, buf)` keeps its schedules in `buf` (as many keys fit as its length allows).
  * Encryption is one block at a time (MAC, PIN block, check values); decryption is ECB over a
  * range (working keys under the master key): what the terminal needs, as few methods as that.
  */
@@ -144,8 +145,9 @@ export class DesKey {
   /** Key length in bytes: 0 (none), 8, 16 or 24. */
   size = 0;
 
-  constructor(maxKeyBytes?: number) {
-    this.ks = new Uint8Array((maxKeyBytes === 24 ? 3 : 2) * SCHEDULE_BYTES);
+  /** `buf`: schedules in a buffer the caller owns (shared, or borrowed scratch) instead of a new one. */
+  constructor(maxKeyBytes?: number, buf?: Uint8Array) {
+    this.ks = buf || new Uint8Array((maxKeyBytes === 24 ? 3 : 2) * SCHEDULE_BYTES);
   }
 
   /** Load key bytes (parity bits ignored); returns CRYPTO_OK or E_KEY_LENGTH (and then holds no key). */

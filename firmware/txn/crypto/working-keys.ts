@@ -6,54 +6,75 @@
  * - 40 bytes, double-length (60.3 = 003/004): PIN key 16 + KCV 4, MAC key 16 + KCV 4, where the
  *   MAC key is 8 encrypted bytes + 8 zero bytes (a single-DES MAC key); when those last 8 bytes
  *   are not zero the MAC key is taken as a 16-byte triple-DES key (the 3DES MAC key variant);
- * - 60 bytes: the 40-byte layout + data (track) key 16 + KCV 4.
+ * - 60 bytes: the 40-byte layout + data (track) key 16 + KCV 4. The data key's check value is
+ *   checked like the others; the key itself is not kept (nothing encrypts track data).
  * Each key is decrypted (ECB) under the TMK and its check value, computed on the clear key, must
  * match, else the load is refused with E_KCV_* and the keys held before stay in place.
+ *
+ * Memory (Espruino): the PIN and MAC key schedules share one 512-byte buffer; the clear keys and
+ * the check-value schedules go through `scratch`, a DesKey over a buffer the owner lends (the
+ * engine lends its request body storage, idle while a reply is handled), wiped after each load.
  */
-import { DesKey } from "./des";
+import { DesKey, SCHEDULE_BYTES } from "./des";
 import { CRYPTO_OK, E_KCV_DATA_KEY, E_KCV_MAC_KEY, E_KCV_PIN_KEY, E_KEY_FIELD_LENGTH, E_NO_KEY } from "./errors";
 
+/** Scratch bytes load() uses: schedules of a 16-byte key, then the clear keys at PLAIN. */
+export const WORKING_KEYS_SCRATCH = 2 * SCHEDULE_BYTES + 56;
+const PLAIN = 2 * SCHEDULE_BYTES;
+
 export class WorkingKeys {
-  readonly pinKey = new DesKey();
-  readonly macKey = new DesKey();
-  /** Data (track encryption) key when field 62 carries one, else size 0. */
-  readonly dataKey = new DesKey();
-  /** Clear keys at 0 (PIN), 16 (MAC), 32 (data); 48..55: the check-value block. */
-  private readonly plain = new Uint8Array(56);
-  private readonly probe = new DesKey();
+  readonly pinKey: DesKey;
+  readonly macKey: DesKey;
+  /**
+   * Schedules at 0 (a TMK may be loaded here and passed to load(): load() is done with it before
+   * it reuses the room); clear keys at PLAIN + 0 (PIN), 16 (MAC), 32 (data), 48..55 the
+   * check-value block. Zeroed after every load().
+   */
+  readonly scratch: DesKey;
+
+  /** `scratch`: at least WORKING_KEYS_SCRATCH bytes the owner does not need across a load (else one of its own). */
+  constructor(scratch?: Uint8Array) {
+    const b = new Uint8Array(4 * SCHEDULE_BYTES);
+    this.pinKey = new DesKey(0, b.subarray(0, 2 * SCHEDULE_BYTES));
+    this.macKey = new DesKey(0, b.subarray(2 * SCHEDULE_BYTES));
+    this.scratch = new DesKey(0, scratch && scratch.length >= WORKING_KEYS_SCRATCH ? scratch : new Uint8Array(WORKING_KEYS_SCRATCH));
+  }
 
   /** Decrypt, check and install the keys in f62[off, off+len); CRYPTO_OK or an E_* code. */
   load(tmk: DesKey, f62: Uint8Array, off: number, len: number): number {
-    if (tmk.size === 0) return E_NO_KEY;
-    if ((len !== 24 && len !== 40 && len !== 60) || off < 0 || off + len > f62.length) return E_KEY_FIELD_LENGTH;
+    const probe = this.scratch;
+    let e = CRYPTO_OK;
+    if (tmk.size === 0) e = E_NO_KEY;
+    else if ((len !== 24 && len !== 40 && len !== 60) || off < 0 || off + len > f62.length) e = E_KEY_FIELD_LENGTH;
+    if (e !== CRYPTO_OK) {
+      probe.clear();
+      return e;
+    }
     const single = len === 24;
     const pinLen = single ? 8 : 16;
     const macAt = pinLen + 4;
     let macLen = 8;
     if (!single) for (let i = macAt + 8; i < macAt + 16; i++) if (f62[off + i] !== 0) macLen = 16;
-    const p = this.plain;
-    tmk.decryptEcb(f62, off, pinLen, p, 0);
-    tmk.decryptEcb(f62, off + macAt, macLen, p, 16);
-    if (len === 60) tmk.decryptEcb(f62, off + 40, 16, p, 32);
+    const p = probe.ks;
+    // all three decrypted before the probe reuses the schedules' room (the TMK may be there)
+    tmk.decryptEcb(f62, off, pinLen, p, PLAIN);
+    tmk.decryptEcb(f62, off + macAt, macLen, p, PLAIN + 16);
+    if (len === 60) tmk.decryptEcb(f62, off + 40, 16, p, PLAIN + 32);
     // each key's check value (the first 4 bytes of 8 zero bytes encrypted under the clear key)
     // must match the 4 bytes after it: PIN, MAC, then the data key
-    let e = CRYPTO_OK;
     for (let k = 0; k < (len === 60 ? 3 : 2) && e === CRYPTO_OK; k++) {
       const n = k === 0 ? pinLen : k === 1 ? macLen : 16;
       const kcvAt = off + (k === 0 ? pinLen : k === 1 ? macAt + (single ? 8 : 16) : 56);
-      this.probe.load(p, 16 * k, n);
-      for (let i = 48; i < 56; i++) p[i] = 0;
-      this.probe.encryptBlock(p, 48, p, 48);
-      for (let i = 0; i < 4; i++) if (p[48 + i] !== f62[kcvAt + i]) e = k === 0 ? E_KCV_PIN_KEY : k === 1 ? E_KCV_MAC_KEY : E_KCV_DATA_KEY;
+      probe.load(p, PLAIN + 16 * k, n);
+      for (let i = PLAIN + 48; i < PLAIN + 56; i++) p[i] = 0;
+      probe.encryptBlock(p, PLAIN + 48, p, PLAIN + 48);
+      for (let i = 0; i < 4; i++) if (p[PLAIN + 48 + i] !== f62[kcvAt + i]) e = k === 0 ? E_KCV_PIN_KEY : k === 1 ? E_KCV_MAC_KEY : E_KCV_DATA_KEY;
     }
     if (e === CRYPTO_OK) {
-      this.pinKey.load(p, 0, pinLen);
-      this.macKey.load(p, 16, macLen);
-      if (len === 60) this.dataKey.load(p, 32, 16);
-      else this.dataKey.clear();
+      this.pinKey.load(p, PLAIN, pinLen);
+      this.macKey.load(p, PLAIN + 16, macLen);
     }
-    p.fill(0);
-    this.probe.clear();
+    probe.clear();
     return e;
   }
 }
