@@ -13,6 +13,8 @@ export interface FlowFigure {
   /** Highest sample during the flow minus the usage at its start (blocks), and where it was seen. */
   peakAboveIdle: number;
   peakWhere: string;
+  /** The same without the rig's share (pending timers, device models): the firmware's own. */
+  firmwarePeakAboveIdle: number;
   /** Firmware CPU seconds (loop + callbacks - models), and wall seconds. */
   firmwareSeconds: number;
   wallSeconds: number;
@@ -25,6 +27,8 @@ export interface FlowFigures {
   fixNotes: string[];
   /** Idle: usage (collected) with the probes in, firmware ms per loop tick and ticks per second. */
   idleUsage: number;
+  /** Idle: live blocks minus what the rig's roots reach (the firmware's own, with the interpreter's). */
+  idleFirmwareUsage: number;
   idleTickMs: number;
   idleTicksPerSecond: number;
   idleModelShare: number;
@@ -39,7 +43,8 @@ const BENCH_HIL = { printerMmPerSecond: 1000 };
 
 async function flow(s: TerminalSession, name: string, run: () => Promise<{ ok: boolean; detail: string }>): Promise<FlowFigure> {
   await s.resetProbes();
-  const start = (await s.probes()).usage;
+  const at = await s.probes();
+  const start = at.usage;
   const t0 = Date.now();
   let r = { ok: false, detail: "" };
   try {
@@ -53,6 +58,7 @@ async function flow(s: TerminalSession, name: string, run: () => Promise<{ ok: b
     ok: r.ok,
     detail: r.detail,
     peakAboveIdle: p.peak - start,
+    firmwarePeakAboveIdle: p.firmwarePeak - at.firmwareUsage,
     peakWhere: ["?", "around a loop tick", "around a timer callback (key tap, model timer)", "around a socket callback", "around a UART delivery"][p.peakWhere] || "?",
     firmwareSeconds: firmwareSeconds(p),
     wallSeconds: (Date.now() - t0) / 1000,
@@ -99,6 +105,7 @@ export async function measureFlows(bin: string, log: (s: string) => void): Promi
       configNote: s.configNote,
       fixNotes: s.fixNotes,
       idleUsage,
+      idleFirmwareUsage: idle.firmwareUsage,
       idleTickMs: idle.ticks ? ((idle.tickSeconds - idle.modelSeconds) * 1000) / idle.ticks : 0,
       idleTicksPerSecond: idle.ticks / 3,
       idleModelShare: idle.tickSeconds > 0 ? idle.modelSeconds / idle.tickSeconds : 0,

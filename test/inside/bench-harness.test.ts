@@ -36,8 +36,10 @@ describe("bench/espruino: harness arithmetic", () => {
   });
 
   it("the firmware's CPU time is the loop and callbacks minus the models'", () => {
-    const s = probeSnapshot([900, 3, 10, 0.5, 0.1, 4, 0.25, 0.3, 99, 800]);
+    const s = probeSnapshot([900, 3, 10, 0.5, 0.1, 4, 0.25, 0.3, 99, 800, 310, 290]);
     assert.equal(s.peak, 900);
+    assert.equal(s.firmwarePeak, 310);
+    assert.equal(s.firmwareUsage, 290);
     assert.equal(s.peakWhere, 3);
     assert.equal(s.usage, 800);
     assert.equal(firmwareSeconds(s), 0.45);
