@@ -120,7 +120,6 @@ import {
   E_TID_MISMATCH,
   E_UNEXPECTED_MTI,
   E_VALUE_RANGE,
-  frameLength,
   ISO_OK,
   MAC_FIELD,
   Message,
@@ -335,10 +334,10 @@ const SENSITIVE_FIELDS = "\x02\x0e\x1a\x23\x24\x34\x35\x37";
 export class TxnEngine implements TxnEngineApi {
   readonly result = new TxnResult();
   /** State slots N_* (N_IGNORED and N_RX_ERROR are read by tests). */
-  readonly n = new Int32Array(N_SLOTS);
+  readonly n: Int32Array;
   /** Times and amounts F_* (F_HOST_OFFSET is read by tests). */
-  readonly f = new Float64Array(F_SLOTS);
-  // tx, rx, cfg and pin are views of one buffer (each typed array of its own costs blocks)
+  readonly f: Float64Array;
+  // n, f, tx, rx, cfg and pin are views of one buffer (each typed array of its own costs blocks)
   private readonly tx: Uint8Array;
   private readonly rx: Uint8Array;
   /** Config bytes and a digit scratch (layout CFG_* in engine-messages.ts). */
@@ -368,11 +367,15 @@ export class TxnEngine implements TxnEngineApi {
     this.link = options.link;
     this.lsn = options.listener;
     this.setT = options.setTime || null;
-    const all = new Uint8Array(TX_CAPACITY + RX_CAPACITY + CFG_BYTES + 8);
-    this.tx = all.subarray(0, TX_CAPACITY);
-    this.rx = all.subarray(TX_CAPACITY, TX_CAPACITY + RX_CAPACITY);
-    this.cfg = all.subarray(TX_CAPACITY + RX_CAPACITY, TX_CAPACITY + RX_CAPACITY + CFG_BYTES);
-    this.pin = all.subarray(TX_CAPACITY + RX_CAPACITY + CFG_BYTES);
+    // f (8-byte aligned) at 0, n, then tx, rx, cfg, pin
+    const at = 8 * F_SLOTS + 4 * N_SLOTS;
+    const all = new Uint8Array(at + TX_CAPACITY + RX_CAPACITY + CFG_BYTES + 8);
+    this.f = new Float64Array(all.buffer, 0, F_SLOTS);
+    this.n = new Int32Array(all.buffer, 8 * F_SLOTS, N_SLOTS);
+    this.tx = all.subarray(at, at + TX_CAPACITY);
+    this.rx = all.subarray(at + TX_CAPACITY, at + TX_CAPACITY + RX_CAPACITY);
+    this.cfg = all.subarray(at + TX_CAPACITY + RX_CAPACITY, at + TX_CAPACITY + RX_CAPACITY + CFG_BYTES);
+    this.pin = all.subarray(at + TX_CAPACITY + RX_CAPACITY + CFG_BYTES);
     const n = this.n;
     const b = this.cfg;
     this.f[F_CONNECT_MS] = c.connectMs;
@@ -559,7 +562,8 @@ export class TxnEngine implements TxnEngineApi {
       let bad = have >= cap;
       // every whole frame in the buffer
       while (n[N_STATE] === S_WAITING) {
-        const need = frameLength(rx, n[N_RX_LEN]);
+        // the frame's whole length from its 2-byte prefix (-1 before both bytes are in)
+        const need = n[N_RX_LEN] < 2 ? -1 : 2 + ((rx[0] << 8) | rx[1]);
         if (need < 0 || (need <= cap && need > n[N_RX_LEN])) break;
         if (need > cap) {
           bad = true;
@@ -1262,7 +1266,7 @@ export class TxnEngine implements TxnEngineApi {
           this.go(OP_NO_REPLY, 0, 0);
           return;
         }
-        if (m.processingRequirement() === 3) n[N_NEED_SIGN_IN] = 1;
+        if ((m.head[7] & 15) === 3) n[N_NEED_SIGN_IN] = 1; // header: processing requirement "sign in again"
         // j: approved ("00")
         j = r.rc0 === 48 && r.rc1 === 48 ? 1 : 0;
         if (k === X_SIGN_IN || k === X_MAIN) {
@@ -1299,9 +1303,9 @@ export class TxnEngine implements TxnEngineApi {
             this.go(OP_FINISH, OUT_DECLINED, (r.cls << 8) | r.msgId);
             return;
           }
-          v = m.bodyOffset(62);
           e = E_KEY_FIELD_LENGTH;
-          if (v >= 0) {
+          if (m.has(62)) {
+            v = m.off[62];
             // the TMK is scheduled only for this, in the keys' scratch (wiped by load)
             this.keys.scratch.load(this.cfg, CFG_TMK, n[N_TMK_LEN]);
             e = this.keys.load(this.keys.scratch, m.src, v, m.length(62));

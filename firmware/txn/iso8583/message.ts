@@ -5,6 +5,8 @@
  * - a received message after `unpack`: `src` points at the receive buffer and `off`/`len` index
  *   into it (no copies). Setters refuse to touch such a view (E_READ_ONLY_VIEW): `clear()` first.
  * Presence is the wire bitmap itself (`bitmap`, 16 bytes, bit 0x80 of byte 0 = field 1).
+ * The header's "processing requirement" digit (UnionPay: 3 sign in again, 4..6 downloads) is
+ * `head[7] & 15`; a field's body is at `off[f]` in `src` when `has(f)`.
  * `len[f]` is the logical length: digits (n, z), characters (an, ans) or bytes (b).
  *
  * Setters return ISO_OK or an error code and change nothing when they fail.
@@ -35,7 +37,7 @@ export class Message {
   mti = 0;
   /** TPDU + header (table.headLength bytes), copied in by unpack, sent as is by pack. */
   readonly head: Uint8Array;
-  readonly bitmap = new Uint8Array(16);
+  readonly bitmap: Uint8Array;
   /** Per field (up to table.lastField): body offset in `src` and logical length. */
   readonly off: Uint16Array;
   readonly len: Uint16Array;
@@ -62,10 +64,16 @@ export class Message {
   /** `capacity`: bytes for field bodies (a sale request needs about 200, settlement upload more). */
   constructor(table: FieldTable, capacity: number) {
     this.table = table;
-    this.head = new Uint8Array(table.headLength);
-    this.off = new Uint16Array(table.lastField + 1);
-    this.len = new Uint16Array(table.lastField + 1);
-    this.data = new Uint8Array(capacity);
+    // views of two buffers (on Espruino each typed array of its own costs its buffer's blocks too)
+    const hl = table.headLength;
+    const b = new Uint8Array(hl + 16 + capacity);
+    this.head = b.subarray(0, hl);
+    this.bitmap = b.subarray(hl, hl + 16);
+    this.data = b.subarray(hl + 16);
+    const n = table.lastField + 1;
+    const u = new Uint16Array(2 * n);
+    this.off = u.subarray(0, n);
+    this.len = u.subarray(n);
     this.src = this.data;
   }
 
@@ -84,11 +92,6 @@ export class Message {
     for (let i = 0; i < this.head.length; i++) this.head[i] = src[off + i];
   }
 
-  /** Header "processing requirement" digit (UnionPay: 3 sign in again, 4..6 downloads), -1 if none. @hot */
-  processingRequirement(): number {
-    return this.head.length >= 8 ? this.head[7] & 15 : -1;
-  }
-
   /** @hot */
   has(field: number): boolean {
     if (field < 1 || field > 128) return false;
@@ -98,11 +101,6 @@ export class Message {
   /** Logical length (digits / characters / bytes), 0 when absent. @hot */
   length(field: number): number {
     return this.has(field) ? this.len[field] : 0;
-  }
-
-  /** Offset of the field's body in `src`, -1 when absent. @hot */
-  bodyOffset(field: number): number {
-    return this.has(field) ? this.off[field] : -1;
   }
 
   /** Bytes of the field's body in `src` (0 when absent). @hot */
