@@ -12,9 +12,11 @@
  * every tick.
  *
  * Allocation, at this I/O boundary only: `send` turns the request bytes into one binary string
- * per message (sockets take strings); `open` makes the socket (the net module's own object) and
- * its handler closures per connection, so an event of an old socket can be told from the
- * current one. Received chunks are the strings the socket hands over, passed on as they are.
+ * per message (sockets take strings); `open` makes the socket (the net module's own object),
+ * marked with its link and generation so that an event of an old socket can be told from the
+ * current one; the handlers are shared plain functions (they get the socket as `this`, as
+ * Espruino and Node call them). Received chunks are the strings the socket hands over, passed
+ * on as they are.
  *
  * Usage (firmware/main.ts):
  *   const link = new NetLink({ host: cfg.hostIp, port: cfg.hostPort, encode: E.toString });
@@ -47,10 +49,12 @@ export class NetLink implements HostLink {
   net: NetLike | null;
   /** Who gets the link events (the engine), set once. */
   listener: LinkListener | null = null;
-  private sock: SocketLike | null = null;
-  /** Bumped by open() and close() and a connection's end: events of an older one are dropped. */
-  private gen = 0;
-  private up = false;
+  /** @internal the current connection (socket events check they are from it) */
+  sock: SocketLike | null = null;
+  /** @internal bumped by open() and close() and a connection's end: events of an older one are dropped. */
+  gen = 0;
+  /** @internal */
+  up = false;
   private downPending = false;
   private readonly host: string;
   private readonly port: number;
@@ -80,41 +84,21 @@ export class NetLink implements HostLink {
       this.downPending = true;
       return;
     }
-    const self = this;
-    /** This connection closed or failed: report it once. */
-    function ended(why: string): void {
-      if (gen !== self.gen) return;
-      self.gen++;
-      self.sock = null;
-      self.up = false;
-      self.lastError = why;
-      if (self.listener) self.listener.onLinkDown();
-    }
-    let sock: SocketLike;
+    let sock: LinkSocket;
     try {
-      sock = this.net.connect({ host: this.host, port: this.port }, function () {
-        if (gen !== self.gen) return;
-        self.up = true;
-        if (self.listener) self.listener.onLinkUp();
-      });
+      sock = this.net.connect({ host: this.host, port: this.port }, linkUp) as LinkSocket;
     } catch (e) {
       this.lastError = "connect failed";
       this.downPending = true;
       return;
     }
+    sock.lk = this;
+    sock.gn = gen;
     this.sock = sock;
-    sock.on("data", function (data: string) {
-      if (gen === self.gen && self.listener) self.listener.onLinkData(data);
-    });
-    sock.on("close", function () {
-      ended("closed");
-    });
-    sock.on("end", function () {
-      ended("ended");
-    });
-    sock.on("error", function () {
-      ended("socket error");
-    });
+    sock.on("data", linkData);
+    sock.on("close", linkClosed);
+    sock.on("end", linkEnded);
+    sock.on("error", linkFailed);
   }
 
   send(buf: Uint8Array, len: number): void {
@@ -147,6 +131,58 @@ export class NetLink implements HostLink {
     this.downPending = false;
     if (this.listener) this.listener.onLinkDown();
   }
+}
+
+/**
+ * The socket as the link marks it: its link and the generation it was opened in. Socket events
+ * come with `this` = the socket (Espruino's net, and Node's), so the handlers below are plain
+ * functions that find their link there: no closures per connection (six of them, with the
+ * scope they share, cost ~56 blocks on Espruino for as long as the connection lives).
+ */
+interface LinkSocket extends SocketLike {
+  lk: NetLink;
+  gn: number;
+}
+
+/** `this` socket's link, if the socket is still its current connection. */
+function currentLink(s: LinkSocket): NetLink | null {
+  const l = s.lk;
+  return l && l.gen === s.gn ? l : null;
+}
+
+function linkUp(this: LinkSocket): void {
+  const l = currentLink(this);
+  if (l === null) return;
+  l.up = true;
+  if (l.listener) l.listener.onLinkUp();
+}
+
+function linkData(this: LinkSocket, data: string): void {
+  const l = currentLink(this);
+  if (l !== null && l.listener) l.listener.onLinkData(data);
+}
+
+/** The connection closed or failed: report it once. */
+function linkDown(s: LinkSocket, why: string): void {
+  const l = currentLink(s);
+  if (l === null) return;
+  l.gen++;
+  l.sock = null;
+  l.up = false;
+  l.lastError = why;
+  if (l.listener) l.listener.onLinkDown();
+}
+
+function linkClosed(this: LinkSocket): void {
+  linkDown(this, "closed");
+}
+
+function linkEnded(this: LinkSocket): void {
+  linkDown(this, "ended");
+}
+
+function linkFailed(this: LinkSocket): void {
+  linkDown(this, "socket error");
 }
 
 /** Bytes as a binary string, for Node (Espruino has E.toString). */

@@ -1,6 +1,8 @@
 /**
  * A TCP connection as the core's transport sees it: the subset of an Espruino `net` socket.
- * Data is a binary string (char codes 0..255) both ways, as Espruino's sockets use.
+ * Data is a binary string (char codes 0..255) both ways, as Espruino's sockets use. Handlers
+ * (and `connect`'s onConnect) are called with the socket as `this`, as Espruino's net and Node's
+ * EventEmitter call them: the link's handlers are shared functions that rely on it.
  */
 export interface SocketLike {
   write(data: string): void;

@@ -17,8 +17,9 @@ class FakeSocket implements SocketLike {
   on(event: string, handler: (x?: any) => void): void {
     (this.handlers[event] = this.handlers[event] || []).push(handler);
   }
+  /** As Espruino and Node do: the socket is `this` in its handlers. */
   fire(event: string, arg?: any): void {
-    for (const h of this.handlers[event] || []) h(arg);
+    for (const h of this.handlers[event] || []) h.call(this, arg);
   }
 }
 
@@ -33,8 +34,8 @@ class FakeNet implements NetLike {
       throw new Error("Not connected to the internet");
     }
     this.targets.push({ host: options.host, port: options.port });
-    this.connects.push(onConnect);
     const s = new FakeSocket();
+    this.connects.push(() => onConnect.call(s));
     this.sockets.push(s);
     return s;
   }
@@ -124,6 +125,27 @@ describe("NetLink: HostLink over NetLike", () => {
     for (let i = 0; i < 256; i++) assert.equal(s.charCodeAt(i), i);
   });
 
+  it("two links share the socket handlers but each hears only its own connection", () => {
+    const n = new FakeNet();
+    const a = new NetLink({ host: "a", port: 1, net: n, encode: toBinary });
+    const b = new NetLink({ host: "b", port: 2, net: n, encode: toBinary });
+    const ra = new Recorder();
+    const rb = new Recorder();
+    a.listener = ra;
+    b.listener = rb;
+    a.open();
+    b.open();
+    n.connects[1]();
+    n.sockets[1].fire("data", "\x01");
+    n.connects[0]();
+    n.sockets[0].fire("end");
+    assert.deepEqual(ra.log, ["up", "down"]);
+    assert.deepEqual(rb.log, ["up", "data:01"]);
+    b.send(new Uint8Array([7]), 1);
+    assert.deepEqual(n.sockets[1].written, ["\x07"]);
+    assert.deepEqual(n.sockets[0].written, []);
+  });
+
   it("talks to a real TCP server through Node's net (as the virtual board's bridge does)", async () => {
     const got: Buffer[] = [];
     const server = net.createServer((sock) => {
@@ -136,13 +158,17 @@ describe("NetLink: HostLink over NetLike", () => {
     const port = (server.address() as net.AddressInfo).port;
     const nodeNet: NetLike = {
       connect(o, cb) {
-        const s = net.connect({ host: o.host, port: o.port }, cb);
+        const s = net.connect({ host: o.host, port: o.port });
         s.setEncoding("latin1");
-        return {
+        // the wrapper is the firmware's socket: its handlers get it as `this`, as the virtual
+        // board's bridge and Espruino give them theirs
+        const w: SocketLike = {
           write: (d: string) => void s.write(Buffer.from(d, "latin1")),
           end: () => void s.end(),
-          on: (ev: string, h: any) => void s.on(ev, h),
-        } as SocketLike;
+          on: (ev: string, h: any) => void s.on(ev, (x?: unknown) => h.call(w, x)),
+        };
+        s.once("connect", () => (cb as any).call(w));
+        return w;
       },
     };
     const link = new NetLink({ host: "127.0.0.1", port, net: nodeNet, encode: toBinary });
