@@ -33,7 +33,7 @@ describe("Counters: STAN and batch persisted before use", () => {
     assert.equal(open(flash).stan, 20);
   });
 
-  it("persists the batch number, settlement step and upload index; advanceBatch ends the settlement in one write", () => {
+  it("persists the batch number, settlement step and upload index; the end of a settlement (step IDLE and the next batch) is one write", () => {
     const flash = new FlashStorage({ bytes: 8 * 1024 });
     const c = open(flash);
     assert.equal(c.setBatch(999999), true);
@@ -42,7 +42,7 @@ describe("Counters: STAN and batch persisted before use", () => {
     assert.deepEqual([r.batch, r.settleStep, r.uploadIndex], [999999, SETTLE_UPLOADING, 7]);
     assert.equal(r.setSettleStep(SETTLE_CLOSING, 0), true);
     const before = flash.bytesProgrammed;
-    assert.equal(r.advanceBatch(), true);
+    assert.equal(r.setSettleStep(SETTLE_IDLE, 0, true), true);
     assert.equal(flash.bytesProgrammed - before, recordBytes(13), "one record");
     r = open(flash);
     assert.deepEqual([r.batch, r.settleStep, r.uploadIndex], [1, SETTLE_IDLE, 0]);

@@ -104,11 +104,10 @@ describe("Journal: the batch's transactions on flash", () => {
     const flash = new FlashStorage({ bytes: 32 * 1024 });
     const j = open(flash, 5);
     for (let i = 1; i <= 5; i++) {
-      assert.equal(j.reserve(), true);
+      assert.equal(j.hasRoom(), true);
       assert.equal(j.add(entryFor(i, i * 100)), true);
     }
-    assert.equal(j.reserve(), false);
-    assert.equal(j.lastError, STORE_ERR_JOURNAL_FULL);
+    assert.equal(j.hasRoom(), false);
     assert.equal(j.add(entryFor(6, 600)), false);
     assert.equal(j.lastError, STORE_ERR_JOURNAL_FULL);
     const r = open(flash, 5);

@@ -56,7 +56,7 @@ describe("RecordLog: append-only records on flash", () => {
     const again = newLog(flash);
     assert.deepEqual(snapshot(again), ["3x8", "2x5", null, null]);
     assert.equal(again.read(0, null, -1), log.read(0, null, -1));
-    assert.equal(again.skipped, 0);
+    assert.equal(again.badRuns, 0);
     assert.deepEqual(flash.list(), ["tlA"]);
   });
 
@@ -113,7 +113,7 @@ describe("RecordLog: append-only records on flash", () => {
     flash.poke(at, 0x00);
     const again = newLog(flash);
     assert.deepEqual(snapshot(again), ["1x8", "2x8", "3x8", null], "the older record of key 0 wins again");
-    assert.equal(again.skipped, 1);
+    assert.equal(again.badRuns, 1);
     assert.equal(put(again, 3, 9), STORE_OK, "appends continue after the last record");
     assert.deepEqual(snapshot(newLog(flash)), ["1x8", "2x8", "3x8", "9x8"]);
   });
@@ -284,7 +284,7 @@ describe("RecordLog: append-only records on flash", () => {
     put(log, 0, 1);
     put(log, 1, 2);
     // leave room for one more log file only once the trash below is gone
-    flash.write("junk", "J".repeat(flash.getFree() - 32 - (log.bytes + LOG_FILE_OVERHEAD) - 8));
+    flash.write("junk", "J".repeat(flash.getFree() - 32 - (log.fileArea + LOG_FILE_OVERHEAD) - 8));
     flash.write("trash", "T".repeat(100));
     flash.erase("trash"); // trash that Espruino would compact on its own if asked to create a file
     let rc = STORE_OK;

@@ -26,6 +26,7 @@ import {
   STORE_ERR_SENSITIVE_FIELD,
   STORE_OK,
 } from "../../firmware/txn/store/codes";
+import { TxnStores } from "../../firmware/txn/store/txn-stores";
 import { build0400, contains, panBcd, slipFor, TEST_PAN } from "./helpers";
 
 const MTI_AT = 13;
@@ -118,20 +119,25 @@ describe("ReversalQueue: PROTOCOL.md reversal rules on flash", () => {
     assert.equal(q.nextAttempt(), RQ_NONE);
   });
 
-  it("0410 codes 00, 12 and 25 all end the reversal; others leave it for the next try", () => {
+  it("0410 codes 00, 12 and 25 all end the reversal (through the stores); others leave it for the next try", () => {
     for (const code of [ACK_APPROVED, ACK_INVALID, ACK_NOT_FOUND]) {
       const flash = new FlashStorage({ bytes: 32 * 1024 });
-      const q = open(flash);
-      persist(q, 6);
-      assert.equal(q.nextAttempt(), RQ_SEND);
-      assert.equal(q.onAck(code), RQ_DONE);
+      const s = new TxnStores(flash);
+      assert.equal(s.open(), STORE_OK);
+      persist(s.reversals, 6);
+      assert.equal(s.reversalAttempt(), RQ_SEND);
+      assert.equal(s.reversalAck(code), RQ_DONE);
+      assert.equal(s.lastError, STORE_OK);
       assert.equal(open(flash).hasPending(), false);
+      assert.equal(s.reversalAck(code), RQ_NONE, "nothing pending any more");
     }
     const flash = new FlashStorage({ bytes: 32 * 1024 });
-    const q = open(flash);
-    persist(q, 7);
-    assert.equal(q.nextAttempt(), RQ_SEND);
-    assert.equal(q.onAck(0x3936), RQ_RETRY); // "96" system malfunction
+    const s = new TxnStores(flash);
+    assert.equal(s.open(), STORE_OK);
+    persist(s.reversals, 7);
+    assert.equal(s.reversalAttempt(), RQ_SEND);
+    assert.equal(s.reversalAck(0x3936), RQ_RETRY); // "96" system malfunction
+    assert.equal(s.reversals.pending.lastResponse, 0x3936);
     assert.equal(open(flash).hasPending(), true);
   });
 

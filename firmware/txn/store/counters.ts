@@ -122,39 +122,28 @@ export class Counters {
     return true;
   }
 
-  /** Persist the settlement step (and upload position) before acting on it. */
-  setSettleStep(step: number, uploadIndex: number): boolean {
+  /**
+   * Persist the settlement step (and upload position) before acting on it. `nextBatch` true: the
+   * batch number advances too (999999 wraps to 1), in the same record: the end of a settlement is
+   * setSettleStep(SETTLE_IDLE, 0, true). (One method, not two: on Espruino each costs RAM.)
+   */
+  setSettleStep(step: number, uploadIndex: number, nextBatch?: boolean): boolean {
     if (!(step >= SETTLE_IDLE && step <= SETTLE_CLOSING) || !(uploadIndex >= 0 && uploadIndex <= 0xffff)) {
       this.lastError = STORE_ERR_RANGE;
       return false;
     }
+    const batch = !nextBatch ? this.batch : this.batch >= BATCH_MAX ? 1 : this.batch + 1;
     const p = LOG_PAYLOAD;
     putN(p, 0, 4, this.stan);
-    putN(p, 4, 4, this.batch);
+    putN(p, 4, 4, batch);
     p[8] = step;
     putN(p, 9, 2, uploadIndex);
     putN(p, 11, 2, this.flags);
     this.lastError = this.log.append(0, PAYLOAD);
     if (this.lastError !== STORE_OK) return false;
+    this.batch = batch;
     this.settleStep = step;
     this.uploadIndex = uploadIndex;
-    return true;
-  }
-
-  /** End of settlement: next batch number and step IDLE, in one record. */
-  advanceBatch(): boolean {
-    const next = this.batch >= BATCH_MAX ? 1 : this.batch + 1;
-    const p = LOG_PAYLOAD;
-    putN(p, 0, 4, this.stan);
-    putN(p, 4, 4, next);
-    p[8] = SETTLE_IDLE;
-    putN(p, 9, 2, 0);
-    putN(p, 11, 2, this.flags);
-    this.lastError = this.log.append(0, PAYLOAD);
-    if (this.lastError !== STORE_OK) return false;
-    this.batch = next;
-    this.settleStep = SETTLE_IDLE;
-    this.uploadIndex = 0;
     return true;
   }
 }

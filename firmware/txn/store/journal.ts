@@ -15,7 +15,7 @@
  *
  * Usage:
  *   const j = new Journal(store, { capacity: 100 }); j.open();
- *   if (!j.reserve()) showError(j.lastError);  // before sending anything
+ *   if (!j.hasRoom()) ...;  // before sending anything (TxnStores.begin also makes flash room)
  *   e.type = TXN_SALE; ...; j.add(e);
  *   j.findByStan(123, out); j.last(out); journalTotals(j, t); j.closeBatch(batch);
  *
@@ -142,7 +142,7 @@ export interface JournalOptions {
  */
 export const JOURNAL_ENTRY_BYTES = 57;
 /** The entry's record on flash: 13 + 57 rounded up to 16. */
-const ENTRY_RECORD_BYTES = 80;
+export const ENTRY_RECORD_BYTES = 80;
 const META_BYTES = 8;
 
 export class Journal {
@@ -208,20 +208,6 @@ export class Journal {
   /** True when another entry fits in this batch. @hot */
   hasRoom(): boolean {
     return this.nextKey < this.capacity;
-  }
-
-  /**
-   * Before an online transaction is sent: room for its entry in this batch and flash room for
-   * the entry plus one status change, so the writes after the host's answer cannot run out.
-   */
-  reserve(): boolean {
-    if (this.nextKey >= this.capacity) {
-      this.lastError = STORE_ERR_JOURNAL_FULL;
-      return false;
-    }
-    const rc = this.log.compact(-2 * ENTRY_RECORD_BYTES);
-    this.lastError = rc;
-    return rc === STORE_OK;
   }
 
   /** Append an entry to the open batch. @hot */

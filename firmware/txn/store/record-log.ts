@@ -101,8 +101,12 @@ export function recordBytes(len: number): number {
 
 export class RecordLog {
   readonly keys: number;
-  /** Record area of a file this log creates (one file takes that + LOG_FILE_OVERHEAD in Storage). */
-  readonly bytes: number;
+  /**
+   * Record area of a file this log creates (one file takes that + LOG_FILE_OVERHEAD in Storage).
+   * (Not named `bytes` like the option: a name an options interface declares is never shortened
+   * by the build, and a long property name costs RAM in every instance.)
+   */
+  readonly fileArea: number;
   /** The file currently appended to (the base name + "A" or "B"). */
   fileName: string;
   /** Record area of the current file (0 until open() succeeds) and the next append's offset in it. */
@@ -113,7 +117,7 @@ export class RecordLog {
   /** Compactions done by this object (stats for tests and the flash bench). */
   compactions = 0;
   /** Runs of torn/corrupt granules skipped by the last open(). */
-  skipped = 0;
+  badRuns = 0;
   /**
    * Per key: -1 (no record) or its newest record's offset / 16 << 16 | payload length. Read only
    * outside: `idx[key] >> 16` is where the newest record for `key` lies (-1: none); a higher
@@ -122,7 +126,8 @@ export class RecordLog {
   readonly idx: Int32Array;
 
   private readonly store: StoreLike;
-  private readonly maxPayload: number;
+  /** Largest payload (options.maxPayload). */
+  private readonly maxPay: number;
   /** Generation of the current file. */
   private generation = 0;
 
@@ -130,11 +135,11 @@ export class RecordLog {
   constructor(store: StoreLike, options: RecordLogOptions) {
     this.store = store;
     this.fileName = options.name + "A";
-    this.bytes = Math.ceil(options.bytes / 16) * 16;
+    this.fileArea = Math.ceil(options.bytes / 16) * 16;
     this.keys = options.keys;
-    this.maxPayload = options.maxPayload;
+    this.maxPay = options.maxPayload;
     const maxRec = ((LOG_RECORD_OVERHEAD + options.maxPayload + 15) >> 4) << 4;
-    if (maxRec > this.bytes || maxRec > LOG_MAX_RECORD || this.bytes > 16 * 32767) {
+    if (maxRec > this.fileArea || maxRec > LOG_MAX_RECORD || this.fileArea > 16 * 32767) {
       throw new Error("RecordLog " + options.name + ": record or area size out of range");
     }
     this.idx = new Int32Array(options.keys);
@@ -156,7 +161,7 @@ export class RecordLog {
     this.area = 0;
     this.writePos = 0;
     this.lastSeq = 0;
-    this.skipped = 0;
+    this.badRuns = 0;
     idx.fill(-1);
     // A cut inside Espruino's 32-byte file header, after its size field, leaves a live file whose
     // name is the first bytes of ours followed by 0xFF: nobody can name it, it would hold its
@@ -208,7 +213,7 @@ export class RecordLog {
       // compaction of the empty log "in B" into A
       this.fileName = fileB;
       this.generation = maxGen;
-      this.area = this.bytes;
+      this.area = this.fileArea;
       const rc = this.compact();
       this.compactions = 0;
       if (rc !== STORE_OK) this.area = 0;
@@ -250,7 +255,7 @@ export class RecordLog {
       }
       if (!erased) {
         end = pos + 16;
-        if (!inBad) this.skipped++;
+        if (!inBad) this.badRuns++;
         inBad = true;
       } else {
         inBad = false;
@@ -284,7 +289,7 @@ export class RecordLog {
   append(key: number, len: number): number {
     if (this.area <= 0) return STORE_ERR_NOT_OPEN;
     if (!(key >= 0 && key < this.keys)) return STORE_ERR_BAD_KEY;
-    if (len < 0 || len > this.maxPayload) return STORE_ERR_TOO_BIG;
+    if (len < 0 || len > this.maxPay) return STORE_ERR_TOO_BIG;
     if (len === 0 && (this.idx[key] < 0 || (this.idx[key] & 0xffff) === 0)) return STORE_OK;
     const size = ((LOG_RECORD_OVERHEAD + len + 15) >> 4) << 4;
     if (this.writePos + size > this.area) {
@@ -368,14 +373,14 @@ export class RecordLog {
       const n = idx[k] & 0xffff;
       if (idx[k] >= 0 && n > 0) live += ((LOG_RECORD_OVERHEAD + n + 15) >> 4) << 4;
     }
-    if (live > this.bytes) return STORE_ERR_LOG_FULL;
+    if (live > this.fileArea) return STORE_ERR_LOG_FULL;
     let free = 0;
     try {
       free = st.getFree();
     } catch (e) {
       return STORE_ERR_IO;
     }
-    if (free < this.bytes + LOG_FILE_OVERHEAD) return STORE_ERR_NO_SPACE;
+    if (free < this.fileArea + LOG_FILE_OVERHEAD) return STORE_ERR_NO_SPACE;
     const from = this.fileName;
     const to = from.substring(0, from.length - 1) + (from.charCodeAt(from.length - 1) === 0x41 ? "B" : "A");
     // Create the new file with its header (not committed yet) and check what Storage made of it.
@@ -385,13 +390,13 @@ export class RecordLog {
     // trash of a valid size, so the chain steps over it) and the creation retried.
     const h = BUF;
     const H = LOG_MAX_RECORD;
-    const size = LOG_FILE_HEADER + this.bytes;
+    const size = LOG_FILE_HEADER + this.fileArea;
     h[H] = 0x52; // "RLOG"
     h[H + 1] = 0x4c;
     h[H + 2] = 0x4f;
     h[H + 3] = 0x47;
     putN(h, H + 4, 4, this.generation + 1);
-    putN(h, H + 8, 4, this.bytes);
+    putN(h, H + 8, 4, this.fileArea);
     putN(h, H + 12, 4, this.lastSeq + 1);
     putN(h, H + 16, 4, crc32(h, H, H + 16));
     let head = "";

@@ -6,7 +6,7 @@
  * - reason (field 39): 98 no reply (the default: a terminal that dies waiting did not get one),
  *   A0 reply MAC failed, 06 terminal-side failure after approval (`setReason`).
  * - `clear()` when the host answered the original and the terminal completed it;
- *   `onAck(code)` with the 0410's field 39: 00, 12 and 25 all mean done.
+ *   TxnStores.reversalAck(code) with the 0410's field 39: 00, 12 and 25 all mean done.
  * - `nextAttempt()` before each send counts the try on flash first (a reset loop cannot retry
  *   forever); after `retryLimit` (default 3) failed tries the reversal moves to the persisted
  *   manual-handling list and `slip` holds the "reversal failed - contact the acquirer" details
@@ -39,7 +39,7 @@
  *   if (!q.persist(frame, frameLen, 13, info)) refuse(q.lastError);   // then send the 0200
  *   ... reply ok -> q.clear();  no reply -> q.setReason(REASON_NO_REPLY);
  *   before the next online txn: if (q.nextAttempt() === RQ_SEND) { q.loadMessage(buf); send 0400 }
- *   0410 arrives -> q.onAck(field39);
+ *   0410 arrives -> stores.reversalAck(field39);
  */
 import type { StoreLike } from "../../hal/store";
 import { getN, putN } from "./bytes";
@@ -66,7 +66,7 @@ export const ACK_APPROVED = 0x3030; // "00"
 export const ACK_INVALID = 0x3132; // "12"
 export const ACK_NOT_FOUND = 0x3235; // "25"
 
-/** nextAttempt() / onAck() results (the error case returns RQ_ERROR with lastError set). */
+/** nextAttempt() / TxnStores.reversalAck() results (the error case returns RQ_ERROR with lastError set). */
 export const RQ_NONE = 0;
 export const RQ_SEND = 1;
 export const RQ_EXHAUSTED = 2;
@@ -131,8 +131,9 @@ export const MANUAL_STAN = 5;
 export class ReversalQueue {
   readonly log: RecordLog;
   readonly retryLimit: number;
-  readonly maxMessage: number;
-  readonly keepPan: boolean;
+  /** options.maxMessage and options.keepPan (shorter names: see RecordLog.fileArea). */
+  readonly maxMsg: number;
+  readonly withPan: boolean;
   /** The pending reversal (valid while hasPending()). */
   readonly pending = new ReversalSlip();
   /** Filled when a reversal runs out of tries: print it (the same object as `pending`). */
@@ -145,11 +146,11 @@ export class ReversalQueue {
   constructor(store: StoreLike, options?: ReversalQueueOptions) {
     const o = options || {};
     this.retryLimit = o.retryLimit || 3;
-    this.maxMessage = o.maxMessage || 300;
-    this.keepPan = !!o.keepPan;
+    this.maxMsg = o.maxMessage || 300;
+    this.withPan = !!o.keepPan;
     this.slip = this.pending;
     const manualCap = o.manualCapacity || 8;
-    const recMsg = Math.ceil((13 + MSG_HEAD + this.maxMessage) / 16) * 16;
+    const recMsg = Math.ceil((13 + MSG_HEAD + this.maxMsg) / 16) * 16;
     const recState = Math.ceil((13 + STATE_BYTES) / 16) * 16;
     const recManual = Math.ceil((13 + MANUAL_BYTES) / 16) * 16;
     // room for a few reversal lifetimes (message, reason, tries, delete) between compactions
@@ -159,7 +160,7 @@ export class ReversalQueue {
       name: o.name || "rv",
       bytes: 4 * recMsg + 2 * (this.retryLimit + 6) * recState + 16 + recManual * (manualCap + 4),
       keys: MANUAL_KEY + manualCap,
-      maxPayload: MSG_HEAD + this.maxMessage,
+      maxPayload: MSG_HEAD + this.maxMsg,
     });
   }
 
@@ -228,7 +229,7 @@ export class ReversalQueue {
     // bitmap bits 26 (byte 3, 0x40), 35 and 36 (byte 4, 0x20 0x10), 52 and 53 (byte 6, 0x10 0x08)
     else if ((frame[map + 3] & 0x40) !== 0 || (frame[map + 4] & 0x30) !== 0 || (frame[map + 6] & 0x18) !== 0) err = STORE_ERR_SENSITIVE_FIELD;
     else if (fields > len) err = STORE_ERR_BAD_MESSAGE;
-    else if ((frame[map] & 0x40) !== 0 && !this.keepPan) {
+    else if ((frame[map] & 0x40) !== 0 && !this.withPan) {
       if (fields >= len) err = STORE_ERR_BAD_MESSAGE;
       else {
         const l = frame[fields];
@@ -238,7 +239,7 @@ export class ReversalQueue {
       }
     }
     const outLen = len - cut;
-    if (err === STORE_OK && outLen > this.maxMessage) err = STORE_ERR_TOO_BIG;
+    if (err === STORE_OK && outLen > this.maxMsg) err = STORE_ERR_TOO_BIG;
     // room for this reversal's whole life, so its later writes never need a compaction (records
     // of 13 + payload bytes rounded up to 16: the message, a state per try and reason, a manual
     // entry, a delete)
@@ -362,14 +363,6 @@ export class ReversalQueue {
     this.isPending = false;
     this.lastError = this.log.append(KEY_MESSAGE, 0);
     return RQ_EXHAUSTED;
-  }
-
-  /** A 0410 arrived with field 39 `code`: RQ_DONE (cleared), RQ_RETRY, or RQ_ERROR. */
-  onAck(code: number): number {
-    if (!this.isPending) return RQ_NONE;
-    this.pending.lastResponse = code;
-    if (code === ACK_APPROVED || code === ACK_INVALID || code === ACK_NOT_FOUND) return this.clear() ? RQ_DONE : RQ_ERROR;
-    return RQ_RETRY;
   }
 
   /** Copy the stored 0400 frame into out[0..]; returns its length, or -1. */

@@ -49,11 +49,11 @@
  */
 import type { StoreLike } from "../../hal/store";
 import { getN } from "./bytes";
-import { STORE_ERR_REVERSAL_PENDING, STORE_OK } from "./codes";
+import { STORE_ERR_JOURNAL_FULL, STORE_ERR_REVERSAL_PENDING, STORE_OK } from "./codes";
 import { Counters, CountersOptions, SETTLE_CLOSING, SETTLE_IDLE } from "./counters";
-import { J_APPROVED, J_REVERSAL_FAILED, J_REVERSAL_PENDING, J_REVERSED, J_VOIDED, Journal, JournalEntry, JournalOptions, TXN_VOID } from "./journal";
+import { ENTRY_RECORD_BYTES, J_APPROVED, J_REVERSAL_FAILED, J_REVERSAL_PENDING, J_REVERSED, J_VOIDED, Journal, JournalEntry, JournalOptions, TXN_VOID } from "./journal";
 import { LOG_FILE_OVERHEAD, LOG_PAYLOAD } from "./record-log";
-import { ACK_APPROVED, ACK_INVALID, ACK_NOT_FOUND, MANUAL_STAN, ReversalQueue, ReversalQueueOptions, RQ_ERROR, RQ_EXHAUSTED } from "./reversal-queue";
+import { ACK_APPROVED, ACK_INVALID, ACK_NOT_FOUND, MANUAL_STAN, ReversalQueue, ReversalQueueOptions, RQ_DONE, RQ_ERROR, RQ_EXHAUSTED, RQ_NONE, RQ_RETRY } from "./reversal-queue";
 
 export interface TxnStoresOptions {
   counters?: CountersOptions;
@@ -131,8 +131,12 @@ export class TxnStores {
       this.lastError = STORE_ERR_REVERSAL_PENDING;
       return 0;
     }
-    if (!this.journal.reserve()) {
-      this.lastError = this.journal.lastError;
+    // room for the entry in this batch, and flash room for it plus one status change, so the
+    // writes after the host's answer cannot run out
+    const j = this.journal;
+    const rc = j.hasRoom() ? j.log.compact(-2 * ENTRY_RECORD_BYTES) : STORE_ERR_JOURNAL_FULL;
+    if (rc !== STORE_OK) {
+      this.lastError = j.lastError = rc;
       return 0;
     }
     const stan = this.counters.nextStan();
@@ -192,7 +196,8 @@ export class TxnStores {
   reversalAck(code: number): number {
     const q = this.reversals;
     const j = this.journal;
-    if (q.hasPending() && (code === ACK_APPROVED || code === ACK_INVALID || code === ACK_NOT_FOUND)) {
+    const done = code === ACK_APPROVED || code === ACK_INVALID || code === ACK_NOT_FOUND;
+    if (q.hasPending() && done) {
       const stan = q.pending.stan;
       if (j.statusOfStan(stan) !== 0 && j.findByStan(stan, null)) {
         // entry bytes: type at 0, original trace at 12
@@ -205,10 +210,16 @@ export class TxnStores {
         }
       }
     }
-    const r = q.onAck(code);
+    // the reversal's side (here, not a method of the queue: on Espruino each method costs RAM)
+    let r = RQ_NONE;
+    if (q.hasPending()) {
+      q.pending.lastResponse = code;
+      r = !done ? RQ_RETRY : q.clear() ? RQ_DONE : RQ_ERROR;
+    }
     this.lastError = q.lastError;
     return r;
   }
+
 
   /** Host settlement done: close the journal batch, then advance the batch (step IDLE). */
   finishSettlement(): boolean {
@@ -216,7 +227,7 @@ export class TxnStores {
       this.lastError = this.journal.lastError;
       return false;
     }
-    if (!this.counters.advanceBatch()) {
+    if (!this.counters.setSettleStep(SETTLE_IDLE, 0, true)) {
       this.lastError = this.counters.lastError;
       return false;
     }
@@ -248,6 +259,6 @@ export class TxnStores {
 
   /** Flash all logs take with both files of each present (the worst moment of a compaction). */
   footprint(): number {
-    return 2 * (this.counters.log.bytes + this.journal.log.bytes + this.reversals.log.bytes + 3 * LOG_FILE_OVERHEAD);
+    return 2 * (this.counters.log.fileArea + this.journal.log.fileArea + this.reversals.log.fileArea + 3 * LOG_FILE_OVERHEAD);
   }
 }
