@@ -25,7 +25,7 @@ export const PROBE = [
   "global.__B={pk:0,pw:0,pf:0,n:0,t:0,max:0,cb:0,ct:0};",
   "(function(){var B=__B,si=setInterval,st=setTimeout,rq=require;",
   "function m(k){var a=process.memory().usage,u=a;if(global.__P)u-=E.getSizeOf(__P.printedLines)+E.getSizeOf(__P.cutsAt);if(u>B.pk){B.pk=u;B.pw=k;}if(global.__R){a-=E.getSizeOf(__R);if(a>B.pf)B.pf=a;}}",
-  "function w(f,k){return function(a,b){m(k);var s=getTime();f(a,b);B.ct+=getTime()-s;B.cb++;m(k);};}",
+  "function w(f,k){return function(a,b){m(k);var s=getTime();f.call(this,a,b);B.ct+=getTime()-s;B.cb++;m(k);};}",
   "global.setInterval=function(f,ms){if(f.hilUart)return si(w(f,4),ms);return si(function(){m(1);var s=getTime();f();var d=getTime()-s;B.n++;B.t+=d;if(d>B.max)B.max=d;m(1);},ms);};",
   "global.setTimeout=function(f,ms){return st(w(f,2),ms);};",
   'global.require=function(n){var r=rq(n);if(n!=="net")return r;return{connect:function(o,cb){var s=r.connect(o,w(cb,3));var on=s.on;s.on=function(e,h){return on.call(s,e,w(h,3));};return s;}};};',
