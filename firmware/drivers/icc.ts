@@ -156,6 +156,36 @@ const UNIONPAY_AIDS =
 const SELECT_PPSE = "\x00\xa4\x04\x00\x0e2PAY.SYS.DDF01\x00";
 const APDU_MAX = 261;
 const ICC_DATA_MAX = 255;
+/**
+ * The reader's small numbers live in `w` after the TLV walk's slots (one Int32Array: a slot is
+ * 4 bytes, a property a 16-byte block): debounceMs, responseTimeoutMs, presentLevel, generateAc,
+ * autoRead (1/0); the C-APDU's length (kept for a 6Cxx resend); the receive parser's state
+ * (P_*), position, length and BCC; the command whose answer is awaited (0 none); GET RESPONSE /
+ * Le corrections of this command; card powered (1/0); the AFL position and next record; the
+ * index in the terminal's AID list being tried (-1: the PPSE's choice) and a blocked answer
+ * seen; the switch: debounced present, last raw reading, waiting for it to open.
+ */
+const I_DEB = W_SIZE + 0;
+const I_TMO = W_SIZE + 1;
+const I_PLVL = W_SIZE + 2;
+const I_GAC = W_SIZE + 3;
+const I_AUTO = W_SIZE + 4;
+const I_ALEN = W_SIZE + 5;
+const I_PS = W_SIZE + 6;
+const I_PN = W_SIZE + 7;
+const I_PL = W_SIZE + 8;
+const I_PB = W_SIZE + 9;
+const I_AWT = W_SIZE + 10;
+const I_TRI = W_SIZE + 11;
+const I_POW = W_SIZE + 12;
+const I_AFL = W_SIZE + 13;
+const I_REC = W_SIZE + 14;
+const I_LI = W_SIZE + 15;
+const I_BLK = W_SIZE + 16;
+const I_PRES = W_SIZE + 17;
+const I_RAW = W_SIZE + 18;
+const I_WOPN = W_SIZE + 19;
+const W_SLOTS = W_SIZE + 20;
 /** GET RESPONSE / Le corrections allowed per command before giving up. */
 const MAX_RETRIES = 4;
 
@@ -206,42 +236,17 @@ interface Chip extends ChipReader, TagStore {
   ring: EventRing;
   clk: Clock;
   rnd: () => number;
-  /** debounceMs, responseTimeoutMs, presentLevel (1/0), generateAc (1/0), autoRead (1/0) */
-  deb: number;
-  tmo: number;
-  plvl: number;
-  gac: number;
-  auto: number;
   /** The terminal's AIDs, each a length byte and its bytes. */
   aids: string;
-  /** The command being sent (C-APDU), and its length (kept for a 6Cxx resend). */
+  /** The command being sent (C-APDU). */
   apdu: Uint8Array;
-  alen: number;
-  /** The last frame's payload, and the receive parser: state (P_*), position, length, BCC. */
+  /** The last frame's payload. */
   rx: Uint8Array;
-  ps: number;
-  pn: number;
-  pl: number;
-  pb: number;
-  /** The TLV walk (emv-tlv.ts). */
+  /** The TLV walk (emv-tlv.ts, slots W_*), then the reader's small numbers (slots I_*). */
   w: Int32Array;
-  /** The command whose answer is awaited (0 none), and until when. */
-  awt: number;
+  /** Until when the awaited answer may come; since when the switch reads as it does. */
   due: number;
-  /** GET RESPONSE / Le corrections of this command; card powered (1/0). */
-  tri: number;
-  pow: number;
-  /** Reading the AFL: position in it, next record number. */
-  afl: number;
-  rec: number;
-  /** Index in the terminal's AID list being tried (-1: the PPSE's choice); a blocked answer seen. */
-  li: number;
-  blk: number;
-  /** The switch: debounced present, last raw reading and since when; waiting for it to open. */
-  pres: number;
-  raw: number;
   rsin: number;
-  wopn: number;
   /** End the read: push event `kind` (0 none), power the card off, card data out of RAM. */
   abort(kind?: number, a?: number, b?: number): void;
   /** A whole frame is in rx: handle it, and send what comes next. */
@@ -253,6 +258,7 @@ interface Chip extends ChipReader, TagStore {
 
 export const ChipReader = function (this: Chip, options: ChipReaderOptions): void {
   const m = this;
+  m.w = new Int32Array(W_SLOTS);
   m.card = options.card || new CardData();
   m.step = ICC_STEP_IDLE;
   m.lastError = 0;
@@ -262,11 +268,11 @@ export const ChipReader = function (this: Chip, options: ChipReaderOptions): voi
   m.ring = options.ring;
   m.clk = options.clock;
   m.rnd = options.random || Math.random;
-  m.deb = options.debounceMs !== undefined ? options.debounceMs : 30;
-  m.tmo = options.responseTimeoutMs !== undefined ? options.responseTimeoutMs : 1500;
-  m.plvl = options.presentLevel ? 1 : 0;
-  m.gac = options.generateAc !== false ? 1 : 0;
-  m.auto = options.autoRead !== false ? 1 : 0;
+  m.w[I_DEB] = options.debounceMs !== undefined ? options.debounceMs : 30;
+  m.w[I_TMO] = options.responseTimeoutMs !== undefined ? options.responseTimeoutMs : 1500;
+  m.w[I_PLVL] = options.presentLevel ? 1 : 0;
+  m.w[I_GAC] = options.generateAc !== false ? 1 : 0;
+  m.w[I_AUTO] = options.autoRead !== false ? 1 : 0;
   // the tag store: the terminal's data elements with their defaults, and the card's (empty)
   m.spec = EMV_SPEC;
   m.lens = new Uint8Array(EMV_SPEC.length >> 2);
@@ -292,25 +298,11 @@ export const ChipReader = function (this: Chip, options: ChipReaderOptions): voi
   }
   m.aids = aids;
   m.apdu = new Uint8Array(APDU_MAX);
-  m.alen = 0;
   m.rx = new Uint8Array(FRAME_MAX_PAYLOAD);
-  m.ps = P_STX;
-  m.pn = 0;
-  m.pl = 0;
-  m.pb = 0;
-  m.w = new Int32Array(W_SIZE);
-  m.awt = 0;
+  m.w[I_PS] = P_STX;
   m.due = 0;
-  m.tri = 0;
-  m.pow = 0;
-  m.afl = 0;
-  m.rec = 0;
-  m.li = -1;
-  m.blk = 0;
-  m.pres = 0;
-  m.raw = 0;
+  m.w[I_LI] = -1;
   m.rsin = 0;
-  m.wopn = 0;
   m.pin.mode(options.pullUp === false ? "input" : "input_pullup");
   // The module's bytes: frames parsed right here, byte by byte (STX, LEN hi, LEN lo, payload
   // into rx, BCC, ETX; icc-frame.ts). A whole frame goes to got(); a broken one fails the
@@ -322,35 +314,35 @@ export const ChipReader = function (this: Chip, options: ChipReaderOptions): voi
       for (let i = 0; i < data.length; i++) {
         const c = data.charCodeAt(i) & 0xff;
         let r = 0; // 1 a frame is complete, < 0 a FRAME_ERR_*
-        if (m.ps === P_STX) {
-          if (c === FRAME_STX) m.ps = P_LEN_HI; // anything else is line noise, skipped
-        } else if (m.ps === P_LEN_HI) {
-          m.pl = c << 8;
-          m.pb = c;
-          m.ps = P_LEN_LO;
-        } else if (m.ps === P_LEN_LO) {
-          m.pl |= c;
-          m.pb ^= c;
-          m.pn = 0;
-          m.ps = P_DATA;
-          if (m.pl === 0 || m.pl > FRAME_MAX_PAYLOAD) {
-            m.ps = P_STX;
-            m.pl = 0;
+        if (m.w[I_PS] === P_STX) {
+          if (c === FRAME_STX) m.w[I_PS] = P_LEN_HI; // anything else is line noise, skipped
+        } else if (m.w[I_PS] === P_LEN_HI) {
+          m.w[I_PL] = c << 8;
+          m.w[I_PB] = c;
+          m.w[I_PS] = P_LEN_LO;
+        } else if (m.w[I_PS] === P_LEN_LO) {
+          m.w[I_PL] |= c;
+          m.w[I_PB] ^= c;
+          m.w[I_PN] = 0;
+          m.w[I_PS] = P_DATA;
+          if (m.w[I_PL] === 0 || m.w[I_PL] > FRAME_MAX_PAYLOAD) {
+            m.w[I_PS] = P_STX;
+            m.w[I_PL] = 0;
             r = FRAME_ERR_LEN;
           }
-        } else if (m.ps === P_DATA) {
-          m.rx[m.pn++] = c;
-          m.pb ^= c;
-          if (m.pn === m.pl) m.ps = P_BCC;
-        } else if (m.ps === P_BCC) {
-          m.ps = c === m.pb ? P_BCC + 1 : P_STX;
-          if (c !== m.pb) r = FRAME_ERR_CHECKSUM;
+        } else if (m.w[I_PS] === P_DATA) {
+          m.rx[m.w[I_PN]++] = c;
+          m.w[I_PB] ^= c;
+          if (m.w[I_PN] === m.w[I_PL]) m.w[I_PS] = P_BCC;
+        } else if (m.w[I_PS] === P_BCC) {
+          m.w[I_PS] = c === m.w[I_PB] ? P_BCC + 1 : P_STX;
+          if (c !== m.w[I_PB]) r = FRAME_ERR_CHECKSUM;
         } else {
-          m.ps = P_STX;
+          m.w[I_PS] = P_STX;
           r = c === FRAME_ETX ? 1 : FRAME_ERR_ETX;
         }
         if (r === 1) m.got();
-        else if (r < 0 && m.awt !== 0) m.abort(EV_CHIP_ERROR, ICC_ERR_FRAME, -r);
+        else if (r < 0 && m.w[I_AWT] !== 0) m.abort(EV_CHIP_ERROR, ICC_ERR_FRAME, -r);
       }
     },
   );
@@ -361,7 +353,7 @@ export const ChipReader = function (this: Chip, options: ChipReaderOptions): voi
 const proto = ChipReader.prototype as Chip;
 
 proto.isPresent = function (this: Chip): boolean {
-  return this.pres === 1;
+  return this.w[I_PRES] === 1;
 };
 
 proto.setTransaction = function (this: Chip, amountFen: number, txnType: number, sequence?: number): void {
@@ -386,33 +378,33 @@ proto.setTransaction = function (this: Chip, amountFen: number, txnType: number,
 
 /** @hot */
 proto.tick = function (this: Chip, now: number): void {
-  const raw = this.pin.read() === (this.plvl === 1) ? 1 : 0;
-  if (raw !== this.raw) {
-    this.raw = raw;
+  const raw = this.pin.read() === (this.w[I_PLVL] === 1) ? 1 : 0;
+  if (raw !== this.w[I_RAW]) {
+    this.w[I_RAW] = raw;
     this.rsin = now;
-  } else if (now - this.rsin >= this.deb) {
-    if (raw && !this.pres && !this.wopn) {
-      this.pres = 1;
+  } else if (now - this.rsin >= this.w[I_DEB]) {
+    if (raw && !this.w[I_PRES] && !this.w[I_WOPN]) {
+      this.w[I_PRES] = 1;
       this.ring.push(EV_CARD_INSERTED, 0, 0);
-      if (this.auto) this.read();
+      if (this.w[I_AUTO]) this.read();
     } else if (!raw) {
-      this.wopn = 0;
-      if (this.pres) this.abort(EV_CARD_REMOVED, 0, 0);
+      this.w[I_WOPN] = 0;
+      if (this.w[I_PRES]) this.abort(EV_CARD_REMOVED, 0, 0);
     }
   }
-  if (this.awt !== 0 && now >= this.due) {
-    this.awt = 0;
+  if (this.w[I_AWT] !== 0 && now >= this.due) {
+    this.w[I_AWT] = 0;
     this.abort(EV_READER_FAULT, READER_ICC, this.step);
   }
 };
 
 /** @hot */
 proto.read = function (this: Chip): boolean {
-  if (!this.pres || (this.step !== ICC_STEP_IDLE && this.step !== ICC_STEP_DONE)) return false;
+  if (!this.w[I_PRES] || (this.step !== ICC_STEP_IDLE && this.step !== ICC_STEP_DONE)) return false;
   tagClear(this, 0);
-  this.ps = P_STX;
-  this.pn = 0;
-  this.pl = 0;
+  this.w[I_PS] = P_STX;
+  this.w[I_PN] = 0;
+  this.w[I_PL] = 0;
   // 9A and 9F21 (adjacent slots: EMV_SPEC), then the unpredictable number 9F37
   tagFind(this, 0x9a);
   putDateTime(this.pool, this.at, this.clk.now());
@@ -421,10 +413,10 @@ proto.read = function (this: Chip): boolean {
   tagFind(this, 0x9f37);
   for (let k = 0; k < 4; k++) this.pool[this.at + k] = Math.floor(this.rnd() * 256) & 0xff;
   this.lens[this.si] = 4;
-  this.li = -1;
-  this.blk = 0;
+  this.w[I_LI] = -1;
+  this.w[I_BLK] = 0;
   this.step = ICC_STEP_POWER_ON;
-  this.tri = 0;
+  this.w[I_TRI] = 0;
   this.send(CMD_POWER_ON, 0);
   return true;
 };
@@ -435,17 +427,17 @@ proto.abort = function (this: Chip, kind?: number, a?: number, b?: number): void
     this.lastError = a as number;
     this.lastDetail = b as number;
   } else if (kind === EV_CARD_REMOVED) {
-    this.pres = 0;
+    this.w[I_PRES] = 0;
     a = this.step === ICC_STEP_DONE ? 0 : this.step;
   }
   if (kind) this.ring.push(kind, a as number, b as number);
   // Deactivate the contacts (the module's answer is not waited for), card data out of RAM: the
   // last answer may hold the PAN / track 2 equivalent.
-  if ((this.step !== ICC_STEP_IDLE && this.step !== ICC_STEP_DONE) || this.pow) {
+  if ((this.step !== ICC_STEP_IDLE && this.step !== ICC_STEP_DONE) || this.w[I_POW]) {
     writeFrame(this.ser, CMD_POWER_OFF, this.apdu, 0);
-    this.pow = 0;
+    this.w[I_POW] = 0;
   }
-  this.awt = 0;
+  this.w[I_AWT] = 0;
   tagClear(this, 0);
   for (let k = 0; k < this.rx.length; k++) this.rx[k] = 0;
   this.step = kind === EV_CHIP_READ ? ICC_STEP_DONE : ICC_STEP_IDLE;
@@ -453,10 +445,10 @@ proto.abort = function (this: Chip, kind?: number, a?: number, b?: number): void
 
 /** @hot */
 proto.send = function (this: Chip, cmd: number, len: number): void {
-  this.alen = len;
+  this.w[I_ALEN] = len;
   writeFrame(this.ser, cmd, this.apdu, len);
-  this.awt = cmd;
-  this.due = this.clk.now() + this.tmo;
+  this.w[I_AWT] = cmd;
+  this.due = this.clk.now() + this.w[I_TMO];
 };
 
 /** @hot */
@@ -495,14 +487,14 @@ proto.got = function (this: Chip): void {
   const p = this.rx;
   const a = this.apdu;
   const w = this.w;
-  const n = this.pl;
-  if (this.awt === 0) return; // nothing asked: a late answer to an aborted exchange
+  const n = this.w[I_PL];
+  if (this.w[I_AWT] === 0) return; // nothing asked: a late answer to an aborted exchange
   if (p[0] === RSP_FRAME_ERROR) return this.abort(EV_CHIP_ERROR, ICC_ERR_FRAME, n > 1 ? p[1] : 0);
-  if (p[0] !== this.awt) return; // answer to an earlier command (e.g. its POWER_OFF)
-  this.awt = 0;
+  if (p[0] !== this.w[I_AWT]) return; // answer to an earlier command (e.g. its POWER_OFF)
+  this.w[I_AWT] = 0;
   if (n < 2) return this.abort(EV_CHIP_ERROR, ICC_ERR_FRAME, 0);
   if (p[1] === ST_NO_CARD) {
-    this.wopn = this.raw;
+    this.w[I_WOPN] = this.w[I_RAW];
     return this.abort(EV_CARD_REMOVED, 0, 0);
   }
   if (p[1] === ST_MUTE) return this.abort(EV_CHIP_ERROR, ICC_ERR_MUTE, ST_MUTE);
@@ -512,7 +504,7 @@ proto.got = function (this: Chip): void {
   let k = 0;
   let j = 0;
   if (this.step === ICC_STEP_POWER_ON) {
-    this.pow = 1;
+    this.w[I_POW] = 1;
     // ATR: TS must be 3B (direct) or 3F (inverse convention), then at least T0.
     if (n < 4 || (p[2] !== 0x3b && p[2] !== 0x3f)) return this.abort(EV_CHIP_ERROR, ICC_ERR_ATR, n > 2 ? p[2] : 0);
     act = A_SELECT_PPSE;
@@ -520,7 +512,7 @@ proto.got = function (this: Chip): void {
     if (n < 4) return this.abort(EV_CHIP_ERROR, ICC_ERR_FRAME, 0);
     const sw = p[n - 2] * 256 + p[n - 1];
     if (p[n - 2] === 0x61 || p[n - 2] === 0x6c) {
-      if (++this.tri > MAX_RETRIES) return this.abort(EV_CHIP_ERROR, ICC_ERR_SW, sw);
+      if (++this.w[I_TRI] > MAX_RETRIES) return this.abort(EV_CHIP_ERROR, ICC_ERR_SW, sw);
       if (p[n - 2] === 0x61) {
         // T=0: the answer is waiting; fetch it with GET RESPONSE.
         a[0] = 0x00;
@@ -531,8 +523,8 @@ proto.got = function (this: Chip): void {
         this.send(CMD_APDU, 5);
       } else {
         // Wrong Le: send the same command again with Le = SW2.
-        a[this.alen - 1] = p[n - 1];
-        this.send(CMD_APDU, this.alen);
+        a[this.w[I_ALEN] - 1] = p[n - 1];
+        this.send(CMD_APDU, this.w[I_ALEN]);
       }
       return;
     }
@@ -584,7 +576,7 @@ proto.got = function (this: Chip): void {
       }
     } else if (this.step === ICC_STEP_SELECT_AID) {
       if (sw !== 0x9000) {
-        if (sw === 0x6283 || sw === 0x6a81) this.blk = 1;
+        if (sw === 0x6283 || sw === 0x6a81) this.w[I_BLK] = 1;
         act = A_NEXT_AID;
       } else {
         if (this.keep(2, end, 0x6f)) return;
@@ -614,8 +606,8 @@ proto.got = function (this: Chip): void {
         if (j < 1 || j > 30 || this.pool[this.at + k + 1] < 1 || this.pool[this.at + k + 2] < this.pool[this.at + k + 1]) rc = 0;
       }
       if (!rc) return this.abort(EV_CHIP_ERROR, ICC_ERR_DATA, 0x94);
-      this.afl = 0;
-      this.rec = 0;
+      this.w[I_AFL] = 0;
+      this.w[I_REC] = 0;
       this.step = ICC_STEP_READ_RECORD;
       act = A_READ;
     } else if (this.step === ICC_STEP_READ_RECORD) {
@@ -652,16 +644,16 @@ proto.got = function (this: Chip): void {
   if (act === A_SELECT_PPSE) {
     this.step = ICC_STEP_SELECT_PPSE;
     for (k = 0; k < SELECT_PPSE.length; k++) a[k] = SELECT_PPSE.charCodeAt(k);
-    this.tri = 0;
+    this.w[I_TRI] = 0;
     this.send(CMD_APDU, SELECT_PPSE.length);
     return;
   }
   if (act === A_NEXT_AID) {
     // the terminal's list of AIDs, one by one (EMV "list of AIDs" selection)
-    this.li++;
+    this.w[I_LI]++;
     j = 0;
-    for (k = 0; k < this.li && j < this.aids.length; k++) j += this.aids.charCodeAt(j) + 1;
-    if (j >= this.aids.length) return this.abort(EV_CHIP_ERROR, this.blk ? ICC_ERR_BLOCKED : ICC_ERR_NO_APP, 0);
+    for (k = 0; k < this.w[I_LI] && j < this.aids.length; k++) j += this.aids.charCodeAt(j) + 1;
+    if (j >= this.aids.length) return this.abort(EV_CHIP_ERROR, this.w[I_BLK] ? ICC_ERR_BLOCKED : ICC_ERR_NO_APP, 0);
     k = this.aids.charCodeAt(j);
     for (let q = 0; q < k; q++) a[5 + q] = this.aids.charCodeAt(j + 1 + q);
     act = A_SELECT;
@@ -677,7 +669,7 @@ proto.got = function (this: Chip): void {
     a[3] = 0x00;
     a[4] = k;
     a[5 + k] = 0x00;
-    this.tri = 0;
+    this.w[I_TRI] = 0;
     this.send(CMD_APDU, 6 + k);
     return;
   }
@@ -698,28 +690,28 @@ proto.got = function (this: Chip): void {
     a[5] = 0x83;
     a[6] = rc - 7;
     a[rc] = 0x00;
-    this.tri = 0;
+    this.w[I_TRI] = 0;
     this.send(CMD_APDU, rc + 1);
     return;
   }
   if (act === A_READ) {
     // READ RECORD the next record the AFL names: entries of SFI << 3, first, last, (offline)
     tagFind(this, 0x94);
-    while (this.afl < this.lens[this.si]) {
-      if (this.rec < this.pool[this.at + this.afl + 1]) this.rec = this.pool[this.at + this.afl + 1];
-      if (this.rec <= this.pool[this.at + this.afl + 2]) {
+    while (this.w[I_AFL] < this.lens[this.si]) {
+      if (this.w[I_REC] < this.pool[this.at + this.w[I_AFL] + 1]) this.w[I_REC] = this.pool[this.at + this.w[I_AFL] + 1];
+      if (this.w[I_REC] <= this.pool[this.at + this.w[I_AFL] + 2]) {
         a[0] = 0x00;
         a[1] = 0xb2;
-        a[2] = this.rec;
-        a[3] = (this.pool[this.at + this.afl] & 0xf8) | 0x04;
+        a[2] = this.w[I_REC];
+        a[3] = (this.pool[this.at + this.w[I_AFL]] & 0xf8) | 0x04;
         a[4] = 0x00;
-        this.rec++;
-        this.tri = 0;
+        this.w[I_REC]++;
+        this.w[I_TRI] = 0;
         this.send(CMD_APDU, 5);
         return;
       }
-      this.afl += 4;
-      this.rec = 0;
+      this.w[I_AFL] += 4;
+      this.w[I_REC] = 0;
     }
     act = A_RECORDS_DONE;
   }
@@ -764,7 +756,7 @@ proto.got = function (this: Chip): void {
     k = (pool[this.at + 1] >> 4) * 10 + (pool[this.at + 1] & 0x0f); // month
     if (rc === 0 && (k < 1 || k > 12)) rc = 0x5f24;
     if (rc !== 0) return this.abort(EV_CHIP_ERROR, ICC_ERR_DATA, rc);
-    if (!this.gac) {
+    if (!this.w[I_GAC]) {
       act = A_FINISH;
     } else {
       // GENERATE AC, ARQC requested (P1 = 80): 80 AE 80 00 Lc [CDOL1 data] 00
@@ -779,7 +771,7 @@ proto.got = function (this: Chip): void {
       a[3] = 0x00;
       a[4] = rc - 5;
       a[rc] = 0x00;
-      this.tri = 0;
+      this.w[I_TRI] = 0;
       this.send(CMD_APDU, rc + 1);
       return;
     }

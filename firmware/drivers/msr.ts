@@ -47,7 +47,7 @@
  * Espruino a method keeps a link to every scope around it); the receive handler made
  * at construction parses each byte inline (no helper call per byte: a call frame is a transient
  * allocation); the end of a swipe (checks, card record, event) is one method; the three tracks
- * share one buffer; properties have names of at most 4 characters (one block each).
+ * share one buffer, the card record's ICC data bytes (unused by a swipe: no buffer of its own); properties have names of at most 4 characters (one block each).
  */
 import type { SerialLike } from "../hal/serial";
 import type { Clock } from "../hal/clock";
@@ -165,7 +165,7 @@ interface Reader extends MagStripeReader {
   lrc: number;
   endb: number;
   gap: number;
-  /** Tracks 1, 2, 3 at T1_AT, T2_AT, T3_AT. */
+  /** Tracks 1, 2, 3 at T1_AT, T2_AT, T3_AT: the card record's ICC data bytes (zeroed by done()). */
   trk: Uint8Array;
   /** Length of each track in this swipe, -1 = not seen. */
   n1: number;
@@ -202,7 +202,8 @@ export const MagStripeReader = function (this: Reader, options: MagStripeReaderO
   m.lrc = options.lrc ? 1 : 0;
   m.endb = options.endByte !== undefined ? options.endByte : C_LF;
   m.gap = options.endGapMs !== undefined ? options.endGapMs : 50;
-  m.trk = new Uint8Array(T1_MAX + T2_MAX + T3_MAX);
+  // the raw tracks: the record's ICC data bytes (255 >= 217; a swiped card has no ICC data)
+  m.trk = m.card.iccData;
   m.n1 = -1;
   m.n2 = -1;
   m.n3 = -1;
@@ -379,17 +380,18 @@ proto.done = function (this: Reader): number {
   if (this.err !== 0) {
     this.lastError = this.err;
   } else {
-    this.card.wipe();
-    for (k = 0; k < pan; k++) this.card.pan[k] = this.trk[T2_AT + k];
+    // Every field written whole (the digits, then zeros): what wipe() would do, without zeroing
+    // the raw tracks, which live in this record's ICC data bytes (a swipe has no ICC data).
+    for (k = 0; k < 19; k++) this.card.pan[k] = k < pan ? this.trk[T2_AT + k] : 0;
     this.card.panLen = pan;
     for (k = 0; k < 4; k++) this.card.expiry[k] = this.trk[T2_AT + pan + 1 + k];
     for (k = 0; k < 3; k++) this.card.serviceCode[k] = this.trk[T2_AT + pan + 5 + k];
-    for (k = 0; k < this.n2; k++) this.card.track2[k] = this.trk[T2_AT + k];
+    for (k = 0; k < T2_MAX; k++) this.card.track2[k] = k < this.n2 ? this.trk[T2_AT + k] : 0;
     this.card.track2Len = this.n2;
-    if (this.n3 > 0) {
-      for (k = 0; k < this.n3; k++) this.card.track3[k] = this.trk[T3_AT + k];
-      this.card.track3Len = this.n3;
-    }
+    for (k = 0; k < T3_MAX; k++) this.card.track3[k] = k < this.n3 ? this.trk[T3_AT + k] : 0;
+    this.card.track3Len = this.n3 > 0 ? this.n3 : 0;
+    this.card.panSeq = -1;
+    this.card.iccLen = 0;
     this.card.entryMode = ENTRY_SWIPE;
     // a = MSR_SWIPE_CHIP when the service code starts with 2 or 6: the card has a chip
     k = this.card.serviceCode[0];
