@@ -39,8 +39,8 @@
  * Memory (the budget on a board is blocks of RAM, see shared/ESPRUINO.md): chunks are written
  * byte by byte straight from the job buffer (no view or substring per chunk: a native call per
  * byte, nothing allocated); every number the driver keeps is one slot of a Float64Array (times
- * are wall-clock ms, beyond 32 bits) instead of a property each; the builder's bookkeeping is two
- * private helpers, and the printing steps are one `tick()`.
+ * are wall-clock ms, beyond 32 bits) instead of a property each; the builder's bookkeeping is one
+ * private helper, and the printing steps are one `tick()`.
  */
 import type { SerialLike } from "../hal/serial";
 import type { PinLike } from "../hal/pin";
@@ -182,7 +182,6 @@ interface Printer extends EscPosPrinter {
   /** Every number the driver keeps (slot constants above). */
   s: Float64Array;
   put(need: number, n: number, a: number, b: number, c: number): number;
-  count(w: number): void;
 }
 
 export const EscPosPrinter = function (this: Printer, options: EscPosPrinterOptions): void {
@@ -272,7 +271,7 @@ proto.text = function (this: Printer, str: string): number {
       bad++;
     }
     this.job[this.s[LEN]++] = c;
-    this.count(1);
+    this.put(-1, 0, 1, 0, 0);
   }
   return bad ? PRN_ERR_BAD_TEXT : PRN_OK;
 };
@@ -317,13 +316,13 @@ proto.gbTextAt = function (this: Printer, src: string, start: number, end: numbe
     const b = src.charCodeAt(i);
     if (b < 0x80) {
       this.job[this.s[LEN]++] = b;
-      this.count(1);
+      this.put(-1, 0, 1, 0, 0);
       i++;
       continue;
     }
     const n = src.charCodeAt(i + 1) <= 0x39 ? 4 : 2;
     for (let k = 0; k < n; k++) this.job[this.s[LEN]++] = src.charCodeAt(i + k);
-    this.count(2);
+    this.put(-1, 0, 2, 0, 0);
     i += n;
   }
   return this.put(2, 2, FS, 0x2e, 0);
@@ -332,7 +331,7 @@ proto.gbTextAt = function (this: Printer, src: string, start: number, end: numbe
 /** LF: print the line and move to the next. */
 proto.line = function (this: Printer): number {
   const r = this.put(1, 1, LF, 0, 0);
-  if (r === PRN_OK) this.count(0);
+  if (r === PRN_OK) this.put(-1, 0, 0, 0, 0);
   return r;
 };
 
@@ -359,7 +358,7 @@ proto.feed = function (this: Printer, n: number): number {
   if (!(n >= 0 && n <= 255 && n === Math.floor(n))) return this.s[ST] !== S_BUILD ? PRN_ERR_STATE : PRN_ERR_BAD_ARG;
   const r = this.put(3, 3, ESC, 0x64, n);
   // With text pending, ESC d n is that line plus n-1 feeds; with none, n feeds.
-  if (r === PRN_OK) this.count(this.s[COL] > 0 ? -(n > 1 ? n : 1) : -0x10000 - n);
+  if (r === PRN_OK) this.put(-1, 0, this.s[COL] > 0 ? -(n > 1 ? n : 1) : -0x10000 - n, 0, 0);
   return r;
 };
 
@@ -372,7 +371,7 @@ proto.cut = function (this: Printer): number {
   r = this.put(4, 3, GS, 0x56, 66);
   if (r) return r;
   this.job[this.s[LEN]++] = 0;
-  this.count(-0x10000 - CUT_UNITS);
+  this.put(-1, 0, -0x10000 - CUT_UNITS, 0, 0);
   return PRN_OK;
 };
 
@@ -508,9 +507,37 @@ proto.tick = function (this: Printer, now?: number): void {
 /**
  * Room for `need` more bytes (else the job is marked overflowed), then the first `n` (0..3)
  * of the bytes a, b, c written. Returns PRN_OK, PRN_ERR_STATE or PRN_ERR_OVERFLOW.
+ *
+ * need < 0: instead, line bookkeeping for the byte(s) just written, so the pacing knows the
+ * print time (one function for both: each costs RAM on Espruino); `a` says what they were:
+ * a > 0: a character a columns wide at normal size (wraps like the printer does);
+ * a <= 0 and > -0x10000: the last byte prints the current line plus (-a - 1) blank lines
+ * (0: a plain LF); a <= -0x10000: (-a - 0x10000) line units of feed or cut, no pending line.
  */
 proto.put = function (this: Printer, need: number, n: number, a: number, b: number, c: number): number {
   const s = this.s;
+  if (need < 0) {
+    let u = 0;
+    if (a > 0) {
+      if (s[DBL]) a *= 2;
+      if (s[COL] + a > s[COLUMNS]) u = 1; // wraps: the line before it prints
+    } else if (a > -0x10000) {
+      u = a < 0 ? -a : 1;
+    } else {
+      this.unit[((s[LEN] - 1) / s[CHUNK]) | 0] += -a - 0x10000;
+      return PRN_OK;
+    }
+    if (u > 0) {
+      this.unit[((s[LEN] - 1) / s[CHUNK]) | 0] += (s[TALL] || s[DBL] ? 2 : 1) + u - 1;
+      s[COL] = 0;
+      s[TALL] = 0;
+    }
+    if (a > 0) {
+      s[COL] += a;
+      if (s[DBL]) s[TALL] = 1;
+    }
+    return PRN_OK;
+  }
   if (s[ST] !== S_BUILD) return PRN_ERR_STATE;
   if (s[OVERFLOW] || s[LEN] + need > this.job.length) {
     s[OVERFLOW] = 1;
@@ -520,33 +547,4 @@ proto.put = function (this: Printer, need: number, n: number, a: number, b: numb
   if (n > 1) this.job[s[LEN]++] = b;
   if (n > 2) this.job[s[LEN]++] = c;
   return PRN_OK;
-};
-
-/**
- * Line bookkeeping for the byte(s) just written, so the pacing knows the print time:
- * w > 0: a character w columns wide at normal size (wraps like the printer does);
- * w <= 0 and > -0x10000: the last byte prints the current line plus (-w - 1) blank lines
- * (0: a plain LF); w <= -0x10000: (-w - 0x10000) line units of feed or cut, no pending line.
- */
-proto.count = function (this: Printer, w: number): void {
-  const s = this.s;
-  let u = 0;
-  if (w > 0) {
-    if (s[DBL]) w *= 2;
-    if (s[COL] + w > s[COLUMNS]) u = 1; // wraps: the line before it prints
-  } else if (w > -0x10000) {
-    u = w < 0 ? -w : 1;
-  } else {
-    this.unit[((s[LEN] - 1) / s[CHUNK]) | 0] += -w - 0x10000;
-    return;
-  }
-  if (u > 0) {
-    this.unit[((s[LEN] - 1) / s[CHUNK]) | 0] += (s[TALL] || s[DBL] ? 2 : 1) + u - 1;
-    s[COL] = 0;
-    s[TALL] = 0;
-  }
-  if (w > 0) {
-    s[COL] += w;
-    if (s[DBL]) s[TALL] = 1;
-  }
 };
