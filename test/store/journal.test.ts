@@ -31,9 +31,11 @@ describe("Journal: the batch's transactions on flash", () => {
   it("adds entries, finds them by trace and 'last', and recovers them after a reboot", () => {
     const flash = new FlashStorage({ bytes: 32 * 1024 });
     const j = open(flash);
+    const out = new JournalEntry();
+    assert.equal(j.last(out), false, "an empty journal has no last entry");
+    assert.equal(j.entryAt(0, out), false);
     assert.equal(j.add(entryFor(11, 1000)), true);
     assert.equal(j.add(entryFor(12, 2500)), true);
-    const out = new JournalEntry();
     for (const jj of [j, open(flash)]) {
       assert.equal(jj.findByStan(11, out), true);
       assert.equal(out.amount, 1000);

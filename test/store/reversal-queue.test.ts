@@ -21,6 +21,7 @@ import {
   STORE_ERR_BAD_MESSAGE,
   STORE_ERR_MANUAL_FULL,
   STORE_ERR_NO_SPACE,
+  STORE_ERR_NOT_FOUND,
   STORE_ERR_RANGE,
   STORE_ERR_REVERSAL_PENDING,
   STORE_ERR_SENSITIVE_FIELD,
@@ -165,8 +166,10 @@ describe("ReversalQueue: PROTOCOL.md reversal rules on flash", () => {
     assert.equal(s.tries, 3);
     assert.equal(s.reason, REASON_NO_REPLY);
     assert.equal(persist(r, 9), true, "the next transaction can go");
-    assert.equal(r.removeManual(0), true);
+    assert.equal(r.manualAt(0, null, true), true);
     assert.equal(open(flash).manualCount(), 0);
+    assert.equal(r.manualAt(0, null, true), false, "nothing left to remove");
+    assert.equal(r.lastError, STORE_ERR_NOT_FOUND);
   });
 
   it("has a configurable retry limit", () => {
@@ -193,7 +196,7 @@ describe("ReversalQueue: PROTOCOL.md reversal rules on flash", () => {
     const r = open(flash, { retryLimit: 1, manualCapacity: 2 });
     assert.equal(r.hasPending(), true);
     assert.equal(r.pending.stan, 3);
-    assert.equal(r.removeManual(0), true);
+    assert.equal(r.manualAt(0, null, true), true);
     assert.equal(r.nextAttempt(), RQ_EXHAUSTED);
     assert.equal(open(flash, { manualCapacity: 2 }).manualCount(), 2);
   });

@@ -285,25 +285,55 @@ export class Journal {
    * TxnStores, which needs a field or two and keeps no entry object for it.
    */
   findByStan(stan: number, out: JournalEntry | null): boolean {
-    return this.readKey(this.keyOf(stan, false), out);
+    const k = this.keyOf(stan, false);
+    return this.entryAt(-1 - (k < 0 ? this.capacity : k), out);
   }
 
   /** The newest entry written (for "reprint last"). */
   last(out: JournalEntry | null): boolean {
-    return this.readKey(this.keyOf(-1, false), out);
+    return this.findByStan(-1, out);
   }
 
-  /** The i-th entry of the open batch, in the order written (batch upload, listing). */
+  /**
+   * The i-th entry of the open batch, in the order written (batch upload, listing). A negative
+   * `i` reads key -1 - i, of any batch (how findByStan and last read theirs: one reader, not a
+   * helper method beside this one - on Espruino each method costs RAM).
+   */
   entryAt(i: number, out: JournalEntry | null): boolean {
-    let n = 0;
-    for (let k = 0; k < this.nextKey; k++) {
-      if (this.info[k] < 0 || (this.info[k] & 1) === 1) continue;
-      if (n === i) return this.readKey(k, out);
+    let k = i < 0 ? -1 - i : -1;
+    for (let j = 0, n = 0; k < 0 && j < this.nextKey; j++) {
+      if (this.info[j] < 0 || (this.info[j] & 1) === 1) continue;
+      if (n === i) k = j;
       n++;
     }
-    this.lastError = STORE_ERR_NOT_FOUND;
-    return false;
+    const p = LOG_PAYLOAD;
+    if (k < 0 || k >= this.capacity || this.log.read(k, p, 0) !== JOURNAL_ENTRY_BYTES) {
+      this.lastError = STORE_ERR_NOT_FOUND;
+      return false;
+    }
+    this.lastError = STORE_OK;
+    if (out === null) return true;
+    out.type = p[0];
+    out.status = p[1];
+    out.amount = getN(p, 2, 6);
+    out.stan = getN(p, 8, 4);
+    out.origStan = getN(p, 12, 4);
+    out.batch = getN(p, 16, 4);
+    out.time = getN(p, 20, 4);
+    out.entryMode = getN(p, 24, 2);
+    out.respCode = getN(p, 26, 2);
+    out.pan.length = p[28];
+    // masked PAN (first 6, last 4), rrn and auth code lie back to back at 29..56
+    for (let j = 0; j < 28; j++) {
+      if (j < 6) out.pan.first6[j] = p[29 + j];
+      else if (j < 10) out.pan.last4[j - 6] = p[29 + j];
+      else if (j < 22) out.rrn[j - 10] = p[29 + j];
+      else out.authCode[j - 22] = p[29 + j];
+    }
+    out.settled = (this.info[k] & 1) === 1;
+    return true;
   }
+
 
   /**
    * Close the open batch after settlement. Idempotent for the same batch number, so a
@@ -353,32 +383,5 @@ export class Journal {
       }
     }
     return best;
-  }
-
-  /** Entry `k` from flash into LOG_PAYLOAD and `out` (lastError NOT_FOUND when there is none). */
-  private readKey(k: number, out: JournalEntry | null): boolean {
-    const p = LOG_PAYLOAD;
-    if (k < 0 || this.log.read(k, p, 0) !== JOURNAL_ENTRY_BYTES) {
-      this.lastError = STORE_ERR_NOT_FOUND;
-      return false;
-    }
-    this.lastError = STORE_OK;
-    if (out === null) return true;
-    out.type = p[0];
-    out.status = p[1];
-    out.amount = getN(p, 2, 6);
-    out.stan = getN(p, 8, 4);
-    out.origStan = getN(p, 12, 4);
-    out.batch = getN(p, 16, 4);
-    out.time = getN(p, 20, 4);
-    out.entryMode = getN(p, 24, 2);
-    out.respCode = getN(p, 26, 2);
-    out.pan.length = p[28];
-    for (let i = 0; i < 6; i++) out.pan.first6[i] = p[29 + i];
-    for (let i = 0; i < 4; i++) out.pan.last4[i] = p[35 + i];
-    for (let i = 0; i < 12; i++) out.rrn[i] = p[39 + i];
-    for (let i = 0; i < 6; i++) out.authCode[i] = p[51 + i];
-    out.settled = (this.info[k] & 1) === 1;
-    return true;
   }
 }

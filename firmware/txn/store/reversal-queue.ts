@@ -391,13 +391,18 @@ export class ReversalQueue {
 
   /**
    * The i-th manual-handling entry into `out` (null: its bytes are only left in LOG_PAYLOAD, the
-   * trace at MANUAL_STAN).
+   * trace at MANUAL_STAN). `remove` true: the operator has dealt with entry i (slip handed to the
+   * acquirer): forget it instead (out unused). (One method for both: each costs RAM on Espruino.)
    */
-  manualAt(i: number, out: ReversalSlip | null): boolean {
+  manualAt(i: number, out: ReversalSlip | null, remove?: boolean): boolean {
     const m = this.log;
     const p = LOG_PAYLOAD;
     for (let k = MANUAL_KEY, n = 0; k < m.keys; k++) {
       if (m.read(k, null, 0) < 0 || n++ !== i) continue;
+      if (remove) {
+        this.lastError = m.append(k, 0);
+        return this.lastError === STORE_OK;
+      }
       if (m.read(k, p, 0) !== MANUAL_BYTES) break;
       this.lastError = STORE_OK;
       if (out === null) return true;
@@ -415,18 +420,5 @@ export class ReversalQueue {
     }
     this.lastError = STORE_ERR_NOT_FOUND;
     return false;
-  }
-
-  /** The operator has dealt with manual entry i (slip handed to the acquirer): forget it. */
-  removeManual(i: number): boolean {
-    const m = this.log;
-    let rc = STORE_ERR_NOT_FOUND;
-    for (let k = MANUAL_KEY, n = 0; k < m.keys; k++) {
-      if (m.read(k, null, 0) < 0 || n++ !== i) continue;
-      rc = m.append(k, 0);
-      break;
-    }
-    this.lastError = rc;
-    return rc === STORE_OK;
   }
 }
