@@ -1,6 +1,17 @@
 import { strict as assert } from "node:assert";
 import { FlashStorage } from "../../hil/virtual/flash-storage";
-import { LOG_FILE_HEADER, LOG_FILE_OVERHEAD, LOG_PAYLOAD, RecordLog, RecordLogOptions, recordBytes } from "../../firmware/txn/store/record-log";
+import {
+  LOG_AREA,
+  LOG_BAD_RUNS,
+  LOG_FILE_AREA,
+  LOG_FILE_HEADER,
+  LOG_FILE_OVERHEAD,
+  LOG_PAYLOAD,
+  LOG_WRITE_POS,
+  RecordLog,
+  RecordLogOptions,
+  recordBytes,
+} from "../../firmware/txn/store/record-log";
 import {
   STORE_ERR_BAD_KEY,
   STORE_ERR_IO,
@@ -56,7 +67,7 @@ describe("RecordLog: append-only records on flash", () => {
     const again = newLog(flash);
     assert.deepEqual(snapshot(again), ["3x8", "2x5", null, null]);
     assert.equal(again.read(0, null, -1), log.read(0, null, -1));
-    assert.equal(again.badRuns, 0);
+    assert.equal(again.idx[again.keys + LOG_BAD_RUNS], 0);
     assert.deepEqual(flash.list(), ["tlA"]);
   });
 
@@ -113,7 +124,7 @@ describe("RecordLog: append-only records on flash", () => {
     flash.poke(at, 0x00);
     const again = newLog(flash);
     assert.deepEqual(snapshot(again), ["1x8", "2x8", "3x8", null], "the older record of key 0 wins again");
-    assert.equal(again.badRuns, 1);
+    assert.equal(again.idx[again.keys + LOG_BAD_RUNS], 1);
     assert.equal(put(again, 3, 9), STORE_OK, "appends continue after the last record");
     assert.deepEqual(snapshot(newLog(flash)), ["1x8", "2x8", "3x8", "9x8"]);
   });
@@ -181,10 +192,10 @@ describe("RecordLog: append-only records on flash", () => {
     for (let i = 0; i < 4; i++) assert.equal(put(log, 0, 10 + i), STORE_OK); // 128 B used, 32 live
     assert.equal(log.compact(-32), STORE_OK);
     assert.equal(log.compactions, 0, "32 B still fit: no compaction");
-    assert.equal(log.writePos, 128);
+    assert.equal(log.idx[log.keys + LOG_WRITE_POS], 128);
     assert.equal(log.compact(-64), STORE_OK);
     assert.equal(log.compactions, 1, "64 B did not fit: compacted");
-    assert.equal(log.writePos, 32);
+    assert.equal(log.idx[log.keys + LOG_WRITE_POS], 32);
     assert.equal(log.compact(-160), STORE_ERR_LOG_FULL, "the live record and 160 B never fit 160 B");
     assert.deepEqual(snapshot(log), ["13x8", null, null, null], "nothing lost");
   });
@@ -213,7 +224,7 @@ describe("RecordLog: append-only records on flash", () => {
       log.append(2, 0);
       let i = 0;
       // fill until the next 8-byte append needs a compaction
-      while (log.area - log.writePos >= recordBytes(8)) put(log, i % 2, 100 + i++);
+      while (log.idx[log.keys + LOG_AREA] - log.idx[log.keys + LOG_WRITE_POS] >= recordBytes(8)) put(log, i % 2, 100 + i++);
       return log;
     };
     const probe = new FlashStorage({ bytes: 16 * 1024 });
@@ -284,7 +295,7 @@ describe("RecordLog: append-only records on flash", () => {
     put(log, 0, 1);
     put(log, 1, 2);
     // leave room for one more log file only once the trash below is gone
-    flash.write("junk", "J".repeat(flash.getFree() - 32 - (log.fileArea + LOG_FILE_OVERHEAD) - 8));
+    flash.write("junk", "J".repeat(flash.getFree() - 32 - (log.idx[log.keys + LOG_FILE_AREA] + LOG_FILE_OVERHEAD) - 8));
     flash.write("trash", "T".repeat(100));
     flash.erase("trash"); // trash that Espruino would compact on its own if asked to create a file
     let rc = STORE_OK;

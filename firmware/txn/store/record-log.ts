@@ -99,51 +99,54 @@ export function recordBytes(len: number): number {
   return ((LOG_RECORD_OVERHEAD + len + 15) >> 4) << 4;
 }
 
+/**
+ * Words of RecordLog.idx after its per-key index (at idx[keys + ...]): numbers a log keeps in one
+ * Int32Array rather than six properties, each of which would cost RAM in every log.
+ */
+/** Record area of the current file (0 until open() succeeds; -1 while compact() reopens). */
+export const LOG_AREA = 0;
+/** The next append's offset in the record area. */
+export const LOG_WRITE_POS = 1;
+/** Generation of the current file. */
+export const LOG_GENERATION = 2;
+/** Record area of a file this log creates (one file takes that + LOG_FILE_OVERHEAD in Storage). */
+export const LOG_FILE_AREA = 3;
+/** Largest payload (options.maxPayload). */
+const LOG_MAX_PAY = 4;
+/** Runs of torn/corrupt granules skipped by the last open(). */
+export const LOG_BAD_RUNS = 5;
+
 export class RecordLog {
   readonly keys: number;
-  /**
-   * Record area of a file this log creates (one file takes that + LOG_FILE_OVERHEAD in Storage).
-   * (Not named `bytes` like the option: a name an options interface declares is never shortened
-   * by the build, and a long property name costs RAM in every instance.)
-   */
-  readonly fileArea: number;
   /** The file currently appended to (the base name + "A" or "B"). */
   fileName: string;
-  /** Record area of the current file (0 until open() succeeds) and the next append's offset in it. */
-  area = 0;
-  writePos = 0;
-  /** Highest sequence number used so far (records written later get higher ones). */
+  /** Highest sequence number used so far (records written later get higher ones; u32). */
   lastSeq = 0;
   /** Compactions done by this object (stats for tests and the flash bench). */
   compactions = 0;
-  /** Runs of torn/corrupt granules skipped by the last open(). */
-  badRuns = 0;
   /**
-   * Per key: -1 (no record) or its newest record's offset / 16 << 16 | payload length. Read only
-   * outside: `idx[key] >> 16` is where the newest record for `key` lies (-1: none); a higher
-   * position is a newer record, so it orders keys by when they were last written.
+   * Per key: -1 (no record) or its newest record's offset / 16 << 16 | payload length; then the
+   * LOG_ words above. Read only outside: `idx[key] >> 16` is where the newest record for `key`
+   * lies (-1: none); a higher position is a newer record, so it orders keys by age.
    */
   readonly idx: Int32Array;
 
   private readonly store: StoreLike;
-  /** Largest payload (options.maxPayload). */
-  private readonly maxPay: number;
-  /** Generation of the current file. */
-  private generation = 0;
-
 
   constructor(store: StoreLike, options: RecordLogOptions) {
+    const n = options.keys;
+    const area = Math.ceil(options.bytes / 16) * 16;
     this.store = store;
     this.fileName = options.name + "A";
-    this.fileArea = Math.ceil(options.bytes / 16) * 16;
-    this.keys = options.keys;
-    this.maxPay = options.maxPayload;
+    this.keys = n;
     const maxRec = ((LOG_RECORD_OVERHEAD + options.maxPayload + 15) >> 4) << 4;
-    if (maxRec > this.fileArea || maxRec > LOG_MAX_RECORD || this.fileArea > 16 * 32767) {
+    if (maxRec > area || maxRec > LOG_MAX_RECORD || area > 16 * 32767) {
       throw new Error("RecordLog " + options.name + ": record or area size out of range");
     }
-    this.idx = new Int32Array(options.keys);
-    this.idx.fill(-1);
+    this.idx = new Int32Array(n + 6);
+    this.idx.fill(-1, 0, n);
+    this.idx[n + LOG_FILE_AREA] = area;
+    this.idx[n + LOG_MAX_PAY] = options.maxPayload;
   }
 
   /**
@@ -153,16 +156,17 @@ export class RecordLog {
   open(): number {
     const st = this.store;
     const idx = this.idx;
+    const n = this.keys;
     // -1: called by compact() right after it committed a new file (that file must be found)
-    const afterCompaction = this.area < 0;
+    const afterCompaction = idx[n + LOG_AREA] < 0;
     const stem = this.fileName.substring(0, this.fileName.length - 1);
     const fileA = stem + "A";
     const fileB = stem + "B";
-    this.area = 0;
-    this.writePos = 0;
+    idx[n + LOG_AREA] = 0;
+    idx[n + LOG_WRITE_POS] = 0;
     this.lastSeq = 0;
-    this.badRuns = 0;
-    idx.fill(-1);
+    idx[n + LOG_BAD_RUNS] = 0;
+    idx.fill(-1, 0, n);
     // A cut inside Espruino's 32-byte file header, after its size field, leaves a live file whose
     // name is the first bytes of ours followed by 0xFF: nobody can name it, it would hold its
     // space forever. Erase such files (a name of only 0xFF bytes is nobody's either).
@@ -173,14 +177,14 @@ export class RecordLog {
       names = [];
     }
     for (let i = 0; i < names.length; i++) {
-      const n = names[i];
-      let p = n.length;
-      while (p > 0 && n.charCodeAt(p - 1) === 0xff) p--;
-      if (p === n.length) continue;
-      const prefix = n.substring(0, p);
+      const nm = names[i];
+      let p = nm.length;
+      while (p > 0 && nm.charCodeAt(p - 1) === 0xff) p--;
+      if (p === nm.length) continue;
+      const prefix = nm.substring(0, p);
       if (p === 0 || fileA.indexOf(prefix) === 0 || fileB.indexOf(prefix) === 0) {
         try {
-          st.erase(n);
+          st.erase(nm);
         } catch (e) {
           break;
         }
@@ -212,11 +216,11 @@ export class RecordLog {
       // nothing committed yet: a fresh log (a torn first creation held no records), made as a
       // compaction of the empty log "in B" into A
       this.fileName = fileB;
-      this.generation = maxGen;
-      this.area = this.fileArea;
+      idx[n + LOG_GENERATION] = maxGen;
+      idx[n + LOG_AREA] = idx[n + LOG_FILE_AREA];
       const rc = this.compact();
       this.compactions = 0;
-      if (rc !== STORE_OK) this.area = 0;
+      if (rc !== STORE_OK) idx[n + LOG_AREA] = 0;
       return rc;
     }
     const file = best ? fileB : fileA;
@@ -255,7 +259,7 @@ export class RecordLog {
       }
       if (!erased) {
         end = pos + 16;
-        if (!inBad) this.badRuns++;
+        if (!inBad) idx[n + LOG_BAD_RUNS]++;
         inBad = true;
       } else {
         inBad = false;
@@ -264,9 +268,9 @@ export class RecordLog {
     }
     const base = getN(data, 12, 4);
     this.lastSeq = base - 1 > maxSeq ? base - 1 : maxSeq;
-    this.writePos = end;
+    idx[n + LOG_WRITE_POS] = end;
     this.fileName = file;
-    this.generation = bestGen;
+    idx[n + LOG_GENERATION] = bestGen;
     if (otherCommitted) {
       // a compaction committed the new file but was cut before erasing the old one
       try {
@@ -275,7 +279,7 @@ export class RecordLog {
         // harmless: retried at the next boot
       }
     }
-    this.area = area;
+    idx[n + LOG_AREA] = area;
     return STORE_OK;
   }
 
@@ -287,15 +291,17 @@ export class RecordLog {
    * @hot
    */
   append(key: number, len: number): number {
-    if (this.area <= 0) return STORE_ERR_NOT_OPEN;
-    if (!(key >= 0 && key < this.keys)) return STORE_ERR_BAD_KEY;
-    if (len < 0 || len > this.maxPay) return STORE_ERR_TOO_BIG;
-    if (len === 0 && (this.idx[key] < 0 || (this.idx[key] & 0xffff) === 0)) return STORE_OK;
+    const w = this.idx;
+    const n = this.keys;
+    if (w[n + LOG_AREA] <= 0) return STORE_ERR_NOT_OPEN;
+    if (!(key >= 0 && key < n)) return STORE_ERR_BAD_KEY;
+    if (len < 0 || len > w[n + LOG_MAX_PAY]) return STORE_ERR_TOO_BIG;
+    if (len === 0 && (w[key] < 0 || (w[key] & 0xffff) === 0)) return STORE_OK;
     const size = ((LOG_RECORD_OVERHEAD + len + 15) >> 4) << 4;
-    if (this.writePos + size > this.area) {
+    if (w[n + LOG_WRITE_POS] + size > w[n + LOG_AREA]) {
       const rc = this.compact();
       if (rc !== STORE_OK) return rc;
-      if (this.writePos + size > this.area) return STORE_ERR_LOG_FULL;
+      if (w[n + LOG_WRITE_POS] + size > w[n + LOG_AREA]) return STORE_ERR_LOG_FULL;
     }
     const r = BUF;
     const seq = this.lastSeq + 1;
@@ -305,7 +311,7 @@ export class RecordLog {
     putN(r, 7, 2, key);
     putN(r, 9 + len, 4, crc32(r, 0, 9 + len));
     for (let i = LOG_RECORD_OVERHEAD + len; i < size; i++) r[i] = 0xff;
-    const at = this.writePos;
+    const at = w[n + LOG_WRITE_POS];
     let ok = true;
     try {
       for (let o = 0, n = 0; ok && o < size; o += n) {
@@ -318,10 +324,10 @@ export class RecordLog {
       ok = false;
     }
     // the span may be partly programmed now: never write there again
-    this.writePos = at + size;
+    w[n + LOG_WRITE_POS] = at + size;
     this.lastSeq = seq;
     if (!ok) return STORE_ERR_IO;
-    this.idx[key] = ((at >> 4) << 16) | len;
+    w[key] = ((at >> 4) << 16) | len;
     return STORE_OK;
   }
 
@@ -336,11 +342,11 @@ export class RecordLog {
     const v = key >= 0 && key < this.keys ? this.idx[key] : -1;
     const len = v & 0xffff;
     if (out === null && at < 0) {
-      if (v < 0 || this.area <= 0) return 0;
+      if (v < 0 || this.idx[this.keys + LOG_AREA] <= 0) return 0;
       const q = this.store.read(this.fileName, LOG_FILE_HEADER + (v >> 16) * 16 + 1, 4);
       return q === undefined || q.length !== 4 ? 0 : ((q.charCodeAt(0) << 24) | (q.charCodeAt(1) << 16) | (q.charCodeAt(2) << 8) | q.charCodeAt(3)) >>> 0;
     }
-    if (v < 0 || len === 0 || this.area <= 0) return -1;
+    if (v < 0 || len === 0 || this.idx[this.keys + LOG_AREA] <= 0) return -1;
     if (out === null) return len;
     const s = this.store.read(this.fileName, LOG_FILE_HEADER + (v >> 16) * 16 + 9, len);
     if (s === undefined || s.length !== len) return -1;
@@ -358,29 +364,30 @@ export class RecordLog {
    * sequence of writes that must not fail half-way (a transaction) starts with room for all.
    */
   compact(dropUpToSeq?: number, keepKey?: number): number {
-    if (this.area <= 0) return STORE_ERR_NOT_OPEN;
+    const idx = this.idx;
+    const n = this.keys;
+    if (idx[n + LOG_AREA] <= 0) return STORE_ERR_NOT_OPEN;
     if (dropUpToSeq !== undefined && dropUpToSeq < 0) {
-      if (this.writePos - dropUpToSeq <= this.area) return STORE_OK;
+      if (idx[n + LOG_WRITE_POS] - dropUpToSeq <= idx[n + LOG_AREA]) return STORE_OK;
       const rc = this.compact();
-      return rc !== STORE_OK || this.writePos - dropUpToSeq <= this.area ? rc : STORE_ERR_LOG_FULL;
+      return rc !== STORE_OK || idx[n + LOG_WRITE_POS] - dropUpToSeq <= idx[n + LOG_AREA] ? rc : STORE_ERR_LOG_FULL;
     }
     const st = this.store;
-    const idx = this.idx;
     const drop = dropUpToSeq ? dropUpToSeq : 0;
     const keep = keepKey === undefined ? -1 : keepKey;
     let live = 0;
-    for (let k = 0; k < this.keys; k++) {
-      const n = idx[k] & 0xffff;
-      if (idx[k] >= 0 && n > 0) live += ((LOG_RECORD_OVERHEAD + n + 15) >> 4) << 4;
+    for (let k = 0; k < n; k++) {
+      const len = idx[k] & 0xffff;
+      if (idx[k] >= 0 && len > 0) live += ((LOG_RECORD_OVERHEAD + len + 15) >> 4) << 4;
     }
-    if (live > this.fileArea) return STORE_ERR_LOG_FULL;
+    if (live > idx[n + LOG_FILE_AREA]) return STORE_ERR_LOG_FULL;
     let free = 0;
     try {
       free = st.getFree();
     } catch (e) {
       return STORE_ERR_IO;
     }
-    if (free < this.fileArea + LOG_FILE_OVERHEAD) return STORE_ERR_NO_SPACE;
+    if (free < idx[n + LOG_FILE_AREA] + LOG_FILE_OVERHEAD) return STORE_ERR_NO_SPACE;
     const from = this.fileName;
     const to = from.substring(0, from.length - 1) + (from.charCodeAt(from.length - 1) === 0x41 ? "B" : "A");
     // Create the new file with its header (not committed yet) and check what Storage made of it.
@@ -390,13 +397,13 @@ export class RecordLog {
     // trash of a valid size, so the chain steps over it) and the creation retried.
     const h = BUF;
     const H = LOG_MAX_RECORD;
-    const size = LOG_FILE_HEADER + this.fileArea;
+    const size = LOG_FILE_HEADER + idx[n + LOG_FILE_AREA];
     h[H] = 0x52; // "RLOG"
     h[H + 1] = 0x4c;
     h[H + 2] = 0x4f;
     h[H + 3] = 0x47;
-    putN(h, H + 4, 4, this.generation + 1);
-    putN(h, H + 8, 4, this.fileArea);
+    putN(h, H + 4, 4, idx[n + LOG_GENERATION] + 1);
+    putN(h, H + 8, 4, idx[n + LOG_FILE_AREA]);
     putN(h, H + 12, 4, this.lastSeq + 1);
     putN(h, H + 16, 4, crc32(h, H, H + 16));
     let head = "";
@@ -447,7 +454,7 @@ export class RecordLog {
     // committed: the new file is the log now. Recover as after a power cut here: index the new
     // file and erase the old one.
     this.compactions++;
-    this.area = -1;
+    idx[n + LOG_AREA] = -1;
     return this.open();
   }
 }

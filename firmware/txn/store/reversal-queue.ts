@@ -131,7 +131,7 @@ export const MANUAL_STAN = 5;
 export class ReversalQueue {
   readonly log: RecordLog;
   readonly retryLimit: number;
-  /** options.maxMessage and options.keepPan (shorter names: see RecordLog.fileArea). */
+  /** options.maxMessage and options.keepPan (not named like the options: a name an options interface declares is never shortened by the build, and a long property name costs RAM in every instance). */
   readonly maxMsg: number;
   readonly withPan: boolean;
   /** The pending reversal (valid while hasPending()). */

@@ -52,7 +52,7 @@ import { getN } from "./bytes";
 import { STORE_ERR_JOURNAL_FULL, STORE_ERR_REVERSAL_PENDING, STORE_OK } from "./codes";
 import { Counters, CountersOptions, SETTLE_CLOSING, SETTLE_IDLE } from "./counters";
 import { ENTRY_RECORD_BYTES, J_APPROVED, J_REVERSAL_FAILED, J_REVERSAL_PENDING, J_REVERSED, J_VOIDED, Journal, JournalEntry, JournalOptions, TXN_VOID } from "./journal";
-import { LOG_FILE_OVERHEAD, LOG_PAYLOAD } from "./record-log";
+import { LOG_FILE_AREA, LOG_FILE_OVERHEAD, LOG_PAYLOAD } from "./record-log";
 import { ACK_APPROVED, ACK_INVALID, ACK_NOT_FOUND, MANUAL_STAN, ReversalQueue, ReversalQueueOptions, RQ_DONE, RQ_ERROR, RQ_EXHAUSTED, RQ_NONE, RQ_RETRY } from "./reversal-queue";
 
 export interface TxnStoresOptions {
@@ -259,6 +259,9 @@ export class TxnStores {
 
   /** Flash all logs take with both files of each present (the worst moment of a compaction). */
   footprint(): number {
-    return 2 * (this.counters.log.fileArea + this.journal.log.fileArea + this.reversals.log.fileArea + 3 * LOG_FILE_OVERHEAD);
+    const c = this.counters.log;
+    const j = this.journal.log;
+    const r = this.reversals.log;
+    return 2 * (c.idx[c.keys + LOG_FILE_AREA] + j.idx[j.keys + LOG_FILE_AREA] + r.idx[r.keys + LOG_FILE_AREA] + 3 * LOG_FILE_OVERHEAD);
   }
 }
