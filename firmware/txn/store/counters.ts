@@ -15,7 +15,7 @@
  */
 import type { StoreLike } from "../../hal/store";
 import { STORE_ERR_RANGE, STORE_OK } from "./codes";
-import { getN, putN } from "./bytes";
+import { beN } from "./bytes";
 import { LOG_PAYLOAD, RecordLog } from "./record-log";
 
 export const STAN_MAX = 999999;
@@ -67,11 +67,11 @@ export class Counters {
     if (rc !== STORE_OK) return rc;
     const p = LOG_PAYLOAD;
     if (this.log.read(0, p, 0) === PAYLOAD) {
-      this.stan = getN(p, 0, 4);
-      this.batch = getN(p, 4, 4);
+      this.stan = beN(p, 0, 4);
+      this.batch = beN(p, 4, 4);
       this.settleStep = p[8];
-      this.uploadIndex = getN(p, 9, 2);
-      this.flags = getN(p, 11, 2);
+      this.uploadIndex = beN(p, 9, 2);
+      this.flags = beN(p, 11, 2);
     } else if (stanFloor && stanFloor > 0 && stanFloor <= STAN_MAX) {
       this.stan = stanFloor;
     }
@@ -92,11 +92,11 @@ export class Counters {
   nextStan(): number {
     const next = this.stan >= STAN_MAX ? 1 : this.stan + 1;
     const p = LOG_PAYLOAD;
-    putN(p, 0, 4, next);
-    putN(p, 4, 4, this.batch);
+    beN(p, 0, 4, next);
+    beN(p, 4, 4, this.batch);
     p[8] = this.settleStep;
-    putN(p, 9, 2, this.uploadIndex);
-    putN(p, 11, 2, this.flags);
+    beN(p, 9, 2, this.uploadIndex);
+    beN(p, 11, 2, this.flags);
     this.lastError = this.log.append(0, PAYLOAD);
     if (this.lastError !== STORE_OK) return 0;
     this.stan = next;
@@ -111,11 +111,11 @@ export class Counters {
     }
     if (batch === this.batch) return true;
     const p = LOG_PAYLOAD;
-    putN(p, 0, 4, this.stan);
-    putN(p, 4, 4, batch);
+    beN(p, 0, 4, this.stan);
+    beN(p, 4, 4, batch);
     p[8] = this.settleStep;
-    putN(p, 9, 2, this.uploadIndex);
-    putN(p, 11, 2, this.flags);
+    beN(p, 9, 2, this.uploadIndex);
+    beN(p, 11, 2, this.flags);
     this.lastError = this.log.append(0, PAYLOAD);
     if (this.lastError !== STORE_OK) return false;
     this.batch = batch;
@@ -134,11 +134,11 @@ export class Counters {
     }
     const batch = !nextBatch ? this.batch : this.batch >= BATCH_MAX ? 1 : this.batch + 1;
     const p = LOG_PAYLOAD;
-    putN(p, 0, 4, this.stan);
-    putN(p, 4, 4, batch);
+    beN(p, 0, 4, this.stan);
+    beN(p, 4, 4, batch);
     p[8] = step;
-    putN(p, 9, 2, uploadIndex);
-    putN(p, 11, 2, this.flags);
+    beN(p, 9, 2, uploadIndex);
+    beN(p, 11, 2, this.flags);
     this.lastError = this.log.append(0, PAYLOAD);
     if (this.lastError !== STORE_OK) return false;
     this.batch = batch;

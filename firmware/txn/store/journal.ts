@@ -23,7 +23,7 @@
  * index; entries are read from flash into the log's shared payload buffer when asked for.
  */
 import type { StoreLike } from "../../hal/store";
-import { getN, putN } from "./bytes";
+import { beN } from "./bytes";
 import { STORE_ERR_JOURNAL_FULL, STORE_ERR_NOT_FOUND, STORE_ERR_RANGE, STORE_OK } from "./codes";
 import { MaskedPan } from "./masked-pan";
 import { LOG_PAYLOAD, RecordLog } from "./record-log";
@@ -184,15 +184,15 @@ export class Journal {
     this.closedSeq = 0;
     this.closedBatch = 0;
     if (log.read(this.capacity, p, 0) === META_BYTES) {
-      this.closedSeq = getN(p, 0, 4);
-      this.closedBatch = getN(p, 4, 4);
+      this.closedSeq = beN(p, 0, 4);
+      this.closedBatch = beN(p, 4, 4);
     }
     this.nextKey = 0;
     for (let k = 0; k < this.capacity; k++) {
       this.info[k] = -1;
       if (log.read(k, p, 0) !== JOURNAL_ENTRY_BYTES) continue;
       const settled = log.read(k, null, -1) <= this.closedSeq;
-      this.info[k] = getN(p, 8, 4) * 16 + p[1] * 2 + (settled ? 1 : 0);
+      this.info[k] = beN(p, 8, 4) * 16 + p[1] * 2 + (settled ? 1 : 0);
       if (!settled && k + 1 > this.nextKey) this.nextKey = k + 1;
     }
     return STORE_OK;
@@ -229,13 +229,13 @@ export class Journal {
     const p = LOG_PAYLOAD;
     p[0] = e.type;
     p[1] = e.status;
-    putN(p, 2, 6, e.amount);
-    putN(p, 8, 4, e.stan);
-    putN(p, 12, 4, e.origStan);
-    putN(p, 16, 4, e.batch);
-    putN(p, 20, 4, e.time);
-    putN(p, 24, 2, e.entryMode);
-    putN(p, 26, 2, e.respCode);
+    beN(p, 2, 6, e.amount);
+    beN(p, 8, 4, e.stan);
+    beN(p, 12, 4, e.origStan);
+    beN(p, 16, 4, e.batch);
+    beN(p, 20, 4, e.time);
+    beN(p, 24, 2, e.entryMode);
+    beN(p, 26, 2, e.respCode);
     p[28] = e.pan.length;
     for (let i = 0; i < 6; i++) p[29 + i] = e.pan.first6[i];
     for (let i = 0; i < 4; i++) p[35 + i] = e.pan.last4[i];
@@ -315,13 +315,13 @@ export class Journal {
     if (out === null) return true;
     out.type = p[0];
     out.status = p[1];
-    out.amount = getN(p, 2, 6);
-    out.stan = getN(p, 8, 4);
-    out.origStan = getN(p, 12, 4);
-    out.batch = getN(p, 16, 4);
-    out.time = getN(p, 20, 4);
-    out.entryMode = getN(p, 24, 2);
-    out.respCode = getN(p, 26, 2);
+    out.amount = beN(p, 2, 6);
+    out.stan = beN(p, 8, 4);
+    out.origStan = beN(p, 12, 4);
+    out.batch = beN(p, 16, 4);
+    out.time = beN(p, 20, 4);
+    out.entryMode = beN(p, 24, 2);
+    out.respCode = beN(p, 26, 2);
     out.pan.length = p[28];
     // masked PAN (first 6, last 4), rrn and auth code lie back to back at 29..56
     for (let j = 0; j < 28; j++) {
@@ -346,8 +346,8 @@ export class Journal {
     }
     const log = this.log;
     const seq = log.lastSeq;
-    putN(LOG_PAYLOAD, 0, 4, seq);
-    putN(LOG_PAYLOAD, 4, 4, batch);
+    beN(LOG_PAYLOAD, 0, 4, seq);
+    beN(LOG_PAYLOAD, 4, 4, batch);
     const rc = log.append(this.capacity, META_BYTES);
     this.lastError = rc;
     if (rc !== STORE_OK) return false;

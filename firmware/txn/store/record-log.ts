@@ -54,7 +54,7 @@
  */
 import type { StoreLike } from "../../hal/store";
 import { crc32 } from "../../lib/crc32";
-import { getN, putN } from "./bytes";
+import { beN } from "./bytes";
 import {
   STORE_ERR_BAD_KEY,
   STORE_ERR_IO,
@@ -202,7 +202,7 @@ export class RecordLog {
       if (s === undefined || s.length < LOG_FILE_HEADER) continue;
       for (let k = 0; k < 16; k++) h[H + k] = s.charCodeAt(k);
       if (s.substring(0, 4) !== "RLOG" || crc32(h, H, H + 16) !== ((s.charCodeAt(16) << 24) | (s.charCodeAt(17) << 16) | (s.charCodeAt(18) << 8) | s.charCodeAt(19)) >>> 0) continue;
-      const gen = getN(h, H + 4, 4);
+      const gen = beN(h, H + 4, 4);
       if (gen > maxGen) maxGen = gen;
       if (s.charCodeAt(20) !== 0 || s.charCodeAt(21) !== 0 || s.charCodeAt(22) !== 0 || s.charCodeAt(23) !== 0) continue;
       if (best >= 0) otherCommitted = true;
@@ -227,7 +227,7 @@ export class RecordLog {
     const ab = st.readArrayBuffer(file);
     if (ab === undefined) return STORE_ERR_IO;
     const data = new Uint8Array(ab);
-    let area = getN(data, 8, 4);
+    let area = beN(data, 8, 4);
     if (LOG_FILE_HEADER + area > data.length) area = data.length - LOG_FILE_HEADER;
     // index every valid record; appends resume after the last programmed granule
     let pos = 0;
@@ -238,8 +238,8 @@ export class RecordLog {
       const b = LOG_FILE_HEADER + pos;
       if (data[b] === RECORD_MAGIC && pos + LOG_RECORD_OVERHEAD <= area) {
         const len = (data[b + 5] << 8) | data[b + 6];
-        if (pos + LOG_RECORD_OVERHEAD + len <= area && crc32(data, b, b + 9 + len) === getN(data, b + 9 + len, 4)) {
-          const seq = getN(data, b + 1, 4);
+        if (pos + LOG_RECORD_OVERHEAD + len <= area && crc32(data, b, b + 9 + len) === beN(data, b + 9 + len, 4)) {
+          const seq = beN(data, b + 1, 4);
           const key = (data[b + 7] << 8) | data[b + 8];
           // a later record is a newer one (the file is in seq order)
           if (key < this.keys) idx[key] = ((pos >> 4) << 16) | len;
@@ -266,7 +266,7 @@ export class RecordLog {
       }
       pos += 16;
     }
-    const base = getN(data, 12, 4);
+    const base = beN(data, 12, 4);
     this.lastSeq = base - 1 > maxSeq ? base - 1 : maxSeq;
     idx[n + LOG_WRITE_POS] = end;
     this.fileName = file;
@@ -306,10 +306,10 @@ export class RecordLog {
     const r = BUF;
     const seq = this.lastSeq + 1;
     r[0] = RECORD_MAGIC;
-    putN(r, 1, 4, seq);
-    putN(r, 5, 2, len);
-    putN(r, 7, 2, key);
-    putN(r, 9 + len, 4, crc32(r, 0, 9 + len));
+    beN(r, 1, 4, seq);
+    beN(r, 5, 2, len);
+    beN(r, 7, 2, key);
+    beN(r, 9 + len, 4, crc32(r, 0, 9 + len));
     for (let i = LOG_RECORD_OVERHEAD + len; i < size; i++) r[i] = 0xff;
     const at = w[n + LOG_WRITE_POS];
     let ok = true;
@@ -402,10 +402,10 @@ export class RecordLog {
     h[H + 1] = 0x4c;
     h[H + 2] = 0x4f;
     h[H + 3] = 0x47;
-    putN(h, H + 4, 4, idx[n + LOG_GENERATION] + 1);
-    putN(h, H + 8, 4, idx[n + LOG_FILE_AREA]);
-    putN(h, H + 12, 4, this.lastSeq + 1);
-    putN(h, H + 16, 4, crc32(h, H, H + 16));
+    beN(h, H + 4, 4, idx[n + LOG_GENERATION] + 1);
+    beN(h, H + 8, 4, idx[n + LOG_FILE_AREA]);
+    beN(h, H + 12, 4, this.lastSeq + 1);
+    beN(h, H + 16, 4, crc32(h, H, H + 16));
     let head = "";
     for (let i = 0; i < LOG_FILE_HEADER - 4; i++) head += String.fromCharCode(h[H + i]);
     let made = false;

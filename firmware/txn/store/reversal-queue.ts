@@ -42,7 +42,7 @@
  *   0410 arrives -> stores.reversalAck(field39);
  */
 import type { StoreLike } from "../../hal/store";
-import { getN, putN } from "./bytes";
+import { beN } from "./bytes";
 import {
   STORE_ERR_BAD_MESSAGE,
   STORE_ERR_MANUAL_FULL,
@@ -174,9 +174,9 @@ export class ReversalQueue {
     if (this.log.read(KEY_MESSAGE, p, 0) >= MSG_HEAD) {
       const s = this.pending;
       s.type = p[0];
-      s.stan = getN(p, 1, 4);
-      s.amount = getN(p, 5, 6);
-      s.time = getN(p, 11, 4);
+      s.stan = beN(p, 1, 4);
+      s.amount = beN(p, 5, 6);
+      s.time = beN(p, 11, 4);
       s.pan.length = p[15];
       for (let i = 0; i < 6; i++) s.pan.first6[i] = p[16 + i];
       for (let i = 0; i < 4; i++) s.pan.last4[i] = p[22 + i];
@@ -184,14 +184,14 @@ export class ReversalQueue {
       s.tries = 0;
       s.lastResponse = 0;
       this.id = this.log.read(KEY_MESSAGE, null, -1);
-      if (this.log.read(KEY_STATE, p, 0) === STATE_BYTES && getN(p, 0, 4) === this.id) {
-        s.reason = getN(p, 4, 2);
+      if (this.log.read(KEY_STATE, p, 0) === STATE_BYTES && beN(p, 0, 4) === this.id) {
+        s.reason = beN(p, 4, 2);
         s.tries = p[6];
-        s.lastResponse = getN(p, 7, 2);
+        s.lastResponse = beN(p, 7, 2);
       }
       this.isPending = true;
       for (let k = MANUAL_KEY; k < this.log.keys; k++) {
-        if (this.log.read(k, p, 0) !== MANUAL_BYTES || getN(p, 0, 4) !== this.id || getN(p, MANUAL_STAN, 4) !== s.stan) continue;
+        if (this.log.read(k, p, 0) !== MANUAL_BYTES || beN(p, 0, 4) !== this.id || beN(p, MANUAL_STAN, 4) !== s.stan) continue;
         // the move to manual handling was cut after the manual entry was written
         const r = this.log.append(KEY_MESSAGE, 0);
         if (r !== STORE_OK) {
@@ -251,13 +251,13 @@ export class ReversalQueue {
     }
     const p = LOG_PAYLOAD;
     p[0] = info.type;
-    putN(p, 1, 4, info.stan);
-    putN(p, 5, 6, info.amount);
-    putN(p, 11, 4, info.time);
+    beN(p, 1, 4, info.stan);
+    beN(p, 5, 6, info.amount);
+    beN(p, 11, 4, info.time);
     p[15] = info.pan.length;
     for (let i = 0; i < 6; i++) p[16 + i] = info.pan.first6[i];
     for (let i = 0; i < 4; i++) p[22 + i] = info.pan.last4[i];
-    putN(p, 26, 2, outLen);
+    beN(p, 26, 2, outLen);
     let w = MSG_HEAD;
     for (let i = 0; i < len; i++) {
       if (cut > 0 && i >= fields && i < fields + cut) continue;
@@ -266,7 +266,7 @@ export class ReversalQueue {
     if (cut > 0) {
       const m = MSG_HEAD + map;
       p[m] = p[m] & 0xbf; // clear bit 2
-      if (mtiOffset >= 2) putN(p, MSG_HEAD, 2, getN(p, MSG_HEAD, 2) - cut); // 2-byte length prefix
+      if (mtiOffset >= 2) beN(p, MSG_HEAD, 2, beN(p, MSG_HEAD, 2) - cut); // 2-byte length prefix
     }
     const rc = log.append(KEY_MESSAGE, MSG_HEAD + outLen);
     this.lastError = rc;
@@ -289,11 +289,11 @@ export class ReversalQueue {
     else if (reason !== REASON_NO_REPLY && reason !== REASON_MAC_FAILED && reason !== REASON_TERMINAL) rc = STORE_ERR_RANGE;
     else if (reason !== s.reason) {
       const p = LOG_PAYLOAD;
-      putN(p, 0, 4, this.id);
-      putN(p, 4, 2, reason);
+      beN(p, 0, 4, this.id);
+      beN(p, 4, 2, reason);
       p[6] = s.tries;
-      putN(p, 7, 2, s.lastResponse);
-      putN(p, 9, 2, 0);
+      beN(p, 7, 2, s.lastResponse);
+      beN(p, 9, 2, 0);
       rc = this.log.append(KEY_STATE, STATE_BYTES);
       if (rc === STORE_OK) s.reason = reason;
     }
@@ -320,11 +320,11 @@ export class ReversalQueue {
     const s = this.pending;
     if (s.tries < this.retryLimit) {
       const p = LOG_PAYLOAD;
-      putN(p, 0, 4, this.id);
-      putN(p, 4, 2, s.reason);
+      beN(p, 0, 4, this.id);
+      beN(p, 4, 2, s.reason);
       p[6] = s.tries + 1;
-      putN(p, 7, 2, s.lastResponse);
-      putN(p, 9, 2, 0);
+      beN(p, 7, 2, s.lastResponse);
+      beN(p, 9, 2, 0);
       const rc = this.log.append(KEY_STATE, STATE_BYTES);
       this.lastError = rc;
       if (rc !== STORE_OK) return RQ_ERROR;
@@ -345,16 +345,16 @@ export class ReversalQueue {
       return RQ_ERROR;
     }
     const p = LOG_PAYLOAD;
-    putN(p, 0, 4, this.id);
+    beN(p, 0, 4, this.id);
     p[4] = s.type;
-    putN(p, MANUAL_STAN, 4, s.stan);
-    putN(p, 9, 6, s.amount);
-    putN(p, 15, 4, s.time);
+    beN(p, MANUAL_STAN, 4, s.stan);
+    beN(p, 9, 6, s.amount);
+    beN(p, 15, 4, s.time);
     p[19] = s.pan.length;
     for (let i = 0; i < 6; i++) p[20 + i] = s.pan.first6[i];
     for (let i = 0; i < 4; i++) p[26 + i] = s.pan.last4[i];
-    putN(p, 30, 2, s.reason);
-    putN(p, 32, 2, s.lastResponse);
+    beN(p, 30, 2, s.reason);
+    beN(p, 32, 2, s.lastResponse);
     p[34] = s.tries;
     const rc = this.log.append(k, MANUAL_BYTES);
     this.lastError = rc;
@@ -371,7 +371,7 @@ export class ReversalQueue {
     let len = -1;
     this.lastError = STORE_ERR_NOT_FOUND;
     if (this.isPending && this.log.read(KEY_MESSAGE, p, 0) >= MSG_HEAD) {
-      len = getN(p, 26, 2);
+      len = beN(p, 26, 2);
       this.lastError = STORE_OK;
       if (len > out.length) {
         this.lastError = STORE_ERR_TOO_BIG;
@@ -407,14 +407,14 @@ export class ReversalQueue {
       this.lastError = STORE_OK;
       if (out === null) return true;
       out.type = p[4];
-      out.stan = getN(p, MANUAL_STAN, 4);
-      out.amount = getN(p, 9, 6);
-      out.time = getN(p, 15, 4);
+      out.stan = beN(p, MANUAL_STAN, 4);
+      out.amount = beN(p, 9, 6);
+      out.time = beN(p, 15, 4);
       out.pan.length = p[19];
       for (let j = 0; j < 6; j++) out.pan.first6[j] = p[20 + j];
       for (let j = 0; j < 4; j++) out.pan.last4[j] = p[26 + j];
-      out.reason = getN(p, 30, 2);
-      out.lastResponse = getN(p, 32, 2);
+      out.reason = beN(p, 30, 2);
+      out.lastResponse = beN(p, 32, 2);
       out.tries = p[34];
       return true;
     }

@@ -48,7 +48,7 @@
  * one record buffer; see record-log.ts.
  */
 import type { StoreLike } from "../../hal/store";
-import { getN } from "./bytes";
+import { beN } from "./bytes";
 import { STORE_ERR_JOURNAL_FULL, STORE_ERR_REVERSAL_PENDING, STORE_OK } from "./codes";
 import { Counters, CountersOptions, SETTLE_CLOSING, SETTLE_IDLE } from "./counters";
 import { ENTRY_RECORD_BYTES, J_APPROVED, J_REVERSAL_FAILED, J_REVERSAL_PENDING, J_REVERSED, J_VOIDED, Journal, JournalEntry, JournalOptions, TXN_VOID } from "./journal";
@@ -87,7 +87,7 @@ export class TxnStores {
     if (rc === STORE_OK) rc = rc2;
     // if the counter record were ever lost, continue above the highest trace known elsewhere
     const p = LOG_PAYLOAD;
-    let floor = j.last(null) ? getN(p, 8, 4) : 0; // the newest entry's trace
+    let floor = j.last(null) ? beN(p, 8, 4) : 0; // the newest entry's trace
     if (q.hasPending() && q.pending.stan > floor) floor = q.pending.stan;
     const rc3 = this.counters.open(floor);
     if (rc === STORE_OK) rc = rc3;
@@ -106,14 +106,14 @@ export class TxnStores {
     const count = j.count();
     for (let i = 0; rc === STORE_OK && i < count; i++) {
       if (!j.entryAt(i, null) || p[0] !== TXN_VOID || p[1] !== J_APPROVED) continue;
-      const orig = getN(p, 12, 4);
+      const orig = beN(p, 12, 4);
       if (j.statusOfStan(orig) === J_APPROVED && !j.setStatus(orig, J_VOIDED)) rc = j.lastError;
     }
     // manual-list entries whose journal entry is not final yet
     const n = q.manualCount();
     for (let i = 0; rc === STORE_OK && i < n; i++) {
       if (!q.manualAt(i, null)) continue;
-      const stan = getN(p, MANUAL_STAN, 4);
+      const stan = beN(p, MANUAL_STAN, 4);
       const st = j.statusOfStan(stan);
       if ((st === J_APPROVED || st === J_REVERSAL_PENDING) && !j.setStatus(stan, J_REVERSAL_FAILED)) rc = j.lastError;
     }
@@ -201,7 +201,7 @@ export class TxnStores {
       const stan = q.pending.stan;
       if (j.statusOfStan(stan) !== 0 && j.findByStan(stan, null)) {
         // entry bytes: type at 0, original trace at 12
-        const orig = LOG_PAYLOAD[0] === TXN_VOID ? getN(LOG_PAYLOAD, 12, 4) : 0;
+        const orig = LOG_PAYLOAD[0] === TXN_VOID ? beN(LOG_PAYLOAD, 12, 4) : 0;
         const restore = orig > 0 && j.statusOfStan(orig) === J_VOIDED;
         // on failure keep the reversal: it goes out again and the host answers 25 or 00
         if ((restore && !j.setStatus(orig, J_APPROVED)) || !j.setStatus(stan, J_REVERSED)) {
