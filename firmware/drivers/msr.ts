@@ -109,6 +109,28 @@ const T1_AT = 0;
 const T2_AT = T1_MAX;
 const T3_AT = T1_MAX + T2_MAX;
 
+/**
+ * The reader's small numbers, slots of one Int32Array `v` (a slot is 4 bytes, a property a
+ * 16-byte block): swipeTimeoutMs, lrc (1/0), endByte, endGapMs; the length of each track in this
+ * swipe (-1 = not seen); the parser's state (S_*), the track being read, its length so far, its
+ * LRC so far; 1 when the module sent "E" for this track; the swipe's first error and its track.
+ */
+const V_TMO = 0;
+const V_LRC = 1;
+const V_ENDB = 2;
+const V_GAP = 3;
+const V_N1 = 4;
+const V_N2 = 5;
+const V_N3 = 6;
+const V_ST = 7;
+const V_T = 8;
+const V_TL = 9;
+const V_ACC = 10;
+const V_TF = 11;
+const V_ERR = 12;
+const V_ET = 13;
+const V_SLOTS = 14;
+
 const S_IDLE = 0; // no swipe in progress
 const S_BETWEEN = 1; // in a swipe, outside a track
 const S_TRACK = 2; // inside a track
@@ -160,27 +182,10 @@ interface Reader extends MagStripeReader {
   card: CardData;
   ring: EventRing;
   clk: Clock;
-  /** swipeTimeoutMs, lrc (1/0), endByte, endGapMs */
-  tmo: number;
-  lrc: number;
-  endb: number;
-  gap: number;
   /** Tracks 1, 2, 3 at T1_AT, T2_AT, T3_AT: the card record's ICC data bytes (zeroed by done()). */
   trk: Uint8Array;
-  /** Length of each track in this swipe, -1 = not seen. */
-  n1: number;
-  n2: number;
-  n3: number;
-  /** S_*, the track being read, its length so far, its LRC so far. */
-  st: number;
-  t: number;
-  tl: number;
-  acc: number;
-  /** 1: the module sent "E" for this track (tracks 2/3; track 1 is checked at its end). */
-  tf: number;
-  /** The swipe's first error and its track. */
-  err: number;
-  et: number;
+  /** Slots V_*. */
+  v: Int32Array;
   /** When the swipe's first byte came, and its last. */
   t0: number;
   last: number;
@@ -194,26 +199,21 @@ interface Reader extends MagStripeReader {
 
 export const MagStripeReader = function (this: Reader, options: MagStripeReaderOptions): void {
   const m = this;
+  m.v = new Int32Array(V_SLOTS);
   m.card = options.card || new CardData();
   m.lastError = 0;
   m.ring = options.ring;
   m.clk = options.clock;
-  m.tmo = options.swipeTimeoutMs !== undefined ? options.swipeTimeoutMs : 1000;
-  m.lrc = options.lrc ? 1 : 0;
-  m.endb = options.endByte !== undefined ? options.endByte : C_LF;
-  m.gap = options.endGapMs !== undefined ? options.endGapMs : 50;
+  m.v[V_TMO] = options.swipeTimeoutMs !== undefined ? options.swipeTimeoutMs : 1000;
+  m.v[V_LRC] = options.lrc ? 1 : 0;
+  m.v[V_ENDB] = options.endByte !== undefined ? options.endByte : C_LF;
+  m.v[V_GAP] = options.endGapMs !== undefined ? options.endGapMs : 50;
   // the raw tracks: the record's ICC data bytes (255 >= 217; a swiped card has no ICC data)
   m.trk = m.card.iccData;
-  m.n1 = -1;
-  m.n2 = -1;
-  m.n3 = -1;
-  m.st = S_IDLE;
-  m.t = 0;
-  m.tl = 0;
-  m.acc = 0;
-  m.tf = 0;
-  m.err = 0;
-  m.et = 0;
+  m.v[V_N1] = -1;
+  m.v[V_N2] = -1;
+  m.v[V_N3] = -1;
+  m.v[V_ST] = S_IDLE;
   m.t0 = 0;
   m.last = 0;
   // Bytes from the module, parsed one at a time right here. A failure keeps the first error
@@ -225,90 +225,90 @@ export const MagStripeReader = function (this: Reader, options: MagStripeReaderO
       // `last` is this chunk's time (read only while a swipe is on), `t0` the swipe's first byte's
       m.last = m.clk.now();
       for (let i = 0; i < data.length; i++) {
-        if (m.st === S_IDLE) m.t0 = m.last;
+        if (m.v[V_ST] === S_IDLE) m.t0 = m.last;
         let c = data.charCodeAt(i) & 0xff;
         // c becomes -1 when the track just ended (its end sentinel, or its LRC checked)
-        if (m.st === S_LRC) {
-          if (c !== m.acc) {
-            if (!m.err) (m.err = MSR_ERR_LRC), (m.et = m.t);
-            m.st = S_DRAIN;
+        if (m.v[V_ST] === S_LRC) {
+          if (c !== m.v[V_ACC]) {
+            if (!m.v[V_ERR]) (m.v[V_ERR] = MSR_ERR_LRC), (m.v[V_ET] = m.v[V_T]);
+            m.v[V_ST] = S_DRAIN;
             continue;
           }
           c = -1;
-        } else if (c === m.endb) {
-          if (m.st === S_IDLE) continue; // a stray terminator on an idle line
-          if (m.st === S_TRACK && !m.err) (m.err = MSR_ERR_PARTIAL), (m.et = m.t);
+        } else if (c === m.v[V_ENDB]) {
+          if (m.v[V_ST] === S_IDLE) continue; // a stray terminator on an idle line
+          if (m.v[V_ST] === S_TRACK && !m.v[V_ERR]) (m.v[V_ERR] = MSR_ERR_PARTIAL), (m.v[V_ET] = m.v[V_T]);
           c = m.done();
-          m.ring.push(c ? EV_CARD_READ_ERROR : EV_CARD_SWIPED, c ? c : m.et, c ? m.et : 0);
+          m.ring.push(c ? EV_CARD_READ_ERROR : EV_CARD_SWIPED, c ? c : m.v[V_ET], c ? m.v[V_ET] : 0);
           continue;
-        } else if (m.st === S_DRAIN) {
+        } else if (m.v[V_ST] === S_DRAIN) {
           continue;
-        } else if (m.st === S_IDLE || m.st === S_BETWEEN) {
+        } else if (m.v[V_ST] === S_IDLE || m.v[V_ST] === S_BETWEEN) {
           // separators between tracks: CR, LF, STX, ETX, ESC
           if (c === C_CR || c === C_LF || c === C_STX || c === C_ETX || c === C_ESC) continue;
-          if (m.st === S_IDLE) {
-            m.st = S_BETWEEN;
-            m.n1 = -1;
-            m.n2 = -1;
-            m.n3 = -1;
-            m.err = 0;
-            m.et = 0;
+          if (m.v[V_ST] === S_IDLE) {
+            m.v[V_ST] = S_BETWEEN;
+            m.v[V_N1] = -1;
+            m.v[V_N2] = -1;
+            m.v[V_N3] = -1;
+            m.v[V_ERR] = 0;
+            m.v[V_ET] = 0;
           }
-          if (c === C_SS1 && m.n1 < 0 && m.n2 < 0 && m.n3 < 0) m.t = 1;
-          else if (c === C_SS2 && m.n2 < 0 && m.n3 < 0) m.t = 2;
-          else if ((c === C_SS2 || c === C_SS3) && m.n3 < 0) m.t = 3;
+          if (c === C_SS1 && m.v[V_N1] < 0 && m.v[V_N2] < 0 && m.v[V_N3] < 0) m.v[V_T] = 1;
+          else if (c === C_SS2 && m.v[V_N2] < 0 && m.v[V_N3] < 0) m.v[V_T] = 2;
+          else if ((c === C_SS2 || c === C_SS3) && m.v[V_N3] < 0) m.v[V_T] = 3;
           else {
-            if (!m.err) (m.err = c >= 0x80 ? MSR_ERR_PARITY : MSR_ERR_GARBLED), (m.et = 0);
-            m.st = S_DRAIN;
+            if (!m.v[V_ERR]) (m.v[V_ERR] = c >= 0x80 ? MSR_ERR_PARITY : MSR_ERR_GARBLED), (m.v[V_ET] = 0);
+            m.v[V_ST] = S_DRAIN;
             continue;
           }
-          m.st = S_TRACK;
-          m.tl = 0;
-          m.acc = c;
-          m.tf = 0;
+          m.v[V_ST] = S_TRACK;
+          m.v[V_TL] = 0;
+          m.v[V_ACC] = c;
+          m.v[V_TF] = 0;
           continue;
         } else {
           // S_TRACK
           if (c >= 0x80) {
-            if (!m.err) (m.err = MSR_ERR_PARITY), (m.et = m.t);
-            m.st = S_DRAIN;
+            if (!m.v[V_ERR]) (m.v[V_ERR] = MSR_ERR_PARITY), (m.v[V_ET] = m.v[V_T]);
+            m.v[V_ST] = S_DRAIN;
             continue;
           }
-          m.acc ^= c;
+          m.v[V_ACC] ^= c;
           if (c === C_ES) {
-            if (m.lrc) {
-              m.st = S_LRC;
+            if (m.v[V_LRC]) {
+              m.v[V_ST] = S_LRC;
               continue;
             }
             c = -1;
-          } else if (m.t === 1 && !m.tf && c >= 0x20 && c <= 0x5f && c !== C_SS1) {
-            if (m.tl < T1_MAX) m.trk[T1_AT + m.tl++] = c;
+          } else if (m.v[V_T] === 1 && !m.v[V_TF] && c >= 0x20 && c <= 0x5f && c !== C_SS1) {
+            if (m.v[V_TL] < T1_MAX) m.trk[T1_AT + m.v[V_TL]++] = c;
             else c = -2; // too long
-          } else if (m.t === 1 || m.tf || ((c < 0x30 || c > 0x39) && c !== C_FS2 && !(c === C_E && m.tl === 0))) {
-            if (!m.err) (m.err = MSR_ERR_CHAR), (m.et = m.t);
-            m.st = S_DRAIN;
+          } else if (m.v[V_T] === 1 || m.v[V_TF] || ((c < 0x30 || c > 0x39) && c !== C_FS2 && !(c === C_E && m.v[V_TL] === 0))) {
+            if (!m.v[V_ERR]) (m.v[V_ERR] = MSR_ERR_CHAR), (m.v[V_ET] = m.v[V_T]);
+            m.v[V_ST] = S_DRAIN;
             continue;
           } else if (c === C_E) {
-            m.tf = 1; // "<SS>E?": the module could not read this track
-          } else if (m.tl < (m.t === 2 ? T2_MAX : T3_MAX)) {
-            m.trk[(m.t === 2 ? T2_AT : T3_AT) + m.tl++] = c;
+            m.v[V_TF] = 1; // "<SS>E?": the module could not read this track
+          } else if (m.v[V_TL] < (m.v[V_T] === 2 ? T2_MAX : T3_MAX)) {
+            m.trk[(m.v[V_T] === 2 ? T2_AT : T3_AT) + m.v[V_TL]++] = c;
           } else {
             c = -2;
           }
           if (c === -2) {
-            if (!m.err) (m.err = MSR_ERR_TOO_LONG), (m.et = m.t);
-            m.st = S_DRAIN;
+            if (!m.v[V_ERR]) (m.v[V_ERR] = MSR_ERR_TOO_LONG), (m.v[V_ET] = m.v[V_T]);
+            m.v[V_ST] = S_DRAIN;
           }
           if (c !== -1) continue;
         }
         // The track ended.
-        m.st = S_BETWEEN;
-        if (m.tf || (m.t === 1 && m.tl === 1 && m.trk[T1_AT] === C_E)) {
-          if (!m.err) (m.err = MSR_ERR_TRACK_FAILED), (m.et = m.t);
-          m.st = S_DRAIN;
-        } else if (m.t === 1) m.n1 = m.tl;
-        else if (m.t === 2) m.n2 = m.tl;
-        else m.n3 = m.tl;
+        m.v[V_ST] = S_BETWEEN;
+        if (m.v[V_TF] || (m.v[V_T] === 1 && m.v[V_TL] === 1 && m.trk[T1_AT] === C_E)) {
+          if (!m.v[V_ERR]) (m.v[V_ERR] = MSR_ERR_TRACK_FAILED), (m.v[V_ET] = m.v[V_T]);
+          m.v[V_ST] = S_DRAIN;
+        } else if (m.v[V_T] === 1) m.v[V_N1] = m.v[V_TL];
+        else if (m.v[V_T] === 2) m.v[V_N2] = m.v[V_TL];
+        else m.v[V_N3] = m.v[V_TL];
       }
     },
   );
@@ -319,22 +319,22 @@ export const MagStripeReader = function (this: Reader, options: MagStripeReaderO
 const proto = MagStripeReader.prototype as Reader;
 
 proto.busy = function (this: Reader): boolean {
-  return this.st !== S_IDLE;
+  return this.v[V_ST] !== S_IDLE;
 };
 
 /** @hot */
 proto.tick = function (this: Reader, now: number): void {
-  if (this.st === S_IDLE) return;
-  if (now - this.t0 >= this.tmo) {
-    if ((this.st === S_TRACK || this.st === S_LRC) && !this.err) {
-      this.err = MSR_ERR_PARTIAL;
-      this.et = this.t;
+  if (this.v[V_ST] === S_IDLE) return;
+  if (now - this.t0 >= this.v[V_TMO]) {
+    if ((this.v[V_ST] === S_TRACK || this.v[V_ST] === S_LRC) && !this.v[V_ERR]) {
+      this.v[V_ERR] = MSR_ERR_PARTIAL;
+      this.v[V_ET] = this.v[V_T];
     }
-  } else if (!(this.gap > 0 && now - this.last >= this.gap && (this.st === S_BETWEEN || this.st === S_DRAIN))) {
+  } else if (!(this.v[V_GAP] > 0 && now - this.last >= this.v[V_GAP] && (this.v[V_ST] === S_BETWEEN || this.v[V_ST] === S_DRAIN))) {
     return;
   }
   now = this.done();
-  this.ring.push(now ? EV_CARD_READ_ERROR : EV_CARD_SWIPED, now ? now : this.et, now ? this.et : 0);
+  this.ring.push(now ? EV_CARD_READ_ERROR : EV_CARD_SWIPED, now ? now : this.v[V_ET], now ? this.v[V_ET] : 0);
 };
 
 /**
@@ -345,40 +345,40 @@ proto.done = function (this: Reader): number {
   let pan = 0; // PAN digits in track 2
   let k = 0;
   let j = 0;
-  if (this.err === 0) {
-    this.et = 2;
+  if (this.v[V_ERR] === 0) {
+    this.v[V_ET] = 2;
     // track 2: PAN (13..19 digits) '=' YYMM (month 01..12) SSS
-    while (pan < this.n2 && this.trk[T2_AT + pan] !== C_FS2 && this.trk[T2_AT + pan] >= 0x30 && this.trk[T2_AT + pan] <= 0x39) pan++;
-    if (this.n2 <= 0) this.err = MSR_ERR_NO_TRACK2;
-    else if (pan < 13 || pan > 19 || this.trk[T2_AT + pan] !== C_FS2 || this.n2 < pan + 8) this.err = MSR_ERR_FORMAT;
-    for (k = pan + 1; this.err === 0 && k < pan + 8; k++) if (this.trk[T2_AT + k] < 0x30 || this.trk[T2_AT + k] > 0x39) this.err = MSR_ERR_FORMAT;
+    while (pan < this.v[V_N2] && this.trk[T2_AT + pan] !== C_FS2 && this.trk[T2_AT + pan] >= 0x30 && this.trk[T2_AT + pan] <= 0x39) pan++;
+    if (this.v[V_N2] <= 0) this.v[V_ERR] = MSR_ERR_NO_TRACK2;
+    else if (pan < 13 || pan > 19 || this.trk[T2_AT + pan] !== C_FS2 || this.v[V_N2] < pan + 8) this.v[V_ERR] = MSR_ERR_FORMAT;
+    for (k = pan + 1; this.v[V_ERR] === 0 && k < pan + 8; k++) if (this.trk[T2_AT + k] < 0x30 || this.trk[T2_AT + k] > 0x39) this.v[V_ERR] = MSR_ERR_FORMAT;
     k = (this.trk[T2_AT + pan + 3] - 0x30) * 10 + (this.trk[T2_AT + pan + 4] - 0x30);
-    if (this.err === 0 && (k < 1 || k > 12)) this.err = MSR_ERR_FORMAT;
-    if (this.err === 0) {
+    if (this.v[V_ERR] === 0 && (k < 1 || k > 12)) this.v[V_ERR] = MSR_ERR_FORMAT;
+    if (this.v[V_ERR] === 0) {
       // Luhn (ISO/IEC 7812-1): every second digit from the right doubled (2d - 9 when > 9)
       j = 0;
       for (k = pan - 1; k >= 0; k--) {
         j += ((pan - 1 - k) & 1) === 0 ? this.trk[T2_AT + k] - 0x30 : 2 * (this.trk[T2_AT + k] - 0x30) - (this.trk[T2_AT + k] > 0x34 ? 9 : 0);
       }
-      if (j % 10 !== 0) this.err = MSR_ERR_LUHN;
+      if (j % 10 !== 0) this.v[V_ERR] = MSR_ERR_LUHN;
     }
-    if (this.err === 0 && this.n1 > 0) {
+    if (this.v[V_ERR] === 0 && this.v[V_N1] > 0) {
       // track 1: 'B' PAN '^' NAME (2..26) '^' YYMM SSS ...: PAN, expiry, service code as track 2's
-      this.et = 1;
+      this.v[V_ET] = 1;
       k = 1;
-      while (k < this.n1 && this.trk[T1_AT + k] !== C_FS1) k++;
-      if (this.trk[T1_AT] !== 0x42 || k >= this.n1) this.err = MSR_ERR_FORMAT;
-      else if (k - 1 !== pan) this.err = MSR_ERR_MISMATCH;
-      for (j = 0; this.err === 0 && j < pan; j++) if (this.trk[T1_AT + 1 + j] !== this.trk[T2_AT + j]) this.err = MSR_ERR_MISMATCH;
+      while (k < this.v[V_N1] && this.trk[T1_AT + k] !== C_FS1) k++;
+      if (this.trk[T1_AT] !== 0x42 || k >= this.v[V_N1]) this.v[V_ERR] = MSR_ERR_FORMAT;
+      else if (k - 1 !== pan) this.v[V_ERR] = MSR_ERR_MISMATCH;
+      for (j = 0; this.v[V_ERR] === 0 && j < pan; j++) if (this.trk[T1_AT + 1 + j] !== this.trk[T2_AT + j]) this.v[V_ERR] = MSR_ERR_MISMATCH;
       j = ++k; // where the name starts
-      while (k < this.n1 && this.trk[T1_AT + k] !== C_FS1) k++;
-      if (this.err === 0 && (k >= this.n1 || k - j < 2 || k - j > 26 || this.n1 < k + 8)) this.err = MSR_ERR_FORMAT;
-      for (j = 0; this.err === 0 && j < 7; j++) if (this.trk[T1_AT + k + 1 + j] !== this.trk[T2_AT + pan + 1 + j]) this.err = MSR_ERR_MISMATCH;
+      while (k < this.v[V_N1] && this.trk[T1_AT + k] !== C_FS1) k++;
+      if (this.v[V_ERR] === 0 && (k >= this.v[V_N1] || k - j < 2 || k - j > 26 || this.v[V_N1] < k + 8)) this.v[V_ERR] = MSR_ERR_FORMAT;
+      for (j = 0; this.v[V_ERR] === 0 && j < 7; j++) if (this.trk[T1_AT + k + 1 + j] !== this.trk[T2_AT + pan + 1 + j]) this.v[V_ERR] = MSR_ERR_MISMATCH;
     }
-    if (this.err === 0) this.et = 0;
+    if (this.v[V_ERR] === 0) this.v[V_ET] = 0;
   }
-  if (this.err !== 0) {
-    this.lastError = this.err;
+  if (this.v[V_ERR] !== 0) {
+    this.lastError = this.v[V_ERR];
   } else {
     // Every field written whole (the digits, then zeros): what wipe() would do, without zeroing
     // the raw tracks, which live in this record's ICC data bytes (a swipe has no ICC data).
@@ -386,22 +386,22 @@ proto.done = function (this: Reader): number {
     this.card.panLen = pan;
     for (k = 0; k < 4; k++) this.card.expiry[k] = this.trk[T2_AT + pan + 1 + k];
     for (k = 0; k < 3; k++) this.card.serviceCode[k] = this.trk[T2_AT + pan + 5 + k];
-    for (k = 0; k < T2_MAX; k++) this.card.track2[k] = k < this.n2 ? this.trk[T2_AT + k] : 0;
-    this.card.track2Len = this.n2;
-    for (k = 0; k < T3_MAX; k++) this.card.track3[k] = k < this.n3 ? this.trk[T3_AT + k] : 0;
-    this.card.track3Len = this.n3 > 0 ? this.n3 : 0;
+    for (k = 0; k < T2_MAX; k++) this.card.track2[k] = k < this.v[V_N2] ? this.trk[T2_AT + k] : 0;
+    this.card.track2Len = this.v[V_N2];
+    for (k = 0; k < T3_MAX; k++) this.card.track3[k] = k < this.v[V_N3] ? this.trk[T3_AT + k] : 0;
+    this.card.track3Len = this.v[V_N3] > 0 ? this.v[V_N3] : 0;
     this.card.panSeq = -1;
     this.card.iccLen = 0;
     this.card.entryMode = ENTRY_SWIPE;
     // a = MSR_SWIPE_CHIP when the service code starts with 2 or 6: the card has a chip
     k = this.card.serviceCode[0];
-    this.et = k === 0x32 || k === 0x36 ? MSR_SWIPE_CHIP : 0;
+    this.v[V_ET] = k === 0x32 || k === 0x36 ? MSR_SWIPE_CHIP : 0;
   }
-  this.st = S_IDLE;
+  this.v[V_ST] = S_IDLE;
   for (k = 0; k < this.trk.length; k++) this.trk[k] = 0;
-  this.n1 = -1;
-  this.n2 = -1;
-  this.n3 = -1;
-  this.tl = 0;
-  return this.err;
+  this.v[V_N1] = -1;
+  this.v[V_N2] = -1;
+  this.v[V_N3] = -1;
+  this.v[V_TL] = 0;
+  return this.v[V_ERR];
 };
