@@ -138,6 +138,17 @@ const X_DATA = 3; // a data byte (DDRAM or CGRAM), RS=1 (already set by the idle
 
 const SPACE = 0x20;
 
+// `mem` starts with the driver's byte-sized numbers (a byte each instead of a property each):
+// the I2C address, the init state (ST_*), the F_* bits, the port masks of RS, E and the backlight;
+// then what the display shows (from SHOWN).
+const L_ADDR = 0;
+const L_ST = 1;
+const L_F = 2;
+const L_RS = 3;
+const L_EN = 4;
+const L_BL = 5;
+const SHOWN = 6;
+
 export interface Hd44780Lcd {
   readonly cols: number;
   readonly rows: number;
@@ -169,7 +180,6 @@ interface Lcd extends Hd44780Lcd {
   rows: number;
   frame: Uint8Array;
   i2c: I2CLike;
-  addr: number;
   ring: EventRing | undefined;
   clk: Clock | undefined;
   /** powerOnMs, retryMs, tickMs, and flush() calls so far (the time without a clock). */
@@ -177,19 +187,13 @@ interface Lcd extends Hd44780Lcd {
   rtry: number;
   tms: number;
   tick: number;
-  /** ST_*, and when its step is due. */
-  st: number;
+  /** When the init / recovery step (mem[L_ST]) is due. */
   at: number;
-  /** F_* bits. */
-  f: number;
   /** Cursor position: row * 256 + col. */
   cpos: number;
-  /** Port masks of RS, E and the backlight. */
-  rs: number;
-  en: number;
-  bl: number;
   /**
-   * [0, n): what the display shows (n = rows x cols); [n, n+16): port bits for each nibble
+   * [0, SHOWN): the byte-sized numbers (L_*); then n = rows x cols bytes: what the display
+   * shows; then 16: port bits for each nibble
    * value; then the write buffers, each a view of its own length: 6 bytes (a command), 4 (a data
    * byte or a nibble), 1 (idle).
    */
@@ -213,43 +217,43 @@ export const Hd44780Lcd = function (this: Lcd, options: Hd44780LcdOptions): void
   this.faults = 0;
   this.failRun = 0;
   this.i2c = options.i2c;
-  this.addr = options.address !== undefined ? options.address : 0x27;
   this.ring = options.ring;
   this.clk = options.clock;
   this.pwr = options.powerOnMs !== undefined ? options.powerOnMs : 50;
   this.rtry = options.retryMs !== undefined ? options.retryMs : 500;
   this.tms = options.tickMs !== undefined ? options.tickMs : 10;
   this.tick = 0;
-  this.st = ST_OFF;
   this.at = 0;
-  this.f = F_LIGHT;
   this.cpos = 0;
   const n = rows * cols;
   this.frame = new Uint8Array(n);
-  const m = new Uint8Array(n + 16 + 6 + 4 + 1);
+  const m = new Uint8Array(SHOWN + n + 16 + 6 + 4 + 1);
   this.mem = m;
-  this.b6 = new Uint8Array(m.buffer, n + 16, 6);
-  this.b4 = new Uint8Array(m.buffer, n + 22, 4);
-  this.b1 = new Uint8Array(m.buffer, n + 26, 1);
+  m[L_ADDR] = options.address !== undefined ? options.address : 0x27;
+  m[L_ST] = ST_OFF;
+  m[L_F] = F_LIGHT;
+  this.b6 = new Uint8Array(m.buffer, SHOWN + n + 16, 6);
+  this.b4 = new Uint8Array(m.buffer, SHOWN + n + 22, 4);
+  this.b1 = new Uint8Array(m.buffer, SHOWN + n + 26, 1);
   for (let i = 0; i < n; i++) {
     this.frame[i] = SPACE;
-    m[i] = SPACE;
+    m[SHOWN + i] = SPACE;
   }
   const b = options.bits;
-  this.rs = 1 << (b ? b.rs : 0);
-  this.en = 1 << (b ? b.e : 2);
-  this.bl = 1 << (b ? b.bl : 3);
+  m[L_RS] = 1 << (b ? b.rs : 0);
+  m[L_EN] = 1 << (b ? b.e : 2);
+  m[L_BL] = 1 << (b ? b.bl : 3);
   const d4 = 1 << (b ? b.d4 : 4);
   const d5 = 1 << (b ? b.d5 : 5);
   const d6 = 1 << (b ? b.d6 : 6);
   const d7 = 1 << (b ? b.d7 : 7);
-  for (let v = 0; v < 16; v++) m[n + v] = (v & 1 ? d4 : 0) | (v & 2 ? d5 : 0) | (v & 4 ? d6 : 0) | (v & 8 ? d7 : 0);
+  for (let v = 0; v < 16; v++) m[SHOWN + n + v] = (v & 1 ? d4 : 0) | (v & 2 ? d5 : 0) | (v & 4 ? d6 : 0) | (v & 8 ? d7 : 0);
 } as unknown as { new (options: Hd44780LcdOptions): Hd44780Lcd; prototype: Hd44780Lcd };
 
 const proto = Hd44780Lcd.prototype as Lcd;
 
 proto.init = function (this: Lcd): number {
-  this.st = ST_POWER;
+  this.mem[L_ST] = ST_POWER;
   this.at = (this.clk ? this.clk.now() : this.tick * this.tms) + this.pwr;
   return this.flush(1) === LCD_ERR_FAULT ? LCD_ERR_FAULT : LCD_OK;
 };
@@ -273,18 +277,18 @@ proto.text = function (this: Lcd, row: number): string {
 };
 
 proto.backlight = function (this: Lcd, on: boolean): void {
-  if (((this.f & F_LIGHT) !== 0) === on) return;
-  this.f ^= F_LIGHT;
-  this.f |= F_LIGHT_DIRTY;
+  if (((this.mem[L_F] & F_LIGHT) !== 0) === on) return;
+  this.mem[L_F] ^= F_LIGHT;
+  this.mem[L_F] |= F_LIGHT_DIRTY;
 };
 
 proto.cursor = function (this: Lcd, row: number, col: number, blink?: boolean): number {
   if (row < 0) {
-    this.f = (this.f & ~(F_CURSOR | F_BLINK)) | F_CTRL_DIRTY | F_CURSOR_DIRTY;
+    this.mem[L_F] = (this.mem[L_F] & ~(F_CURSOR | F_BLINK)) | F_CTRL_DIRTY | F_CURSOR_DIRTY;
     return LCD_OK;
   }
   if (row >= this.rows || col < 0 || col >= this.cols) return LCD_ERR_RANGE;
-  this.f = (this.f & ~F_BLINK) | F_CURSOR | (blink ? F_BLINK : 0) | F_CTRL_DIRTY | F_CURSOR_DIRTY;
+  this.mem[L_F] = (this.mem[L_F] & ~F_BLINK) | F_CURSOR | (blink ? F_BLINK : 0) | F_CTRL_DIRTY | F_CURSOR_DIRTY;
   this.cpos = row * 256 + col;
   return LCD_OK;
 };
@@ -300,22 +304,22 @@ proto.flush = function (this: Lcd, starting?: number): number {
   let now = this.clk ? this.clk.now() : this.tick * this.tms;
   const cols = this.cols;
   let i = 0;
-  while (this.st !== ST_READY && this.st !== ST_OFF && now >= this.at) {
-    const s = this.st;
+  while (this.mem[L_ST] !== ST_READY && this.mem[L_ST] !== ST_OFF && now >= this.at) {
+    const s = this.mem[L_ST];
     let wait = 0;
     if (s === ST_PROBE) {
       if (!this.xfer(X_IDLE, 0)) break;
-      this.st = ST_POWER; // it answers: it may have just been powered, give it its reset time
+      this.mem[L_ST] = ST_POWER; // it answers: it may have just been powered, give it its reset time
       wait = this.pwr;
     } else if (s === ST_POWER || s === ST_RESET2) {
       if (!this.xfer(X_NIBBLE, 0x3)) break;
-      this.st = s + 1;
+      this.mem[L_ST] = s + 1;
       wait = s === ST_POWER ? 6 : 2; // > 4.1 ms, > 100 us
     } else if (s === ST_RESET3) {
       if (!this.xfer(X_NIBBLE, 0x3) || !this.xfer(X_NIBBLE, 0x2)) break; // now in 4-bit mode
       if (!this.xfer(X_COMMAND, this.rows > 1 ? 0x28 : 0x20)) break; // 4-bit, lines, 5x8 font
       if (!this.xfer(X_COMMAND, 0x08) || !this.xfer(X_COMMAND, 0x01)) break; // display off, clear
-      this.st = ST_SETUP;
+      this.mem[L_ST] = ST_SETUP;
       wait = 3; // clear takes 1.52 ms
     } else {
       // entry mode (increment, no shift), CGRAM address 0, the glyphs
@@ -323,14 +327,14 @@ proto.flush = function (this: Lcd, starting?: number): number {
       for (i = 0; i < GLYPHS.length; i++) if (!this.xfer(X_DATA, GLYPHS.charCodeAt(i))) break;
       if (i < GLYPHS.length) break;
       // display on (cursor as set), back to DDRAM
-      if (!this.xfer(X_COMMAND, 0x0c | (this.f & F_CURSOR ? 2 : 0) | (this.f & F_BLINK ? 1 : 0))) break;
+      if (!this.xfer(X_COMMAND, 0x0c | (this.mem[L_F] & F_CURSOR ? 2 : 0) | (this.mem[L_F] & F_BLINK ? 1 : 0))) break;
       if (!this.xfer(X_COMMAND, 0x80)) break;
-      for (i = 0; i < this.rows * cols; i++) this.mem[i] = SPACE; // what clear left; the rest is redrawn
-      this.f = (this.f & ~(F_CTRL_DIRTY | F_LIGHT_DIRTY)) | F_CURSOR_DIRTY;
-      this.st = ST_READY;
+      for (i = 0; i < this.rows * cols; i++) this.mem[SHOWN + i] = SPACE; // what clear left; the rest is redrawn
+      this.mem[L_F] = (this.mem[L_F] & ~(F_CTRL_DIRTY | F_LIGHT_DIRTY)) | F_CURSOR_DIRTY;
+      this.mem[L_ST] = ST_READY;
       this.failRun = 0;
-      if (this.f & F_FAULTED) {
-        this.f &= ~F_FAULTED;
+      if (this.mem[L_F] & F_FAULTED) {
+        this.mem[L_F] &= ~F_FAULTED;
         if (this.ring) this.ring.push(EV_LCD_OK, 0, 0);
       }
       break;
@@ -338,14 +342,14 @@ proto.flush = function (this: Lcd, starting?: number): number {
     now = this.clk ? this.clk.now() : this.tick * this.tms;
     this.at = now + wait;
   }
-  if (this.st !== ST_READY) return this.st === ST_PROBE ? LCD_ERR_FAULT : LCD_ERR_INIT;
-  if (this.f & F_LIGHT_DIRTY) {
-    this.f &= ~F_LIGHT_DIRTY;
+  if (this.mem[L_ST] !== ST_READY) return this.mem[L_ST] === ST_PROBE ? LCD_ERR_FAULT : LCD_ERR_INIT;
+  if (this.mem[L_F] & F_LIGHT_DIRTY) {
+    this.mem[L_F] &= ~F_LIGHT_DIRTY;
     if (!this.xfer(X_IDLE, 0)) return LCD_ERR_FAULT;
   }
-  if (this.f & F_CTRL_DIRTY) {
-    this.f &= ~F_CTRL_DIRTY;
-    if (!this.xfer(X_COMMAND, 0x0c | (this.f & F_CURSOR ? 2 : 0) | (this.f & F_BLINK ? 1 : 0))) return LCD_ERR_FAULT;
+  if (this.mem[L_F] & F_CTRL_DIRTY) {
+    this.mem[L_F] &= ~F_CTRL_DIRTY;
+    if (!this.xfer(X_COMMAND, 0x0c | (this.mem[L_F] & F_CURSOR ? 2 : 0) | (this.mem[L_F] & F_BLINK ? 1 : 0))) return LCD_ERR_FAULT;
   }
   // `now` is free from here: it counts the cells written. A run of changed cells needs one
   // address command: the address counter moves on by itself.
@@ -353,7 +357,7 @@ proto.flush = function (this: Lcd, starting?: number): number {
   let inRun = false;
   for (i = 0; i < this.rows * cols; i++) {
     if (i % cols === 0) inRun = false;
-    if (this.frame[i] === this.mem[i]) {
+    if (this.frame[i] === this.mem[SHOWN + i]) {
       inRun = false;
       continue;
     }
@@ -363,14 +367,14 @@ proto.flush = function (this: Lcd, starting?: number): number {
     }
     inRun = true;
     if (!this.xfer(X_DATA, this.frame[i])) return LCD_ERR_FAULT;
-    this.mem[i] = this.frame[i];
+    this.mem[SHOWN + i] = this.frame[i];
     now++;
   }
-  if (this.f & F_CURSOR && (now > 0 || this.f & F_CURSOR_DIRTY)) {
+  if (this.mem[L_F] & F_CURSOR && (now > 0 || this.mem[L_F] & F_CURSOR_DIRTY)) {
     i = this.cpos >> 8; // the cursor's row
     if (!this.xfer(X_COMMAND, 0x80 | ((i & 1 ? 0x40 : 0) + (i & 2 ? cols : 0) + (this.cpos & 0xff)))) return LCD_ERR_FAULT;
   }
-  this.f &= ~F_CURSOR_DIRTY;
+  this.mem[L_F] &= ~F_CURSOR_DIRTY;
   return now;
 };
 
@@ -383,44 +387,44 @@ proto.flush = function (this: Lcd, starting?: number): number {
  */
 proto.xfer = function (this: Lcd, kind: number, v: number): boolean {
   const m = this.mem;
-  const nib = this.rows * this.cols; // where the nibble table starts
+  const nib = SHOWN + this.rows * this.cols; // where the nibble table starts
   let out = this.b1;
-  let base = this.f & F_LIGHT ? this.bl : 0;
+  let base = this.mem[L_F] & F_LIGHT ? this.mem[L_BL] : 0;
   if (kind === X_IDLE) {
-    out[0] = base | this.rs;
+    out[0] = base | this.mem[L_RS];
   } else if (kind === X_NIBBLE) {
     out = this.b4;
     out[0] = base;
-    out[1] = base | m[nib + v] | this.en;
+    out[1] = base | m[nib + v] | this.mem[L_EN];
     out[2] = base | m[nib + v];
-    out[3] = base | this.rs;
+    out[3] = base | this.mem[L_RS];
   } else if (kind === X_COMMAND) {
     out = this.b6;
     out[0] = base;
-    out[1] = base | m[nib + ((v >> 4) & 15)] | this.en;
+    out[1] = base | m[nib + ((v >> 4) & 15)] | this.mem[L_EN];
     out[2] = base | m[nib + ((v >> 4) & 15)];
-    out[3] = base | m[nib + (v & 15)] | this.en;
+    out[3] = base | m[nib + (v & 15)] | this.mem[L_EN];
     out[4] = base | m[nib + (v & 15)];
-    out[5] = base | this.rs;
+    out[5] = base | this.mem[L_RS];
   } else {
     out = this.b4;
-    base |= this.rs;
-    out[0] = base | m[nib + ((v >> 4) & 15)] | this.en;
+    base |= this.mem[L_RS];
+    out[0] = base | m[nib + ((v >> 4) & 15)] | this.mem[L_EN];
     out[1] = base | m[nib + ((v >> 4) & 15)];
-    out[2] = base | m[nib + (v & 15)] | this.en;
+    out[2] = base | m[nib + (v & 15)] | this.mem[L_EN];
     out[3] = base | m[nib + (v & 15)];
   }
   try {
-    this.i2c.writeTo(this.addr, out);
+    this.i2c.writeTo(this.mem[L_ADDR], out);
     return true;
   } catch (e) {
     this.faults++;
     this.failRun++;
     base = this.clk ? this.clk.now() : this.tick * this.tms; // now
-    this.at = this.st === ST_PROBE ? base + this.rtry : base;
-    this.st = ST_PROBE;
-    if (!(this.f & F_FAULTED)) {
-      this.f |= F_FAULTED;
+    this.at = this.mem[L_ST] === ST_PROBE ? base + this.rtry : base;
+    this.mem[L_ST] = ST_PROBE;
+    if (!(this.mem[L_F] & F_FAULTED)) {
+      this.mem[L_F] |= F_FAULTED;
       if (this.ring) this.ring.push(EV_LCD_FAULT, this.failRun, this.faults);
     }
     return false;
