@@ -206,16 +206,34 @@ export async function runInterpreterBench(bin: string, large: string | null, sal
     else row("callgrind", "skipped: " + txn.callgrind.skipped);
   }
 
-  // budgets: the firmware on a board = interpreter's own + firmware at boot + peak above idle
-  const src = fits ? boot : bootLarge;
+  // budgets: the firmware on a board = interpreter's own + firmware at boot + peak above idle.
+  // Boot from ESPRUINO_BIN (a Pico-sized build: its block size is the board's) when the firmware
+  // boots there beside the models, else from its boot on stub buses there (a board has no
+  // models), else from ESPRUINO_BIN_LARGE.
+  const fwAlone = (b: BootFigures | null): number | null => (b && b.stubsAndFirmware !== null && b.stubs !== null ? b.stubsAndFirmware - b.stubs : null);
+  const bootSrc: { b: BootFigures; fw: number; how: string } | null =
+    boot.firmware !== null
+      ? { b: boot, fw: boot.firmware, how: "beside the models" }
+      : fwAlone(boot) !== null
+        ? { b: boot, fw: fwAlone(boot)!, how: "on stub buses (the models do not fit beside it)" }
+        : bootLarge && bootLarge.firmware !== null
+          ? { b: bootLarge, fw: bootLarge.firmware, how: "on ESPRUINO_BIN_LARGE" }
+          : null;
   // only flows that completed count (a flow stuck on a fault screen is not a flow's peak)
   const done = !("notMeasurable" in flows) ? flows.flows.filter((f) => f.ok) : [];
   // the firmware's own peak: a board runs no rig (its pending tap timers, device models, probes)
-  const peak = done.length ? Math.max(...done.map((f) => f.firmwarePeakAboveIdle)) : null;
+  const rawPeak = done.length ? Math.max(...done.map((f) => f.firmwarePeakAboveIdle)) : null;
+  // flows run on the interpreter the firmware boots in with the models (the large one): scale
+  // their peak by the two builds' boot figures (their blocks hold 15 vs 13 bytes)
+  const largeFw = fwAlone(bootLarge);
+  const scale = bootSrc && bootSrc.b === boot && bootLarge && largeFw ? bootSrc.fw / largeFw : 1;
+  const peak = rawPeak === null ? null : Math.ceil(rawPeak * scale);
   if (!("notMeasurable" in flows) && done.length < flows.flows.length) console.log(`\n  note: ${flows.flows.length - done.length} flow(s) did not complete; their peaks are left out of the budget`);
-  const firmwareAtPeak = src && src.firmware !== null && peak !== null ? src.empty + src.firmware + peak : null;
-  const firmwareAtBoot = src && src.firmware !== null ? src.empty + src.firmware : null;
+  const firmwareAtBoot = bootSrc ? bootSrc.b.empty + bootSrc.fw : null;
+  const firmwareAtPeak = firmwareAtBoot !== null && peak !== null ? firmwareAtBoot + peak : null;
   console.log("\n  board budgets (boot + peak of any flow must leave 40% free):");
+  if (bootSrc) console.log(`    boot: ${bootSrc.fw} blocks ${bootSrc.how} on ${bootSrc.b.bin} (${bootSrc.b.blockBytes}-byte blocks) + ${bootSrc.b.empty} the interpreter's own`);
+  if (rawPeak !== null) console.log(`    heaviest flow: ${rawPeak} blocks above idle${scale !== 1 ? ` on ESPRUINO_BIN_LARGE, x${scale.toFixed(3)} for ${bootSrc!.b.blockBytes}-byte blocks = ${peak}` : ""}`);
   if (firmwareAtPeak !== null) console.log(`    firmware needs ${firmwareAtPeak} blocks at its peak (${firmwareAtBoot} at boot + ${peak} in the heaviest flow)`);
   else if (firmwareAtBoot !== null) console.log(`    firmware needs ${firmwareAtBoot} blocks at boot (peak not measured)`);
   const budgets: BudgetRow[] = BOARDS.map(([board, blocks]) => {
