@@ -110,7 +110,7 @@ let trashMade = 0;
 let settlements = 0;
 t0 = performance.now();
 for (let i = 0; i < N; i++) {
-  if (!s.journal.hasRoom()) {
+  if (s.journal.nextKey >= s.journal.capacity) {
     s.counters.setSettleStep(SETTLE_STARTED, 0);
     journalTotals(s.journal, new BatchTotals());
     s.counters.setSettleStep(SETTLE_CLOSING, 0);

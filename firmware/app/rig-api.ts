@@ -49,7 +49,7 @@ export interface RigJournal {
 }
 
 export interface RigReversals {
-  hasPending(): boolean;
+  readonly isPending: boolean;
   readonly pending: ReversalSlip;
   manualCount(): number;
   manualAt(i: number, out: ReversalSlip): boolean;
@@ -150,7 +150,7 @@ export function makeRigApi(p: RigApiParts): any {
     },
     pendingReversal: function (): any {
       const q = p.reversals;
-      if (!q || !q.hasPending()) return null;
+      if (!q || !q.isPending) return null;
       return slipObject(q.pending);
     },
     manualList: function (): any[] {

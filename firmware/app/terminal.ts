@@ -214,8 +214,8 @@ export interface TerminalPrinter extends ReceiptPrinter {
 
 /** Journal lookups for reprint, query and void (firmware/txn/store/journal.ts). */
 export interface TerminalJournal {
+  /** Trace -1: the newest entry (reprint last). */
   findByStan(stan: number, out: JournalEntry): boolean;
-  last(out: JournalEntry): boolean;
 }
 
 export interface TerminalOptions {

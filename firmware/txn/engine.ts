@@ -660,12 +660,12 @@ export class TxnEngine implements TxnEngineApi {
       ro = OUT_NOT_FOUND;
       rc = CLS_DO_NOT_RETRY;
       rm = MSG_OUT_NOT_FOUND;
-    } else if (financial && type !== TXN_BALANCE && !st.journal.hasRoom()) {
+    } else if (financial && type !== TXN_BALANCE && st.journal.nextKey >= st.journal.capacity) {
       ro = OUT_JOURNAL_FULL;
       rc = CLS_SYSTEM;
       rm = MSG_OUT_JOURNAL_FULL;
       re = STORE_ERR_JOURNAL_FULL;
-    } else if (type === TXN_REVERSAL && !st.reversals.hasPending()) {
+    } else if (type === TXN_REVERSAL && !st.reversals.isPending) {
       ro = OUT_NOT_FOUND;
       rc = CLS_SUCCESS;
       rm = MSG_OUT_NOT_FOUND;
@@ -831,7 +831,7 @@ export class TxnEngine implements TxnEngineApi {
         n[N_RX_EPOCH]++;
         n[N_X] = X_NONE;
         n[N_STATE] = S_IDLE;
-        r.reversalPending = this.sto.reversals.hasPending();
+        r.reversalPending = this.sto.reversals.isPending;
         this.lsn.onResult(r);
         // each log compaction leaves its old file as Storage trash: reclaim it while nothing is in
         // flight, or the flash fills up and every later write fails (TxnStores.compactIfIdle)
@@ -864,7 +864,7 @@ export class TxnEngine implements TxnEngineApi {
         // STAN w and MTI n[N_SENT_MTI]
         if (n[N_POST_REV] === 1) {
           // one reversal try after the main request failed or was undone, then finish
-          if (!this.sto.reversals.hasPending()) {
+          if (!this.sto.reversals.isPending) {
             this.go(OP_FINISH, 0, 0);
             return;
           }
@@ -885,7 +885,7 @@ export class TxnEngine implements TxnEngineApi {
           k = X_SIGN_IN;
           n[N_SENT_MTI] = 800;
         } else {
-          if (n[N_PRE_REV_DONE] === 0 && this.sto.reversals.hasPending()) {
+          if (n[N_PRE_REV_DONE] === 0 && this.sto.reversals.isPending) {
             v = this.sto.reversalAttempt();
             if (v === RQ_SEND) k = X_REVERSAL;
             else {
@@ -906,7 +906,7 @@ export class TxnEngine implements TxnEngineApi {
               this.go(OP_FINISH, OUT_REVERSED, (CLS_SUCCESS << 8) | MSG_OUT_REVERSED);
               return;
             }
-            if (this.sto.reversals.hasPending()) {
+            if (this.sto.reversals.isPending) {
               // could not be sent nor moved to the manual list (e.g. that list is full): nothing goes before it
               this.go(OP_FINISH, OUT_REVERSAL_PENDING, (CLS_RETRY_LATER << 8) | MSG_OUT_REVERSAL_PENDING);
               return;
@@ -1061,7 +1061,7 @@ export class TxnEngine implements TxnEngineApi {
             // what the terminal keeps of the card (the packing below overwrites it in tx); a void
             // without the card keeps the original's masked PAN (already in the entry)
             if ((j & B_CARD) !== 0) en.pan.fromPan(tx, n[N_PAN_LEN]);
-            else if ((j & B_ORIG) === 0) en.pan.clear();
+            else if ((j & B_ORIG) === 0) en.pan.fromPan(tx, 0);
           } else {
             if (k === X_SETTLE) {
               // field 48: debit n12 + count n3 + credit n12 + count n3 + flag, then a zero foreign
@@ -1142,7 +1142,9 @@ export class TxnEngine implements TxnEngineApi {
                 si.stan = en.stan;
                 si.amount = this.f[F_AMOUNT];
                 si.time = en.time;
-                si.pan.copyFrom(en.pan);
+                si.pan.first6.set(en.pan.first6);
+                si.pan.last4.set(en.pan.last4);
+                si.pan.length = en.pan.length;
                 if (!q.persist(this.rx, m.packedLength, MTI_OFFSET, si)) {
                   r.errorCode = q.lastError;
                   this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
@@ -1329,7 +1331,7 @@ export class TxnEngine implements TxnEngineApi {
             v = 0;
             for (i = 2; i < 8; i++) v = v * 10 + (this.cfg[CFG_DIGITS + i] - 48);
           }
-          if (v > 0 && cn.settleStep === SETTLE_IDLE && !cn.setBatch(v)) r.errorCode = cn.lastError;
+          if (v > 0 && cn.settleStep === SETTLE_IDLE && !cn.setSettleStep(SETTLE_IDLE, cn.uploadIndex, v)) r.errorCode = cn.lastError;
           if (this.f[F_HOST] >= 0) {
             this.f[F_HOST_OFFSET] = this.f[F_HOST] - this.f[F_NOW];
             if (this.setT !== null) this.setT(this.f[F_HOST]);
@@ -1406,7 +1408,7 @@ export class TxnEngine implements TxnEngineApi {
             // the host answered: nothing to reverse; keep the record
             if (!st.complete(en)) {
               r.errorCode = st.lastError;
-              if (st.reversals.hasPending() && st.reversals.pending.stan === en.stan) st.reversals.clear();
+              if (st.reversals.isPending && st.reversals.pending.stan === en.stan) st.reversals.clear();
               if (j === 1) {
                 this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
                 return;
@@ -1508,7 +1510,7 @@ export class TxnEngine implements TxnEngineApi {
       case OP_REVERSAL_FAILED: {
         // j: the reversal ran out of retries now
         n[N_PRE_REV_DONE] = 1;
-        if (this.sto.reversals.hasPending() && this.sto.reversals.pending.tries >= this.sto.reversals.retryLimit) {
+        if (this.sto.reversals.isPending && this.sto.reversals.pending.tries >= this.sto.reversals.retryLimit) {
           v = this.sto.reversalAttempt();
           if (v === RQ_EXHAUSTED) {
             this.go(OP_SLIP, 0, 0);

@@ -156,7 +156,7 @@ export function fillRecord(t: Terminal, slot: number, how: number, r: TxnResult 
 export function journalRecord(t: Terminal, trace: number): boolean {
   const j = t.journal;
   const e = new JournalEntry();
-  if (j === null || !(trace > 0 ? j.findByStan(trace, e) : j.last(e))) return false;
+  if (j === null || !j.findByStan(trace > 0 ? trace : -1, e)) return false;
   const R = t.rec;
   const b = t.b;
   const o = SLOT_ENTRY * RW;

@@ -26,11 +26,23 @@ describe("Rig API (global.T)", () => {
     const manual = [slip(4, 100, 3)];
     let hasPending = true;
     const reversals: RigReversals = {
-      hasPending: () => hasPending,
+      get isPending() {
+        return hasPending;
+      },
       pending,
       manualCount: () => manual.length,
       manualAt: (i, out) => {
-        out.copyFrom(manual[i]);
+        const m = manual[i];
+        out.type = m.type;
+        out.stan = m.stan;
+        out.amount = m.amount;
+        out.time = m.time;
+        out.pan.length = m.pan.length;
+        out.pan.first6.set(m.pan.first6);
+        out.pan.last4.set(m.pan.last4);
+        out.reason = m.reason;
+        out.lastResponse = m.lastResponse;
+        out.tries = m.tries;
         return true;
       },
     };

@@ -140,7 +140,7 @@ describe("TxnEngine against the host simulator", function () {
       assert.equal(e.amount, 1234);
       assert.equal(e.pan.format(), "622202******9873");
       assert.equal(Buffer.from(e.rrn).toString("latin1"), hx.rrn);
-      assert.equal(t.stores.reversals.hasPending(), false);
+      assert.equal(t.stores.reversals.isPending, false);
       assert.deepEqual(t.rec.stages.slice(-3), [STAGE_CONNECTING, STAGE_SENDING, STAGE_WAITING]);
       const req = received(host, "0200")[0];
       assert.ok(req.fields!.indexOf(64) >= 0 && req.fields!.indexOf(52) >= 0, "MACed, with a PIN block");
@@ -171,7 +171,7 @@ describe("TxnEngine against the host simulator", function () {
         assert.equal(r.cls, cls);
         assert.equal(r.msgId, msg);
         assert.equal(r.reversalPending, false);
-        assert.equal(t.stores.reversals.hasPending(), false);
+        assert.equal(t.stores.reversals.isPending, false);
         assert.equal(t.entry(r.stan)!.status, J_DECLINED);
         assert.equal(host.ledger.snapshot().postings.length, before, "no money moved");
         assert.equal(received(host, "0400").length, 0, "nothing to reverse");
@@ -187,7 +187,7 @@ describe("TxnEngine against the host simulator", function () {
       const card = swiped(MAG_DEBIT);
       assert.ok(t.engine.sale(5000, card, t.pinFor(card, MAG_DEBIT.pin)));
       await hostGot("0200", 0);
-      assert.equal(t.stores.reversals.hasPending(), true, "persisted before the request left");
+      assert.equal(t.stores.reversals.isPending, true, "persisted before the request left");
       const stan = t.stores.reversals.pending.stan;
       t.advance(REPLY_MS + 1); // no reply: the engine tries the reversal at once
       await hostGot("0400", 0);
@@ -341,7 +341,7 @@ describe("TxnEngine against the host simulator", function () {
       t.advance(t.config.connectMs + 1);
       await until(() => t.results.length > n, "result");
       assert.equal(t.results[n].outcome, OUT_NO_RESPONSE);
-      assert.equal(t.stores.reversals.hasPending(), false);
+      assert.equal(t.stores.reversals.isPending, false);
     });
 
     it("cancel before send: aborted, no request, no trace used", async () => {
@@ -358,7 +358,7 @@ describe("TxnEngine against the host simulator", function () {
       await new Promise((res) => setTimeout(res, 20));
       assert.equal(received(host, "0200", since).length, 0);
       assert.equal(t.stores.counters.stan, stan);
-      assert.equal(t.stores.reversals.hasPending(), false);
+      assert.equal(t.stores.reversals.isPending, false);
     });
 
     it("cancel after send, host approves: reversal 06 at once", async () => {
@@ -451,7 +451,7 @@ describe("TxnEngine against the host simulator", function () {
       assert.equal(t.results.length, n, "no result before completion");
       assert.equal(t.engine.busy(), true);
       assert.equal(t.engine.result.outcome, OUT_APPROVED);
-      assert.equal(t.stores.reversals.hasPending(), true, "reversal kept until complete()");
+      assert.equal(t.stores.reversals.isPending, true, "reversal kept until complete()");
       const req = received(host, "0200")[0];
       for (const f of [14, 23, 35, 55]) assert.ok(req.fields!.indexOf(f) >= 0, "chip request carries " + f);
       t.engine.complete();
@@ -621,7 +621,7 @@ describe("TxnEngine against the host simulator", function () {
       // reboot: new objects over the same flash
       flash.powerOn();
       const t2 = new Terminal(host, { flash: flash });
-      assert.equal(t2.stores.reversals.hasPending(), true);
+      assert.equal(t2.stores.reversals.isPending, true);
       const stan = t2.stores.reversals.pending.stan;
       assert.equal(t2.engine.signedIn(), false, "keys are not kept across a reboot");
       const since = lastSeq(host);

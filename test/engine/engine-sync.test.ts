@@ -162,7 +162,7 @@ describe("TxnEngine with a link that answers inside the engine's calls", () => {
     assert.equal(r.reversalPending, false);
     assert.deepEqual(host.mtis(), ["0800", "0200", "0400"]);
     assert.equal(host.ledger.balanceOf("mag-debit"), 10000000);
-    assert.equal(stores.reversals.hasPending(), false);
+    assert.equal(stores.reversals.isPending, false);
   });
 
   it("sign-in refused by the host (97 unknown terminal): declined, system class", () => {
@@ -258,7 +258,7 @@ describe("TxnEngine with a link that answers inside the engine's calls", () => {
     assert.equal(r.outcome, OUT_ERROR);
     assert.equal(r.errorCode, E_VALUE_CHAR);
     assert.deepEqual(host.mtis(), ["0800"]);
-    assert.equal(stores.reversals.hasPending(), false);
+    assert.equal(stores.reversals.isPending, false);
   });
 
   it("flash failing at any byte before the request leaves: never sent without its reversal on flash", () => {
@@ -271,7 +271,7 @@ describe("TxnEngine with a link that answers inside the engine's calls", () => {
       const block = pin(card, MAG_DEBIT.pin);
       const stan = stores.counters.stan;
       host.onSend = (req) => {
-        if (req.mti === "0200") assert.equal(stores.reversals.hasPending(), true, "0200 left before its reversal was persisted (cut " + cut + ")");
+        if (req.mti === "0200") assert.equal(stores.reversals.isPending, true, "0200 left before its reversal was persisted (cut " + cut + ")");
       };
       host.plan = () => ({ silent: flash.poweredOff });
       flash.cutAfterBytes(cut);

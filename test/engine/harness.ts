@@ -371,7 +371,7 @@ export function assertConsistent(t: Terminal, opts: { allowUnknownCredits?: bool
   const snap: LedgerSnapshot = t.host.ledger.snapshot();
   const tid = t.config.tid;
   const q = t.stores.reversals;
-  const pendingStan = q.hasPending() ? q.pending.stan : -1;
+  const pendingStan = q.isPending ? q.pending.stan : -1;
   const manualStans = t.manual().map((s) => s.stan);
   const mine = snap.transactions.filter((x: LedgerTxn) => x.terminalId === tid && !x.forced && x.kind !== "balance");
   // closed batches were reconciled by their settlement (and their journal keys are reused)

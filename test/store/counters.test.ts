@@ -36,13 +36,16 @@ describe("Counters: STAN and batch persisted before use", () => {
   it("persists the batch number, settlement step and upload index; the end of a settlement (step IDLE and the next batch) is one write", () => {
     const flash = new FlashStorage({ bytes: 8 * 1024 });
     const c = open(flash);
-    assert.equal(c.setBatch(999999), true);
+    assert.equal(c.setSettleStep(SETTLE_IDLE, 0, 999999), true);
+    const adopted = flash.bytesProgrammed;
+    assert.equal(c.setSettleStep(SETTLE_IDLE, 0, 999999), true);
+    assert.equal(flash.bytesProgrammed, adopted, "adopting the current batch number writes nothing");
     assert.equal(c.setSettleStep(SETTLE_UPLOADING, 7), true);
     let r = open(flash);
     assert.deepEqual([r.batch, r.settleStep, r.uploadIndex], [999999, SETTLE_UPLOADING, 7]);
     assert.equal(r.setSettleStep(SETTLE_CLOSING, 0), true);
     const before = flash.bytesProgrammed;
-    assert.equal(r.setSettleStep(SETTLE_IDLE, 0, true), true);
+    assert.equal(r.setSettleStep(SETTLE_IDLE, 0, -1), true);
     assert.equal(flash.bytesProgrammed - before, recordBytes(13), "one record");
     r = open(flash);
     assert.deepEqual([r.batch, r.settleStep, r.uploadIndex], [1, SETTLE_IDLE, 0]);
@@ -52,9 +55,9 @@ describe("Counters: STAN and batch persisted before use", () => {
     const flash = new FlashStorage({ bytes: 8 * 1024 });
     const c = open(flash);
     const n = flash.bytesProgrammed;
-    assert.equal(c.setBatch(0), false);
+    assert.equal(c.setSettleStep(SETTLE_IDLE, 0, -2), false);
     assert.equal(c.lastError, STORE_ERR_RANGE);
-    assert.equal(c.setBatch(1000000), false);
+    assert.equal(c.setSettleStep(SETTLE_IDLE, 0, 1000000), false);
     assert.equal(c.setSettleStep(9, 0), false);
     assert.equal(flash.bytesProgrammed, n);
   });

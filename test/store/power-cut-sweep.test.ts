@@ -167,7 +167,7 @@ class Terminal {
   /** Send the pending reversal until it is done or exhausted; `silentTries` tries get no answer. */
   reversalRounds(silentTries: number): void {
     const s = this.stores;
-    for (let guard = 0; guard < 10 && s.reversals.hasPending(); guard++) {
+    for (let guard = 0; guard < 10 && s.reversals.isPending; guard++) {
       const r = this.g(s.reversalAttempt());
       if (r === RQ_EXHAUSTED) return;
       assert.equal(r, RQ_SEND, "reversal attempt refused: " + s.lastError);
@@ -232,7 +232,7 @@ function rebootAndCheck(run: Run, label: string, hostAnswersAfter: boolean, sett
   const q = s.reversals;
 
   // --- at power-on, before anything is sent
-  if (q.hasPending()) {
+  if (q.isPending) {
     assert.ok(t.persisted.has(q.pending.stan), `${label}: pending reversal ${q.pending.stan} was never stored`);
     const st = j.statusOfStan(q.pending.stan);
     assert.ok(st === 0 || st === J_REVERSAL_PENDING, `${label}: journal shows ${q.pending.stan} as ${st} while its reversal is pending`);
@@ -244,7 +244,7 @@ function rebootAndCheck(run: Run, label: string, hostAnswersAfter: boolean, sett
     manual.push(slip.stan);
   }
   assert.equal(new Set(manual).size, manual.length, `${label}: manual list has a duplicate`);
-  if (q.hasPending()) assert.ok(!manual.includes(q.pending.stan), `${label}: reversal both pending and in the manual list`);
+  if (q.isPending) assert.ok(!manual.includes(q.pending.stan), `${label}: reversal both pending and in the manual list`);
   assert.ok(c.settleStep === SETTLE_IDLE || c.settleStep === SETTLE_STARTED, `${label}: boot left settle step ${c.settleStep}`);
   if (c.batch !== run.startBatch) {
     assert.equal(c.batch, run.startBatch + 1, `${label}: batch advanced twice`);
@@ -278,7 +278,7 @@ function rebootAndCheck(run: Run, label: string, hostAnswersAfter: boolean, sett
     stans.add(e.stan);
     if (e.status === J_APPROVED && e.type === TXN_SALE) approved.set(e.stan, e.amount);
     if (e.status === J_APPROVED && e.type === TXN_VOID) voids.add(e.stan);
-    if (e.status === J_REVERSAL_PENDING) assert.ok(q.hasPending() && q.pending.stan === e.stan, `${label}: entry ${e.stan} waits for a reversal that is not there`);
+    if (e.status === J_REVERSAL_PENDING) assert.ok(q.isPending && q.pending.stan === e.stan, `${label}: entry ${e.stan} waits for a reversal that is not there`);
   }
   const manualAfter = new Set<number>();
   for (let i = 0; i < q.manualCount(); i++) {
@@ -287,7 +287,7 @@ function rebootAndCheck(run: Run, label: string, hostAnswersAfter: boolean, sett
   }
   for (const [stan, amount] of host.sales) {
     if (approved.get(stan) === amount) continue;
-    assert.ok(manualAfter.has(stan) || (q.hasPending() && q.pending.stan === stan), `${label}: host holds sale ${stan} (${amount}) the terminal lost`);
+    assert.ok(manualAfter.has(stan) || (q.isPending && q.pending.stan === stan), `${label}: host holds sale ${stan} (${amount}) the terminal lost`);
     if (j.statusOfStan(stan)) assert.equal(j.statusOfStan(stan), J_REVERSAL_FAILED, `${label}: journal status of ${stan}`);
   }
   for (const [stan] of approved) assert.ok(host.sales.has(stan), `${label}: journal says ${stan} approved, host does not have it`);
@@ -299,7 +299,7 @@ function rebootAndCheck(run: Run, label: string, hostAnswersAfter: boolean, sett
     assert.ok(st === 0 || st === J_REVERSAL_FAILED, `${label}: manual entry ${stan} has journal status ${st}`);
   }
   if (manualAfter.size) manualCases++;
-  if (hostAnswersAfter) assert.equal(q.hasPending(), false, `${label}: reversal left pending`);
+  if (hostAnswersAfter) assert.equal(q.isPending, false, `${label}: reversal left pending`);
   if (settling) {
     assert.equal(c.batch, run.startBatch + 1, `${label}: settlement did not complete`);
     assert.equal(j.count(), 0);

@@ -47,10 +47,10 @@ describe("ReversalQueue: PROTOCOL.md reversal rules on flash", () => {
   it("persists the 0400 before sending and finds it again after a reboot, original STAN kept", () => {
     const flash = new FlashStorage({ bytes: 32 * 1024 });
     const q = open(flash);
-    assert.equal(q.hasPending(), false);
+    assert.equal(q.isPending, false);
     assert.equal(persist(q, 42, 1234), true);
     const r = open(flash);
-    assert.equal(r.hasPending(), true);
+    assert.equal(r.isPending, true);
     assert.equal(r.pending.stan, 42);
     assert.equal(r.pending.amount, 1234);
     assert.equal(r.pending.reason, REASON_NO_REPLY, "no reply is the reason when nothing else was set");
@@ -74,7 +74,7 @@ describe("ReversalQueue: PROTOCOL.md reversal rules on flash", () => {
       const f = build0400({ stan: 2, amount: 5, sensitive: [field] });
       assert.equal(q2.persist(f, f.length, MTI_AT, slipFor(2, 5)), false, "field " + field);
       assert.equal(q2.lastError, STORE_ERR_SENSITIVE_FIELD);
-      assert.equal(q2.hasPending(), false);
+      assert.equal(q2.isPending, false);
     }
     assert.equal(flash2.bytesProgrammed, before, "nothing written");
   });
@@ -116,7 +116,7 @@ describe("ReversalQueue: PROTOCOL.md reversal rules on flash", () => {
     assert.equal(q.setReason(0x3939), false);
     assert.equal(q.lastError, STORE_ERR_RANGE);
     assert.equal(q.clear(), true);
-    assert.equal(open(flash).hasPending(), false);
+    assert.equal(open(flash).isPending, false);
     assert.equal(q.nextAttempt(), RQ_NONE);
   });
 
@@ -129,7 +129,7 @@ describe("ReversalQueue: PROTOCOL.md reversal rules on flash", () => {
       assert.equal(s.reversalAttempt(), RQ_SEND);
       assert.equal(s.reversalAck(code), RQ_DONE);
       assert.equal(s.lastError, STORE_OK);
-      assert.equal(open(flash).hasPending(), false);
+      assert.equal(open(flash).isPending, false);
       assert.equal(s.reversalAck(code), RQ_NONE, "nothing pending any more");
     }
     const flash = new FlashStorage({ bytes: 32 * 1024 });
@@ -139,7 +139,7 @@ describe("ReversalQueue: PROTOCOL.md reversal rules on flash", () => {
     assert.equal(s.reversalAttempt(), RQ_SEND);
     assert.equal(s.reversalAck(0x3936), RQ_RETRY); // "96" system malfunction
     assert.equal(s.reversals.pending.lastResponse, 0x3936);
-    assert.equal(open(flash).hasPending(), true);
+    assert.equal(open(flash).isPending, true);
   });
 
   it("counts tries on flash; after the limit moves to the manual list and fills the failed-reversal slip", () => {
@@ -152,13 +152,13 @@ describe("ReversalQueue: PROTOCOL.md reversal rules on flash", () => {
       assert.equal(q.pending.tries, i);
     }
     assert.equal(q.nextAttempt(), RQ_EXHAUSTED);
-    assert.equal(q.hasPending(), false);
+    assert.equal(q.isPending, false);
     assert.equal(q.slip.stan, 8);
     assert.equal(q.slip.amount, 8800);
     assert.equal(q.slip.pan.format(), "622848*********0018");
     assert.equal(q.slip.time, 1700000008);
     const r = open(flash);
-    assert.equal(r.hasPending(), false);
+    assert.equal(r.isPending, false);
     assert.equal(r.manualCount(), 1);
     const s = new ReversalSlip();
     assert.equal(r.manualAt(0, s), true);
@@ -194,7 +194,7 @@ describe("ReversalQueue: PROTOCOL.md reversal rules on flash", () => {
     assert.equal(q.lastError, STORE_ERR_MANUAL_FULL);
     assert.equal(q.slip.stan, 3, "the slip can still be printed");
     const r = open(flash, { retryLimit: 1, manualCapacity: 2 });
-    assert.equal(r.hasPending(), true);
+    assert.equal(r.isPending, true);
     assert.equal(r.pending.stan, 3);
     assert.equal(r.manualAt(0, null, true), true);
     assert.equal(r.nextAttempt(), RQ_EXHAUSTED);
@@ -219,9 +219,9 @@ describe("ReversalQueue: PROTOCOL.md reversal rules on flash", () => {
     }
     assert.equal(ok, false);
     assert.equal(q.lastError, STORE_ERR_NO_SPACE);
-    assert.equal(q.hasPending(), false);
+    assert.equal(q.isPending, false);
     const r = open(flash, { retryLimit: 1, manualCapacity: 4 });
     assert.equal(r.manualCount(), 1);
-    assert.equal(r.hasPending(), false);
+    assert.equal(r.isPending, false);
   });
 });

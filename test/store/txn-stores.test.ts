@@ -63,7 +63,7 @@ describe("TxnStores: the write order of a transaction", () => {
     assert.ok(done.length > 0 && done.length < 60);
     assert.ok(flash.getStats().trashBytes > 0);
     assert.equal(s.lastError, STORE_ERR_NO_SPACE, storeErrorName(s.lastError));
-    assert.equal(s.reversals.hasPending(), false, "no reversal stored: the request is not sent");
+    assert.equal(s.reversals.isPending, false, "no reversal stored: the request is not sent");
     s = open(flash);
     const t = new BatchTotals();
     journalTotals(s.journal, t);
@@ -106,6 +106,6 @@ describe("TxnStores: the write order of a transaction", () => {
     assert.equal(b.journal.findByStan(v, out), true);
     assert.equal(out.status, J_REVERSED);
     assert.equal(b.journal.statusOfStan(sale), J_APPROVED, "the sale stands again");
-    assert.equal(b.reversals.hasPending(), false);
+    assert.equal(b.reversals.isPending, false);
   });
 });

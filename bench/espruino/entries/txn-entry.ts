@@ -114,7 +114,7 @@ const entry = new JournalEntry();
 const slip = new ReversalSlip();
 
 function journalRound(): number {
-  if (!stores.journal.hasRoom()) return 1; // the bench settles between runs; a full journal stops here
+  if (stores.journal.nextKey >= stores.journal.capacity) return 1; // the bench settles between runs; a full journal stops here
   const s = stores.begin();
   if (!s) return 2;
   slip.type = TXN_SALE;

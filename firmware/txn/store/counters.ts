@@ -103,45 +103,29 @@ export class Counters {
     return next;
   }
 
-  /** Adopt the batch number the host gives at sign-in (60.2). */
-  setBatch(batch: number): boolean {
-    if (!(batch >= 1 && batch <= BATCH_MAX)) {
+  /**
+   * Persist the settlement step (and upload position) before acting on it. `batch`: omitted or 0
+   * keeps the batch number; -1 advances it (999999 wraps to 1) in the same record, so the end of
+   * a settlement is setSettleStep(SETTLE_IDLE, 0, -1); 1..999999 adopts the number the host gives
+   * at sign-in (60.2; no write when it is the current one). (One method, not three: on Espruino
+   * each costs RAM.)
+   */
+  setSettleStep(step: number, uploadIndex: number, batch?: number): boolean {
+    const b = !batch ? this.batch : batch !== -1 ? batch : this.batch >= BATCH_MAX ? 1 : this.batch + 1;
+    if (!(step >= SETTLE_IDLE && step <= SETTLE_CLOSING) || !(uploadIndex >= 0 && uploadIndex <= 0xffff) || !(b >= 1 && b <= BATCH_MAX)) {
       this.lastError = STORE_ERR_RANGE;
       return false;
     }
     if (batch === this.batch) return true;
     const p = LOG_PAYLOAD;
     beN(p, 0, 4, this.stan);
-    beN(p, 4, 4, batch);
-    p[8] = this.settleStep;
-    beN(p, 9, 2, this.uploadIndex);
-    beN(p, 11, 2, this.flags);
-    this.lastError = this.log.append(0, PAYLOAD);
-    if (this.lastError !== STORE_OK) return false;
-    this.batch = batch;
-    return true;
-  }
-
-  /**
-   * Persist the settlement step (and upload position) before acting on it. `nextBatch` true: the
-   * batch number advances too (999999 wraps to 1), in the same record: the end of a settlement is
-   * setSettleStep(SETTLE_IDLE, 0, true). (One method, not two: on Espruino each costs RAM.)
-   */
-  setSettleStep(step: number, uploadIndex: number, nextBatch?: boolean): boolean {
-    if (!(step >= SETTLE_IDLE && step <= SETTLE_CLOSING) || !(uploadIndex >= 0 && uploadIndex <= 0xffff)) {
-      this.lastError = STORE_ERR_RANGE;
-      return false;
-    }
-    const batch = !nextBatch ? this.batch : this.batch >= BATCH_MAX ? 1 : this.batch + 1;
-    const p = LOG_PAYLOAD;
-    beN(p, 0, 4, this.stan);
-    beN(p, 4, 4, batch);
+    beN(p, 4, 4, b);
     p[8] = step;
     beN(p, 9, 2, uploadIndex);
     beN(p, 11, 2, this.flags);
     this.lastError = this.log.append(0, PAYLOAD);
     if (this.lastError !== STORE_OK) return false;
-    this.batch = batch;
+    this.batch = b;
     this.settleStep = step;
     this.uploadIndex = uploadIndex;
     return true;

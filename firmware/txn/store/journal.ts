@@ -15,9 +15,9 @@
  *
  * Usage:
  *   const j = new Journal(store, { capacity: 100 }); j.open();
- *   if (!j.hasRoom()) ...;  // before sending anything (TxnStores.begin also makes flash room)
+ *   if (j.nextKey >= j.capacity) ...;  // before sending anything (TxnStores.begin also makes flash room)
  *   e.type = TXN_SALE; ...; j.add(e);
- *   j.findByStan(123, out); j.last(out); journalTotals(j, t); j.closeBatch(batch);
+ *   j.findByStan(123, out); j.findByStan(-1, out) (the newest); journalTotals(j, t); j.closeBatch(batch);
  *
  * RAM: one Int32Array word per entry (its trace, status and "settled" bit) beside the log's own
  * index; entries are read from flash into the log's shared payload buffer when asked for.
@@ -80,7 +80,7 @@ export class JournalEntry {
     this.time = 0;
     this.entryMode = 0;
     this.respCode = 0;
-    this.pan.clear();
+    this.pan.fromPan(this.rrn, 0);
     this.rrn.fill(0);
     this.authCode.fill(0);
     this.settled = false;
@@ -153,7 +153,9 @@ export class Journal {
   closedBatch = 0;
   /** Seq of the batch-close marker: entries written at or before it are settled. */
   private closedSeq = 0;
-  private nextKey = 0;
+  /** Key the next entry takes: another entry fits in this batch while nextKey < capacity
+   * (read it; the journal alone changes it). */
+  nextKey = 0;
   /** Per key: -1 (no entry) or stan * 16 + status * 2 + (1 if settled). */
   private readonly info: Int32Array;
 
@@ -203,11 +205,6 @@ export class Journal {
     let n = 0;
     for (let k = 0; k < this.nextKey; k++) if (this.info[k] >= 0 && (this.info[k] & 1) === 0) n++;
     return n;
-  }
-
-  /** True when another entry fits in this batch. @hot */
-  hasRoom(): boolean {
-    return this.nextKey < this.capacity;
   }
 
   /** Append an entry to the open batch. @hot */
@@ -280,7 +277,8 @@ export class Journal {
   }
 
   /**
-   * Newest entry (open or settled) with this trace into `out`. Here and in last() and entryAt(),
+   * Newest entry (open or settled) with this trace into `out`; trace -1: the newest entry written
+   * (reprint "last"; no method of its own: on Espruino each costs RAM). Here and in entryAt(),
    * `out` may be null: the entry's bytes are then left in LOG_PAYLOAD (layout above), for
    * TxnStores, which needs a field or two and keeps no entry object for it.
    */
@@ -289,14 +287,9 @@ export class Journal {
     return this.entryAt(-1 - (k < 0 ? this.capacity : k), out);
   }
 
-  /** The newest entry written (for "reprint last"). */
-  last(out: JournalEntry | null): boolean {
-    return this.findByStan(-1, out);
-  }
-
   /**
    * The i-th entry of the open batch, in the order written (batch upload, listing). A negative
-   * `i` reads key -1 - i, of any batch (how findByStan and last read theirs: one reader, not a
+   * `i` reads key -1 - i, of any batch (how findByStan reads its own: one reader, not a
    * helper method beside this one - on Espruino each method costs RAM).
    */
   entryAt(i: number, out: JournalEntry | null): boolean {

@@ -2,7 +2,8 @@
  * A PAN as the terminal may keep it: first 6 and last 4 digits plus the length (PROTOCOL.md,
  * ARCHITECTURE.md "PAN is kept masked or truncated"). The middle digits never enter this object,
  * so nothing built from it can leak them. Digits are ASCII codes. On flash (journal, reversal
- * records) it takes MASKED_PAN_BYTES: the length, then first6, then last4.
+ * records) it takes MASKED_PAN_BYTES: the length, then first6, then last4. Cleared by
+ * `fromPan(any, 0)`; copied field by field where needed (on Espruino each method costs RAM).
  */
 export const MASKED_PAN_BYTES = 11; // len + 6 + 4
 
@@ -24,20 +25,6 @@ export class MaskedPan {
     for (let i = 0; i < head; i++) this.first6[i] = pan[i];
     const tail = panLen - head < 4 ? panLen - head : 4;
     for (let i = 0; i < tail; i++) this.last4[4 - tail + i] = pan[panLen - tail + i];
-  }
-
-  /** @hot */
-  copyFrom(o: MaskedPan): void {
-    this.first6.set(o.first6);
-    this.last4.set(o.last4);
-    this.length = o.length;
-  }
-
-  /** @hot */
-  clear(): void {
-    this.first6.fill(48);
-    this.last4.fill(48);
-    this.length = 0;
   }
 
   /** "622848******1234" for receipts and slips (off the hot path: builds a string). */

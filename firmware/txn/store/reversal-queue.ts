@@ -88,18 +88,6 @@ export class ReversalSlip {
   /** Last 0410 field 39 seen (0: none: no reply). */
   lastResponse = 0;
   tries = 0;
-
-  /** @hot */
-  copyFrom(o: ReversalSlip): void {
-    this.type = o.type;
-    this.stan = o.stan;
-    this.amount = o.amount;
-    this.time = o.time;
-    this.pan.copyFrom(o.pan);
-    this.reason = o.reason;
-    this.lastResponse = o.lastResponse;
-    this.tries = o.tries;
-  }
 }
 
 export interface ReversalQueueOptions {
@@ -134,12 +122,13 @@ export class ReversalQueue {
   /** options.maxMessage and options.keepPan (not named like the options: a name an options interface declares is never shortened by the build, and a long property name costs RAM in every instance). */
   readonly maxMsg: number;
   readonly withPan: boolean;
-  /** The pending reversal (valid while hasPending()). */
+  /** The pending reversal (valid while isPending). */
   readonly pending = new ReversalSlip();
   /** Filled when a reversal runs out of tries: print it (the same object as `pending`). */
   readonly slip: ReversalSlip;
   lastError = STORE_OK;
-  private isPending = false;
+  /** A reversal is pending (read it; the queue alone changes it). */
+  isPending = false;
   /** Seq of the pending message record: ties its state record and its manual entry to it. */
   private id = 0;
 
@@ -205,11 +194,6 @@ export class ReversalQueue {
     return STORE_OK;
   }
 
-  /** @hot */
-  hasPending(): boolean {
-    return this.isPending;
-  }
-
   /**
    * Store the 0400 for a request about to be sent. `frame[0..len)` is the packed 0400 and
    * `mtiOffset` where its MTI starts (2 + TPDU/header length, 13 for UnionPay). `info` gives the
@@ -272,8 +256,14 @@ export class ReversalQueue {
     this.lastError = rc;
     if (rc !== STORE_OK) return false;
     this.id = log.lastSeq; // the message record just written
-    const s = this.pending;
-    s.copyFrom(info);
+    const s = this.pending; // may be `info` itself
+    s.type = info.type;
+    s.stan = info.stan;
+    s.amount = info.amount;
+    s.time = info.time;
+    s.pan.first6.set(info.pan.first6);
+    s.pan.last4.set(info.pan.last4);
+    s.pan.length = info.pan.length;
     s.reason = REASON_NO_REPLY;
     s.tries = 0;
     s.lastResponse = 0;

@@ -87,12 +87,12 @@ export class TxnStores {
     if (rc === STORE_OK) rc = rc2;
     // if the counter record were ever lost, continue above the highest trace known elsewhere
     const p = LOG_PAYLOAD;
-    let floor = j.last(null) ? beN(p, 8, 4) : 0; // the newest entry's trace
-    if (q.hasPending() && q.pending.stan > floor) floor = q.pending.stan;
+    let floor = j.findByStan(-1, null) ? beN(p, 8, 4) : 0; // the newest entry's trace
+    if (q.isPending && q.pending.stan > floor) floor = q.pending.stan;
     const rc3 = this.counters.open(floor);
     if (rc === STORE_OK) rc = rc3;
     // reconcile (see the header)
-    if (rc === STORE_OK && q.hasPending()) {
+    if (rc === STORE_OK && q.isPending) {
       const stan = q.pending.stan;
       const st = j.statusOfStan(stan);
       if (st === J_REVERSED) {
@@ -127,14 +127,14 @@ export class TxnStores {
    * journal is full (settle first); otherwise persists and returns the next STAN. 0 = refused.
    */
   begin(): number {
-    if (this.reversals.hasPending()) {
+    if (this.reversals.isPending) {
       this.lastError = STORE_ERR_REVERSAL_PENDING;
       return 0;
     }
     // room for the entry in this batch, and flash room for it plus one status change, so the
     // writes after the host's answer cannot run out
     const j = this.journal;
-    const rc = j.hasRoom() ? j.log.compact(-2 * ENTRY_RECORD_BYTES) : STORE_ERR_JOURNAL_FULL;
+    const rc = j.nextKey < j.capacity ? j.log.compact(-2 * ENTRY_RECORD_BYTES) : STORE_ERR_JOURNAL_FULL;
     if (rc !== STORE_OK) {
       this.lastError = j.lastError = rc;
       return 0;
@@ -157,7 +157,7 @@ export class TxnStores {
     // an approved void takes its original out of the totals (boot repeats this if cut here)
     if (ok && e.type === TXN_VOID && e.status === J_APPROVED && j.statusOfStan(e.origStan) === J_APPROVED) ok = j.setStatus(e.origStan, J_VOIDED);
     this.lastError = ok ? STORE_OK : j.lastError;
-    if (ok && e.status !== J_REVERSAL_PENDING && q.hasPending() && q.pending.stan === e.stan && !q.clear()) {
+    if (ok && e.status !== J_REVERSAL_PENDING && q.isPending && q.pending.stan === e.stan && !q.clear()) {
       this.lastError = q.lastError;
       ok = false;
     }
@@ -171,7 +171,7 @@ export class TxnStores {
    */
   reversalAttempt(): number {
     const q = this.reversals;
-    if (q.hasPending() && q.pending.tries < q.retryLimit) {
+    if (q.isPending && q.pending.tries < q.retryLimit) {
       this.reversalTrace = this.counters.nextStan();
       if (this.reversalTrace === 0) {
         this.lastError = this.counters.lastError;
@@ -197,7 +197,7 @@ export class TxnStores {
     const q = this.reversals;
     const j = this.journal;
     const done = code === ACK_APPROVED || code === ACK_INVALID || code === ACK_NOT_FOUND;
-    if (q.hasPending() && done) {
+    if (q.isPending && done) {
       const stan = q.pending.stan;
       if (j.statusOfStan(stan) !== 0 && j.findByStan(stan, null)) {
         // entry bytes: type at 0, original trace at 12
@@ -212,7 +212,7 @@ export class TxnStores {
     }
     // the reversal's side (here, not a method of the queue: on Espruino each method costs RAM)
     let r = RQ_NONE;
-    if (q.hasPending()) {
+    if (q.isPending) {
       q.pending.lastResponse = code;
       r = !done ? RQ_RETRY : q.clear() ? RQ_DONE : RQ_ERROR;
     }
@@ -227,7 +227,7 @@ export class TxnStores {
       this.lastError = this.journal.lastError;
       return false;
     }
-    if (!this.counters.setSettleStep(SETTLE_IDLE, 0, true)) {
+    if (!this.counters.setSettleStep(SETTLE_IDLE, 0, -1)) {
       this.lastError = this.counters.lastError;
       return false;
     }
@@ -244,7 +244,7 @@ export class TxnStores {
   compactIfIdle(threshold?: number): boolean {
     const s = this.store as StoreLike & { compact?: () => unknown };
     if (typeof s.compact !== "function") return false;
-    if (this.reversals.hasPending() || this.counters.settleStep !== SETTLE_IDLE) return false;
+    if (this.reversals.isPending || this.counters.settleStep !== SETTLE_IDLE) return false;
     const need = threshold || this.footprint();
     let free = 0;
     try {
