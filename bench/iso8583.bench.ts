@@ -55,7 +55,7 @@ export function runIso8583Bench(): void {
   let stan = 1;
   function buildSale(): void {
     req.clear();
-    req.setHead(HEAD, 0);
+    req.head.set(HEAD);
     req.mti = 200;
     req.setDigits(2, PAN, 0, PAN.length);
     req.setNumeric(3, 0);
@@ -75,7 +75,7 @@ export function runIso8583Bench(): void {
   // the host's reply to STAN 1, packed once
   buildSale();
   const rep = new Message(table, 512);
-  rep.setHead(HEAD, 0);
+  rep.head.set(HEAD);
   rep.mti = 210;
   for (const f of [2, 3, 4, 11, 14, 25, 41, 42, 49, 60]) copyField(rep, req, f);
   rep.setNumeric(12, 101112);

@@ -320,6 +320,8 @@ const OP_FINISH = 5;
 const OP_CLOSE_SETTLEMENT = 6;
 /** The reversal that ran out of retries into the result's slip fields. */
 const OP_SLIP = 7;
+/** Commands: OP_CMD + TXN_* (go's default case); returns true when started. */
+const OP_CMD = 16;
 
 // what a financial request carries (bits while it is built)
 const B_CARD = 1;
@@ -422,31 +424,31 @@ export class TxnEngine implements TxnEngineApi {
   // ================================================================ commands
 
   signIn(): boolean {
-    return this.cmd(TXN_SIGN_IN, 0, null, null, 0);
+    return !!this.go(OP_CMD + TXN_SIGN_IN, 0, 0, null, null);
   }
 
   sale(amountFen: number, card: CardData, pinBlock: Uint8Array | null): boolean {
-    return this.cmd(TXN_SALE, amountFen, card, pinBlock, 0);
+    return !!this.go(OP_CMD + TXN_SALE, amountFen, 0, card, pinBlock);
   }
 
   balance(card: CardData, pinBlock: Uint8Array | null): boolean {
-    return this.cmd(TXN_BALANCE, 0, card, pinBlock, 0);
+    return !!this.go(OP_CMD + TXN_BALANCE, 0, 0, card, pinBlock);
   }
 
   voidSale(trace: number, card?: CardData | null, pinBlock?: Uint8Array | null): boolean {
-    return this.cmd(TXN_VOID, trace, card ? card : null, card && pinBlock ? pinBlock : null, 0);
+    return !!this.go(OP_CMD + TXN_VOID, trace, 0, card ? card : null, card && pinBlock ? pinBlock : null);
   }
 
   refund(amountFen: number, card: CardData, origRrn: Uint8Array, origDateMmdd: number): boolean {
-    return this.cmd(TXN_REFUND, amountFen, card, origRrn, origDateMmdd);
+    return !!this.go(OP_CMD + TXN_REFUND, amountFen, origDateMmdd, card, origRrn);
   }
 
   settle(): boolean {
-    return this.cmd(TXN_SETTLE, 0, null, null, 0);
+    return !!this.go(OP_CMD + TXN_SETTLE, 0, 0, null, null);
   }
 
   sendReversal(): boolean {
-    return this.cmd(TXN_REVERSAL, 0, null, null, 0);
+    return !!this.go(OP_CMD + TXN_REVERSAL, 0, 0, null, null);
   }
 
   makePinBlock(pin: Uint8Array, len: number, card: CardData): Uint8Array | null {
@@ -594,202 +596,6 @@ export class TxnEngine implements TxnEngineApi {
     }
   }
 
-  // ================================================================ command start
-
-  /**
-   * Every command: refused at once (result filled: busy, settlement under way, bad card or
-   * amount, original not found, journal full, nothing to reverse) or started. `x` is the amount
-   * (sale, refund) or the trace (void); `bytes` the PIN block (sale, balance, void) or the
-   * original RRN (refund); `y` the refund's original date MMDD.
-   */
-  private cmd(type: number, x: number, card: CardData | null, bytes: Uint8Array | null, y: number): boolean {
-    const r = this.result;
-    const n = this.n;
-    const st = this.sto;
-    if (n[N_STATE] !== S_IDLE) {
-      // the running command's result is refilled when it ends
-      r.outcome = OUT_BUSY;
-      r.cls = CLS_RETRY_LATER;
-      r.msgId = MSG_OUT_BUSY;
-      return false;
-    }
-    const financial = type === TXN_SALE || type === TXN_BALANCE || type === TXN_VOID || type === TXN_REFUND;
-    const pinBlock = type === TXN_REFUND ? null : bytes;
-    const o = this.ent;
-    let panOk = card !== null && card.panLen >= 12 && card.panLen <= 19;
-    for (let i = 0; panOk && card !== null && i < card.panLen; i++) panOk = card.pan[i] >= 48 && card.pan[i] <= 57;
-    // a refusal: outcome, class, message id, error code
-    let ro = 0;
-    let rc = 0;
-    let rm = 0;
-    let re = 0;
-    if (financial && st.counters.settleStep !== SETTLE_IDLE) {
-      // a settlement is under way: the batch must not change until it is closed
-      ro = OUT_SETTLE_FAILED;
-      rc = CLS_SYSTEM;
-      rm = MSG_ACT_SETTLE_FIRST;
-    } else if (card !== null && !panOk) {
-      ro = OUT_ERROR;
-      rc = CLS_DO_NOT_RETRY;
-      rm = MSG_RC_14;
-      re = E_VALUE_RANGE;
-    } else if (card !== null && pinBlock !== null && (pinBlock.length < 8 || !this.signedIn())) {
-      // a PIN block made under other (or no) working keys would only earn a 55
-      ro = OUT_NOT_SIGNED_IN;
-      rc = CLS_SIGN_IN_AGAIN;
-      rm = MSG_OUT_NOT_SIGNED_IN;
-    } else if ((type === TXN_SALE || type === TXN_REFUND) && !(x >= 1 && x <= 999999999999 && x === Math.floor(x))) {
-      // integer fen, 1 .. 999999999999 (n12)
-      ro = OUT_ERROR;
-      rc = CLS_REENTER_AMOUNT;
-      rm = MSG_RC_13;
-      re = E_VALUE_RANGE;
-    } else if (
-      type === TXN_REFUND &&
-      (bytes === null || bytes.length < 12 || !(Math.floor(y / 100) >= 1 && Math.floor(y / 100) <= 12 && y % 100 >= 1 && y % 100 <= 31) || y !== Math.floor(y))
-    ) {
-      ro = OUT_ERROR;
-      rc = CLS_DO_NOT_RETRY;
-      rm = MSG_RC_OTHER;
-      re = E_VALUE_RANGE;
-    } else if (
-      type === TXN_VOID &&
-      (!(x >= 1 && x <= 999999) || !st.journal.findByStan(x, o) || o.settled || o.type !== J_TXN_SALE || o.status !== J_APPROVED)
-    ) {
-      // `ent` holds the original until the request is built
-      ro = OUT_NOT_FOUND;
-      rc = CLS_DO_NOT_RETRY;
-      rm = MSG_OUT_NOT_FOUND;
-    } else if (financial && type !== TXN_BALANCE && st.journal.nextKey >= st.journal.capacity) {
-      ro = OUT_JOURNAL_FULL;
-      rc = CLS_SYSTEM;
-      rm = MSG_OUT_JOURNAL_FULL;
-      re = STORE_ERR_JOURNAL_FULL;
-    } else if (type === TXN_REVERSAL && !st.reversals.isPending) {
-      ro = OUT_NOT_FOUND;
-      rc = CLS_SUCCESS;
-      rm = MSG_OUT_NOT_FOUND;
-    }
-    // a fresh result
-    r.type = type;
-    r.outcome = ro;
-    r.rc0 = 0;
-    r.rc1 = 0;
-    r.cls = rc;
-    r.msgId = rm;
-    r.stan = 0;
-    r.batch = 0;
-    r.amount = 0;
-    r.balance = 0;
-    r.authCode.fill(0);
-    r.rrn.fill(0);
-    r.maskedPan.fill(0);
-    r.maskedPanLen = 0;
-    r.entryMode = 0;
-    r.dateTime = 0;
-    r.debitTotal = 0;
-    r.debitCount = 0;
-    r.creditTotal = 0;
-    r.creditCount = 0;
-    r.uploaded = false;
-    r.reversalPending = false;
-    r.errorCode = re;
-    r.slipReady = false;
-    r.slipType = 0;
-    r.slipStan = 0;
-    r.slipAmount = 0;
-    r.slipDateTime = 0;
-    r.slipPan.fill(0);
-    r.slipPanLen = 0;
-    r.slipReason = 0;
-    if (ro !== 0) return false;
-    // what the command carries: the original, the card (copied into tx), the amount
-    n[N_HAS_ORIG] = type === TXN_VOID || type === TXN_REFUND ? 1 : 0;
-    n[N_ORIG_MMDD] = type === TXN_REFUND ? y : -1;
-    if (type === TXN_VOID) {
-      n[N_VOID_TRACE] = x;
-      this.f[F_AMOUNT] = o.amount;
-    } else this.f[F_AMOUNT] = type === TXN_SALE || type === TXN_REFUND ? x : 0;
-    if (type === TXN_REFUND && bytes !== null) {
-      // the original as field 61/37 give it: batch and trace unknown (zeros), RRN, date
-      o.clear();
-      for (let i = 0; i < 12; i++) o.rrn[i] = bytes[i];
-    }
-    const tx = this.tx;
-    if (card !== null) {
-      tx.fill(0, 0, TX_CARD_END);
-      tx.set(card.pan, TX_PAN);
-      tx.set(card.expiry, TX_EXPIRY);
-      tx.set(card.track2, TX_TRACK2);
-      tx.set(card.track3, TX_TRACK3);
-      tx.set(card.iccData, TX_ICC);
-      for (let i = 0; i < 8; i++) tx[TX_PIN + i] = pinBlock !== null ? pinBlock[i] : 0;
-      n[N_PAN_LEN] = card.panLen;
-      n[N_T2_LEN] = card.track2Len;
-      n[N_T3_LEN] = card.track3Len;
-      n[N_ICC_LEN] = card.iccLen;
-      n[N_PAN_SEQ] = card.panSeq;
-      n[N_HAS_CARD] = 1;
-      n[N_CHIP] = card.entryMode === ENTRY_CHIP ? 1 : 0;
-      n[N_HAS_PIN] = pinBlock !== null ? 1 : 0;
-    } else if (type !== TXN_SIGN_IN) {
-      // no card (void without it, settlement, reversal); a sign-in leaves the last command's flags
-      tx.fill(0, 0, TX_CARD_END);
-      n[N_PAN_LEN] = 0;
-      n[N_T2_LEN] = 0;
-      n[N_T3_LEN] = 0;
-      n[N_ICC_LEN] = 0;
-      n[N_PAN_SEQ] = -1;
-      n[N_HAS_CARD] = 0;
-      n[N_CHIP] = 0;
-      n[N_HAS_PIN] = 0;
-    }
-    if (type === TXN_SETTLE) {
-      // totals of the open batch, as the host counts them (settlement.ts)
-      let count = 0;
-      for (let i = 0; st.journal.entryAt(i, o); i++) {
-        if (!settles(o)) continue;
-        count++;
-        if (o.type === J_TXN_VOID || o.type === J_TXN_REFUND) {
-          r.creditTotal += o.amount;
-          r.creditCount++;
-        } else {
-          r.debitTotal += o.amount;
-          r.debitCount++;
-        }
-      }
-      n[N_UPLOAD_COUNT] = count;
-      const step = st.counters.settleStep;
-      n[N_PHASE] = step === SETTLE_UPLOADING ? SP_UPLOAD : step === SETTLE_CLOSING ? SP_FINISH : SP_TOTALS;
-      r.batch = st.counters.batch;
-    } else if (type === TXN_REVERSAL) {
-      const p = st.reversals.pending;
-      r.stan = p.stan;
-      r.amount = p.amount;
-      // masked PAN as ASCII ("622202******9873")
-      const mp = p.pan;
-      const out = r.maskedPan;
-      const len = mp.length > out.length ? out.length : mp.length;
-      const head = len < 6 ? len : 6;
-      const tail = len - head < 4 ? len - head : 4;
-      for (let i = 0; i < len; i++) out[i] = 42;
-      for (let i = 0; i < head; i++) out[i] = mp.first6[i];
-      for (let i = 0; i < tail; i++) out[len - tail + i] = mp.last4[4 - tail + i];
-      r.maskedPanLen = len;
-    }
-    n[N_SEQ]++;
-    n[N_JOB] = type;
-    n[N_MAIN_SENT] = 0;
-    n[N_POST_REV] = 0;
-    n[N_PRE_REV_DONE] = 0;
-    n[N_ABORT] = 0;
-    n[N_MAIN_RC] = 0;
-    n[N_X] = X_NONE;
-    n[N_STATE] = S_RUNNING;
-    this.go(OP_STEP, 0, 0);
-    return true;
-  }
-
   // ================================================================ the dispatcher
 
   /**
@@ -798,7 +604,7 @@ export class TxnEngine implements TxnEngineApi {
    * Espruino a call's scope costs a block per local while it runs, and calls nest (a reply's
    * handling steps on to the next request, or finishes). @hot
    */
-  private go(op: number, a: number, b: number): void {
+  private go(op: number, a: number, b: number, card?: CardData | null, bytes?: Uint8Array | null): boolean | void {
     const n = this.n;
     const r = this.result;
     let e = ISO_OK;
@@ -1016,7 +822,7 @@ export class TxnEngine implements TxnEngineApi {
           if (k === X_MAIN && n[N_HAS_ORIG] === 1) j |= B_ORIG;
           m.clear();
           cfg[CFG_HEAD + 5] = (j & B_CHIP) !== 0 ? 0x61 : 0x60;
-          m.setHead(cfg, CFG_HEAD);
+          for (let h = 0; h < m.head.length; h++) m.head[h] = cfg[CFG_HEAD + h];
           m.mti = n[N_SENT_MTI];
           e = m.setNumeric(11, w);
           if (e === ISO_OK) e = m.setAscii(41, cfg, CFG_TID, 8);
@@ -1578,6 +1384,197 @@ export class TxnEngine implements TxnEngineApi {
         r.slipPanLen = w;
         r.slipReason = s.reason;
         return;
+      }
+
+      default: {
+        // a command (op = OP_CMD + TXN_*): refused at once (result filled: busy, settlement
+        // under way, bad card or amount, original not found, journal full, nothing to reverse)
+        // or started. `a` is the amount (sale, refund) or the trace (void), `b` the refund's
+        // original date MMDD; `bytes` the PIN block (sale, balance, void) or the original RRN
+        // (refund). (A case here, not a method of its own: on Espruino each costs RAM.)
+        const type = op - OP_CMD;
+        card = card || null;
+        bytes = bytes || null;
+        const st = this.sto;
+        if (n[N_STATE] !== S_IDLE) {
+          // the running command's result is refilled when it ends
+          r.outcome = OUT_BUSY;
+          r.cls = CLS_RETRY_LATER;
+          r.msgId = MSG_OUT_BUSY;
+          return false;
+        }
+        const financial = type === TXN_SALE || type === TXN_BALANCE || type === TXN_VOID || type === TXN_REFUND;
+        const pinBlock = type === TXN_REFUND ? null : bytes;
+        const o = this.ent;
+        let panOk = card !== null && card.panLen >= 12 && card.panLen <= 19;
+        for (i = 0; panOk && card !== null && i < card.panLen; i++) panOk = card.pan[i] >= 48 && card.pan[i] <= 57;
+        // a refusal: v = outcome, w = class, x = message id, e = error code (the dispatcher's
+        // locals: this case runs inside it)
+        if (financial && st.counters.settleStep !== SETTLE_IDLE) {
+          // a settlement is under way: the batch must not change until it is closed
+          v = OUT_SETTLE_FAILED;
+          w = CLS_SYSTEM;
+          x = MSG_ACT_SETTLE_FIRST;
+        } else if (card !== null && !panOk) {
+          v = OUT_ERROR;
+          w = CLS_DO_NOT_RETRY;
+          x = MSG_RC_14;
+          e = E_VALUE_RANGE;
+        } else if (card !== null && pinBlock !== null && (pinBlock.length < 8 || !this.signedIn())) {
+          // a PIN block made under other (or no) working keys would only earn a 55
+          v = OUT_NOT_SIGNED_IN;
+          w = CLS_SIGN_IN_AGAIN;
+          x = MSG_OUT_NOT_SIGNED_IN;
+        } else if ((type === TXN_SALE || type === TXN_REFUND) && !(a >= 1 && a <= 999999999999 && a === Math.floor(a))) {
+          // integer fen, 1 .. 999999999999 (n12)
+          v = OUT_ERROR;
+          w = CLS_REENTER_AMOUNT;
+          x = MSG_RC_13;
+          e = E_VALUE_RANGE;
+        } else if (
+          type === TXN_REFUND &&
+          (bytes === null || bytes.length < 12 || !(Math.floor(b / 100) >= 1 && Math.floor(b / 100) <= 12 && b % 100 >= 1 && b % 100 <= 31) || b !== Math.floor(b))
+        ) {
+          v = OUT_ERROR;
+          w = CLS_DO_NOT_RETRY;
+          x = MSG_RC_OTHER;
+          e = E_VALUE_RANGE;
+        } else if (
+          type === TXN_VOID &&
+          (!(a >= 1 && a <= 999999) || !st.journal.findByStan(a, o) || o.settled || o.type !== J_TXN_SALE || o.status !== J_APPROVED)
+        ) {
+          // `ent` holds the original until the request is built
+          v = OUT_NOT_FOUND;
+          w = CLS_DO_NOT_RETRY;
+          x = MSG_OUT_NOT_FOUND;
+        } else if (financial && type !== TXN_BALANCE && st.journal.nextKey >= st.journal.capacity) {
+          v = OUT_JOURNAL_FULL;
+          w = CLS_SYSTEM;
+          x = MSG_OUT_JOURNAL_FULL;
+          e = STORE_ERR_JOURNAL_FULL;
+        } else if (type === TXN_REVERSAL && !st.reversals.isPending) {
+          v = OUT_NOT_FOUND;
+          w = CLS_SUCCESS;
+          x = MSG_OUT_NOT_FOUND;
+        }
+        // a fresh result
+        r.type = type;
+        r.outcome = v;
+        r.rc0 = 0;
+        r.rc1 = 0;
+        r.cls = w;
+        r.msgId = x;
+        r.stan = 0;
+        r.batch = 0;
+        r.amount = 0;
+        r.balance = 0;
+        r.authCode.fill(0);
+        r.rrn.fill(0);
+        r.maskedPan.fill(0);
+        r.maskedPanLen = 0;
+        r.entryMode = 0;
+        r.dateTime = 0;
+        r.debitTotal = 0;
+        r.debitCount = 0;
+        r.creditTotal = 0;
+        r.creditCount = 0;
+        r.uploaded = false;
+        r.reversalPending = false;
+        r.errorCode = e;
+        r.slipReady = false;
+        r.slipType = 0;
+        r.slipStan = 0;
+        r.slipAmount = 0;
+        r.slipDateTime = 0;
+        r.slipPan.fill(0);
+        r.slipPanLen = 0;
+        r.slipReason = 0;
+        if (v !== 0) return false;
+        // what the command carries: the original, the card (copied into tx), the amount
+        n[N_HAS_ORIG] = type === TXN_VOID || type === TXN_REFUND ? 1 : 0;
+        n[N_ORIG_MMDD] = type === TXN_REFUND ? b : -1;
+        if (type === TXN_VOID) {
+          n[N_VOID_TRACE] = a;
+          this.f[F_AMOUNT] = o.amount;
+        } else this.f[F_AMOUNT] = type === TXN_SALE || type === TXN_REFUND ? a : 0;
+        if (type === TXN_REFUND && bytes !== null) {
+          // the original as field 61/37 give it: batch and trace unknown (zeros), RRN, date
+          o.clear();
+          for (i = 0; i < 12; i++) o.rrn[i] = bytes[i];
+        }
+        const tx = this.tx;
+        if (card !== null) {
+          tx.fill(0, 0, TX_CARD_END);
+          tx.set(card.pan, TX_PAN);
+          tx.set(card.expiry, TX_EXPIRY);
+          tx.set(card.track2, TX_TRACK2);
+          tx.set(card.track3, TX_TRACK3);
+          tx.set(card.iccData, TX_ICC);
+          for (i = 0; i < 8; i++) tx[TX_PIN + i] = pinBlock !== null ? pinBlock[i] : 0;
+          n[N_PAN_LEN] = card.panLen;
+          n[N_T2_LEN] = card.track2Len;
+          n[N_T3_LEN] = card.track3Len;
+          n[N_ICC_LEN] = card.iccLen;
+          n[N_PAN_SEQ] = card.panSeq;
+          n[N_HAS_CARD] = 1;
+          n[N_CHIP] = card.entryMode === ENTRY_CHIP ? 1 : 0;
+          n[N_HAS_PIN] = pinBlock !== null ? 1 : 0;
+        } else if (type !== TXN_SIGN_IN) {
+          // no card (void without it, settlement, reversal); a sign-in leaves the last command's flags
+          tx.fill(0, 0, TX_CARD_END);
+          n[N_PAN_LEN] = 0;
+          n[N_T2_LEN] = 0;
+          n[N_T3_LEN] = 0;
+          n[N_ICC_LEN] = 0;
+          n[N_PAN_SEQ] = -1;
+          n[N_HAS_CARD] = 0;
+          n[N_CHIP] = 0;
+          n[N_HAS_PIN] = 0;
+        }
+        if (type === TXN_SETTLE) {
+          // totals of the open batch, as the host counts them (settlement.ts)
+          let count = 0;
+          for (i = 0; st.journal.entryAt(i, o); i++) {
+            if (!settles(o)) continue;
+            count++;
+            if (o.type === J_TXN_VOID || o.type === J_TXN_REFUND) {
+              r.creditTotal += o.amount;
+              r.creditCount++;
+            } else {
+              r.debitTotal += o.amount;
+              r.debitCount++;
+            }
+          }
+          n[N_UPLOAD_COUNT] = count;
+          const step = st.counters.settleStep;
+          n[N_PHASE] = step === SETTLE_UPLOADING ? SP_UPLOAD : step === SETTLE_CLOSING ? SP_FINISH : SP_TOTALS;
+          r.batch = st.counters.batch;
+        } else if (type === TXN_REVERSAL) {
+          const p = st.reversals.pending;
+          r.stan = p.stan;
+          r.amount = p.amount;
+          // masked PAN as ASCII ("622202******9873")
+          const mp = p.pan;
+          const out = r.maskedPan;
+          const len = mp.length > out.length ? out.length : mp.length;
+          const head = len < 6 ? len : 6;
+          const tail = len - head < 4 ? len - head : 4;
+          for (i = 0; i < len; i++) out[i] = 42;
+          for (i = 0; i < head; i++) out[i] = mp.first6[i];
+          for (i = 0; i < tail; i++) out[len - tail + i] = mp.last4[4 - tail + i];
+          r.maskedPanLen = len;
+        }
+        n[N_SEQ]++;
+        n[N_JOB] = type;
+        n[N_MAIN_SENT] = 0;
+        n[N_POST_REV] = 0;
+        n[N_PRE_REV_DONE] = 0;
+        n[N_ABORT] = 0;
+        n[N_MAIN_RC] = 0;
+        n[N_X] = X_NONE;
+        n[N_STATE] = S_RUNNING;
+        this.go(OP_STEP, 0, 0);
+        return true;
       }
     }
   }

@@ -24,7 +24,7 @@ describe("host codec/crypto vs firmware codec/crypto", () => {
   it("a firmware-packed sale (odd PAN, field 22, track 2, MAC) decodes and verifies on the host", () => {
     const m = new Message(createUnionPayTable(), 512);
     m.mti = 200;
-    m.setHead(Uint8Array.from(hex("6000010000603100310000")), 0);
+    m.head.set(Uint8Array.from(hex("6000010000603100310000")));
     const digits: Array<[number, string]> = [
       [2, "6228480000000000018"],
       [3, "000000"],

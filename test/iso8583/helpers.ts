@@ -31,7 +31,7 @@ export interface Sample {
 /** Set every field of `fields` on `msg` (cleared first); throws on a refused value (test bug). */
 export function fill(msg: Message, mti: number, fields: Fields): Message {
   msg.clear();
-  msg.setHead(TPDU_HEADER, 0);
+  msg.head.set(TPDU_HEADER.subarray(0, msg.head.length));
   msg.mti = mti;
   for (const key of Object.keys(fields)) {
     const f = Number(key);

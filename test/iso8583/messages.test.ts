@@ -105,7 +105,7 @@ describe("ISO 8583 UnionPay profile: every message type round-trips", () => {
 
   it("numbers go in by arithmetic: amount, STAN, entry mode, and come back out", () => {
     msg.clear();
-    msg.setHead(TPDU_HEADER, 0);
+    msg.head.set(TPDU_HEADER.subarray(0, msg.head.length));
     msg.mti = 200;
     assert.equal(msg.setNumeric(4, 999999999999), ISO_OK);
     assert.equal(msg.setNumeric(11, 42), ISO_OK);

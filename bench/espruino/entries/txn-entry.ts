@@ -61,7 +61,7 @@ let stan = 1;
 function buildSale(m: Message): void {
   const req = m;
   req.clear();
-  req.setHead(HEAD, 0);
+  req.head.set(HEAD);
   req.mti = 200;
   req.setDigits(2, PAN, 0, PAN.length);
   req.setNumeric(3, 0);
@@ -82,7 +82,7 @@ function buildSale(m: Message): void {
 function buildReply(): void {
   buildSale(reqOfReply);
   rep.clear();
-  rep.setHead(HEAD, 0);
+  rep.head.set(HEAD);
   rep.mti = 210;
   const copy = [2, 3, 4, 11, 14, 25, 41, 42, 49, 60];
   for (let i = 0; i < copy.length; i++) copyField(rep, reqOfReply, copy[i]);
@@ -99,7 +99,7 @@ buildReply();
 const frame = new Uint8Array(512);
 const rev = new Message(table, 512);
 buildSale(req);
-rev.setHead(HEAD, 0);
+rev.head.set(HEAD);
 rev.mti = 400;
 const revFields = [2, 3, 4, 11, 14, 22, 25, 41, 42, 49, 60];
 for (let i = 0; i < revFields.length; i++) copyField(rev, req, revFields[i]);

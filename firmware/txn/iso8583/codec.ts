@@ -127,80 +127,98 @@ export function frameLength(buf: Uint8Array, have: number): number {
   return have < 2 ? -1 : 2 + ((buf[0] << 8) | buf[1]);
 }
 
-/** @hot */
-function fail(view: Message, code: number, field: number): number {
-  for (let i = 0; i < 16; i++) view.bitmap[i] = 0;
-  view.mti = -1;
-  view.errorField = field;
-  return code;
-}
-
 /**
  * Strictly unpack buf[0, len) (length prefix included) into `view`, which then indexes into `buf`
  * without copying. On failure the view holds no fields and `view.errorField` names the field.
+ * (Each check sets `e` and the rest is skipped; the failure is undone in one place at the end,
+ * not by a helper function: on Espruino each costs RAM.)
  * @hot
  */
 export function unpack(buf: Uint8Array, len: number, view: Message): number {
   const t = view.table;
   view.clear();
   view.src = buf;
-  if (len < 2 || len > buf.length) return fail(view, E_SHORT_FRAME, 0);
-  if (((buf[0] << 8) | buf[1]) !== len - 2) return fail(view, E_FRAME_LENGTH, 0);
   const hl = t.headLength;
   const mtiBytes = t.asciiMti ? 4 : 2;
+  let e = ISO_OK;
+  let ef = 0; // the field being read (0: framing, MTI; 1: bitmap)
   let pos = 2;
-  if (pos + hl + mtiBytes + 8 > len) return fail(view, E_TRUNCATED, 0);
-  for (let i = 0; i < hl; i++) view.head[i] = buf[pos + i];
-  pos += hl;
-  view.mtiOffset = pos;
   let mti = 0;
-  for (let k = 0; k < 4; k++) {
-    const d = t.asciiMti ? buf[pos + k] - 48 : k & 1 ? buf[pos + (k >> 1)] & 15 : buf[pos + (k >> 1)] >> 4;
-    if (d < 0 || d > 9) return fail(view, E_BAD_MTI, 0);
-    mti = mti * 10 + d;
+  if (len < 2 || len > buf.length) e = E_SHORT_FRAME;
+  else if (((buf[0] << 8) | buf[1]) !== len - 2) e = E_FRAME_LENGTH;
+  else if (pos + hl + mtiBytes + 8 > len) e = E_TRUNCATED;
+  else {
+    for (let i = 0; i < hl; i++) view.head[i] = buf[pos + i];
+    pos += hl;
+    view.mtiOffset = pos;
+    for (let k = 0; k < 4; k++) {
+      const d = t.asciiMti ? buf[pos + k] - 48 : k & 1 ? buf[pos + (k >> 1)] & 15 : buf[pos + (k >> 1)] >> 4;
+      if (d < 0 || d > 9) e = E_BAD_MTI;
+      mti = mti * 10 + d;
+    }
+    pos += mtiBytes;
   }
-  pos += mtiBytes;
-  const mapBytes = buf[pos] & 0x80 ? 16 : 8;
-  if (pos + mapBytes > len) return fail(view, E_TRUNCATED, 1);
-  for (let i = 0; i < mapBytes; i++) view.bitmap[i] = buf[pos + i];
-  pos += mapBytes;
+  const mapBytes = e !== ISO_OK ? 0 : buf[pos] & 0x80 ? 16 : 8;
+  if (e === ISO_OK && pos + mapBytes > len) {
+    e = E_TRUNCATED;
+    ef = 1;
+  }
+  if (e === ISO_OK) {
+    for (let i = 0; i < mapBytes; i++) view.bitmap[i] = buf[pos + i];
+    pos += mapBytes;
+  }
   const spec = t.spec;
-  for (let f = 2; f <= 128; f++) {
+  // after a failure the loop stops at once (`continue` skips to its test)
+  for (let f = 2; e === ISO_OK && f <= 128; f++) {
     while (f <= 128 && (view.bitmap[(f - 1) >> 3] & (0x80 >> ((f - 1) & 7))) === 0) f++; // see pack
     if (f > 128) break;
+    ef = f;
     const attr = spec.charCodeAt(SPEC_CHARS * f) | 0;
-    if (attr === 0) return fail(view, E_UNKNOWN_FIELD, f);
     const fmt = attr & 7;
     const lt = (attr >> 3) & 3;
     const flags = attr >> 5;
     const max = (spec.charCodeAt(SPEC_CHARS * f + 1) << 8) | spec.charCodeAt(SPEC_CHARS * f + 2);
     let n = max;
+    if (attr === 0) {
+      e = E_UNKNOWN_FIELD;
+      continue;
+    }
     if (lt !== LEN_FIXED) {
       const prefix = t.asciiPrefix ? lt + 1 : lt;
-      if (pos + prefix > len) return fail(view, E_TRUNCATED, f);
+      if (pos + prefix > len) {
+        e = E_TRUNCATED;
+        continue;
+      }
       n = 0;
       if (t.asciiPrefix) {
         for (let k = 0; k < prefix; k++) {
           const c = buf[pos + k];
-          if (c < 48 || c > 57) return fail(view, E_BAD_LENGTH_PREFIX, f);
+          if (c < 48 || c > 57) e = E_BAD_LENGTH_PREFIX;
           n = n * 10 + c - 48;
         }
       } else {
         const b = buf[pos + prefix - 1];
-        if (b >> 4 > 9 || (b & 15) > 9) return fail(view, E_BAD_LENGTH_PREFIX, f);
+        if (b >> 4 > 9 || (b & 15) > 9) e = E_BAD_LENGTH_PREFIX;
         n = (b >> 4) * 10 + (b & 15);
         if (prefix === 2) {
           const h = buf[pos];
-          if (h > 9) return fail(view, E_BAD_LENGTH_PREFIX, f);
+          if (h > 9) e = E_BAD_LENGTH_PREFIX;
           n += h * 100;
         }
       }
+      if (e !== ISO_OK) continue;
       pos += prefix;
-      if (n > max) return fail(view, E_FIELD_TOO_LONG, f);
+      if (n > max) {
+        e = E_FIELD_TOO_LONG;
+        continue;
+      }
     }
     const bcd = (fmt === FMT_N || fmt === FMT_Z) && (flags & FLAG_ASCII) === 0;
     const bytes = bcd ? (n + 1) >> 1 : n;
-    if (pos + bytes > len) return fail(view, E_TRUNCATED, f);
+    if (pos + bytes > len) {
+      e = E_TRUNCATED;
+      continue;
+    }
     if (bcd) {
       // digits (and, in track data, the separator D); an odd count's pad nibble (first when
       // right-aligned, last when left-aligned) is 0 or F
@@ -210,20 +228,29 @@ export function unpack(buf: Uint8Array, len: number, view: Message): number {
       for (let k = 0; k < nibbles; k++) {
         const b = buf[pos + (k >> 1)];
         const v = k & 1 ? b & 15 : b >> 4;
-        if (k === pad ? v !== 0 && v !== 15 : v > 9 && !(fmt === FMT_Z && v === 13)) return fail(view, E_BAD_BCD, f);
+        if (k === pad ? v !== 0 && v !== 15 : v > 9 && !(fmt === FMT_Z && v === 13)) e = E_BAD_BCD;
       }
     } else if (fmt === FMT_N || fmt === FMT_Z || fmt === FMT_AN) {
       for (let i = 0; i < n; i++) {
         const c = buf[pos + i];
         const ok = fmt === FMT_AN ? c >= 32 && c <= 126 : (c >= 48 && c <= 57) || (fmt === FMT_Z && c === 61);
-        if (!ok) return fail(view, E_BAD_CHAR, f);
+        if (!ok) e = E_BAD_CHAR;
       }
     }
     view.off[f] = pos;
     view.len[f] = n;
     pos += bytes;
   }
-  if (pos !== len) return fail(view, E_TRAILING_DATA, 0);
+  if (e === ISO_OK && pos !== len) {
+    e = E_TRAILING_DATA;
+    ef = 0;
+  }
+  if (e !== ISO_OK) {
+    for (let i = 0; i < 16; i++) view.bitmap[i] = 0;
+    view.mti = -1;
+    view.errorField = ef;
+    return e;
+  }
   view.mti = mti;
   return ISO_OK;
 }

@@ -35,7 +35,7 @@ export class Message {
   readonly table: FieldTable;
   /** MTI as a number: 200 for "0200". -1 when unknown (after a failed unpack). */
   mti = 0;
-  /** TPDU + header (table.headLength bytes), copied in by unpack, sent as is by pack. */
+  /** TPDU + header (table.headLength bytes), copied in by unpack or by the caller, sent as is by pack. */
   readonly head: Uint8Array;
   readonly bitmap: Uint8Array;
   /** Per field (up to table.lastField): body offset in `src` and logical length. */
@@ -85,11 +85,6 @@ export class Message {
     this.mtiOffset = -1;
     this.errorField = 0;
     this.packedLength = 0;
-  }
-
-  /** Copy TPDU + header from src[off..]. @hot */
-  setHead(src: Uint8Array, off: number): void {
-    for (let i = 0; i < this.head.length; i++) this.head[i] = src[off + i];
   }
 
   /** @hot */
