@@ -10,7 +10,7 @@
  * between two Storage compactions.
  */
 import { FlashStorage } from "../hil/virtual/flash-storage";
-import { TxnStores } from "../firmware/txn/store/txn-stores";
+import { TxnStores, storesFootprint } from "../firmware/txn/store/txn-stores";
 import { BatchTotals, J_REVERSAL_PENDING, JournalEntry, journalTotals, TXN_SALE } from "../firmware/txn/store/journal";
 import { REASON_NO_REPLY, ReversalSlip } from "../firmware/txn/store/reversal-queue";
 import { SETTLE_CLOSING, SETTLE_STARTED } from "../firmware/txn/store/counters";
@@ -160,9 +160,9 @@ console.log("  " + pad("per settlement (2 steps, batch close, batch advance)", 5
 console.log("  " + pad(`per sale, steady state over ${N} sales (with log compactions)`, 58) + steadyPerSale.toFixed(0).padStart(6) + " B");
 console.log("  " + pad("Storage trash per sale (old log files until compaction)", 58) + (trashMade / N).toFixed(0).padStart(6) + " B");
 console.log("");
-console.log(`  log files created at first boot: ${created} B programmed; all logs, both files: ${s.footprint()} B of ${STORAGE}`);
+console.log(`  log files created at first boot: ${created} B programmed; all logs, both files: ${storesFootprint(s)} B of ${STORAGE}`);
 console.log(`  over ${N} sales: ${logCompactions} log compactions, ${storageCompactions} Storage compactions (at idle), ${settlements} settlements (journal of ${s.journal.capacity})`);
-console.log(`  sales between Storage compactions with ${STORAGE / 1024} KiB: about ${Math.floor((STORAGE - s.footprint()) / Math.max(1, trashMade / N))}`);
+console.log(`  sales between Storage compactions with ${STORAGE / 1024} KiB: about ${Math.floor((STORAGE - storesFootprint(s)) / Math.max(1, trashMade / N))}`);
 console.log(`  Node: first boot ${firstBoot.toFixed(1)} ms, reboot recovery ${bootMs.toFixed(1)} ms, ${((loopMs * 1000) / N).toFixed(0)} us per sale`);
 
 /** The figures above, for bench/run.ts (importing this module runs the bench and prints them). */

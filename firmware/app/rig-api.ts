@@ -21,7 +21,7 @@
  */
 import type { Terminal } from "./terminal";
 import { STATE_NAMES, V_STATE, V_RESULTS, V_Q_COUNT, V_CHINESE, B_REC } from "../ui/ui-model";
-import { JournalEntry, effectiveStatus } from "../txn/store/journal";
+import { J_SETTLED, JournalEntry } from "../txn/store/journal";
 import { ReversalSlip } from "../txn/store/reversal-queue";
 import { str } from "../ui/format";
 import { msgEn } from "../ui/messages.gen";
@@ -78,7 +78,7 @@ export function makeRigApi(p: RigApiParts): any {
   function entryObject(e: JournalEntry): any {
     return {
       type: JOURNAL_TYPES[e.type] || "" + e.type,
-      status: JOURNAL_STATUS[effectiveStatus(e)] || "" + e.status,
+      status: JOURNAL_STATUS[e.settled ? J_SETTLED : e.status] || "" + e.status,
       amount: e.amount,
       stan: e.stan,
       origStan: e.origStan,

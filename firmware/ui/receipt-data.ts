@@ -24,7 +24,6 @@ import {
   TXN_VOID as J_TXN_VOID,
   TXN_REFUND as J_TXN_REFUND,
   JournalEntry,
-  effectiveStatus,
 } from "../txn/store/journal";
 import type { Terminal } from "../app/terminal";
 import { B_REC } from "./ui-model";
@@ -195,7 +194,7 @@ export function journalRecord(t: Terminal, trace: number): boolean {
   R[o + R_CREDIT_TOTAL] = 0;
   R[o + R_CREDIT_COUNT] = 0;
   R[o + R_UPLOADED] = 0;
-  const st = effectiveStatus(e);
+  const st = e.settled ? J_SETTLED : e.status; // effectiveStatus, inlined (a function costs RAM)
   R[o + R_REV_PENDING] = st === J_REVERSAL_PENDING ? 1 : 0;
   R[o + R_STATUS_MSG] =
     st === J_APPROVED

@@ -95,7 +95,10 @@ export class BatchTotals {
   creditCount = 0;
 }
 
-/** Status to show: SETTLED for entries of a closed batch, else the stored one. @hot */
+/**
+ * Status to show: SETTLED for entries of a closed batch, else the stored one. (Tests and tools;
+ * the firmware writes the one line out, so the bundle leaves this function out.) @hot
+ */
 export function effectiveStatus(e: JournalEntry): number {
   return e.settled ? J_SETTLED : e.status;
 }

@@ -245,7 +245,11 @@ export class TxnStores {
     const s = this.store as StoreLike & { compact?: () => unknown };
     if (typeof s.compact !== "function") return false;
     if (this.reversals.isPending || this.counters.settleStep !== SETTLE_IDLE) return false;
-    const need = threshold || this.footprint();
+    // default: storesFootprint(this), written out (a function costs RAM; the firmware needs it here only)
+    const c = this.counters.log;
+    const j = this.journal.log;
+    const r = this.reversals.log;
+    const need = threshold || 2 * (c.idx[c.keys + LOG_FILE_AREA] + j.idx[j.keys + LOG_FILE_AREA] + r.idx[r.keys + LOG_FILE_AREA] + 3 * LOG_FILE_OVERHEAD);
     let free = 0;
     try {
       free = s.getFree();
@@ -257,11 +261,16 @@ export class TxnStores {
     return true;
   }
 
-  /** Flash all logs take with both files of each present (the worst moment of a compaction). */
-  footprint(): number {
-    const c = this.counters.log;
-    const j = this.journal.log;
-    const r = this.reversals.log;
-    return 2 * (c.idx[c.keys + LOG_FILE_AREA] + j.idx[j.keys + LOG_FILE_AREA] + r.idx[r.keys + LOG_FILE_AREA] + 3 * LOG_FILE_OVERHEAD);
-  }
+}
+
+/**
+ * Flash all logs take with both files of each present (the worst moment of a compaction).
+ * For the flash bench and tests (compactIfIdle has the same sum written out): outside the class,
+ * so the firmware bundle leaves it out.
+ */
+export function storesFootprint(s: TxnStores): number {
+  const c = s.counters.log;
+  const j = s.journal.log;
+  const r = s.reversals.log;
+  return 2 * (c.idx[c.keys + LOG_FILE_AREA] + j.idx[j.keys + LOG_FILE_AREA] + r.idx[r.keys + LOG_FILE_AREA] + 3 * LOG_FILE_OVERHEAD);
 }
