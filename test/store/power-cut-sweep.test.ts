@@ -26,6 +26,7 @@ import {
   JournalEntry,
   TXN_SALE,
   TXN_VOID,
+  journalCount,
 } from "../../firmware/txn/store/journal";
 import {
   REASON_NO_REPLY,
@@ -272,7 +273,7 @@ function rebootAndCheck(run: Run, label: string, hostAnswersAfter: boolean, sett
   const voids = new Set<number>();
   const stans = new Set<number>();
   const e = new JournalEntry();
-  for (let i = 0; i < j.count(); i++) {
+  for (let i = 0; i < journalCount(j); i++) {
     assert.ok(j.entryAt(i, e));
     assert.ok(!stans.has(e.stan), `${label}: trace ${e.stan} journaled twice`);
     stans.add(e.stan);
@@ -302,7 +303,7 @@ function rebootAndCheck(run: Run, label: string, hostAnswersAfter: boolean, sett
   if (hostAnswersAfter) assert.equal(q.isPending, false, `${label}: reversal left pending`);
   if (settling) {
     assert.equal(c.batch, run.startBatch + 1, `${label}: settlement did not complete`);
-    assert.equal(j.count(), 0);
+    assert.equal(journalCount(j), 0);
     assert.deepEqual(host.settledBatches, [run.startBatch]);
   }
 }

@@ -103,9 +103,8 @@ export class TxnStores {
     }
     // a void journaled approved whose original was not yet marked voided (entry bytes: type at
     // 0, status at 1, original trace at 12)
-    const count = j.count();
-    for (let i = 0; rc === STORE_OK && i < count; i++) {
-      if (!j.entryAt(i, null) || p[0] !== TXN_VOID || p[1] !== J_APPROVED) continue;
+    for (let i = 0; rc === STORE_OK && j.entryAt(i, null); i++) {
+      if (p[0] !== TXN_VOID || p[1] !== J_APPROVED) continue;
       const orig = beN(p, 12, 4);
       if (j.statusOfStan(orig) === J_APPROVED && !j.setStatus(orig, J_VOIDED)) rc = j.lastError;
     }
