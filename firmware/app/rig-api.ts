@@ -51,7 +51,7 @@ export interface RigJournal {
 export interface RigReversals {
   readonly isPending: boolean;
   readonly pending: ReversalSlip;
-  manualCount(): number;
+  /** False past the last entry. */
   manualAt(i: number, out: ReversalSlip): boolean;
 }
 
@@ -158,8 +158,7 @@ export function makeRigApi(p: RigApiParts): any {
       const out: any[] = [];
       if (!q) return out;
       const slip = new ReversalSlip();
-      const n = q.manualCount();
-      for (let i = 0; i < n; i++) if (q.manualAt(i, slip)) out.push(slipObject(slip));
+      for (let i = 0; q.manualAt(i, slip); i++) out.push(slipObject(slip));
       return out;
     },
     printQueue: function (): number {

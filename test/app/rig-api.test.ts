@@ -30,8 +30,8 @@ describe("Rig API (global.T)", () => {
         return hasPending;
       },
       pending,
-      manualCount: () => manual.length,
       manualAt: (i, out) => {
+        if (i >= manual.length) return false;
         const m = manual[i];
         out.type = m.type;
         out.stan = m.stan;

@@ -17,7 +17,7 @@ import type { EngineListener, HostLink, TxnResult } from "../../firmware/txn/eng
 import { TxnEngine, type TxnEngineConfig } from "../../firmware/txn/engine";
 import { TxnStores, type TxnStoresOptions } from "../../firmware/txn/store/txn-stores";
 import { JournalEntry, J_APPROVED, J_DECLINED, J_REVERSAL_FAILED, J_REVERSAL_PENDING, J_REVERSED, J_VOIDED } from "../../firmware/txn/store/journal";
-import { ReversalSlip } from "../../firmware/txn/store/reversal-queue";
+import { ReversalSlip, manualCountOf } from "../../firmware/txn/store/reversal-queue";
 
 export const CONNECT_MS = 5000;
 export const REPLY_MS = 20000;
@@ -332,7 +332,7 @@ export class Terminal {
   manual(): ReversalSlip[] {
     const out: ReversalSlip[] = [];
     const q = this.stores.reversals;
-    for (let i = 0; i < q.manualCount(); i++) {
+    for (let i = 0; i < manualCountOf(q); i++) {
       const s = new ReversalSlip();
       assert.ok(q.manualAt(i, s));
       out.push(s);

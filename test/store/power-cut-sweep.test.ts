@@ -36,6 +36,7 @@ import {
   RQ_EXHAUSTED,
   RQ_RETRY,
   RQ_SEND,
+  manualCountOf,
 } from "../../firmware/txn/store/reversal-queue";
 import { STORE_OK } from "../../firmware/txn/store/codes";
 import { build0400, entryFor, slipFor, TEST_PAN } from "./helpers";
@@ -240,7 +241,7 @@ function rebootAndCheck(run: Run, label: string, hostAnswersAfter: boolean, sett
   }
   const manual: number[] = [];
   const slip = new ReversalSlip();
-  for (let i = 0; i < q.manualCount(); i++) {
+  for (let i = 0; i < manualCountOf(q); i++) {
     assert.ok(q.manualAt(i, slip));
     manual.push(slip.stan);
   }
@@ -282,7 +283,7 @@ function rebootAndCheck(run: Run, label: string, hostAnswersAfter: boolean, sett
     if (e.status === J_REVERSAL_PENDING) assert.ok(q.isPending && q.pending.stan === e.stan, `${label}: entry ${e.stan} waits for a reversal that is not there`);
   }
   const manualAfter = new Set<number>();
-  for (let i = 0; i < q.manualCount(); i++) {
+  for (let i = 0; i < manualCountOf(q); i++) {
     q.manualAt(i, slip);
     manualAfter.add(slip.stan);
   }

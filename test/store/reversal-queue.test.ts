@@ -16,6 +16,7 @@ import {
   RQ_NONE,
   RQ_RETRY,
   RQ_SEND,
+  manualCountOf,
 } from "../../firmware/txn/store/reversal-queue";
 import {
   STORE_ERR_BAD_MESSAGE,
@@ -159,7 +160,7 @@ describe("ReversalQueue: PROTOCOL.md reversal rules on flash", () => {
     assert.equal(q.slip.time, 1700000008);
     const r = open(flash);
     assert.equal(r.isPending, false);
-    assert.equal(r.manualCount(), 1);
+    assert.equal(manualCountOf(r), 1);
     const s = new ReversalSlip();
     assert.equal(r.manualAt(0, s), true);
     assert.equal(s.stan, 8);
@@ -167,7 +168,7 @@ describe("ReversalQueue: PROTOCOL.md reversal rules on flash", () => {
     assert.equal(s.reason, REASON_NO_REPLY);
     assert.equal(persist(r, 9), true, "the next transaction can go");
     assert.equal(r.manualAt(0, null, true), true);
-    assert.equal(open(flash).manualCount(), 0);
+    assert.equal(manualCountOf(open(flash)), 0);
     assert.equal(r.manualAt(0, null, true), false, "nothing left to remove");
     assert.equal(r.lastError, STORE_ERR_NOT_FOUND);
   });
@@ -198,7 +199,7 @@ describe("ReversalQueue: PROTOCOL.md reversal rules on flash", () => {
     assert.equal(r.pending.stan, 3);
     assert.equal(r.manualAt(0, null, true), true);
     assert.equal(r.nextAttempt(), RQ_EXHAUSTED);
-    assert.equal(open(flash, { manualCapacity: 2 }).manualCount(), 2);
+    assert.equal(manualCountOf(open(flash, { manualCapacity: 2 })), 2);
   });
 
   it("full flash: persist returns false with STORE_ERR_NO_SPACE (do not send) and loses nothing", () => {
@@ -221,7 +222,7 @@ describe("ReversalQueue: PROTOCOL.md reversal rules on flash", () => {
     assert.equal(q.lastError, STORE_ERR_NO_SPACE);
     assert.equal(q.isPending, false);
     const r = open(flash, { retryLimit: 1, manualCapacity: 4 });
-    assert.equal(r.manualCount(), 1);
+    assert.equal(manualCountOf(r), 1);
     assert.equal(r.isPending, false);
   });
 });

@@ -372,13 +372,6 @@ export class ReversalQueue {
     return len;
   }
 
-  /** Entries waiting for manual handling. */
-  manualCount(): number {
-    let n = 0;
-    for (let k = MANUAL_KEY; k < this.log.keys; k++) if (this.log.read(k, null, 0) > 0) n++;
-    return n;
-  }
-
   /**
    * The i-th manual-handling entry into `out` (null: its bytes are only left in LOG_PAYLOAD, the
    * trace at MANUAL_STAN). `remove` true: the operator has dealt with entry i (slip handed to the
@@ -411,4 +404,14 @@ export class ReversalQueue {
     this.lastError = STORE_ERR_NOT_FOUND;
     return false;
   }
+}
+
+/**
+ * Entries waiting for manual handling (tests and tools; the firmware walks manualAt until it
+ * returns false, so the bundle leaves this out).
+ */
+export function manualCountOf(q: ReversalQueue): number {
+  let n = 0;
+  for (let k = MANUAL_KEY; k < q.log.keys; k++) if (q.log.read(k, null, 0) > 0) n++;
+  return n;
 }

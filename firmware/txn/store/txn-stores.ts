@@ -109,9 +109,7 @@ export class TxnStores {
       if (j.statusOfStan(orig) === J_APPROVED && !j.setStatus(orig, J_VOIDED)) rc = j.lastError;
     }
     // manual-list entries whose journal entry is not final yet
-    const n = q.manualCount();
-    for (let i = 0; rc === STORE_OK && i < n; i++) {
-      if (!q.manualAt(i, null)) continue;
+    for (let i = 0; rc === STORE_OK && q.manualAt(i, null); i++) {
       const stan = beN(p, MANUAL_STAN, 4);
       const st = j.statusOfStan(stan);
       if ((st === J_APPROVED || st === J_REVERSAL_PENDING) && !j.setStatus(stan, J_REVERSAL_FAILED)) rc = j.lastError;
