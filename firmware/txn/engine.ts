@@ -153,7 +153,7 @@ import {
   MSG_REVERSAL_FAILED,
 } from "./message-ids";
 import { rcLookup } from "./response-codes";
-import { settles, TOTALS48_DIGITS, UPLOAD_ITEM_DIGITS, UPLOAD_MAX_ITEMS } from "./settlement";
+import { TOTALS48_DIGITS, UPLOAD_ITEM_DIGITS, UPLOAD_MAX_ITEMS } from "./settlement";
 import { STORE_ERR_JOURNAL_FULL, STORE_ERR_REVERSAL_PENDING } from "./store/codes";
 import { SETTLE_CLOSING, SETTLE_IDLE, SETTLE_STARTED, SETTLE_UPLOADING } from "./store/counters";
 import {
@@ -162,6 +162,7 @@ import {
   J_REVERSAL_PENDING,
   J_VOIDED,
   JournalEntry,
+  TXN_PREAUTH_COMPLETE as J_TXN_PREAUTH_COMPLETE,
   TXN_REFUND as J_TXN_REFUND,
   TXN_SALE as J_TXN_SALE,
   TXN_VOID as J_TXN_VOID,
@@ -736,7 +737,9 @@ export class TxnEngine implements TxnEngineApi {
                   i = this.sto.counters.uploadIndex;
                   while (j < UPLOAD_MAX_ITEMS && this.sto.journal.entryAt(i, en)) {
                     i++;
-                    if (!settles(en)) continue;
+                    // settlement.ts settles(en), written out (a function costs RAM)
+                    x = en.status;
+                    if (!(en.type === J_TXN_SALE || en.type === J_TXN_PREAUTH_COMPLETE ? x === J_APPROVED || x === J_VOIDED : (en.type === J_TXN_VOID || en.type === J_TXN_REFUND) && x === J_APPROVED)) continue;
                     // "00" + STAN + PAN (masked digits as 0) right-justified in 20 + amount
                     v = 2 + j * UPLOAD_ITEM_DIGITS;
                     w = en.pan.length > 20 ? 20 : en.pan.length;
@@ -1535,7 +1538,9 @@ export class TxnEngine implements TxnEngineApi {
           // totals of the open batch, as the host counts them (settlement.ts)
           let count = 0;
           for (i = 0; st.journal.entryAt(i, o); i++) {
-            if (!settles(o)) continue;
+            // settlement.ts settles(o), written out (a function costs RAM)
+            x = o.status;
+            if (!(o.type === J_TXN_SALE || o.type === J_TXN_PREAUTH_COMPLETE ? x === J_APPROVED || x === J_VOIDED : (o.type === J_TXN_VOID || o.type === J_TXN_REFUND) && x === J_APPROVED)) continue;
             count++;
             if (o.type === J_TXN_VOID || o.type === J_TXN_REFUND) {
               r.creditTotal += o.amount;

@@ -21,7 +21,10 @@ export const TOTALS48_DIGITS = 62;
 export const UPLOAD_MAX_ITEMS = 8;
 export const UPLOAD_ITEM_DIGITS = 40;
 
-/** True when the entry counts at settlement (and is batch-uploaded when not balanced). @hot */
+/**
+ * True when the entry counts at settlement (and is batch-uploaded when not balanced). The engine
+ * writes this out where it needs it (each function costs RAM on Espruino): keep them alike. @hot
+ */
 export function settles(e: JournalEntry): boolean {
   if (e.type === TXN_SALE || e.type === TXN_PREAUTH_COMPLETE) return e.status === J_APPROVED || e.status === J_VOIDED;
   if (e.type === TXN_VOID || e.type === TXN_REFUND) return e.status === J_APPROVED;
