@@ -193,7 +193,8 @@ export interface TerminalKeypad {
 }
 
 export interface TerminalMsr {
-  readonly card: CardData;
+  /** Fills `out` from the last good swipe (true), or false with `out` untouched; null drops the swipe. */
+  take(out: CardData | null): boolean;
   tick(now: number): void;
 }
 
@@ -541,13 +542,12 @@ export class Terminal implements EngineListener {
     } else if (kind === EV_CARD_SWIPED) {
       const takes = st === ST_IDLE || st === ST_AMOUNT || st === ST_CARD;
       if (takes && a === MSR_SWIPE_CHIP && !v[V_FALLBACK]) this.act(A_NOTICE, MSG_UI_USE_CHIP, -1, null);
-      else if (takes && !v[V_IS_CHIP]) {
-        this.card.copyFrom(this.msr.card);
+      else if (takes && !v[V_IS_CHIP] && this.msr.take(this.card)) {
         v[V_CARD_READY] = 1;
         if (st === ST_IDLE) this.act(A_START_AMOUNT, TXN_SALE, 0, null);
         else if (st === ST_CARD) this.act(A_CARD_DONE, 0, 0, null);
       }
-      this.msr.card.wipe(); // the reader's copy goes at once, used or not
+      this.msr.take(null); // the reader's copy goes at once, used or not
     } else if (kind === EV_CARD_READ_ERROR) {
       if (st === ST_IDLE || st === ST_AMOUNT || st === ST_CARD) this.act(A_NOTICE, MSG_UI_READ_ERROR, MSG_UI_SWIPE_AGAIN, null);
     } else if (kind === EV_CARD_INSERTED) {

@@ -27,12 +27,17 @@
  *
  * A swipe is accepted only when track 2 is present and well formed (PAN 13..19 digits with a
  * valid Luhn check digit, YYMM with month 01..12, 3-digit service code) and, when track 1 is
- * present, it agrees with track 2 (PAN, expiry, service code). Then the card record is filled
- * (entryMode ENTRY_SWIPE) and EV_CARD_SWIPED is pushed with a = MSR_SWIPE_CHIP when the
+ * present, it agrees with track 2 (PAN, expiry, service code). Then the reader keeps tracks 2
+ * and 3 (track 1 is zeroed) and EV_CARD_SWIPED is pushed with a = MSR_SWIPE_CHIP when the
  * service code starts with 2 or 6 (the card has a chip: the UI should say "use chip", see
- * serviceCodeWantsChip). Anything else - garbled bytes, a track cut off (no '?' within
+ * serviceCodeWantsChip). The owner of the event hands the swipe over with take(record): the
+ * record is filled (entryMode ENTRY_SWIPE); or drops it with take(null). Either way the kept
+ * tracks are zeroed; the next swipe also drops them. The reader has no card record of its own:
+ * a swipe while the chip reader fills its record cannot overwrite that record.
+ * Anything else - garbled bytes, a track cut off (no '?' within
  * `swipeTimeoutMs` of the first byte), a bad LRC, a bad character, Luhn - gives one
- * EV_CARD_READ_ERROR (a = MSR_ERR_*, b = track) per swipe and leaves the record untouched.
+ * EV_CARD_READ_ERROR (a = MSR_ERR_*, b = track) per swipe, keeps nothing, and take() then
+ * leaves the record untouched.
  * Expiry against today's date is the transaction engine's check, not the reader's.
  * A silent module cannot be told apart from nobody swiping: this driver never raises
  * EV_READER_FAULT.
@@ -40,14 +45,17 @@
  * Usage:
  *   const msr = new MagStripeReader({ serial: Serial2, ring, clock });
  *   setInterval(function () { msr.tick(clock.now()); }, 10);
- *   // ring: EV_CARD_SWIPED -> msr.card holds PAN, expiry, service code, track 2 (and 3).
+ *   // ring: EV_CARD_SWIPED -> if (msr.take(card)) card holds PAN, expiry, service code,
+ *   //   track 2 (and 3); to ignore the swipe: msr.take(null).
  *
  * Memory: a constructor function with its methods put on the prototype at the module's top
  * level (TypeScript's ES5 class output puts methods inside a function of their own, and on
  * Espruino a method keeps a link to every scope around it); the receive handler made
  * at construction parses each byte inline (no helper call per byte: a call frame is a transient
- * allocation); the end of a swipe (checks, card record, event) is one method; the three tracks
- * share one buffer, the card record's ICC data bytes (unused by a swipe: no buffer of its own); properties have names of at most 4 characters (one block each).
+ * allocation); the end of a swipe (checks, event) is one method; the three tracks share one
+ * 217-byte buffer, the only copy of a swipe the reader holds (no card record of its own: the
+ * owner's record is filled by take()); properties have names of at most 4 characters (one block
+ * each).
  */
 import type { SerialLike } from "../hal/serial";
 import type { Clock } from "../hal/clock";
@@ -89,7 +97,6 @@ export interface MagStripeReaderOptions {
   serial: SerialLike;
   ring: EventRing;
   clock: Clock;
-  card?: CardData;
   /** From the first byte of a swipe to its end (default 1000 ms): else MSR_ERR_PARTIAL. */
   swipeTimeoutMs?: number;
   /** The module sends an LRC byte after each end sentinel (default false). */
@@ -129,7 +136,8 @@ const V_ACC = 10;
 const V_TF = 11;
 const V_ERR = 12;
 const V_ET = 13;
-const V_SLOTS = 14;
+const V_PL = 14; // PAN length of the kept good swipe (0 = none kept)
+const V_SLOTS = 15;
 
 const S_IDLE = 0; // no swipe in progress
 const S_BETWEEN = 1; // in a swipe, outside a track
@@ -167,8 +175,12 @@ export function luhnOk(d: Uint8Array, n: number): boolean {
 }
 
 export interface MagStripeReader {
-  /** The card record, written only on EV_CARD_SWIPED. */
-  readonly card: CardData;
+  /**
+   * Hands the last good swipe over and forgets it: fills `out` (as wipe() then the stripe's
+   * fields) and returns true, or returns false and leaves `out` untouched when no good swipe is
+   * kept. With null it only forgets it. The raw tracks are zeroed either way.
+   */
+  take(out: CardData | null): boolean;
   /** Last EV_CARD_READ_ERROR reason, for diagnostics. */
   lastError: number;
   /** True while a swipe is being received. */
@@ -179,10 +191,9 @@ export interface MagStripeReader {
 
 /** The driver's own fields (names of at most 4 characters: one block each). */
 interface Reader extends MagStripeReader {
-  card: CardData;
   ring: EventRing;
   clk: Clock;
-  /** Tracks 1, 2, 3 at T1_AT, T2_AT, T3_AT: the card record's ICC data bytes (zeroed by done()). */
+  /** Tracks 1, 2, 3 at T1_AT, T2_AT, T3_AT (done() zeroes all but a good swipe's tracks 2 and 3). */
   trk: Uint8Array;
   /** Slots V_*. */
   v: Int32Array;
@@ -190,7 +201,7 @@ interface Reader extends MagStripeReader {
   t0: number;
   last: number;
   /**
-   * The swipe has ended: check it, fill the card record when good, forget the raw tracks.
+   * The swipe has ended: check it, keep tracks 2 and 3 when good, zero the rest.
    * Returns 0 (good; et = the EV_CARD_SWIPED a) or the MSR_ERR_* (et = its track): the caller
    * pushes the event, so the ring's frame is not stacked on this one (transient RAM).
    */
@@ -200,7 +211,6 @@ interface Reader extends MagStripeReader {
 export const MagStripeReader = function (this: Reader, options: MagStripeReaderOptions): void {
   const m = this;
   m.v = new Int32Array(V_SLOTS);
-  m.card = options.card || new CardData();
   m.lastError = 0;
   m.ring = options.ring;
   m.clk = options.clock;
@@ -208,8 +218,7 @@ export const MagStripeReader = function (this: Reader, options: MagStripeReaderO
   m.v[V_LRC] = options.lrc ? 1 : 0;
   m.v[V_ENDB] = options.endByte !== undefined ? options.endByte : C_LF;
   m.v[V_GAP] = options.endGapMs !== undefined ? options.endGapMs : 50;
-  // the raw tracks: the record's ICC data bytes (255 >= 217; a swiped card has no ICC data)
-  m.trk = m.card.iccData;
+  m.trk = new Uint8Array(T3_AT + T3_MAX);
   m.v[V_N1] = -1;
   m.v[V_N2] = -1;
   m.v[V_N3] = -1;
@@ -253,6 +262,7 @@ export const MagStripeReader = function (this: Reader, options: MagStripeReaderO
             m.v[V_N3] = -1;
             m.v[V_ERR] = 0;
             m.v[V_ET] = 0;
+            m.v[V_PL] = 0; // a kept swipe not taken goes: its bytes are overwritten or zeroed by done()
           }
           if (c === C_SS1 && m.v[V_N1] < 0 && m.v[V_N2] < 0 && m.v[V_N3] < 0) m.v[V_T] = 1;
           else if (c === C_SS2 && m.v[V_N2] < 0 && m.v[V_N3] < 0) m.v[V_T] = 2;
@@ -338,7 +348,7 @@ proto.tick = function (this: Reader, now: number): void {
 };
 
 /**
- * Checks the swipe (track 2 well formed, Luhn, track 1 agreeing) and fills the card record when
+ * Checks the swipe (track 2 well formed, Luhn, track 1 agreeing) and keeps tracks 2 and 3 when
  * it is good (see done() above). Three locals only: each is a block taken while it runs. @hot
  */
 proto.done = function (this: Reader): number {
@@ -380,28 +390,38 @@ proto.done = function (this: Reader): number {
   if (this.v[V_ERR] !== 0) {
     this.lastError = this.v[V_ERR];
   } else {
-    // Every field written whole (the digits, then zeros): what wipe() would do, without zeroing
-    // the raw tracks, which live in this record's ICC data bytes (a swipe has no ICC data).
-    for (k = 0; k < 19; k++) this.card.pan[k] = k < pan ? this.trk[T2_AT + k] : 0;
-    this.card.panLen = pan;
-    for (k = 0; k < 4; k++) this.card.expiry[k] = this.trk[T2_AT + pan + 1 + k];
-    for (k = 0; k < 3; k++) this.card.serviceCode[k] = this.trk[T2_AT + pan + 5 + k];
-    for (k = 0; k < T2_MAX; k++) this.card.track2[k] = k < this.v[V_N2] ? this.trk[T2_AT + k] : 0;
-    this.card.track2Len = this.v[V_N2];
-    for (k = 0; k < T3_MAX; k++) this.card.track3[k] = k < this.v[V_N3] ? this.trk[T3_AT + k] : 0;
-    this.card.track3Len = this.v[V_N3] > 0 ? this.v[V_N3] : 0;
-    this.card.panSeq = -1;
-    this.card.iccLen = 0;
-    this.card.entryMode = ENTRY_SWIPE;
+    this.v[V_PL] = pan;
     // a = MSR_SWIPE_CHIP when the service code starts with 2 or 6: the card has a chip
-    k = this.card.serviceCode[0];
+    k = this.trk[T2_AT + pan + 5];
     this.v[V_ET] = k === 0x32 || k === 0x36 ? MSR_SWIPE_CHIP : 0;
   }
   this.v[V_ST] = S_IDLE;
-  for (k = 0; k < this.trk.length; k++) this.trk[k] = 0;
-  this.v[V_N1] = -1;
-  this.v[V_N2] = -1;
-  this.v[V_N3] = -1;
+  // zero all but a good swipe's tracks 2 and 3 (track 1, a bad swipe, an older swipe's tail)
+  for (k = 0; k < T3_AT + T3_MAX; k++) {
+    if (!this.v[V_PL] || !((k >= T2_AT && k < T2_AT + this.v[V_N2]) || (k >= T3_AT && k < T3_AT + this.v[V_N3]))) this.trk[k] = 0;
+  }
   this.v[V_TL] = 0;
   return this.v[V_ERR];
+};
+
+/** See MagStripeReader.take. @hot */
+proto.take = function (this: Reader, out: CardData | null): boolean {
+  const pan = out ? this.v[V_PL] : 0;
+  let k = 0;
+  if (out && pan) {
+    out.wipe();
+    for (k = 0; k < pan; k++) out.pan[k] = this.trk[T2_AT + k];
+    out.panLen = pan;
+    for (k = 0; k < 4; k++) out.expiry[k] = this.trk[T2_AT + pan + 1 + k];
+    for (k = 0; k < 3; k++) out.serviceCode[k] = this.trk[T2_AT + pan + 5 + k];
+    for (k = 0; k < this.v[V_N2]; k++) out.track2[k] = this.trk[T2_AT + k];
+    out.track2Len = this.v[V_N2];
+    for (k = 0; k < this.v[V_N3]; k++) out.track3[k] = this.trk[T3_AT + k];
+    out.track3Len = this.v[V_N3] > 0 ? this.v[V_N3] : 0;
+    out.entryMode = ENTRY_SWIPE;
+  }
+  this.v[V_PL] = 0;
+  // not in the middle of a swipe: its bytes so far are in the buffer
+  if (this.v[V_ST] === S_IDLE) this.trk.fill(0);
+  return pan > 0;
 };

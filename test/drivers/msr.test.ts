@@ -44,6 +44,8 @@ interface Rig {
   link: UartLink;
   ring: EventRing;
   msr: MagStripeReader;
+  /** The owner's card record (the terminal's), filled by the reader's hand-over. */
+  rec: CardData;
 }
 
 function rig(moduleOpts?: MsrModuleOptions, driverOpts?: Partial<MagStripeReaderOptions>, ringSize?: number): Rig {
@@ -53,7 +55,7 @@ function rig(moduleOpts?: MsrModuleOptions, driverOpts?: Partial<MagStripeReader
   const ring = new EventRing(ringSize || 8);
   const msr = new MagStripeReader(Object.assign({ serial: link.firmware, ring: ring, clock: sched }, driverOpts || {}));
   sched.setInterval(() => msr.tick(sched.now()), 5);
-  return { sched, module, link, ring, msr };
+  return { sched, module, link, ring, msr, rec: new CardData() };
 }
 
 function drain(ring: EventRing): Ev[] {
@@ -66,6 +68,13 @@ function ascii(b: Uint8Array, n: number): string {
   let s = "";
   for (let i = 0; i < n; i++) s += String.fromCharCode(b[i]);
   return s;
+}
+
+/** The reader's raw track buffer: all zero when it keeps no swipe. */
+function trackBytesZero(r: Rig): boolean {
+  const b = (r.msr as unknown as { trk: Uint8Array }).trk;
+  for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
+  return true;
 }
 
 function snapshot(c: CardData): string {
@@ -81,7 +90,13 @@ function swipe(r: Rig, card: TestCard, o?: SwipeOptions): Ev[] {
 
 function assertGood(r: Rig, card: TestCard, evs: Ev[]): void {
   assert.deepEqual(evs, [[EV_CARD_SWIPED, card.serviceCode[0] === "2" || card.serviceCode[0] === "6" ? MSR_SWIPE_CHIP : 0, 0]]);
-  const c = r.msr.card;
+  const c = r.rec;
+  c.iccData[0] = 0x9f; // the hand-over writes the whole record: no chip data may stay
+  c.iccLen = 1;
+  assert.equal(r.msr.take(c), true, "a good swipe is handed over");
+  assert.equal(c.iccData[0], 0);
+  assert.ok(trackBytesZero(r), "the reader keeps no track data after the hand-over");
+  assert.equal(r.msr.take(c), false, "only once");
   assert.equal(ascii(c.pan, c.panLen), card.pan);
   assert.equal(ascii(c.expiry, 4), card.expiry);
   assert.equal(ascii(c.serviceCode, 3), card.serviceCode);
@@ -112,8 +127,8 @@ describe("MagStripeReader against MsrModule", () => {
     assert.equal(sent, "%" + track1Of(MAG_DEBIT) + "?\r;" + track2Of(MAG_DEBIT) + "?\r\n");
     r.sched.advance(200);
     assertGood(r, MAG_DEBIT, drain(r.ring));
-    assert.equal(r.msr.card.track3Len, 0);
-    assert.equal(serviceCodeWantsChip(r.msr.card), false);
+    assert.equal(r.rec.track3Len, 0);
+    assert.equal(serviceCodeWantsChip(r.rec), false);
     assert.equal(r.msr.busy(), false);
   });
 
@@ -126,10 +141,10 @@ describe("MagStripeReader against MsrModule", () => {
     for (const ss of [";", "+"]) {
       const r = rig({ track3Sentinel: ss });
       assertGood(r, MAG_DEBIT_TRACK3, swipe(r, MAG_DEBIT_TRACK3));
-      assert.equal(ascii(r.msr.card.track3, r.msr.card.track3Len), MAG_DEBIT_TRACK3.track3);
+      assert.equal(ascii(r.rec.track3, r.rec.track3Len), MAG_DEBIT_TRACK3.track3);
       // track 2 + 3 only
       assertGood(r, MAG_DEBIT_TRACK3, swipe(r, MAG_DEBIT_TRACK3, { missingTrack: [1] }));
-      assert.equal(r.msr.card.track3Len, MAG_DEBIT_TRACK3.track3!.length);
+      assert.equal(r.rec.track3Len, MAG_DEBIT_TRACK3.track3!.length);
     }
   });
 
@@ -150,8 +165,9 @@ describe("MagStripeReader against MsrModule", () => {
     const r = rig();
     const evs = swipe(r, CHIP_DEBIT);
     assert.deepEqual(evs, [[EV_CARD_SWIPED, MSR_SWIPE_CHIP, 0]]);
-    assert.ok(serviceCodeWantsChip(r.msr.card));
-    assert.equal(ascii(r.msr.card.serviceCode, 3), "201");
+    assert.ok(r.msr.take(r.rec));
+    assert.ok(serviceCodeWantsChip(r.rec));
+    assert.equal(ascii(r.rec.serviceCode, 3), "201");
   });
 
   it("accepts an expired card: expiry against today is the engine's check", () => {
@@ -198,10 +214,12 @@ describe("MagStripeReader against MsrModule", () => {
       const r = rig(mo, dro);
       // A good card first: a bad swipe must neither change nor half-overwrite it.
       assertGood(r, MAG_DEBIT_TRACK3, swipe(r, MAG_DEBIT_TRACK3));
-      const before = snapshot(r.msr.card);
+      const before = snapshot(r.rec);
       const evs = swipe(r, card, so);
       assert.deepEqual(evs, [[EV_CARD_READ_ERROR, reason, track]], MSR_ERR_NAMES[evs[0] ? evs[0][1] : 0]);
-      assert.equal(snapshot(r.msr.card), before);
+      assert.ok(trackBytesZero(r), "nothing of the bad swipe stays in the reader");
+      assert.equal(r.msr.take(r.rec), false, "a bad swipe has nothing to hand over");
+      assert.equal(snapshot(r.rec), before);
       assert.equal(r.msr.lastError, reason);
       assert.equal(r.msr.busy(), false);
       // ... and the reader is ready for the next swipe.
@@ -223,14 +241,24 @@ describe("MagStripeReader against MsrModule", () => {
     let errors = 0;
     for (let seed = 1; seed <= 150; seed++) {
       const r = rig({ lrc: true }, { lrc: true });
-      const evs = swipe(r, MAG_DEBIT_TRACK3, { noise: { seed: seed, flips: 1 + (seed % 3), inserts: seed % 2 } });
+      r.module.swipe(MAG_DEBIT_TRACK3, { noise: { seed: seed, flips: 1 + (seed % 3), inserts: seed % 2 } });
+      // events taken as they come, as the terminal does: each good swipe handed over at once
+      const evs: Ev[] = [];
+      for (let t = 0; t < 1500; t += 5) {
+        r.sched.advance(5);
+        for (const e of drain(r.ring)) {
+          evs.push(e);
+          if (e[0] === EV_CARD_SWIPED) assert.ok(r.msr.take(r.rec), "seed " + seed);
+          else assert.equal(r.msr.take(r.rec), false, "seed " + seed);
+        }
+      }
       assert.ok(evs.length >= 1, "seed " + seed);
       for (const e of evs) {
         if (e[0] === EV_CARD_READ_ERROR) errors++;
         else {
           assert.equal(e[0], EV_CARD_SWIPED);
-          assert.equal(ascii(r.msr.card.pan, r.msr.card.panLen), MAG_DEBIT_TRACK3.pan, "seed " + seed);
-          assert.equal(ascii(r.msr.card.track2, r.msr.card.track2Len), track2Of(MAG_DEBIT_TRACK3), "seed " + seed);
+          assert.equal(ascii(r.rec.pan, r.rec.panLen), MAG_DEBIT_TRACK3.pan, "seed " + seed);
+          assert.equal(ascii(r.rec.track2, r.rec.track2Len), track2Of(MAG_DEBIT_TRACK3), "seed " + seed);
         }
       }
     }
@@ -243,7 +271,8 @@ describe("MagStripeReader against MsrModule", () => {
     assert.equal(r.module.swipe(MAG_DEBIT), "");
     r.sched.advance(3000);
     assert.equal(r.ring.count, 0);
-    assert.equal(r.msr.card.panLen, 0);
+    assert.equal(r.msr.take(r.rec), false);
+    assert.equal(r.rec.panLen, 0);
   });
 
   it("reports garbage on an idle line once, as garbled, and reads the next swipe", () => {
@@ -267,7 +296,8 @@ describe("MagStripeReader against MsrModule", () => {
       [EV_CARD_SWIPED, 0, 0],
       [EV_CARD_SWIPED, MSR_SWIPE_CHIP, 0],
     ]);
-    assert.equal(ascii(r.msr.card.pan, r.msr.card.panLen), CHIP_DEBIT.pan);
+    assert.ok(r.msr.take(r.rec), "the later swipe is the one kept");
+    assert.equal(ascii(r.rec.pan, r.rec.panLen), CHIP_DEBIT.pan);
   });
 
   it("counts events dropped on a full ring instead of throwing", () => {
@@ -277,6 +307,30 @@ describe("MagStripeReader against MsrModule", () => {
     assert.equal(r.ring.count, 1);
     assert.equal(r.ring.dropped, 2);
     assert.deepEqual(drain(r.ring), [[EV_CARD_SWIPED, 0, 0]]);
+  });
+
+  it("drops a good swipe handed to nobody: its tracks are zeroed and the record stays as it was", () => {
+    const r = rig();
+    assert.deepEqual(swipe(r, MAG_DEBIT_TRACK3), [[EV_CARD_SWIPED, 0, 0]]);
+    assert.equal(trackBytesZero(r), false, "tracks 2 and 3 are kept until the hand-over");
+    assert.equal(r.msr.take(null), false);
+    assert.ok(trackBytesZero(r));
+    assert.equal(r.msr.take(r.rec), false, "nothing left to hand over");
+    assert.equal(r.rec.panLen + r.rec.track2Len + r.rec.track3Len + r.rec.entryMode, 0);
+  });
+
+  it("a hand-over during the next swipe neither hands out nor disturbs that swipe", () => {
+    const r = rig();
+    assert.deepEqual(swipe(r, CHIP_DEBIT), [[EV_CARD_SWIPED, MSR_SWIPE_CHIP, 0]]);
+    const t2 = ";" + track2Of(MAG_DEBIT) + "?\r\n";
+    r.module.lineNoise(t2.slice(0, 9)); // the first bytes of the next swipe
+    r.sched.advance(20);
+    assert.ok(r.msr.busy());
+    assert.equal(r.msr.take(r.rec), false, "the earlier swipe went when this one began");
+    assert.equal(r.msr.take(null), false);
+    r.module.lineNoise(t2.slice(9));
+    r.sched.advance(100);
+    assertGood(r, MAG_DEBIT, drain(r.ring));
   });
 
   it("computes the LRC the module sends as XOR of SS..ES", () => {
