@@ -4,7 +4,8 @@
  * Digits are stored as ASCII codes ('0'..'9'); track 2 uses '=' as its separator.
  *
  * Memory: the six byte fields are views into one 422-byte buffer (one allocation instead of six;
- * about 7 blocks less per record on Espruino), so wipe and copyFrom are one fill / one set.
+ * about 7 blocks less per record on Espruino), so wipe is one fill. There is one record: the
+ * chip reader's, which the terminal also uses; the MSR fills it on `take` (no copying).
  */
 export const ENTRY_SWIPE = 2; // POS entry mode 02x (magnetic stripe)
 export const ENTRY_CHIP = 5; // POS entry mode 05x (contact chip)
@@ -42,16 +43,5 @@ export class CardData {
     this.panSeq = -1;
     this.iccLen = 0;
     this.entryMode = 0;
-  }
-
-  /** Copy another record into this one (e.g. the reader's record into the engine's). */
-  copyFrom(o: CardData): void {
-    this.bytes.set(o.bytes);
-    this.panLen = o.panLen;
-    this.track2Len = o.track2Len;
-    this.track3Len = o.track3Len;
-    this.panSeq = o.panSeq;
-    this.iccLen = o.iccLen;
-    this.entryMode = o.entryMode;
   }
 }
