@@ -42,23 +42,19 @@ async function bootUsage(bin: string, files: StorageFile[], boot: string[] | nul
   const dir = newWorkDir("espruino-boot-");
   try {
     await installStorage(bin, dir, files, boot ? bootCodeFor(boot) : null);
-    let t;
+    let t: Awaited<ReturnType<typeof startInterpreter>> | null = null;
     try {
       t = await startInterpreter(bin, dir);
-    } catch (e) {
-      // a boot that ran out of memory can take the interpreter down with it (an ASSERT after
-      // OUT OF MEMORY, exit code 1): that is "does not fit", not a failed bench
-      return { usage: null, total: 0, blockBytes: 0, oom: [(e as Error).message] };
-    }
-    try {
       await t.wait(1500); // let the boot's timers run (LCD init, first ticks)
       const oom = memoryErrors(t.takeOutput());
       const m = (await t.eval("process.memory()")) as { usage: number; total: number; blocksize: number };
       return { usage: oom.length ? null : m.usage, total: m.total, blockBytes: m.blocksize, oom };
     } catch (e) {
+      // a boot that ran out of memory can take the interpreter down with it (an ASSERT after
+      // OUT OF MEMORY, exit code 1): that is "does not fit", not a failed bench
       return { usage: null, total: 0, blockBytes: 0, oom: [(e as Error).message] };
     } finally {
-      await t.close();
+      if (t) await t.close();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
