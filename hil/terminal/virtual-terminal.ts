@@ -29,6 +29,7 @@ import { CONFIG_FILE, type TerminalConfig } from "../../firmware/config";
 import { HIL_METHODS, HilControl, virtualBoardPins, type KeyTiming, type TerminalModels } from "./hil-control";
 import { TERMINAL_CARDS } from "./cards";
 import { VIRTUAL_WIRING, type TerminalWiring } from "./wiring";
+import type { McuFlash } from "../virtual/mcu-flash";
 
 export const DEFAULT_FIRMWARE = "dist/firmware.js";
 
@@ -41,6 +42,10 @@ export interface VirtualTerminalOptions {
   flashFile?: string;
   /** Flash size for a new image, default 64 KiB. */
   flashBytes?: number;
+  /** Storage page size, default 1 KiB (a Pico's Storage has 16 KiB pages). */
+  flashPageBytes?: number;
+  /** The microcontroller's free flash pages (require("Flash"), E.memoryArea); default none. */
+  mcuFlash?: McuFlash;
   sched?: Scheduler;
   /** Wall-clock ms at simulated time 0 (what the terminal's clock shows); default 2024-03-05 06:07 UTC. */
   clockStartMs?: number;
@@ -83,10 +88,11 @@ export class VirtualTerminal {
     this.opts = opts;
     this.wiring = opts.wiring || VIRTUAL_WIRING;
     this.stepMs = opts.stepMs || 20;
-    const storage = new FlashStorage({ bytes: opts.flashBytes || 64 * 1024, file: opts.flashFile, autoSave: !!opts.flashFile });
+    const storage = new FlashStorage({ bytes: opts.flashBytes || 64 * 1024, pageSize: opts.flashPageBytes, file: opts.flashFile, autoSave: !!opts.flashFile });
     this.board = new VirtualBoard({
       sched: opts.sched,
       storage: storage,
+      mcuFlash: opts.mcuFlash,
       boardName: "VIRTUAL",
       clockStartMs: opts.clockStartMs !== undefined ? opts.clockStartMs : DEFAULT_CLOCK_START,
     });
@@ -128,6 +134,12 @@ export class VirtualTerminal {
       const r = m.keypad.rows.indexOf(net);
       b.pinChanged(r >= 0 ? w.keypad.rows[r] : w.keypad.cols[m.keypad.cols.indexOf(net)]);
     });
+  }
+
+  /** The board's free flash pages (the mcuFlash option); throws when it has none. */
+  mcuFlash(): McuFlash {
+    if (!this.board.mcuFlash) throw new Error("VirtualTerminal: no mcuFlash given");
+    return this.board.mcuFlash;
   }
 
   /** The host port pos.cfg points at (0 when none is known yet). */

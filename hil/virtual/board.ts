@@ -15,6 +15,7 @@
 import type { I2CDevice, PinNet, UartDevice } from "../models/ports";
 import { Scheduler } from "../sim/scheduler";
 import { FlashStorage } from "./flash-storage";
+import type { McuFlash } from "./mcu-flash";
 import { BoardConsole } from "./console";
 import { Boot } from "./boot";
 import { WallClock } from "./timers";
@@ -36,6 +37,8 @@ export interface VirtualBoardOptions {
   sched?: Scheduler;
   /** The flash; default a new 64 KiB FlashStorage (1 KiB pages). */
   storage?: FlashStorage;
+  /** The microcontroller's free flash pages behind require("Flash") / E.memoryArea; default none. */
+  mcuFlash?: McuFlash;
   /** process.env.BOARD; default the host's BOARD variable, else "VIRTUAL". */
   boardName?: string;
   /** Memory budget in blocks for process.memory(); default 5100 (Espruino Pico). */
@@ -53,6 +56,7 @@ const INCOMPLETE = /Unexpected end of input|Unterminated template literal/;
 export class VirtualBoard {
   readonly sched: Scheduler;
   readonly storage: FlashStorage;
+  readonly mcuFlash: McuFlash | null;
   readonly console = new BoardConsole();
   readonly boardName: string;
   readonly memoryBlocks: number;
@@ -66,12 +70,15 @@ export class VirtualBoard {
   private readonly uartWiring = new UartWiring();
   private readonly i2cWiring = new I2CWiring();
   private code: string | null = null;
+  /** Boot what Storage's .bootcde says, as a board does at power-on (bootFromStorage()). */
+  private fromStorage = false;
   private boot: Boot | null = null;
   private netEvents = 0;
 
   constructor(opts: VirtualBoardOptions = {}) {
     this.sched = opts.sched || new Scheduler();
     this.storage = opts.storage || new FlashStorage({ bytes: 64 * 1024 });
+    this.mcuFlash = opts.mcuFlash || null;
     this.boardName = opts.boardName || process.env.BOARD || "VIRTUAL";
     this.memoryBlocks = opts.memoryBlocks || 5100;
     this.clockStartMs = opts.clockStartMs || 0;
@@ -89,6 +96,14 @@ export class VirtualBoard {
   /** Power on with this code, as if booting it from Storage. */
   load(code: string): void {
     this.code = code;
+    this.fromStorage = false;
+    this.restart("load", false);
+  }
+
+  /** Power on as a board does: run the Storage file .bootcde (nothing if there is none). */
+  bootFromStorage(): void {
+    this.code = null;
+    this.fromStorage = true;
     this.restart("load", false);
   }
 
@@ -132,12 +147,14 @@ export class VirtualBoard {
   private start(cause: ResetCause): void {
     if (this.boot) this.shutdown(false);
     if (this.storage.poweredOff) this.storage.powerOn();
+    if (this.mcuFlash && this.mcuFlash.poweredOff) this.mcuFlash.powerOn();
     if (cause === "powerCut" || cause === "load") this.clock.offsetMs = this.clockStartMs;
     const boot = new Boot({
       sched: this.sched,
       clock: this.clock,
       console: this.console,
       storage: this.storage,
+      mcuFlash: this.mcuFlash,
       pinWiring: this.pinWiring,
       uartWiring: this.uartWiring,
       i2cWiring: this.i2cWiring,
@@ -147,6 +164,11 @@ export class VirtualBoard {
       call: (b, fn, s, args) => this.call(b, fn, s, args),
       isOn: (b) => this.boot === b,
       hardReset: (c) => this.restart(c, false),
+      loadFromStorage: () => {
+        this.code = null;
+        this.fromStorage = true;
+        this.restart("load", false);
+      },
       powerCutInFirmware: () => this.shutdown(false),
       netActivity: () => {
         this.netEvents++;
@@ -160,8 +182,8 @@ export class VirtualBoard {
       evaluate: (code) => this.evaluateLine(boot, code),
       format: (v) => formatValue(v, true),
     });
-    const code = this.code;
-    if (code !== null) this.call(boot, () => boot.realm.run(code, "firmware.js"), undefined, []);
+    const code = this.fromStorage ? this.storage.read(".bootcde") : this.code;
+    if (code !== null && code !== undefined) this.call(boot, () => boot.realm.run(code, this.fromStorage ? ".bootcde" : "firmware.js"), undefined, []);
     if (this.boot !== boot) return;
     emit(this.hostFor(boot), boot.E.obj, "init", []);
     const onInit = Object.getOwnPropertyDescriptor(boot.realm.global, "onInit");

@@ -14,6 +14,8 @@ import { I2CWiring, installBuses } from "./i2c";
 import { NetBridge } from "./net";
 import { EspruinoE } from "./espruino-E";
 import { storageModule } from "./storage";
+import { flashModule, memoryArea } from "./flash-module";
+import type { McuFlash } from "./mcu-flash";
 import { installLoudGlobals, notProvided, strict } from "./loud";
 import { formatArgs } from "./format";
 import { addEvents } from "./events";
@@ -26,6 +28,8 @@ export interface BootDeps {
   clock: WallClock;
   console: BoardConsole;
   storage: FlashStorage;
+  /** The microcontroller's free flash pages (require("Flash"), E.memoryArea); null: not provided. */
+  mcuFlash: McuFlash | null;
   pinWiring: PinWiring;
   uartWiring: UartWiring;
   i2cWiring: I2CWiring;
@@ -36,6 +40,8 @@ export interface BootDeps {
   call(boot: Boot, fn: Fn, self: unknown, args: unknown[]): void;
   isOn(boot: Boot): boolean;
   hardReset(cause: "watchdog" | "reboot"): void;
+  /** load(): restart and run Storage's .bootcde, as Espruino's load() does. */
+  loadFromStorage(): void;
   powerCutInFirmware(e: unknown): void;
   netActivity(): void;
   memory(boot: Boot): { free: number; usage: number; total: number };
@@ -70,6 +76,7 @@ export class Boot {
       consoleWrite: (text: string) => deps.console.write(text),
       activity: () => deps.netActivity(),
       hardReset: (cause: "watchdog" | "reboot") => deps.hardReset(cause),
+      memoryArea: deps.mcuFlash ? (addr: unknown, len: unknown) => memoryArea(realm, deps.mcuFlash!, addr, len) : undefined,
     };
     installLoudGlobals(realm);
     this.timers = new FirmwareTimers(host);
@@ -87,6 +94,9 @@ export class Boot {
     this.installOutput();
     this.installRequire();
     realm.defineGlobal("global", realm.global);
+    realm.defineGlobal("load", function () {
+      deps.loadFromStorage();
+    });
     realm.defineGlobal("btoa", function (s: string) {
       return Buffer.from(String(s), "latin1").toString("base64");
     });
@@ -160,11 +170,16 @@ export class Boot {
     const { realm, deps } = this;
     let storage: any = null;
     let net: any = null;
+    let flash: any = null;
     const self = this;
     realm.defineGlobal("require", function (name: unknown) {
       if (name === "Storage") {
         if (!storage) storage = storageModule(realm, deps.storage, (e) => deps.powerCutInFirmware(e));
         return storage;
+      }
+      if (name === "Flash" && deps.mcuFlash) {
+        if (!flash) flash = flashModule(realm, deps.mcuFlash, (e) => deps.powerCutInFirmware(e));
+        return flash;
       }
       if (name === "net") {
         if (!net) net = self.net.module();

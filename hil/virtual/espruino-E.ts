@@ -37,6 +37,8 @@ export interface EHost {
   scope: BootScope;
   /** Hardware reset (watchdog, E.reboot). */
   hardReset(cause: "watchdog" | "reboot"): void;
+  /** E.memoryArea over the board's free flash pages; absent when the board models none. */
+  memoryArea?: (addr: unknown, len: unknown) => string | undefined;
 }
 
 export class EspruinoE {
@@ -55,6 +57,7 @@ export class EspruinoE {
     o.toString = function (...args: unknown[]) {
       return toBinaryString(args.length === 1 ? args[0] : args);
     };
+    if (host.memoryArea) o.memoryArea = host.memoryArea;
     o.getSizeOf = function (v: unknown) {
       return sizeOf(v);
     };

@@ -42,7 +42,7 @@ export function unwrap<T extends object>(obj: T): T {
 /** Espruino globals (functions, objects, classes) this emulation does not provide. */
 export const UNEMULATED_GLOBALS = [
   "analogRead", "analogWrite", "digitalPulse", "shiftOut", "getSerial", "peek8", "peek16", "peek32",
-  "poke8", "poke16", "poke32", "save", "load", "dump", "reset", "edit", "echo", "trace",
+  "poke8", "poke16", "poke32", "save", "dump", "reset", "edit", "echo", "trace",
   "setBusyIndicator", "setSleepIndicator", "setDeepSleep", "show", "led", "acceleration", "compass",
   "Wifi", "WLAN", "Ethernet", "WIZnet", "CC3000", "ESP8266", "ESP32", "NRF", "Bluetooth",
   "BluetoothDevice", "Graphics", "Waveform", "OneWire", "Stepper", "Modules", "Flash", "Telnet",

@@ -26,8 +26,12 @@ function toFlashData(data: unknown): unknown {
   return data;
 }
 
-export function storageModule(realm: Realm, flash: FlashStorage, onPowerCut: (e: unknown) => void): any {
-  const guard = function <T>(op: () => T): T {
+/**
+ * Runs a flash operation for the firmware: a PowerCut switches the board off (and unwinds the
+ * firmware), any other error becomes the firmware's Error with the same message.
+ */
+export function flashGuard(realm: Realm, onPowerCut: (e: unknown) => void): <T>(op: () => T) => T {
+  return function <T>(op: () => T): T {
     try {
       return op();
     } catch (e) {
@@ -35,10 +39,13 @@ export function storageModule(realm: Realm, flash: FlashStorage, onPowerCut: (e:
         onPowerCut(e);
         throw e;
       }
-      const err = realm.error(e instanceof Error ? e.message : String(e));
-      throw err;
+      throw realm.error(e instanceof Error ? e.message : String(e));
     }
   };
+}
+
+export function storageModule(realm: Realm, flash: FlashStorage, onPowerCut: (e: unknown) => void): any {
+  const guard = flashGuard(realm, onPowerCut);
   const o = realm.object();
   o.read = function (name: string, offset?: number, length?: number) {
     return guard(() => flash.read(String(name), offset, length));
