@@ -61,11 +61,48 @@ describe("npm run flash (tools/flash.ts)", function () {
 
   it("takes --baud and --opt=value forms", () => {
     const o = parseFlashArgs(["--port=/dev/ttyUSB0", "--board=WIFI", "-b", "115200", "--file", bundle], {});
-    assert.deepEqual(o, { port: "/dev/ttyUSB0", board: "wifi", baud: 115200, file: bundle, form: "tokenised", dryRun: false });
+    assert.deepEqual(o, { port: "/dev/ttyUSB0", board: "wifi", baud: 115200, file: bundle, form: "tokenised", layout: "auto", dryRun: false });
     assert.equal(parseFlashArgs(["--port=/dev/ttyUSB0", "--board=WIFI", "--form=plain"], {}).form, "plain");
     assert.equal(parseFlashArgs(["--port=/dev/ttyUSB0", "--board=WIFI"], { FIRMWARE_FORM: "plain" }).form, "plain");
     const c = flashCommand(o);
     assert.deepEqual(c.args.slice(0, 4), ["--port", "/dev/ttyUSB0", "-b", "115200"]);
+  });
+
+  it("a bundle too big for the Pico's Storage beside the logs goes to its free flash as an image (upload script instead of --storage)", () => {
+    const big = join(dir, "big.js");
+    writeFileSync(big, `var s="${"0123456789".repeat(2000)}";print(s.length);\n`);
+    const r = run(["--port", "/dev/ttyACM0", "--board", "pico", "--file", big, "--dry-run"]);
+    assert.equal(r.status, 0, r.stderr);
+    const writer = join(dir, "flash-image.js");
+    assert.equal(r.stdout.trim(), `node_modules/.bin/espruino --port /dev/ttyACM0 -b 9600 --no-ble ${writer}`);
+    assert.match(r.stderr, /-> image at 0x8060000 \(20 KB of the 128 KB free flash; Storage's 48 KB left to the logs\)/);
+    const script = readFileSync(writer, "utf8");
+    const tok = readFileSync(join(dir, "big.tok"));
+    assert.match(script, new RegExp(`^// npm run flash: firmware image, ${tok.length} bytes`));
+    // the script carries the .tok bytes, 512 per line
+    const chunks = [...script.matchAll(/F\.write\(atob\("([^"]*)"\),A\+(\d+)\)/g)];
+    const rebuilt = Buffer.concat(chunks.map((m) => Buffer.from(m[1], "base64"))).subarray(0, tok.length);
+    assert.deepEqual(rebuilt, tok);
+    assert.deepEqual(chunks.map((m) => Number(m[2])), chunks.map((_, i) => i * 512));
+    // --layout storage puts it in Storage anyway; --layout image takes even a small bundle to the free flash
+    const forced = run(["--port", "/dev/ttyACM0", "--board", "pico", "--file", big, "--dry-run", "--layout", "storage"]);
+    assert.equal(forced.status, 2);
+    assert.match(forced.stderr, /does not fit the storage layout: its Storage is 48 KB, 32 KB of it for the transaction logs/);
+    const small = run(["--port", "/dev/ttyACM0", "--board", "pico", "--file", bundle, "--dry-run", "--layout", "image"]);
+    assert.equal(small.status, 0, small.stderr);
+    assert.match(small.stdout, /--no-ble .*flash-image\.js$/m);
+  });
+
+  it("refuses a bundle that fits neither the board's Storage nor its free flash, and a bad --layout", () => {
+    const huge = join(dir, "huge.js");
+    writeFileSync(huge, `var s="${"0123456789".repeat(6000)}";\n`);
+    const r = run(["--port", "/dev/ttyACM0", "--board", "wifi", "--file", huge, "--dry-run"]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /flash: the firmware \(\d+ bytes stored\) does not fit this board: its Storage is 64 KB, 32 KB of it for the transaction logs, and its free flash outside Storage is 48 KB/);
+    assert.equal(r.stdout, "");
+    const bad = run(["--port", "/dev/ttyACM0", "--board", "pico", "--file", bundle, "--dry-run", "--layout", "ram"]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--layout "ram": use auto, storage or image/);
   });
 
   it("refuses a missing port with a clear message and exit code 2", () => {

@@ -11,6 +11,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import type { VirtualTerminal } from "../../hil/terminal/virtual-terminal";
 
 export const FIRMWARE = "dist/firmware.js";
 
@@ -65,6 +66,20 @@ export function saleKeys(amount: string, pin: string): { amount: string; pin: st
 }
 
 /** Console lines printed with "Uncaught". */
+/**
+ * Sign in (menu 9), then a swiped sale of `amount` (digits, fen) with `pin` on the magstripe test
+ * card, advancing the terminal's time through each step; the caller checks the host and the LCD.
+ */
+export async function signInAndSwipeSale(vt: VirtualTerminal, amount: string, pin: string): Promise<void> {
+  await vt.advance(vt.hil.keys(SIGN_IN_KEYS) + 3000);
+  await vt.advance(vt.hil.key("CANCEL") + 500);
+  const sale = saleKeys(amount, pin);
+  vt.hil.swipe("mag-debit");
+  await vt.advance(1000);
+  await vt.advance(vt.hil.keys(sale.amount) + 500);
+  await vt.advance(vt.hil.keys(sale.pin) + 5000);
+}
+
 export function uncaughtLines(output: string): string[] {
   return output.split(/\r?\n/).filter((l) => l.indexOf("Uncaught") >= 0);
 }

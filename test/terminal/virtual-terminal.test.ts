@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { connect } from "node:net";
 import { VirtualTerminal } from "../../hil/terminal/virtual-terminal";
 import { CONFIG_FILE } from "../../firmware/config";
-import { firmwareCode, isBootScreen, PROBE_KEY, saleKeys, showsProbeReaction, SIGN_IN_KEYS, uncaughtLines } from "./helpers";
+import { firmwareCode, isBootScreen, PROBE_KEY, showsProbeReaction, signInAndSwipeSale, uncaughtLines } from "./helpers";
 
 /** Send one rig line and return what the board printed for it. */
 function rig(vt: VirtualTerminal, line: string): string {
@@ -194,14 +194,8 @@ describe("VirtualTerminal", function () {
   it("does a swiped sale end to end against its own host: sign-in, amount, PIN, reply, receipt", async () => {
     await booted({ ownHost: true });
     const host = vt.host!;
-    await vt.advance(vt.hil.keys(SIGN_IN_KEYS) + 3000);
+    await signInAndSwipeSale(vt, "1250", "123456");
     assert.ok(host.log.some((e) => e.mti === "0810" && e.code === "00"), "signed in: " + JSON.stringify(vt.hil.lcd()));
-    await vt.advance(vt.hil.key("CANCEL") + 500);
-    const sale = saleKeys("1250", "123456");
-    vt.hil.swipe("mag-debit");
-    await vt.advance(1000);
-    await vt.advance(vt.hil.keys(sale.amount) + 500);
-    await vt.advance(vt.hil.keys(sale.pin) + 5000);
     const txns = host.ledger.snapshot().transactions.filter((t) => t.kind === "sale");
     assert.equal(txns.length, 1, "LCD: " + JSON.stringify(vt.hil.lcd()));
     assert.equal(txns[0].amount, 1250);
