@@ -11,56 +11,12 @@
  */
 import { FlashStorage } from "../hil/virtual/flash-storage";
 import { TxnStores, storesFootprint } from "../firmware/txn/store/txn-stores";
-import { BatchTotals, J_REVERSAL_PENDING, JournalEntry, journalTotals, TXN_SALE } from "../firmware/txn/store/journal";
-import { REASON_NO_REPLY, ReversalSlip } from "../firmware/txn/store/reversal-queue";
+import { J_REVERSAL_PENDING } from "../firmware/txn/store/journal";
+import { REASON_NO_REPLY } from "../firmware/txn/store/reversal-queue";
 import { SETTLE_CLOSING, SETTLE_STARTED } from "../firmware/txn/store/counters";
+import { entry, frame, picoStorage, runSales, slip } from "./store-sales";
 
 const STORAGE = 256 * 1024; // Espruino for Linux's Storage
-const PAN = "6228480402564890018";
-
-function frame(stan: number, amount: number): Uint8Array {
-  // a typical UnionPay 0400 without field 2: 3, 4, 11, 22, 25, 41, 42, 49, 60 (+ length, TPDU, header)
-  const body = [0x60, 0, 3, 0, 0, 0x60, 0x31, 0, 0x31, 0, 0, 0x04, 0x00, 0x30, 0x20, 0x04, 0x80, 0x00, 0xc0, 0x80, 0x10];
-  body.push(0, 0, 0);
-  const a = String(amount).padStart(12, "0");
-  for (let i = 0; i < 12; i += 2) body.push((+a[i] << 4) | +a[i + 1]);
-  const s = String(stan).padStart(6, "0");
-  for (let i = 0; i < 6; i += 2) body.push((+s[i] << 4) | +s[i + 1]);
-  body.push(0x02, 0x10, 0x00);
-  for (const c of "12345678123456789012345156") body.push(c.charCodeAt(0));
-  body.push(0x00, 0x08, 0x22, 0x00, 0x00, 0x01);
-  return new Uint8Array([body.length >> 8, body.length & 255, ...body]);
-}
-
-function slip(stan: number, amount: number): ReversalSlip {
-  const r = new ReversalSlip();
-  r.type = TXN_SALE;
-  r.stan = stan;
-  r.amount = amount;
-  r.time = 1700000000;
-  const p = new Uint8Array(Buffer.from(PAN, "latin1"));
-  r.pan.fromPan(p, p.length);
-  return r;
-}
-
-function entry(stan: number, amount: number, status: number): JournalEntry {
-  const e = new JournalEntry();
-  e.type = TXN_SALE;
-  e.status = status;
-  e.amount = amount;
-  e.stan = stan;
-  e.batch = 1;
-  e.time = 1700000000;
-  e.respCode = 0x3030;
-  const p = new Uint8Array(Buffer.from(PAN, "latin1"));
-  e.pan.fromPan(p, p.length);
-  return e;
-}
-
-function trash(f: FlashStorage): number {
-  return f.getStats().trashBytes;
-}
-
 const flash = new FlashStorage({ bytes: STORAGE });
 const s = new TxnStores(flash);
 let t0 = performance.now();
@@ -103,38 +59,11 @@ const revBytes = rows.slice(4).reduce((n, r) => n + r[1], 0);
 
 // ---- steady state: 1000 sales with log compactions, Storage compacted when idle
 const N = 1000;
-const startBytes = flash.bytesProgrammed;
-const logCompactions0 = s.counters.log.compactions + s.journal.log.compactions + s.reversals.log.compactions;
-let storageCompactions = 0;
-let trashMade = 0;
-let settlements = 0;
 t0 = performance.now();
-for (let i = 0; i < N; i++) {
-  if (s.journal.nextKey >= s.journal.capacity) {
-    s.counters.setSettleStep(SETTLE_STARTED, 0);
-    journalTotals(s.journal, new BatchTotals());
-    s.counters.setSettleStep(SETTLE_CLOSING, 0);
-    s.finishSettlement();
-    settlements++;
-  }
-  const tr = trash(flash);
-  let st = s.begin();
-  if (!st && s.compactIfIdle()) {
-    storageCompactions++;
-    st = s.begin();
-  }
-  const fr = frame(st, 100 + i);
-  if (!st || !s.reversals.persist(fr, fr.length, 13, slip(st, 100 + i))) {
-    if (s.compactIfIdle()) storageCompactions++;
-    i--;
-    continue;
-  }
-  s.complete(entry(st, 100 + i, 1));
-  trashMade += Math.max(0, trash(flash) - tr);
-}
+const steady = runSales(flash, s, N);
 const loopMs = performance.now() - t0;
-const steadyPerSale = (flash.bytesProgrammed - startBytes) / N;
-const logCompactions = s.counters.log.compactions + s.journal.log.compactions + s.reversals.log.compactions - logCompactions0;
+const steadyPerSale = steady.bytesProgrammed / N;
+const { trashMade, storageCompactions, settlements, logCompactions } = steady;
 
 // ---- settlement alone
 mark = flash.bytesProgrammed;
@@ -163,6 +92,12 @@ console.log("");
 console.log(`  log files created at first boot: ${created} B programmed; all logs, both files: ${storesFootprint(s)} B of ${STORAGE}`);
 console.log(`  over ${N} sales: ${logCompactions} log compactions, ${storageCompactions} Storage compactions (at idle), ${settlements} settlements (journal of ${s.journal.capacity})`);
 console.log(`  sales between Storage compactions with ${STORAGE / 1024} KiB: about ${Math.floor((STORAGE - storesFootprint(s)) / Math.max(1, trashMade / N))}`);
+// ---- the same on a Pico: 48 KB of Storage in 16 KB pages, the firmware as an image outside it
+const pico = picoStorage();
+const ps = new TxnStores(pico);
+ps.open();
+const picoRun = runSales(pico, ps, N);
+console.log(`  on a Pico's 48 KiB Storage (16 KiB pages, pos.cfg + .bootcde beside the logs): ${N} sales, ${picoRun.storageCompactions} Storage compactions, i.e. one per ${Math.round(N / Math.max(1, picoRun.storageCompactions))} sales; none refused for lack of flash`);
 console.log(`  Node: first boot ${firstBoot.toFixed(1)} ms, reboot recovery ${bootMs.toFixed(1)} ms, ${((loopMs * 1000) / N).toFixed(0)} us per sale`);
 
 /** The figures above, for bench/run.ts (importing this module runs the bench and prints them). */
@@ -172,4 +107,5 @@ export const flashFigures = {
   perSettlement: settleBytes,
   perSaleSteady: Math.round(steadyPerSale),
   trashPerSale: Math.round(trashMade / N),
+  picoSalesPerStorageCompaction: Math.round(N / Math.max(1, picoRun.storageCompactions)),
 };

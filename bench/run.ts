@@ -25,6 +25,8 @@ import { parse } from "acorn";
 import { espruinoBin } from "./espruino/interpreter";
 import { hoistingHazards, trailingBareReturns } from "../hil/inside/espruino-fixes.js";
 import { runFlowsOnly, runInterpreterBench, type FlowPart, type InterpreterReport } from "./espruino/report";
+import { BOARD_FLASH, FlashPlanError, LOG_STORAGE_BYTES, planFlash } from "../tools/flash-image";
+import { pretokenise } from "../tools/pretokenise";
 
 const report: Record<string, unknown> = { date: new Date().toISOString() };
 
@@ -135,6 +137,22 @@ async function main(): Promise<void> {
   row("Espruino hazards in it (hil/inside/espruino-fixes.js)", `${fw.hoistingHazards} var uses before their declaration runs, ${fw.trailingReturns} bare trailing return`);
   if (models) row("dist/models.js (HIL device models) minified / gzipped", `${models.bytes} B / ${models.gzipped} B`);
   report.bundle = { firmware: fw, models };
+
+  heading("Flash placement per board (tools/flash-image.ts, as npm run flash plans it)");
+  const stored = pretokenise(readFileSync("dist/firmware.js", "utf8")).length;
+  row("stored bundle (pretokenised)", `${stored} B`);
+  row("Storage the transaction logs need (both files of every log)", `${LOG_STORAGE_BYTES} B`);
+  const placement: Record<string, string> = {};
+  for (const board of Object.keys(BOARD_FLASH)) {
+    try {
+      placement[board] = planFlash(board, stored).note;
+    } catch (e) {
+      if (!(e instanceof FlashPlanError)) throw e;
+      placement[board] = "DOES NOT FIT: " + e.message;
+    }
+    row(board, placement[board]);
+  }
+  report.flashPlacement = { storedBytes: stored, logStorageBytes: LOG_STORAGE_BYTES, boards: placement };
 
   heading("Hot-path guard");
   const hot = await hotPathCoverage();
