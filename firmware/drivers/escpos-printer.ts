@@ -263,6 +263,11 @@ proto.init = function (this: Printer): number {
 proto.text = function (this: Printer, str: string): number {
   const r = this.put(str.length, 0, 0, 0, 0);
   if (r) return r;
+  const s = this.s;
+  const job = this.job;
+  // column bookkeeping inline: a call per character was most of a receipt's layout time on
+  // Espruino; only a character that wraps the line goes through put()
+  const w = s[DBL] ? 2 : 1;
   let bad = 0;
   for (let i = 0; i < str.length; i++) {
     let c = str.charCodeAt(i);
@@ -270,8 +275,12 @@ proto.text = function (this: Printer, str: string): number {
       c = 0x3f;
       bad++;
     }
-    this.job[this.s[LEN]++] = c;
-    this.put(-1, 0, 1, 0, 0);
+    job[s[LEN]++] = c;
+    if (s[COL] + w > s[COLUMNS]) this.put(-1, 0, 1, 0, 0);
+    else {
+      s[COL] += w;
+      if (w === 2) s[TALL] = 1;
+    }
   }
   return bad ? PRN_ERR_BAD_TEXT : PRN_OK;
 };
@@ -311,18 +320,21 @@ proto.gbTextAt = function (this: Printer, src: string, start: number, end: numbe
   }
   const r = this.put(end - start + 4, 2, FS, 0x26, 0);
   if (r) return r;
+  const s = this.s;
+  const job = this.job;
+  const dbl = s[DBL] ? 2 : 1;
   i = start;
   while (i < end) {
     const b = src.charCodeAt(i);
-    if (b < 0x80) {
-      this.job[this.s[LEN]++] = b;
-      this.put(-1, 0, 1, 0, 0);
-      i++;
-      continue;
+    // one column for ASCII, two for a hanzi; a wrapping character goes through put() (see text())
+    const a = b < 0x80 ? 1 : 2;
+    const n = a === 1 ? 1 : src.charCodeAt(i + 1) <= 0x39 ? 4 : 2;
+    for (let k = 0; k < n; k++) job[s[LEN]++] = src.charCodeAt(i + k);
+    if (s[COL] + a * dbl > s[COLUMNS]) this.put(-1, 0, a, 0, 0);
+    else {
+      s[COL] += a * dbl;
+      if (dbl === 2) s[TALL] = 1;
     }
-    const n = src.charCodeAt(i + 1) <= 0x39 ? 4 : 2;
-    for (let k = 0; k < n; k++) this.job[this.s[LEN]++] = src.charCodeAt(i + k);
-    this.put(-1, 0, 2, 0, 0);
     i += n;
   }
   return this.put(2, 2, FS, 0x2e, 0);
