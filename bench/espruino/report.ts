@@ -7,7 +7,7 @@
 import { measureBoot, measureFunctionCost, measureModules, type BootFigures, type FunctionCost, type ModuleFigures } from "./boot";
 import { measureFlows, measureRetained, type FlowFigures, type RetainedFigures } from "./flows";
 import { measureDrivers, type DriverFigures } from "./drivers";
-import { measureTxn, type TxnTimes } from "./txn-time";
+import { measureTxn, PICO_LOOP_US_PER_ITERATION, type TxnTimes } from "./txn-time";
 
 export const BOARDS: [string, number][] = [
   ["Espruino Pico", 5100],
@@ -202,7 +202,14 @@ export async function runInterpreterBench(bin: string, large: string | null, sal
     row("flash: STAN, stored 0400, journal entry, reversal cleared", `${(u.journal / 1000).toFixed(1)} ms`);
     row("receipt layout, one copy", `${(u.receipt / 1000).toFixed(1)} ms`);
     row("all of it, one round", `${(u.all / 1000).toFixed(1)} ms (${txn.bin})`);
-    if ("instructionsPerSale" in txn.callgrind) row("callgrind: instructions per round", `${Math.round(txn.callgrind.instructionsPerSale).toLocaleString("en-US")}`);
+    if ("instructionsPerSale" in txn.callgrind) {
+      const c = txn.callgrind;
+      row("callgrind: instructions per round", `${Math.round(c.instructionsPerSale).toLocaleString("en-US")}`);
+      row(
+        "estimated on an Espruino Pico (upper bound, see txn-time.ts)",
+        `${(c.pico.msPerRound / 1000).toFixed(1)} s (a loop a Pico runs in ${PICO_LOOP_US_PER_ITERATION} us takes ${Math.round(c.pico.loopInstructionsPerIteration).toLocaleString("en-US")} instructions here)`,
+      );
+    }
     else row("callgrind", "skipped: " + txn.callgrind.skipped);
   }
 

@@ -15,7 +15,29 @@ export interface TxnTimes {
   /** Microseconds per round of each piece, and of all of them together. */
   us: Record<string, number>;
   rounds: number;
-  callgrind: { instructionsPerSale: number; rounds: number } | { skipped: string };
+  callgrind: { instructionsPerSale: number; rounds: number; pico: PicoEstimate } | { skipped: string };
+}
+
+/**
+ * The time on an Espruino Pico, estimated from instruction counts: the same interpreter runs a
+ * loop whose time on a Pico was measured (Espruino forum, 2017: the Leibniz series for pi,
+ * 1,000,000 iterations in 458 s on a Pico, code uploaded to RAM), so its instructions per
+ * iteration give the Pico's rate in this build's instructions. An upper bound for the firmware's
+ * work: that loop is double-precision arithmetic, which a Pico's single-precision FPU does in
+ * software, and on Linux every read of code kept in flash goes through the emulated flash file.
+ */
+export interface PicoEstimate {
+  loopInstructionsPerIteration: number;
+  /** This build's instructions a Pico runs per second. */
+  instructionsPerSecond: number;
+  msPerRound: number;
+}
+
+export const PICO_LOOP_US_PER_ITERATION = 458;
+const LOOP_ITERATIONS = 20000;
+
+function calibrationLoop(n: number): string {
+  return `var x=1,pi=1;for(var i=2;i<${n}+2;i++){x=x*-1;pi=pi+(x/(2*i-1));}pi=pi*4;\n`;
 }
 
 const PIECES = ["pack", "unpack", "journal", "receipt", "all"];
@@ -84,5 +106,22 @@ async function callgrind(bin: string, code: string): Promise<TxnTimes["callgrind
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  return { instructionsPerSale: (counts[1] - counts[0]) / rounds, rounds };
+  const loop: number[] = [];
+  for (const n of [0, LOOP_ITERATIONS]) {
+    const dir = newWorkDir("espruino-cg-");
+    try {
+      writeFileSync(join(dir, "loop.js"), calibrationLoop(n));
+      loop.push(await runCallgrind(bin, dir, "loop.js"));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const instructionsPerSale = (counts[1] - counts[0]) / rounds;
+  const perIteration = (loop[1] - loop[0]) / LOOP_ITERATIONS;
+  const perSecond = perIteration / (PICO_LOOP_US_PER_ITERATION / 1e6);
+  return {
+    instructionsPerSale,
+    rounds,
+    pico: { loopInstructionsPerIteration: perIteration, instructionsPerSecond: perSecond, msPerRound: (instructionsPerSale / perSecond) * 1000 },
+  };
 }
