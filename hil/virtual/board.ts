@@ -164,11 +164,7 @@ export class VirtualBoard {
       call: (b, fn, s, args) => this.call(b, fn, s, args),
       isOn: (b) => this.boot === b,
       hardReset: (c) => this.restart(c, false),
-      loadFromStorage: () => {
-        this.code = null;
-        this.fromStorage = true;
-        this.restart("load", false);
-      },
+      loadFromStorage: () => this.bootFromStorage(),
       powerCutInFirmware: () => this.shutdown(false),
       netActivity: () => {
         this.netEvents++;
