@@ -20,10 +20,14 @@
  * leaves an image whose CRC does not match, which the boot code refuses with a message instead
  * of running it.
  *
+ * The CRC is the firmware's own (firmware/lib/crc32.ts), the value E.CRC32 gives on the board.
+ *
  * Usage:
  *   const plan = planFlash("pico", bytes);         // throws FlashPlanError when it cannot fit
  *   writeFileSync("dist/flash-image.js", imageWriterScript(bytes, plan.area!));
  */
+
+import { crc32 } from "../firmware/lib/crc32";
 
 /** Flash the firmware may use on a board. */
 export interface BoardFlash {
@@ -83,16 +87,6 @@ export function planFlash(board: string, storedBytes: number, layout: "auto" | "
   throw new FlashPlanError(`the firmware (${storedBytes} bytes stored) does not fit ${layout === "auto" ? "this board" : "the " + layout + " layout"}: ${why}; see README Budgets for the boards it fits`);
 }
 
-/** CRC-32 as E.CRC32 computes it (reflected, poly 0xEDB88320, unsigned result). */
-export function crc32(bytes: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) {
-    crc ^= bytes[i];
-    for (let t = 0; t < 8; t++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
-  }
-  return ~crc >>> 0;
-}
-
 const hex = (n: number): string => "0x" + n.toString(16);
 
 /** The message a board prints at power-on when its image is missing or damaged. */
@@ -101,7 +95,7 @@ export const IMAGE_DAMAGED = "FIRMWARE IMAGE MISSING OR DAMAGED (CRC): run npm r
 /** `.bootcde` for an image: no globals of its own; evals the image only when its CRC matches. */
 export function imageBootCode(area: { addr: number }, bytes: Uint8Array): string {
   const at = `E.memoryArea(${hex(area.addr)},${bytes.length})`;
-  return `if(E.CRC32(${at})==${crc32(bytes)})eval(${at});else print(${JSON.stringify(IMAGE_DAMAGED)});`;
+  return `if(E.CRC32(${at})==${crc32(bytes, 0, bytes.length)})eval(${at});else print(${JSON.stringify(IMAGE_DAMAGED)});`;
 }
 
 /** Bytes per Flash.write line: 684 base64 characters, ~100 blocks of RAM while a line runs. */
@@ -114,7 +108,7 @@ export function imageWriterScript(bytes: Uint8Array, area: { addr: number; bytes
   // pad to whole words with 0xFF (programming 0xFF leaves erased flash as it is)
   const padded = new Uint8Array((bytes.length + 3) & ~3).fill(0xff);
   padded.set(bytes);
-  const crc = crc32(bytes);
+  const crc = crc32(bytes, 0, bytes.length);
   const lines: string[] = [];
   lines.push(`// npm run flash: firmware image, ${bytes.length} bytes, CRC-32 ${hex(crc)}, into free flash at ${hex(area.addr)}`);
   lines.push(
