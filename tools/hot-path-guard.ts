@@ -135,6 +135,25 @@ function isBuiltinMethod(program: ts.Program, checker: ts.TypeChecker, callee: t
   });
 }
 
+const EQUALITY = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
+const BUFFER_TYPE = /^(Uint8Array|Uint8ClampedArray|Int8Array|Uint16Array|Int16Array|Uint32Array|Int32Array|Float32Array|Float64Array|ArrayBuffer|DataView)\b/;
+
+function bufferish(checker: ts.TypeChecker, t: ts.Type): boolean {
+  if (t.isUnion()) return t.types.some((u) => bufferish(checker, u));
+  return BUFFER_TYPE.test(checker.typeToString(t));
+}
+
+/**
+ * `a === b` with two typed arrays: Espruino does not compare them by reference but converts both
+ * to strings ("1,2,3...") and compares those (jsvMathsOp): millions of instructions and a
+ * transient string as long as the buffers, and two different buffers with the same contents
+ * are "equal". Keep a flag or an index instead.
+ */
+function isBufferEquality(checker: ts.TypeChecker, n: ts.Node): n is ts.BinaryExpression {
+  return ts.isBinaryExpression(n) && EQUALITY.has(n.operatorToken.kind) && bufferish(checker, checker.getTypeAtLocation(n.left)) && bufferish(checker, checker.getTypeAtLocation(n.right));
+}
+const BUFFER_EQUALITY = "typed arrays compared with === (Espruino compares their contents as strings)";
+
 /** What in a hot body allocates or throws; nested functions are reported, not entered. */
 function checkBody(fn: FunctionLike, sf: ts.SourceFile, program: ts.Program, checker: ts.TypeChecker, report: (n: ts.Node, what: string) => void): void {
   const visit = (n: ts.Node): void => {
@@ -156,6 +175,7 @@ function checkBody(fn: FunctionLike, sf: ts.SourceFile, program: ts.Program, che
     else if (ts.isRegularExpressionLiteral(n)) report(n, "regular expression literal");
     else if (ts.isSpreadElement(n) || ts.isSpreadAssignment(n)) report(n, "spread (allocates)");
     else if (ts.isThrowStatement(n)) report(n, "throw (hot code returns an error code)");
+    else if (isBufferEquality(checker, n)) report(n.operatorToken, BUFFER_EQUALITY);
     else if (ts.isBinaryExpression(n)) {
       const op = n.operatorToken.kind;
       if ((op === ts.SyntaxKind.PlusToken || op === ts.SyntaxKind.PlusEqualsToken) && (stringish(checker, n.left) || stringish(checker, n.right))) {
@@ -214,6 +234,29 @@ export function checkHotPaths(files?: string[]): HotPathReport {
   }
   violations.sort((a, b) => (a.file === b.file ? a.line - b.line || a.col - b.col : a.file < b.file ? -1 : 1));
   return { functions, violations };
+}
+
+/**
+ * Equality between two typed arrays anywhere in `files` (not only @hot functions): on Espruino it
+ * is a content comparison through strings (see isBufferEquality), a performance trap and a bug.
+ */
+export function checkBufferEquality(files: string[]): HotPathViolation[] {
+  const program = ts.createProgram(files.concat(declarationFiles()), compilerOptions());
+  const checker = program.getTypeChecker();
+  const out: HotPathViolation[] = [];
+  for (const file of files) {
+    const sf = program.getSourceFile(resolve(file));
+    if (!sf) continue;
+    const visit = (n: ts.Node): void => {
+      if (isBufferEquality(checker, n)) {
+        const p = sf.getLineAndCharacterOfPosition(n.operatorToken.getStart(sf));
+        out.push({ file: shortPath(file), line: p.line + 1, col: p.character + 1, what: BUFFER_EQUALITY, fn: "" });
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+  return out;
 }
 
 export function formatHotViolation(v: HotPathViolation): string {

@@ -800,6 +800,7 @@ export class TxnEngine implements TxnEngineApi {
             // storage (head, MTI 0400 and bitmap are already in it), then 39 = the current reason
             for (i = 0; i < v; i++) m.data[i] = this.rx[i];
             m.src = m.data;
+            m.isView = false;
             m.used = v;
             cfg[CFG_TWO] = (q.pending.reason >> 8) & 255;
             cfg[CFG_TWO + 1] = q.pending.reason & 255;
@@ -928,7 +929,7 @@ export class TxnEngine implements TxnEngineApi {
             // sensitive fields zeroed and dropped from the request (a 0400 image never has them)
             for (i = 0; i < SENSITIVE_FIELDS.length; i++) {
               x = SENSITIVE_FIELDS.charCodeAt(i);
-              if (!m.has(x) || m.src !== m.data) continue;
+              if (!m.has(x) || m.isView) continue;
               w = m.off[x] + m.bodyBytes(x);
               for (j = m.off[x]; j < w; j++) m.data[j] = 0;
               m.remove(x);
@@ -967,7 +968,7 @@ export class TxnEngine implements TxnEngineApi {
             tx.fill(0);
             for (i = 0; i < SENSITIVE_FIELDS.length; i++) {
               x = SENSITIVE_FIELDS.charCodeAt(i);
-              if (!m.has(x) || m.src !== m.data) continue;
+              if (!m.has(x) || m.isView) continue;
               w = m.off[x] + m.bodyBytes(x);
               for (j = m.off[x]; j < w; j++) m.data[j] = 0;
               m.remove(x);

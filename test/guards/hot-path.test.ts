@@ -2,7 +2,8 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkHotPaths, formatHotViolation, listedHotFiles } from "../../tools/hot-path-guard";
+import { readdirSync } from "node:fs";
+import { checkBufferEquality, checkHotPaths, formatHotViolation, listedHotFiles } from "../../tools/hot-path-guard";
 
 describe("hot-path guard", function () {
   this.timeout(60000);
@@ -12,6 +13,20 @@ describe("hot-path guard", function () {
     const listing = r.violations.map(formatHotViolation).join("\n");
     assert.equal(r.violations.length, 0, `allocation on the hot path:\n${listing}`);
     assert.ok(r.functions >= listedHotFiles().length, `only ${r.functions} @hot functions found`);
+  });
+
+  it("finds no equality between two typed arrays anywhere in firmware/ (Espruino compares contents)", () => {
+    const files = (readdirSync("firmware", { recursive: true }) as string[]).filter((f) => f.endsWith(".ts")).map((f) => join("firmware", f));
+    assert.ok(files.length > 50, `only ${files.length} firmware files found`);
+    const found = checkBufferEquality(files);
+    assert.deepEqual(found.map(formatHotViolation), []);
+    // and it does find one
+    const planted = join(mkdtempSync(join(tmpdir(), "buf-eq-")), "eq.ts");
+    writeFileSync(planted, "export function same(a: Uint8Array, b: Uint8Array | null): boolean {\n  return a === b || b === null;\n}\n");
+    const hit = checkBufferEquality([planted]);
+    rmSync(join(planted, ".."), { recursive: true, force: true });
+    assert.equal(hit.length, 1, "one typed-array comparison; the one with null is fine");
+    assert.equal(hit[0].line, 2);
   });
 
   describe("planted violations", () => {
@@ -57,6 +72,7 @@ describe("hot-path guard", function () {
       ["Object.keys", "const t = Object.keys(this);", /^call to Object\.keys\(\) \(allocates\)$/],
       ["Array()", "const t = Array(4);", /^call to Array\(\) \(allocates\)$/],
       ["throw", "if (b < 0) throw 1;", /^throw/],
+      ["typed-array equality", "const v: Uint8Array = this.buf; if (v !== this.buf) return 1;", /^typed arrays compared with ===/],
     ];
     for (const [what, body, expected] of cases) {
       it(`reports ${what} with file:line:col`, () => {

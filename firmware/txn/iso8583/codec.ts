@@ -138,6 +138,7 @@ export function unpack(buf: Uint8Array, len: number, view: Message): number {
   const t = view.table;
   view.clear();
   view.src = buf;
+  view.isView = true;
   const hl = t.headLength;
   const mtiBytes = t.asciiMti ? 4 : 2;
   let e = ISO_OK;

@@ -43,6 +43,12 @@ export class Message {
   readonly len: Uint16Array;
   /** Buffer the bodies are in: `data` for a built message, the receive buffer for a view. */
   src: Uint8Array;
+  /**
+   * True while `src` is a receive buffer (after unpack): setters refuse to write. A flag, not
+   * `src !== data`: Espruino compares two typed arrays by their contents, as strings (its
+   * jsvMathsOp), which cost ~4 M instructions and a transient string per setter call.
+   */
+  isView = false;
   /** This message's own body storage. */
   readonly data: Uint8Array;
   /** Bytes of `data` in use. */
@@ -81,6 +87,7 @@ export class Message {
   clear(): void {
     for (let i = 0; i < 16; i++) this.bitmap[i] = 0;
     this.src = this.data;
+    this.isView = false;
     this.used = 0;
     this.mtiOffset = -1;
     this.errorField = 0;
@@ -125,7 +132,7 @@ export class Message {
     if (field < 2 || field > 128 || (a & 7) !== FMT_N || (digits === undefined && !fixed)) return E_FIELD_FORMAT;
     const max = ((s.charCodeAt(SPEC_CHARS * field + 1) << 8) | s.charCodeAt(SPEC_CHARS * field + 2)) | 0;
     const n = digits === undefined ? max : digits;
-    if (this.src !== this.data) return E_READ_ONLY_VIEW;
+    if (this.isView) return E_READ_ONLY_VIEW;
     if (n < 1 || n > 15 || n > max) return E_VALUE_RANGE;
     if (fixed && n !== max) return E_VALUE_RANGE;
     let limit = 1;
@@ -157,7 +164,7 @@ export class Message {
     const a = field >= 2 && field <= 128 ? s.charCodeAt(SPEC_CHARS * field) | 0 : 0;
     const fmt = a & 7;
     if (fmt !== FMT_N && fmt !== FMT_Z) return E_FIELD_FORMAT;
-    if (this.src !== this.data) return E_READ_ONLY_VIEW;
+    if (this.isView) return E_READ_ONLY_VIEW;
     const max = (s.charCodeAt(SPEC_CHARS * field + 1) << 8) | s.charCodeAt(SPEC_CHARS * field + 2);
     const fixed = (a & A_LEN) === 0;
     if (len < 0 || len > max || off < 0 || off + len > src.length) return E_VALUE_RANGE;
@@ -192,7 +199,7 @@ export class Message {
     const s = this.table.spec;
     const a = field >= 2 && field <= 128 ? s.charCodeAt(SPEC_CHARS * field) | 0 : 0;
     if ((a & 7) !== FMT_AN && (a & 7) !== FMT_ANS) return E_FIELD_FORMAT;
-    if (this.src !== this.data) return E_READ_ONLY_VIEW;
+    if (this.isView) return E_READ_ONLY_VIEW;
     const max = (s.charCodeAt(SPEC_CHARS * field + 1) << 8) | s.charCodeAt(SPEC_CHARS * field + 2);
     if (n < 0 || n > max) return E_VALUE_RANGE;
     if (!str && (o < 0 || o + n > src.length)) return E_VALUE_RANGE;
@@ -214,7 +221,7 @@ export class Message {
     const s = this.table.spec;
     const a = field >= 2 && field <= 128 ? s.charCodeAt(SPEC_CHARS * field) | 0 : 0;
     if ((a & 7) !== FMT_B && (a & 7) !== FMT_ANS) return E_FIELD_FORMAT;
-    if (this.src !== this.data) return E_READ_ONLY_VIEW;
+    if (this.isView) return E_READ_ONLY_VIEW;
     const max = (s.charCodeAt(SPEC_CHARS * field + 1) << 8) | s.charCodeAt(SPEC_CHARS * field + 2);
     if (len < 0 || len > max || off < 0 || off + len > src.length) return E_VALUE_RANGE;
     if ((a & A_LEN) === 0 && len !== max) return E_VALUE_RANGE;
@@ -312,7 +319,7 @@ Message.prototype.getNumeric = Message.prototype.getDigits;
  */
 export function copyField(to: Message, from: Message, field: number): number {
   if (field < 2 || field > 128 || (to.table.spec.charCodeAt(SPEC_CHARS * field) | 0) === 0) return E_FIELD_FORMAT;
-  if (to.src !== to.data) return E_READ_ONLY_VIEW;
+  if (to.isView) return E_READ_ONLY_VIEW;
   const byte = (field - 1) >> 3;
   const bit = 0x80 >> ((field - 1) & 7);
   if ((from.bitmap[byte] & bit) === 0) {
