@@ -154,7 +154,8 @@ export interface EscPosPrinter {
   lastError: number;
   begin(): number;
   init(): number;
-  text(str: string): number;
+  text(src: string | Uint8Array, start?: number, end?: number): number;
+  spaces(n: number): number;
   gbTextAt(src: string, start: number, end: number): number;
   line(): number;
   bold(on: boolean): number;
@@ -240,7 +241,7 @@ proto.begin = function (this: Printer): number {
   s[COL] = 0;
   s[DBL] = 0;
   s[TALL] = 0;
-  for (let i = 0; i < this.unit.length; i++) this.unit[i] = 0;
+  this.unit.fill(0);
   s[ST] = S_BUILD;
   return s[JOB_ID];
 };
@@ -257,20 +258,43 @@ proto.init = function (this: Printer): number {
 };
 
 /**
- * Printable ASCII (0x20-0x7E), as a binary string. Other characters are printed as '?'
- * and the call returns PRN_ERR_BAD_TEXT (control bytes must never reach the printer as data).
+ * Printable ASCII (0x20-0x7E): a binary string, or bytes of a Uint8Array, whole or its
+ * [start, end) (a message of the catalogue, a number formatted into a buffer: no substring).
+ * Other characters are printed as '?' and the call returns PRN_ERR_BAD_TEXT (control bytes must
+ * never reach the printer as data).
  */
-proto.text = function (this: Printer, str: string): number {
-  const r = this.put(str.length, 0, 0, 0, 0);
-  if (r) return r;
+proto.text = function (this: Printer, src: string | Uint8Array, start?: number, end?: number): number {
+  const from = start === undefined ? 0 : start;
+  const to = end === undefined ? src.length : end;
   const s = this.s;
   const job = this.job;
-  // column bookkeeping inline: a call per character was most of a receipt's layout time on
-  // Espruino; only a character that wraps the line goes through put()
+  if (s[ST] !== S_BUILD) return PRN_ERR_STATE;
+  if (!(from >= 0 && to <= src.length && from <= to)) return PRN_ERR_BAD_ARG;
+  // put(to - from, 0, ...) written out: a call costs as much as a few characters
+  if (s[OVERFLOW] || s[LEN] + to - from > job.length) {
+    s[OVERFLOW] = 1;
+    return PRN_ERR_OVERFLOW;
+  }
+  const bytes = typeof src !== "string";
+  // On Espruino every statement costs ~10,000 instructions: the characters that fit on the
+  // current line are copied by one small loop per kind of source with the bookkeeping done once;
+  // only the rest (a value that wraps) goes a character at a time through put()
   const w = s[DBL] ? 2 : 1;
+  let fit = from + ((s[COLUMNS] - s[COL]) >> (w - 1));
+  if (fit > to) fit = to;
+  let at = s[LEN];
   let bad = 0;
-  for (let i = 0; i < str.length; i++) {
-    let c = str.charCodeAt(i);
+  let c = 0;
+  let i = from;
+  if (bytes) for (; i < fit; i++) job[at++] = (c = (src as Uint8Array)[i]) >= 0x20 && c <= 0x7e ? c : (bad++, 0x3f);
+  else for (; i < fit; i++) job[at++] = (c = (src as string).charCodeAt(i)) >= 0x20 && c <= 0x7e ? c : (bad++, 0x3f);
+  s[LEN] = at;
+  if (fit > from) {
+    s[COL] += (fit - from) * w;
+    if (w === 2) s[TALL] = 1;
+  }
+  for (; i < to; i++) {
+    c = bytes ? (src as Uint8Array)[i] : (src as string).charCodeAt(i);
     if (c < 0x20 || c > 0x7e) {
       c = 0x3f;
       bad++;
@@ -283,6 +307,34 @@ proto.text = function (this: Printer, str: string): number {
     }
   }
   return bad ? PRN_ERR_BAD_TEXT : PRN_OK;
+};
+
+/** `n` spaces (padding a value to the right edge) without a string of them. */
+proto.spaces = function (this: Printer, n: number): number {
+  if (!(n >= 0 && n === Math.floor(n))) return this.s[ST] !== S_BUILD ? PRN_ERR_STATE : PRN_ERR_BAD_ARG;
+  const s = this.s;
+  const w = s[DBL] ? 2 : 1;
+  // the spaces that fit on the line in one loop; the rest wrap one at a time, as in text()
+  const fit = Math.floor((s[COLUMNS] - s[COL]) / w);
+  const r = this.put(n, 0, 0, 0, 0);
+  if (r || n === 0) return r;
+  const k = n < fit ? n : fit < 0 ? 0 : fit;
+  const job = this.job;
+  let at = s[LEN];
+  // a loop, not fill(): Espruino's fill walks the whole 1 KB buffer whatever the range
+  for (let i = 0; i < k; i++) job[at++] = 0x20;
+  s[LEN] = at;
+  s[COL] += k * w;
+  if (w === 2 && k > 0) s[TALL] = 1;
+  for (let i = k; i < n; i++) {
+    job[s[LEN]++] = 0x20;
+    if (s[COL] + w > s[COLUMNS]) this.put(-1, 0, 1, 0, 0);
+    else {
+      s[COL] += w;
+      if (w === 2) s[TALL] = 1;
+    }
+  }
+  return PRN_OK;
 };
 
 /**
@@ -528,35 +580,41 @@ proto.tick = function (this: Printer, now?: number): void {
  */
 proto.put = function (this: Printer, need: number, n: number, a: number, b: number, c: number): number {
   const s = this.s;
-  if (need < 0) {
-    let u = 0;
-    if (a > 0) {
-      if (s[DBL]) a *= 2;
-      if (s[COL] + a > s[COLUMNS]) u = 1; // wraps: the line before it prints
-    } else if (a > -0x10000) {
-      u = a < 0 ? -a : 1;
-    } else {
-      this.unit[((s[LEN] - 1) / s[CHUNK]) | 0] += -a - 0x10000;
-      return PRN_OK;
+  // room first: Espruino reads through a branch it does not take, so the shorter one goes first
+  if (need >= 0) {
+    if (s[ST] !== S_BUILD) return PRN_ERR_STATE;
+    if (s[OVERFLOW] || s[LEN] + need > this.job.length) {
+      s[OVERFLOW] = 1;
+      return PRN_ERR_OVERFLOW;
     }
-    if (u > 0) {
-      this.unit[((s[LEN] - 1) / s[CHUNK]) | 0] += (s[TALL] || s[DBL] ? 2 : 1) + u - 1;
-      s[COL] = 0;
-      s[TALL] = 0;
-    }
-    if (a > 0) {
-      s[COL] += a;
-      if (s[DBL]) s[TALL] = 1;
+    if (n > 0) {
+      const job = this.job;
+      job[s[LEN]++] = a;
+      if (n > 1) {
+        job[s[LEN]++] = b;
+        if (n > 2) job[s[LEN]++] = c;
+      }
     }
     return PRN_OK;
   }
-  if (s[ST] !== S_BUILD) return PRN_ERR_STATE;
-  if (s[OVERFLOW] || s[LEN] + need > this.job.length) {
-    s[OVERFLOW] = 1;
-    return PRN_ERR_OVERFLOW;
+  let u = 0;
+  if (a > 0) {
+    if (s[DBL]) a *= 2;
+    if (s[COL] + a > s[COLUMNS]) u = 1; // wraps: the line before it prints
+  } else if (a > -0x10000) {
+    u = a < 0 ? -a : 1;
+  } else {
+    this.unit[((s[LEN] - 1) / s[CHUNK]) | 0] += -a - 0x10000;
+    return PRN_OK;
   }
-  if (n > 0) this.job[s[LEN]++] = a;
-  if (n > 1) this.job[s[LEN]++] = b;
-  if (n > 2) this.job[s[LEN]++] = c;
+  if (u > 0) {
+    this.unit[((s[LEN] - 1) / s[CHUNK]) | 0] += (s[TALL] || s[DBL] ? 2 : 1) + u - 1;
+    s[COL] = 0;
+    s[TALL] = 0;
+  }
+  if (a > 0) {
+    s[COL] += a;
+    if (s[DBL]) s[TALL] = 1;
+  }
   return PRN_OK;
 };

@@ -73,13 +73,14 @@ import {
   R_CREDIT_COUNT,
   R_UPLOADED,
 } from "./receipt-data";
-import { putNum, str, F_ZEROS, F_MONEY, F_DATETIME } from "./format";
+import { putNum, F_ZEROS, F_MONEY, F_DATETIME } from "./format";
 
 /** The part of EscPosPrinter the layouts use. */
 export interface ReceiptPrinter {
   begin(): number;
   init(): number;
-  text(s: string): number;
+  text(src: string | Uint8Array, start?: number, end?: number): number;
+  spaces(n: number): number;
   gbTextAt(src: string, start: number, end: number): number;
   line(): number;
   bold(on: boolean): number;
@@ -140,8 +141,8 @@ export function printJob(t: Terminal, kind: number, slot: number, reprint: boole
     let lab = -1; // "LABEL: value", the value right-aligned (on a line of its own if it does not fit)
     let val = "";
     let valMsg = -1; // the value is this message, in the printer language
-    let from = -1; // the value is the ASCII bytes b[from ...], at most `n`, up to a 0
-    let n = 0;
+    let from = -1; // the value is the ASCII bytes b[from, to) (a 0 ends it early)
+    let to = 0;
     let centre = -1; // a line of this message, centred
     if (op === "T" || op === "t") {
       p.align(1);
@@ -192,13 +193,9 @@ export function printJob(t: Terminal, kind: number, slot: number, reprint: boole
       p.text(":");
       p.line();
       if (op === "P") p.bold(true);
-      let pan = "";
-      for (let k = 0; k < R[o + R_PAN_LEN]; k++) {
-        const c = b[ob + RB_PAN + k];
-        if (c === 0) break;
-        pan += String.fromCharCode(c >= 32 && c < 127 ? c : 63);
-      }
-      p.text(pan);
+      let k = ob + RB_PAN;
+      while (k < ob + RB_PAN + R[o + R_PAN_LEN] && b[k] !== 0) k++;
+      p.text(b, ob + RB_PAN, k);
       const mode = R[o + R_ENTRY];
       if (op === "P") {
         p.bold(false);
@@ -213,28 +210,32 @@ export function printJob(t: Terminal, kind: number, slot: number, reprint: boole
       valMsg = R[o + R_TYPE_MSG];
     } else if (op === "b" || (op === "B" && R[o + R_BATCH] > 0)) {
       lab = MSG_BATCH_NO;
-      val = str(b, B_TMP, putNum(b, B_TMP, F_ZEROS, R[o + R_BATCH], 6));
+      from = B_TMP;
+      to = putNum(b, B_TMP, F_ZEROS, R[o + R_BATCH], 6);
     } else if (op === "s") {
       lab = MSG_TRACE_NO;
-      val = str(b, B_TMP, putNum(b, B_TMP, F_ZEROS, R[o + R_STAN], 6));
+      from = B_TMP;
+      to = putNum(b, B_TMP, F_ZEROS, R[o + R_STAN], 6);
     } else if (op === "f" && b[ob + RB_RRN] > 32) {
       lab = MSG_REF_NO;
       from = ob + RB_RRN;
-      n = 12;
+      to = from + 12;
     } else if (op === "a" && b[ob + RB_AUTH] > 32) {
       lab = MSG_AUTH_CODE;
       from = ob + RB_AUTH;
-      n = 6;
+      to = from + 6;
     } else if (op === "d") {
       lab = MSG_RCP_DATE_TIME;
-      val = str(b, B_TMP, putNum(b, B_TMP, F_DATETIME, R[o + R_WHEN], 0));
+      from = B_TMP;
+      to = putNum(b, B_TMP, F_DATETIME, R[o + R_WHEN], 0);
     } else if (op === "m" || op === "o") {
       lab = op === "m" ? MSG_AMOUNT : MSG_RCP_TOTAL;
       b[B_TMP] = 82; // R
       b[B_TMP + 1] = 77; // M
       b[B_TMP + 2] = 66; // B
       b[B_TMP + 3] = 32;
-      val = str(b, B_TMP, putNum(b, B_TMP + 4, F_MONEY, R[o + (op === "m" ? R_AMOUNT : debit ? R_DEBIT_TOTAL : R_CREDIT_TOTAL)], 0));
+      from = B_TMP;
+      to = putNum(b, B_TMP + 4, F_MONEY, R[o + (op === "m" ? R_AMOUNT : debit ? R_DEBIT_TOTAL : R_CREDIT_TOTAL)], 0);
     } else if (op === "[" || op === "]") p.bold(op === "[");
     else if (op === "G") {
       if (kind === JOB_MERCHANT) {
@@ -253,11 +254,15 @@ export function printJob(t: Terminal, kind: number, slot: number, reprint: boole
       p.line();
     } else if (op === "n") {
       lab = MSG_RCP_COUNT;
-      val = "" + R[o + (debit ? R_DEBIT_COUNT : R_CREDIT_COUNT)];
+      from = B_TMP;
+      to = putNum(b, B_TMP, F_ZEROS, R[o + (debit ? R_DEBIT_COUNT : R_CREDIT_COUNT)], 1);
     } else if (op === "e") {
       const rc = R[o + R_RC];
       lab = MSG_RCP_RESPONSE;
-      val = rc >> 8 ? String.fromCharCode(rc >> 8, rc & 0xff) : "--";
+      b[B_TMP] = rc >> 8 ? rc >> 8 : 45; // "--" when there is none
+      b[B_TMP + 1] = rc >> 8 ? rc & 0xff : 45;
+      from = B_TMP;
+      to = B_TMP + 2;
     } else if (op === "M" && R[o + R_MSG] > 0) {
       label(t, R[o + R_MSG], true);
       p.line();
@@ -271,23 +276,20 @@ export function printJob(t: Terminal, kind: number, slot: number, reprint: boole
       p.align(0);
     }
     if (lab < 0) continue;
-    for (let k = 0; k < n; k++) {
-      const c = b[from + k];
-      if (c === 0) break;
-      val += String.fromCharCode(c >= 32 && c < 127 ? c : 63);
+    for (let k = from; from >= 0 && k < to; k++) {
+      if (b[k] === 0) to = k;
     }
     const lw = label(t, lab, true) + 1;
     p.text(":");
-    const vw = valMsg >= 0 ? label(t, valMsg, false) : val.length;
+    const vw = valMsg >= 0 ? label(t, valMsg, false) : from >= 0 ? to - from : val.length;
     let pad = COLUMNS - lw - vw;
     if (pad < 1) {
       p.line();
       pad = COLUMNS - vw;
     }
-    let spaces = "";
-    for (let k = 0; k < pad; k++) spaces += " ";
-    if (pad > 0) p.text(spaces);
+    if (pad > 0) p.spaces(pad);
     if (valMsg >= 0) label(t, valMsg, true);
+    else if (from >= 0) p.text(b, from, to);
     else p.text(val);
     p.line();
   }
@@ -305,7 +307,7 @@ export function label(t: Terminal, id: number, print: boolean): number {
   if (!t.v[V_CHINESE]) {
     const s = msgAt(id);
     const e = msgAt(id + 1);
-    if (print) t.printer.text(MSG_TEXT.substring(s, e));
+    if (print) t.printer.text(MSG_TEXT, s, e);
     return e - s;
   }
   let i = msgAt(MSG_COUNT + id);

@@ -148,8 +148,11 @@ const job: ReceiptPrinter = {
   init: function () {
     return printer.init();
   },
-  text: function (s: string) {
-    return printer.text(s);
+  text: function (s: string | Uint8Array, a?: number, b?: number) {
+    return printer.text(s, a, b);
+  },
+  spaces: function (n: number) {
+    return printer.spaces(n);
   },
   gbTextAt: function (src: string, a: number, b: number) {
     return printer.gbTextAt(src, a, b);
