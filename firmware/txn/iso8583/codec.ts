@@ -226,10 +226,16 @@ export function unpack(buf: Uint8Array, len: number, view: Message): number {
       const left = lt !== LEN_FIXED || (flags & FLAG_LEFT) !== 0;
       const nibbles = bytes * 2;
       const pad = n & 1 ? (left ? nibbles - 1 : 0) : -1;
-      for (let k = 0; k < nibbles; k++) {
-        const b = buf[pos + (k >> 1)];
-        const v = k & 1 ? b & 15 : b >> 4;
-        if (k === pad ? v !== 0 && v !== 15 : v > 9 && !(fmt === FMT_Z && v === 13)) e = E_BAD_BCD;
+      // digits only (n without pad): a byte per step, both nibbles at once (on Espruino every
+      // statement costs ~10,000 instructions); otherwise nibble by nibble
+      if (fmt === FMT_N && pad < 0) {
+        for (let k = pos; k < pos + bytes; k++) if (buf[k] > 0x99 || (buf[k] & 15) > 9) e = E_BAD_BCD;
+      } else {
+        for (let k = 0; k < nibbles; k++) {
+          const b = buf[pos + (k >> 1)];
+          const v = k & 1 ? b & 15 : b >> 4;
+          if (k === pad ? v !== 0 && v !== 15 : v > 9 && !(fmt === FMT_Z && v === 13)) e = E_BAD_BCD;
+        }
       }
     } else if (fmt === FMT_N || fmt === FMT_Z || fmt === FMT_AN) {
       for (let i = 0; i < n; i++) {

@@ -176,15 +176,19 @@ export class Message {
     const at = this.reserve(field, len);
     if (at < 0) return E_MESSAGE_FULL;
     const d = this.data;
-    const shift = !fixed || (a & A_LEFT) !== 0 ? 0 : len & 1;
-    const ascii = (a & A_ASCII) !== 0;
-    for (let i = 0; i < len; i++) {
-      const c = src[off + i];
-      const k = i + shift;
-      const v = c >= 48 && c <= 57 ? c - 48 : 13;
-      if (ascii) d[at + i] = c === 68 ? 61 : c;
-      else d[at + (k >> 1)] |= k & 1 ? v : v << 4;
+    let c = 0;
+    if ((a & A_ASCII) !== 0) {
+      for (let i = 0; i < len; i++) d[at + i] = (c = src[off + i]) === 68 ? 61 : c;
+      return ISO_OK;
     }
+    // a byte (two digits; the separator '=' or 'D' is nibble 13) per step: on Espruino every
+    // statement costs ~10,000 instructions. Right-aligned odd counts start with a pad nibble.
+    let i = off;
+    let j = at;
+    const end = off + len;
+    if (fixed && (a & A_LEFT) === 0 && (len & 1) !== 0) d[j++] = (c = src[i++]) <= 57 ? c - 48 : 13;
+    for (; i + 1 < end; i += 2) d[j++] = (((c = src[i]) <= 57 ? c - 48 : 13) << 4) | ((c = src[i + 1]) <= 57 ? c - 48 : 13);
+    if (i < end) d[j] = ((c = src[i]) <= 57 ? c - 48 : 13) << 4;
     return ISO_OK;
   }
 
@@ -203,16 +207,20 @@ export class Message {
     const max = (s.charCodeAt(SPEC_CHARS * field + 1) << 8) | s.charCodeAt(SPEC_CHARS * field + 2);
     if (n < 0 || n > max) return E_VALUE_RANGE;
     if (!str && (o < 0 || o + n > src.length)) return E_VALUE_RANGE;
-    const an = (a & 7) === FMT_AN;
-    for (let i = 0; i < n; i++) {
-      const c = str ? (src as string).charCodeAt(i) : (src as Uint8Array)[o + i];
-      if (c > 255 || (an && !(c >= 32 && c <= 126))) return E_VALUE_CHAR;
-    }
+    // an: printable ASCII; ans: any byte (a string's characters must be bytes)
+    const lo = (a & 7) === FMT_AN ? 32 : 0;
+    const hi = lo ? 126 : 255;
+    let c = 0;
+    if (str) {
+      for (let i = 0; i < n; i++) if ((c = (src as string).charCodeAt(i)) < lo || c > hi) return E_VALUE_CHAR;
+    } else for (let i = o; i < o + n; i++) if ((c = (src as Uint8Array)[i]) < lo || c > hi) return E_VALUE_CHAR;
     const full = (a & A_LEN) === 0 ? max : n;
     const at = this.reserve(field, full);
     if (at < 0) return E_MESSAGE_FULL;
     const d = this.data;
-    for (let i = 0; i < full; i++) d[at + i] = i >= n ? 32 : str ? (src as string).charCodeAt(i) : (src as Uint8Array)[o + i];
+    if (str) for (let i = 0; i < n; i++) d[at + i] = (src as string).charCodeAt(i);
+    else for (let i = 0; i < n; i++) d[at + i] = (src as Uint8Array)[o + i];
+    for (let i = n; i < full; i++) d[at + i] = 32; // (not fill(): Espruino's walks the whole buffer)
     return ISO_OK;
   }
 
@@ -297,7 +305,7 @@ export class Message {
       at = this.used;
       this.used += bytes;
     }
-    for (let i = 0; i < bytes; i++) this.data[at + i] = 0;
+    for (let i = 0; i < bytes; i++) this.data[at + i] = 0; // (not fill(): Espruino's walks the whole buffer)
     this.off[field] = at;
     this.len[field] = units;
     this.bitmap[(field - 1) >> 3] |= bit;
