@@ -2,7 +2,7 @@
 // since plain 'des-ecb' is disabled in OpenSSL 3's default provider).
 import { strict as assert } from "node:assert";
 import { createCipheriv, createDecipheriv } from "node:crypto";
-import { DesKey, desBlock } from "../../firmware/txn/crypto/des";
+import { DesKey, desBlock, SBOX, SP_BYTES, SPBOX, SPBOX_BYTES } from "../../firmware/txn/crypto/des";
 import { CRYPTO_OK, E_KEY_LENGTH } from "../../firmware/txn/crypto/errors";
 
 const hex = (s: string) => Buffer.from(s, "hex");
@@ -42,6 +42,19 @@ function ours(k: Buffer, data: Buffer, decrypt: boolean): Buffer {
 }
 
 describe("DES / 3DES", () => {
+  it("SPBOX is the S-boxes (FIPS 46-3, as SBOX) with the P permutation (SP) applied", () => {
+    assert.equal(SPBOX_BYTES.length, 2048);
+    const sp = new Int32Array(128);
+    for (let i = 0; i < 512; i++) sp[i >> 2] |= SP_BYTES.charCodeAt(i) << (8 * (i & 3));
+    for (let g = 0; g < 8; g++) {
+      for (let x = 0; x < 64; x++) {
+        const out = SBOX.charCodeAt(g * 64 + x) - 64;
+        assert.ok(out >= 0 && out < 16);
+        assert.equal(SPBOX[g * 64 + x], sp[g * 16 + out], `S${g + 1} input ${x}`);
+      }
+    }
+  });
+
   it("published single-DES vectors", () => {
     // the classic worked example (J. Orlin Grabbe, "The DES Algorithm Illustrated")
     assert.equal(ours(hex("133457799BBCDFF1"), hex("0123456789ABCDEF"), false).toString("hex"), "85e813540f0ab405");
