@@ -204,7 +204,10 @@ export async function runInterpreterBench(bin: string, large: string | null, sal
     row("all of it, one round", `${(u.all / 1000).toFixed(1)} ms (${txn.bin})`);
     if ("instructionsPerSale" in txn.callgrind) {
       const c = txn.callgrind;
-      row("callgrind: instructions per round", `${Math.round(c.instructionsPerSale).toLocaleString("en-US")}`);
+      const mi = (n: number) => `${(n / 1e6).toFixed(1)} M`;
+      const pp = c.perPiece;
+      row("callgrind: instructions per round", `${mi(c.instructionsPerSale)} = pack ${mi(pp.pack)} + unpack ${mi(pp.unpack)} + flash ${mi(pp.journal)} + receipt ${mi(pp.receipt)}`);
+      row("  of it around the host round trip (pack, unpack, flash)", `${mi(pp.pack + pp.unpack + pp.journal)}, on a Pico ~${((pp.pack + pp.unpack + pp.journal) / c.pico.instructionsPerSecond).toFixed(1)} s`);
       row(
         "estimated on an Espruino Pico (upper bound, see txn-time.ts)",
         `${(c.pico.msPerRound / 1000).toFixed(1)} s (a loop a Pico runs in ${PICO_LOOP_US_PER_ITERATION} us takes ${Math.round(c.pico.loopInstructionsPerIteration).toLocaleString("en-US")} instructions here)`,

@@ -15,7 +15,7 @@ export interface TxnTimes {
   /** Microseconds per round of each piece, and of all of them together. */
   us: Record<string, number>;
   rounds: number;
-  callgrind: { instructionsPerSale: number; rounds: number; pico: PicoEstimate } | { skipped: string };
+  callgrind: { instructionsPerSale: number; perPiece: Record<string, number>; rounds: number; pico: PicoEstimate } | { skipped: string };
 }
 
 /**
@@ -95,16 +95,23 @@ function runCallgrind(bin: string, dir: string, file: string): Promise<number> {
 async function callgrind(bin: string, code: string): Promise<TxnTimes["callgrind"]> {
   if (!hasValgrind()) return { skipped: "valgrind is not installed" };
   const rounds = 10;
-  const counts: number[] = [];
-  for (const n of [0, rounds]) {
+  // each piece on its own (the same entry, fresh Storage), all against one run of 0 rounds
+  const counts: Record<string, number> = {};
+  for (const piece of ["", "pack", "unpack", "journal", "receipt"]) {
     const dir = newWorkDir("espruino-cg-");
     try {
       await installStorage(bin, dir, [{ name: "txn.js", data: code }], null);
-      writeFileSync(join(dir, "cg.js"), `eval(require("Storage").read("txn.js"));X("all",${n});\n`);
-      counts.push(await runCallgrind(bin, dir, "cg.js"));
+      writeFileSync(join(dir, "cg.js"), `eval(require("Storage").read("txn.js"));X(${JSON.stringify(piece || "all")},${piece ? rounds : 0});\n`);
+      counts[piece] = await runCallgrind(bin, dir, "cg.js");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+  const perPiece: Record<string, number> = {};
+  let instructionsPerSale = 0;
+  for (const piece of ["pack", "unpack", "journal", "receipt"]) {
+    perPiece[piece] = (counts[piece] - counts[""]) / rounds;
+    instructionsPerSale += perPiece[piece];
   }
   const loop: number[] = [];
   for (const n of [0, LOOP_ITERATIONS]) {
@@ -116,11 +123,11 @@ async function callgrind(bin: string, code: string): Promise<TxnTimes["callgrind
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const instructionsPerSale = (counts[1] - counts[0]) / rounds;
   const perIteration = (loop[1] - loop[0]) / LOOP_ITERATIONS;
   const perSecond = perIteration / (PICO_LOOP_US_PER_ITERATION / 1e6);
   return {
     instructionsPerSale,
+    perPiece,
     rounds,
     pico: { loopInstructionsPerIteration: perIteration, instructionsPerSecond: perSecond, msPerRound: (instructionsPerSale / perSecond) * 1000 },
   };
