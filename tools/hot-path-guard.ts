@@ -3,7 +3,9 @@
  * (in the files listed in tools/hot-files.json) nothing may allocate or throw, because on
  * Espruino each allocation costs blocks from a 5100-block pool and a GC pause (RULES.md):
  * object/array literals, `new`, closures, string concatenation and template literals,
- * regular-expression literals, spread, `throw`, and calls to allocating built-ins.
+ * regular-expression literals, spread, `throw`, and calls to allocating built-ins. It also
+ * refuses `===` between two typed arrays, there and (checkBufferEquality) in every firmware file:
+ * Espruino compares them by their contents, as strings.
  *
  * Usage: `checkHotPaths()` checks the listed files; `checkHotPaths([file])` checks others.
  * test/guards/hot-path.test.ts runs it in `npm test`; bench/ prints the function count.
