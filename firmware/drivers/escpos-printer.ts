@@ -155,7 +155,6 @@ export interface EscPosPrinter {
   begin(): number;
   init(): number;
   text(src: string | Uint8Array, start?: number, end?: number): number;
-  spaces(n: number): number;
   gbTextAt(src: string, start: number, end: number): number;
   line(): number;
   bold(on: boolean): number;
@@ -307,34 +306,6 @@ proto.text = function (this: Printer, src: string | Uint8Array, start?: number, 
     }
   }
   return bad ? PRN_ERR_BAD_TEXT : PRN_OK;
-};
-
-/** `n` spaces (padding a value to the right edge) without a string of them. */
-proto.spaces = function (this: Printer, n: number): number {
-  if (!(n >= 0 && n === Math.floor(n))) return this.s[ST] !== S_BUILD ? PRN_ERR_STATE : PRN_ERR_BAD_ARG;
-  const s = this.s;
-  const w = s[DBL] ? 2 : 1;
-  // the spaces that fit on the line in one loop; the rest wrap one at a time, as in text()
-  const fit = Math.floor((s[COLUMNS] - s[COL]) / w);
-  const r = this.put(n, 0, 0, 0, 0);
-  if (r || n === 0) return r;
-  const k = n < fit ? n : fit < 0 ? 0 : fit;
-  const job = this.job;
-  let at = s[LEN];
-  // a loop, not fill(): Espruino's fill walks the whole 1 KB buffer whatever the range
-  for (let i = 0; i < k; i++) job[at++] = 0x20;
-  s[LEN] = at;
-  s[COL] += k * w;
-  if (w === 2 && k > 0) s[TALL] = 1;
-  for (let i = k; i < n; i++) {
-    job[s[LEN]++] = 0x20;
-    if (s[COL] + w > s[COLUMNS]) this.put(-1, 0, 1, 0, 0);
-    else {
-      s[COL] += w;
-      if (w === 2) s[TALL] = 1;
-    }
-  }
-  return PRN_OK;
 };
 
 /**

@@ -80,7 +80,6 @@ export interface ReceiptPrinter {
   begin(): number;
   init(): number;
   text(src: string | Uint8Array, start?: number, end?: number): number;
-  spaces(n: number): number;
   gbTextAt(src: string, start: number, end: number): number;
   line(): number;
   bold(on: boolean): number;
@@ -93,6 +92,8 @@ export interface ReceiptPrinter {
 
 export const COLUMNS = 32;
 const RULE = "--------------------------------";
+/** The colon after a label and the padding before its value: one range of it, one printer call. */
+const COLON_PAD = ":                                ";
 
 // Receipt jobs (print-queue.ts).
 export const JOB_MERCHANT = 1;
@@ -280,14 +281,15 @@ export function printJob(t: Terminal, kind: number, slot: number, reprint: boole
       if (b[k] === 0) to = k;
     }
     const lw = label(t, lab, true) + 1;
-    p.text(":");
     const vw = valMsg >= 0 ? label(t, valMsg, false) : from >= 0 ? to - from : val.length;
-    let pad = COLUMNS - lw - vw;
-    if (pad < 1) {
+    const pad = COLUMNS - lw - vw;
+    if (pad >= 1) p.text(COLON_PAD, 0, 1 + pad);
+    else {
+      // the value on a line of its own, right-aligned
+      p.text(COLON_PAD, 0, 1);
       p.line();
-      pad = COLUMNS - vw;
+      if (vw < COLUMNS) p.text(COLON_PAD, 1, 1 + COLUMNS - vw);
     }
-    if (pad > 0) p.spaces(pad);
     if (valMsg >= 0) label(t, valMsg, true);
     else if (from >= 0) p.text(b, from, to);
     else p.text(val);

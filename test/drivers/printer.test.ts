@@ -179,18 +179,19 @@ describe("EscPosPrinter driver with the ESC/POS printer model", () => {
     assert.deepEqual(r.model.errors, []);
   });
 
-  it("prints part of a string, bytes of a buffer and padding spaces, wrapping each like the printer", () => {
+  it("prints part of a string and bytes of a buffer, wrapping each like the printer", () => {
     const r = rig();
     const p = r.printer;
     const id = p.begin();
     p.init();
+    const pad = " ".repeat(40);
     assert.equal(p.text("[AMOUNT:]", 1, 8), PRN_OK);
-    assert.equal(p.spaces(16), PRN_OK);
+    assert.equal(p.text(pad, 0, 16), PRN_OK);
     const bytes = new Uint8Array([0, 82, 77, 66, 32, 49, 50, 46, 51, 52, 0]);
     assert.equal(p.text(bytes, 1, 10), PRN_OK); // "RMB 12.34": 7 + 16 + 9 = 32 columns
     p.line();
     assert.equal(p.text(bytes, 1, 5), PRN_OK);
-    assert.equal(p.spaces(40), PRN_OK); // wraps after 28 of them
+    assert.equal(p.text(pad), PRN_OK); // wraps after 28 of them
     assert.equal(p.text("X"), PRN_OK);
     p.line();
     p.doubleSize(true);
@@ -198,12 +199,11 @@ describe("EscPosPrinter driver with the ESC/POS printer model", () => {
     p.line();
     p.doubleSize(false);
     assert.equal(p.text(new Uint8Array([65, 7, 66])), PRN_ERR_BAD_TEXT); // a control byte is printed as '?'
-    assert.equal(p.spaces(0), PRN_OK);
+    assert.equal(p.text(pad, 3, 3), PRN_OK);
     p.line();
     assert.equal(p.text("ABC", 2, 4), PRN_ERR_BAD_ARG);
     assert.equal(p.text("ABC", 2, 1), PRN_ERR_BAD_ARG);
-    assert.equal(p.spaces(-1), PRN_ERR_BAD_ARG);
-    assert.equal(p.spaces(1.5), PRN_ERR_BAD_ARG);
+    assert.equal(p.text(pad, -1, 2), PRN_ERR_BAD_ARG);
     p.cut();
     assert.equal(p.end(), PRN_OK);
     assert.deepEqual(r.run(), [[EV_PRINT_DONE, id, 0]]);

@@ -151,9 +151,6 @@ const job: ReceiptPrinter = {
   text: function (s: string | Uint8Array, a?: number, b?: number) {
     return printer.text(s, a, b);
   },
-  spaces: function (n: number) {
-    return printer.spaces(n);
-  },
   gbTextAt: function (src: string, a: number, b: number) {
     return printer.gbTextAt(src, a, b);
   },
