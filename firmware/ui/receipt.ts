@@ -7,7 +7,8 @@
  *
  * Each layout is a program, one character per step (see printJob), run by one function: on
  * Espruino every function costs RAM, a longer body does not. A job is built once per copy, off
- * the hot path; the value strings are made here (a few dozen short strings per receipt). The
+ * the hot path. Labels print as ranges of the catalogue and values from the bytes they are
+ * formatted into (no strings built: on Espruino each statement costs ~10,000 instructions). The
  * full PAN never reaches this file: the records hold it masked.
  */
 import type { Terminal } from "../app/terminal";
