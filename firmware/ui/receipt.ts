@@ -51,7 +51,7 @@ import {
 } from "./messages.gen";
 import { ENTRY_CHIP, ENTRY_SWIPE } from "../txn/card-data";
 import { TXN_REVERSAL } from "../txn/engine-api";
-import { B_TMP, B_REC, V_CHINESE } from "./ui-model";
+import { B_TMP, B_LINE, B_REC, V_CHINESE } from "./ui-model";
 import {
   RW,
   RB,
@@ -75,6 +75,7 @@ import {
   R_UPLOADED,
 } from "./receipt-data";
 import { putNum, F_ZEROS, F_MONEY, F_DATETIME } from "./format";
+import { flashBytes } from "../lib/flash-bytes";
 
 /** The part of EscPosPrinter the layouts use. */
 export interface ReceiptPrinter {
@@ -92,9 +93,15 @@ export interface ReceiptPrinter {
 }
 
 export const COLUMNS = 32;
-const RULE = "--------------------------------";
-/** The colon after a label and the padding before its value: one range of it, one printer call. */
-const COLON_PAD = ":                                ";
+/**
+ * What the slip prints is bytes where it can: Espruino copies a range of a Uint8Array in one
+ * native call, a string a character at a time (~60,000 instructions each). The catalogue, and
+ * the colon after a label with the padding before its value (one range of FRAME: one printer
+ * call) and the rule (FRAME's dashes).
+ */
+const MSG_BYTES = flashBytes(MSG_TEXT);
+const FRAME = flashBytes(":                                --------------------------------");
+const RULE_AT = 33;
 
 // Receipt jobs (print-queue.ts).
 export const JOB_MERCHANT = 1;
@@ -188,7 +195,7 @@ export function printJob(t: Terminal, kind: number, slot: number, reprint: boole
       lab = MSG_RCP_OPERATOR;
       val = t.operator;
     } else if (op === "-") {
-      p.text(RULE);
+      p.text(FRAME, RULE_AT, RULE_AT + COLUMNS);
       p.line();
     } else if (op === "P" || (op === "N" && R[o + R_PAN_LEN] > 0)) {
       label(t, MSG_RCP_CARD_NO, true);
@@ -245,7 +252,7 @@ export function printJob(t: Terminal, kind: number, slot: number, reprint: boole
         p.text(":");
         p.line();
         p.feed(3);
-        p.text(RULE);
+        p.text(FRAME, RULE_AT, RULE_AT + COLUMNS);
         p.line();
         label(t, MSG_RCP_AGREE, true);
         p.line();
@@ -278,18 +285,35 @@ export function printJob(t: Terminal, kind: number, slot: number, reprint: boole
       p.align(0);
     }
     if (lab < 0) continue;
-    for (let k = from; from >= 0 && k < to; k++) {
-      if (b[k] === 0) to = k;
+    if (from >= 0) {
+      const z = b.indexOf(0, from); // a 0 ends the value early
+      if (z >= 0 && z < to) to = z;
     }
-    const lw = label(t, lab, true) + 1;
-    const vw = valMsg >= 0 ? label(t, valMsg, false) : from >= 0 ? to - from : val.length;
+    const en = !t.v[V_CHINESE];
+    const ls = msgAt(lab); // English: the label's bytes start here, and the value's at vs
+    const vs = valMsg >= 0 ? msgAt(valMsg) : 0;
+    const lw = (en ? msgAt(lab + 1) - ls : label(t, lab, false)) + 1;
+    const vw = valMsg >= 0 ? (en ? msgAt(valMsg + 1) - vs : label(t, valMsg, false)) : from >= 0 ? to - from : val.length;
     const pad = COLUMNS - lw - vw;
-    if (pad >= 1) p.text(COLON_PAD, 0, 1 + pad);
+    if (pad >= 1 && en) {
+      // the line composed in b by native copies, then printed by one call, not four
+      b.set(MSG_BYTES.subarray(ls, ls + lw - 1), B_LINE);
+      b.set(FRAME.subarray(0, 1 + pad), B_LINE + lw - 1);
+      const at = B_LINE + lw + pad;
+      if (valMsg >= 0) b.set(MSG_BYTES.subarray(vs, vs + vw), at);
+      else if (from >= 0) b.set(b.subarray(from, to), at);
+      else for (let k = 0; k < vw; k++) b[at + k] = val.charCodeAt(k);
+      p.text(b, B_LINE, B_LINE + COLUMNS);
+      p.line();
+      continue;
+    }
+    label(t, lab, true);
+    if (pad >= 1) p.text(FRAME, 0, 1 + pad);
     else {
       // the value on a line of its own, right-aligned
-      p.text(COLON_PAD, 0, 1);
+      p.text(FRAME, 0, 1);
       p.line();
-      if (vw < COLUMNS) p.text(COLON_PAD, 1, 1 + COLUMNS - vw);
+      if (vw < COLUMNS) p.text(FRAME, 1, 1 + COLUMNS - vw);
     }
     if (valMsg >= 0) label(t, valMsg, true);
     else if (from >= 0) p.text(b, from, to);
@@ -310,7 +334,7 @@ export function label(t: Terminal, id: number, print: boolean): number {
   if (!t.v[V_CHINESE]) {
     const s = msgAt(id);
     const e = msgAt(id + 1);
-    if (print) t.printer.text(MSG_TEXT, s, e);
+    if (print) t.printer.text(MSG_BYTES, s, e);
     return e - s;
   }
   let i = msgAt(MSG_COUNT + id);

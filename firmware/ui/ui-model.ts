@@ -112,4 +112,5 @@ export const B_Q_SLOT = B_Q_KIND + Q_CAPACITY; // its record slot
 export const B_Q_REPRINT = B_Q_SLOT + Q_CAPACITY; // 1: marked REPRINT
 export const B_TMP = B_Q_REPRINT + Q_CAPACITY; // formatting scratch (40)
 export const TMP_SIZE = 40;
-export const B_REC = B_TMP + TMP_SIZE; // receipt records' bytes (receipt-data.ts)
+export const B_LINE = B_TMP + TMP_SIZE; // a slip line composed before it is printed (32)
+export const B_REC = B_LINE + 32; // receipt records' bytes (receipt-data.ts)

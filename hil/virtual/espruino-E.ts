@@ -3,6 +3,11 @@
  *  - `E.CRC32(data)`: the reflected CRC-32 (poly 0xEDB88320, init and final xor 0xFFFFFFFF),
  *    one element = one byte, unsigned result: the loop of jswrap_espruino_CRC32;
  *  - `E.toString(...)`: bytes of the arguments as a binary string;
+ *  - `E.toArrayBuffer(s)`: the string's char codes as bytes (Espruino references the string, no
+ *    copy; strings cannot change, so a copy here reads the same);
+ *  - `E.mapInPlace(from, to, map)`: element by element from one typed array into another, through
+ *    a table (Array or typed array; a missing entry writes 0), a function (value, index) or none,
+ *    stopping at the shorter: jswrap_espruino_mapInPlace without its `bits` repacking (refused);
  *  - `E.getSizeOf(v)`: an estimate in blocks (memory.ts);
  *  - `E.enableWatchdog(s, isAuto)` / `E.kickWatchdog()`: in manual mode a reset follows when
  *    the firmware does not kick within the timeout. Automatic mode is kicked from the idle
@@ -32,6 +37,22 @@ export function crc32(data: unknown): number {
   return ~crc >>> 0;
 }
 
+/** E.mapInPlace for 1:1 element mapping (its `bits` repacking is not emulated: refused). */
+export function mapInPlace(from: unknown, to: unknown, map?: unknown, bits?: unknown): void {
+  if (!ArrayBuffer.isView(from) || !ArrayBuffer.isView(to)) throw new Error("E.mapInPlace: First 2 arguments should be array buffers");
+  if (bits !== undefined && bits !== 0) throw new Error("virtual board does not provide E.mapInPlace with bits");
+  const src = from as unknown as ArrayLike<number>;
+  const dst = to as unknown as { [i: number]: number; length: number };
+  const n = Math.min(src.length, dst.length);
+  for (let i = 0; i < n; i++) {
+    const v = src[i];
+    let m: unknown = v;
+    if (typeof map === "function") m = map(v, i);
+    else if (map !== undefined && map !== null) m = (map as ArrayLike<unknown>)[v];
+    dst[i] = typeof m === "number" ? m : 0;
+  }
+}
+
 export interface EHost {
   realm: Realm;
   scope: BootScope;
@@ -56,6 +77,15 @@ export class EspruinoE {
     };
     o.toString = function (...args: unknown[]) {
       return toBinaryString(args.length === 1 ? args[0] : args);
+    };
+    o.toArrayBuffer = function (str: unknown) {
+      if (typeof str !== "string") return undefined;
+      const u = new realm.global.Uint8Array(str.length);
+      for (let i = 0; i < str.length; i++) u[i] = str.charCodeAt(i) & 255;
+      return u.buffer;
+    };
+    o.mapInPlace = function (from: unknown, to: unknown, map?: unknown, bits?: unknown) {
+      mapInPlace(from, to, map, bits);
     };
     if (host.memoryArea) o.memoryArea = host.memoryArea;
     o.getSizeOf = function (v: unknown) {

@@ -6,6 +6,7 @@ import { decodeGb18030 } from "../../hil/models/escpos-gb-decode";
 import { EventRing } from "../../firmware/lib/event-ring";
 import { EV_PRINT_DONE, EV_PRINT_FAILED } from "../../firmware/events";
 import { EscPosPrinter, type EscPosPrinterOptions } from "../../firmware/drivers/escpos-printer";
+import { mapInPlace } from "../../hil/virtual/espruino-E";
 import {
   PRN_OK,
   PRN_ERR_PAPER_OUT,
@@ -179,43 +180,82 @@ describe("EscPosPrinter driver with the ESC/POS printer model", () => {
     assert.deepEqual(r.model.errors, []);
   });
 
-  it("prints part of a string and bytes of a buffer, wrapping each like the printer", () => {
-    const r = rig();
-    const p = r.printer;
-    const id = p.begin();
-    p.init();
-    const pad = " ".repeat(40);
-    assert.equal(p.text("[AMOUNT:]", 1, 8), PRN_OK);
-    assert.equal(p.text(pad, 0, 16), PRN_OK);
-    const bytes = new Uint8Array([0, 82, 77, 66, 32, 49, 50, 46, 51, 52, 0]);
-    assert.equal(p.text(bytes, 1, 10), PRN_OK); // "RMB 12.34": 7 + 16 + 9 = 32 columns
-    p.line();
-    assert.equal(p.text(bytes, 1, 5), PRN_OK);
-    assert.equal(p.text(pad), PRN_OK); // wraps after 28 of them
-    assert.equal(p.text("X"), PRN_OK);
-    p.line();
-    p.doubleSize(true);
-    assert.equal(p.text("ABCDEFGHIJKLMNOPQRS", 2, 19), PRN_OK); // 17 wide characters: the last wraps
-    p.line();
-    p.doubleSize(false);
-    assert.equal(p.text(new Uint8Array([65, 7, 66])), PRN_ERR_BAD_TEXT); // a control byte is printed as '?'
-    assert.equal(p.text(pad, 3, 3), PRN_OK);
-    p.line();
-    assert.equal(p.text("ABC", 2, 4), PRN_ERR_BAD_ARG);
-    assert.equal(p.text("ABC", 2, 1), PRN_ERR_BAD_ARG);
-    assert.equal(p.text(pad, -1, 2), PRN_ERR_BAD_ARG);
-    p.cut();
-    assert.equal(p.end(), PRN_OK);
-    assert.deepEqual(r.run(), [[EV_PRINT_DONE, id, 0]]);
-    assert.deepEqual(r.model.lines(), [
+  /** The parts-of-a-source job, printed; `native`: with an E like Espruino's (mapInPlace copies bytes). */
+  function printParts(native: boolean): { lines: string[]; mapped: number } {
+    const g = globalThis as { E?: unknown };
+    let mapped = 0;
+    if (native) {
+      g.E = {
+        toArrayBuffer: (str: string) => Uint8Array.from(str, (c) => c.charCodeAt(0)).buffer,
+        mapInPlace: (a: unknown, b: unknown, m: unknown, bits: unknown) => {
+          mapped++;
+          mapInPlace(a, b, m, bits);
+        },
+      };
+    }
+    try {
+      return partsJob();
+    } finally {
+      delete g.E;
+    }
+
+    function partsJob(): { lines: string[]; mapped: number } {
+      const r = rig();
+      const p = r.printer;
+      const id = p.begin();
+      p.init();
+      const pad = " ".repeat(40);
+      assert.equal(p.text("[AMOUNT:]", 1, 8), PRN_OK);
+      assert.equal(p.text(pad, 0, 16), PRN_OK);
+      const bytes = new Uint8Array([0, 82, 77, 66, 32, 49, 50, 46, 51, 52, 0]);
+      assert.equal(p.text(bytes, 1, 10), PRN_OK); // "RMB 12.34": 7 + 16 + 9 = 32 columns
+      p.line();
+      assert.equal(p.text(bytes, 1, 5), PRN_OK);
+      assert.equal(p.text(pad), PRN_OK); // wraps after 28 of them
+      assert.equal(p.text("X"), PRN_OK);
+      p.line();
+      p.doubleSize(true);
+      assert.equal(p.text("ABCDEFGHIJKLMNOPQRS", 2, 19), PRN_OK); // 17 wide characters: the last wraps
+      p.line();
+      p.doubleSize(false);
+      assert.equal(p.text(new Uint8Array([65, 7, 66])), PRN_ERR_BAD_TEXT); // a control byte is printed as '?'
+      assert.equal(p.text(pad, 3, 3), PRN_OK);
+      p.line();
+      assert.equal(p.text(pad, 0, 30), PRN_OK);
+      assert.equal(p.text(bytes, 1, 10), PRN_OK); // bytes that wrap: "RM" fits, "B 12.34" goes on
+      p.line();
+      assert.equal(p.text("ABC", 2, 4), PRN_ERR_BAD_ARG);
+      assert.equal(p.text("ABC", 2, 1), PRN_ERR_BAD_ARG);
+      assert.equal(p.text(pad, -1, 2), PRN_ERR_BAD_ARG);
+      p.cut();
+      assert.equal(p.end(), PRN_OK);
+      assert.deepEqual(r.run(), [[EV_PRINT_DONE, id, 0]]);
+      assert.deepEqual(r.model.errors, []);
+      return { lines: r.model.lines(), mapped };
+    }
+  }
+
+  const PARTS_LINES = [
       "AMOUNT:                RMB 12.34",
       "RMB " + " ".repeat(28),
       " ".repeat(12) + "X",
       "CDEFGHIJKLMNOPQR",
       "S",
       "A?B",
-    ]);
-    assert.deepEqual(r.model.errors, []);
+      " ".repeat(30) + "RM",
+      "B 12.34",
+  ];
+
+  it("prints part of a string and bytes of a buffer, wrapping each like the printer", () => {
+    const out = printParts(false);
+    assert.deepEqual(out.lines, PARTS_LINES);
+    assert.equal(out.mapped, 0);
+  });
+
+  it("copies bytes in one native call where Espruino has E.mapInPlace, printing the same", () => {
+    const out = printParts(true);
+    assert.deepEqual(out.lines, PARTS_LINES);
+    assert.ok(out.mapped >= 3, `bytes went through E.mapInPlace ${out.mapped} times`);
   });
 
   it("prints Chinese from the build-time GB18030 catalogue and reads back the same text", () => {

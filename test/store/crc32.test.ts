@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as zlib from "node:zlib";
 import { crc32, crc32Update } from "../../firmware/lib/crc32";
+import { crc32 as espruinoCrc32 } from "../../hil/virtual/espruino-E";
 
 /** Bit-by-bit reference, written from the definition (reflected, poly 0xEDB88320). */
 function reference(data: Uint8Array): number {
@@ -49,5 +50,39 @@ describe("crc32 (IEEE, as zlib / E.CRC32)", () => {
     const v = ascii("123456789");
     const c = crc32Update(crc32Update(0, v, 0, 4), v, 4, 9);
     assert.equal(c, 0xcbf43926);
+  });
+});
+
+describe("crc32 where Espruino's E.CRC32 is there", () => {
+  const g = globalThis as { E?: unknown };
+  let calls = 0;
+  beforeEach(() => {
+    calls = 0;
+    // E.CRC32 as the interpreter computes it (hil/virtual/espruino-E.ts), over the whole view given
+    g.E = {
+      CRC32: (d: Uint8Array) => {
+        calls++;
+        return espruinoCrc32(d) | 0; // the interpreter's int may come back signed
+      },
+    };
+  });
+  afterEach(() => {
+    delete g.E;
+  });
+
+  it("hands it exactly the range and returns the same unsigned value", () => {
+    const buf = ascii("xx123456789yy");
+    assert.equal(crc32(buf, 2, 11), 0xcbf43926);
+    assert.equal(calls, 1);
+    const fox = ascii("The quick brown fox jumps over the lazy dog");
+    assert.equal(crc32(fox, 0, fox.length), 0x414fa339);
+    assert.equal(crc32(new Uint8Array(0), 0, 0), 0);
+    assert.equal(calls, 2, "an empty range needs no call");
+  });
+
+  it("continues a CRC with the loop (E.CRC32 has no starting value)", () => {
+    const v = ascii("123456789");
+    assert.equal(crc32Update(crc32Update(0, v, 0, 4), v, 4, 9), 0xcbf43926);
+    assert.equal(calls, 1);
   });
 });
