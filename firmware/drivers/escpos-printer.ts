@@ -247,7 +247,7 @@ export const EscPosPrinter = function (this: Printer, options: EscPosPrinterOpti
 const proto = EscPosPrinter.prototype as Printer;
 
 
-// ---- job building (off the hot path, but allocation-free too) ----
+// ---- job building (off the hot path; text() of bytes makes two short-lived views) ----
 
 /** Start a job. Returns its id, or 0 when a job is being built/printed or a failed one is kept. */
 proto.begin = function (this: Printer): number {

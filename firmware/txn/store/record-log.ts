@@ -287,7 +287,8 @@ export class RecordLog {
    * Append a record whose payload the caller has written into LOG_PAYLOAD[0..len); len 0 deletes
    * the key (a tombstone; nothing is written when it holds nothing). The newest record for a key
    * wins. Returns STORE_OK or an error code; on error nothing already stored is lost. The payload
-   * is used up. Allocation-free unless the file is full and a compaction runs first.
+   * is used up. Allocation-free unless the file is full and a compaction runs first, but for
+   * the one-block view crc32 hands Espruino's native E.CRC32 for the call.
    * @hot
    */
   append(key: number, len: number): number {
