@@ -120,6 +120,37 @@ describe("ISO 8583 UnionPay profile: every message type round-trips", () => {
     assert.equal(view.getNumeric(60), 22000002);
   });
 
+  it("setNumericDigits packs every n field at every length exactly as setDigits does with the digits", () => {
+    const byNumber = new Message(table, 1024);
+    const byDigits = new Message(table, 1024);
+    let seed = 99;
+    const digit = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) % 10;
+    let compared = 0;
+    const odd = new Set<string>();
+    for (let f = 2; f <= 128; f++) {
+      for (let n = 1; n <= 15; n++) {
+        let text = String(1 + (digit() % 9));
+        while (text.length < n) text += String(digit());
+        for (const m of [byNumber, byDigits]) {
+          m.clear();
+          m.head.set(TPDU_HEADER.subarray(0, m.head.length));
+          m.mti = 200;
+        }
+        if (byNumber.setNumericDigits(f, Number(text), n) !== ISO_OK) continue;
+        assert.equal(isoErrorName(byDigits.setDigits(f, new Uint8Array(Buffer.from(text, "latin1")), 0, n)), "OK", `field ${f}, ${n} digits`);
+        assert.equal(packed(byNumber, false).toString("hex"), packed(byDigits, false).toString("hex"), `field ${f} = ${text}`);
+        compared++;
+        byNumber.clear();
+        assert.equal(byNumber.setNumericDigits(f, 10 ** n - 1, n), ISO_OK, `field ${f}: ${n} nines`);
+        byNumber.clear();
+        assert.equal(isoErrorName(byNumber.setNumericDigits(f, 10 ** n, n)), "VALUE_RANGE", `field ${f}: 10^${n} has ${n + 1} digits`);
+        if (n % 2 === 1) odd.add(f === 22 || f === 23 ? `fixed ${f}` : n < 15 ? "variable" : "15");
+      }
+    }
+    assert.ok(compared > 30, `${compared} compared`);
+    assert.ok(odd.has("fixed 22") && odd.has("fixed 23") && odd.has("variable"), [...odd].join(", "));
+  });
+
   it("getNumeric is -1 for an absent, non-n or longer-than-15-digit field; getDigits reads z fields and refuses a short buffer", () => {
     fill(msg, 200, { 2: "6222021234567890123", 11: "000042", 35: "6222021234567890123=2512", 41: "12345678", 48: "1".repeat(62) });
     const wire = packed(msg, false);

@@ -135,8 +135,9 @@ export class Message {
     if (this.isView) return E_READ_ONLY_VIEW;
     if (n < 1 || n > 15 || n > max) return E_VALUE_RANGE;
     if (fixed && n !== max) return E_VALUE_RANGE;
-    let limit = 1;
-    for (let i = 0; i < n; i++) limit *= 10;
+    // 10^n, exact: Espruino's Math.pow multiplies out exponents below 10 (others go by exp/log)
+    const half = Math.pow(10, n >> 1);
+    const limit = (n & 1 ? 10 : 1) * half * half;
     if (!(value >= 0 && value < limit) || value !== Math.floor(value)) return E_VALUE_RANGE;
     const at = this.reserve(field, n);
     if (at < 0) return E_MESSAGE_FULL;
@@ -145,12 +146,27 @@ export class Message {
     const shift = !fixed || (a & A_LEFT) !== 0 ? 0 : n & 1;
     const ascii = (a & A_ASCII) !== 0;
     let v = value;
-    for (let i = n - 1; i >= 0; i--) {
+    if (ascii) {
+      for (let i = at + n - 1; i >= at; i--) {
+        const digit = v % 10;
+        v = (v - digit) / 10;
+        d[i] = 48 + digit;
+      }
+      return ISO_OK;
+    }
+    // BCD a byte (two digits) per step from the last, as setDigits: on Espruino every statement
+    // costs ~10,000 instructions. A pad nibble is 0: a left-aligned odd count's last, and a
+    // right-aligned one's first (v has no digit left by then).
+    let j = at + ((n + shift + 1) >> 1) - 1;
+    if (((n + shift) & 1) !== 0) {
       const digit = v % 10;
-      const k = i + shift;
       v = (v - digit) / 10;
-      if (ascii) d[at + i] = 48 + digit;
-      else d[at + (k >> 1)] |= k & 1 ? digit : digit << 4;
+      d[j--] = digit << 4;
+    }
+    for (; j >= at; j--) {
+      const two = v % 100;
+      v = (v - two) / 100;
+      d[j] = (((two / 10) | 0) << 4) | two % 10;
     }
     return ISO_OK;
   }
