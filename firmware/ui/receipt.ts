@@ -290,8 +290,8 @@ export function printJob(t: Terminal, kind: number, slot: number, reprint: boole
       if (z >= 0 && z < to) to = z;
     }
     const en = !t.v[V_CHINESE];
-    const ls = msgAt(lab); // English: the label's bytes start here, and the value's at vs
-    const vs = valMsg >= 0 ? msgAt(valMsg) : 0;
+    const ls = en ? msgAt(lab) : 0; // English: the label's bytes start here, and the value's at vs
+    const vs = en && valMsg >= 0 ? msgAt(valMsg) : 0;
     const lw = (en ? msgAt(lab + 1) - ls : label(t, lab, false)) + 1;
     const vw = valMsg >= 0 ? (en ? msgAt(valMsg + 1) - vs : label(t, valMsg, false)) : from >= 0 ? to - from : val.length;
     const pad = COLUMNS - lw - vw;
