@@ -12,7 +12,7 @@ import {
   E_NO_KEY,
 } from "../../firmware/txn/crypto/errors";
 import { kcvMatches, keyCheckValue } from "../../firmware/txn/crypto/kcv";
-import { WorkingKeys } from "../../firmware/txn/crypto/working-keys";
+import { WORKING_KEYS_SCRATCH, WorkingKeys } from "../../firmware/txn/crypto/working-keys";
 
 const hex = (s: string) => Buffer.from(s, "hex");
 
@@ -133,21 +133,27 @@ describe("working keys from sign-in field 62", () => {
     assert.ok(sameKey(wk.macKey, MAC_KEY));
   });
 
-  it("a lent scratch: the TMK scheduled in it works, and it is all zero after a load (good or bad)", () => {
-    const lent = new Uint8Array(480).fill(0x5a);
+  it("a lent scratch: the TMK scheduled in it works, and what it used is all zero after a load (good or bad)", () => {
+    // lent at an odd offset, as the engine's request body is: the schedules start at the next
+    // 4-byte boundary (lent[3]) and take 312 bytes; nothing outside them is touched
+    const whole = new Uint8Array(481).fill(0x5a);
+    const lent = whole.subarray(1);
+    const used = (i: number): boolean => i >= 3 && i < 3 + 312;
+    const wiped = (): boolean => lent.every((b, i) => b === (used(i) ? 0 : 0x5a));
+    assert.ok(WORKING_KEYS_SCRATCH <= 315);
     const wk = new WorkingKeys(lent);
     assert.equal(wk.scratch.load(TMK, 0, 16), CRYPTO_OK);
     const f = field62(60, MAC_KEY_3DES);
     assert.equal(wk.load(wk.scratch, f, 0, 60), CRYPTO_OK);
     assert.ok(sameKey(wk.pinKey, PIN_KEY) && sameKey(wk.macKey, MAC_KEY_3DES));
-    assert.ok(lent.every((b) => b === 0), "scratch wiped");
+    assert.ok(wiped(), "scratch wiped");
     assert.equal(wk.scratch.size, 0);
     lent.fill(0x5a);
     wk.scratch.load(TMK, 0, 16);
     const bad = Buffer.from(f);
     bad[56] ^= 1;
     assert.equal(wk.load(wk.scratch, bad, 0, 60), E_KCV_DATA_KEY);
-    assert.ok(lent.every((b) => b === 0), "scratch wiped after a refusal");
+    assert.ok(wiped(), "scratch wiped after a refusal");
     assert.ok(sameKey(wk.pinKey, PIN_KEY) && sameKey(wk.macKey, MAC_KEY_3DES), "old keys stay");
     // too small to lend: the keys use their own
     const small = new Uint8Array(100);

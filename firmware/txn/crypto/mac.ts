@@ -12,7 +12,7 @@
  * K1 (single DES), then decrypt with K2 and encrypt with K1. An 8-byte key gives K2 = K1, which
  * is MAC algorithm 1 (X9.9). The MAC is the full 8-byte result.
  */
-import { DesKey, desBlock, SCHEDULE_BYTES } from "./des";
+import { DesKey, desBlock, SCHEDULE_WORDS } from "./des";
 import { CRYPTO_OK, E_NO_KEY } from "./errors";
 
 export const MAC_UNIONPAY_ECB = 1;
@@ -50,7 +50,7 @@ export class Mac {
         if ((i & 7) === 7) desBlock(ks, 0, false, work, 0, work, 0);
       }
       if (key.size > 8) {
-        desBlock(ks, SCHEDULE_BYTES, true, work, 0, work, 0);
+        desBlock(ks, SCHEDULE_WORDS, true, work, 0, work, 0);
         desBlock(ks, 0, false, work, 0, work, 0);
       }
       for (let i = 0; i < 8; i++) out[outOff + i] = work[i];
