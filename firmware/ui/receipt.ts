@@ -128,6 +128,8 @@ const SALES = "TcR1234-Pybsfad[m]-G";
 const SETTLEMENT = "tR1234-bd-DnoCno-U";
 const REVERSAL = "VRL1234-YsBN[m]d";
 const DECLINED = "XR1234-PysmdeM";
+/** The ops that print a "LABEL: value" line. */
+const VALUE_OPS = "1234yYbBsnfadmoe";
 
 /**
  * Build one printer job for record `slot` (receipt-data.ts) as `kind` (JOB_*). Returns the job
@@ -145,6 +147,7 @@ export function printJob(t: Terminal, kind: number, slot: number, reprint: boole
   const ob = B_REC + slot * RB;
   const prog = kind === JOB_SETTLEMENT ? SETTLEMENT : kind === JOB_REVERSAL_SLIP ? REVERSAL : kind === JOB_DECLINED ? DECLINED : SALES;
   let debit = true;
+  const en = !t.v[V_CHINESE];
   for (let i = 0; i < prog.length; i++) {
     const op = prog.charAt(i);
     let lab = -1; // "LABEL: value", the value right-aligned (on a line of its own if it does not fit)
@@ -152,144 +155,139 @@ export function printJob(t: Terminal, kind: number, slot: number, reprint: boole
     let valMsg = -1; // the value is this message, in the printer language
     let from = -1; // the value is the ASCII bytes b[from, to) (a 0 ends it early)
     let to = 0;
-    let centre = -1; // a line of this message, centred
-    if (op === "T" || op === "t") {
-      p.align(1);
-      p.bold(true);
-      if (op === "T") p.doubleSize(true);
-      label(t, op === "T" ? MSG_SLIP_TITLE : MSG_RCP_SETTLE_REPORT, true);
-      p.line();
-      if (op === "T") p.doubleSize(false);
-      p.bold(false);
-      p.align(0);
-    } else if (op === "c") centre = kind === JOB_MERCHANT ? MSG_MERCHANT_COPY : MSG_CARDHOLDER_COPY;
-    else if (op === "V") centre = MSG_REVERSAL_FAILED;
-    else if (op === "X") centre = MSG_RCP_DECLINED_SLIP;
-    else if (op === "U") centre = R[o + R_UPLOADED] ? MSG_UI_UPLOADED : MSG_UI_BALANCED;
-    else if (op === "R") {
-      if (reprint) {
-        p.align(1);
-        p.bold(true);
-        p.text("*** ");
-        label(t, MSG_REPRINT, true);
-        p.text(" ***");
-        p.line();
-        p.bold(false);
-        p.align(0);
+    // Espruino compares op with each branch's letter in turn and steps over the bodies of those
+    // it passes (~10,000 instructions a test): the value lines, most of a slip, come first and
+    // are short; the rest only after one test
+    if (VALUE_OPS.indexOf(op) >= 0) {
+      if (op === "1") {
+        lab = MSG_RCP_MERCHANT_NAME;
+        val = t.merchant;
+      } else if (op === "2") {
+        lab = MSG_RCP_MERCHANT_NO;
+        val = t.mid;
+      } else if (op === "3") {
+        lab = MSG_RCP_TERMINAL_NO;
+        val = t.tid;
+      } else if (op === "4") {
+        lab = MSG_RCP_OPERATOR;
+        val = t.operator;
+      } else if (op === "y" || (op === "Y" && R[o + R_TYPE] !== TXN_REVERSAL && R[o + R_TYPE] !== 0)) {
+        lab = MSG_TXN_TYPE;
+        valMsg = R[o + R_TYPE_MSG];
+      } else if (op === "s" || op === "b" || op === "n" || (op === "B" && R[o + R_BATCH] > 0)) {
+        lab = op === "s" ? MSG_TRACE_NO : op === "n" ? MSG_RCP_COUNT : MSG_BATCH_NO;
+        from = B_TMP;
+        to = putNum(b, B_TMP, F_ZEROS, R[o + (op === "s" ? R_STAN : op === "n" ? (debit ? R_DEBIT_COUNT : R_CREDIT_COUNT) : R_BATCH)], op === "n" ? 1 : 6);
+      } else if ((op === "f" && b[ob + RB_RRN] > 32) || (op === "a" && b[ob + RB_AUTH] > 32)) {
+        lab = op === "f" ? MSG_REF_NO : MSG_AUTH_CODE;
+        from = ob + (op === "f" ? RB_RRN : RB_AUTH);
+        to = from + (op === "f" ? 12 : 6);
+      } else if (op === "d") {
+        lab = MSG_RCP_DATE_TIME;
+        from = B_TMP;
+        to = putNum(b, B_TMP, F_DATETIME, R[o + R_WHEN], 0);
+      } else if (op === "m" || op === "o") {
+        lab = op === "m" ? MSG_AMOUNT : MSG_RCP_TOTAL;
+        b[B_TMP] = 82; // R
+        b[B_TMP + 1] = 77; // M
+        b[B_TMP + 2] = 66; // B
+        b[B_TMP + 3] = 32;
+        from = B_TMP;
+        to = putNum(b, B_TMP + 4, F_MONEY, R[o + (op === "m" ? R_AMOUNT : debit ? R_DEBIT_TOTAL : R_CREDIT_TOTAL)], 0);
+      } else if (op === "e") {
+        const rc = R[o + R_RC];
+        lab = MSG_RCP_RESPONSE;
+        b[B_TMP] = rc >> 8 ? rc >> 8 : 45; // "--" when there is none
+        b[B_TMP + 1] = rc >> 8 ? rc & 0xff : 45;
+        from = B_TMP;
+        to = B_TMP + 2;
       }
-    } else if (op === "L") {
-      label(t, MSG_RCP_CONTACT_ACQUIRER, true);
-      p.line();
-      label(t, MSG_RCP_REVERSE_BY_HAND, true);
-      p.line();
-    } else if (op === "1") {
-      lab = MSG_RCP_MERCHANT_NAME;
-      val = t.merchant;
-    } else if (op === "2") {
-      lab = MSG_RCP_MERCHANT_NO;
-      val = t.mid;
-    } else if (op === "3") {
-      lab = MSG_RCP_TERMINAL_NO;
-      val = t.tid;
-    } else if (op === "4") {
-      lab = MSG_RCP_OPERATOR;
-      val = t.operator;
-    } else if (op === "-") {
-      p.text(FRAME, RULE_AT, RULE_AT + COLUMNS);
-      p.line();
-    } else if (op === "P" || (op === "N" && R[o + R_PAN_LEN] > 0)) {
-      label(t, MSG_RCP_CARD_NO, true);
-      p.text(":");
-      p.line();
-      if (op === "P") p.bold(true);
-      let k = ob + RB_PAN;
-      while (k < ob + RB_PAN + R[o + R_PAN_LEN] && b[k] !== 0) k++;
-      p.text(b, ob + RB_PAN, k);
-      const mode = R[o + R_ENTRY];
-      if (op === "P") {
-        p.bold(false);
-        if (mode === ENTRY_SWIPE || mode === ENTRY_CHIP) {
-          p.text(" ");
-          label(t, mode === ENTRY_CHIP ? MSG_RCP_CHIP : MSG_RCP_SWIPE, true);
-        }
-      }
-      p.line();
-    } else if (op === "y" || (op === "Y" && R[o + R_TYPE] !== TXN_REVERSAL && R[o + R_TYPE] !== 0)) {
-      lab = MSG_TXN_TYPE;
-      valMsg = R[o + R_TYPE_MSG];
-    } else if (op === "b" || (op === "B" && R[o + R_BATCH] > 0)) {
-      lab = MSG_BATCH_NO;
-      from = B_TMP;
-      to = putNum(b, B_TMP, F_ZEROS, R[o + R_BATCH], 6);
-    } else if (op === "s") {
-      lab = MSG_TRACE_NO;
-      from = B_TMP;
-      to = putNum(b, B_TMP, F_ZEROS, R[o + R_STAN], 6);
-    } else if (op === "f" && b[ob + RB_RRN] > 32) {
-      lab = MSG_REF_NO;
-      from = ob + RB_RRN;
-      to = from + 12;
-    } else if (op === "a" && b[ob + RB_AUTH] > 32) {
-      lab = MSG_AUTH_CODE;
-      from = ob + RB_AUTH;
-      to = from + 6;
-    } else if (op === "d") {
-      lab = MSG_RCP_DATE_TIME;
-      from = B_TMP;
-      to = putNum(b, B_TMP, F_DATETIME, R[o + R_WHEN], 0);
-    } else if (op === "m" || op === "o") {
-      lab = op === "m" ? MSG_AMOUNT : MSG_RCP_TOTAL;
-      b[B_TMP] = 82; // R
-      b[B_TMP + 1] = 77; // M
-      b[B_TMP + 2] = 66; // B
-      b[B_TMP + 3] = 32;
-      from = B_TMP;
-      to = putNum(b, B_TMP + 4, F_MONEY, R[o + (op === "m" ? R_AMOUNT : debit ? R_DEBIT_TOTAL : R_CREDIT_TOTAL)], 0);
-    } else if (op === "[" || op === "]") p.bold(op === "[");
-    else if (op === "G") {
-      if (kind === JOB_MERCHANT) {
-        label(t, MSG_RCP_SIGNATURE, true);
-        p.text(":");
-        p.line();
-        p.feed(3);
+      if (lab < 0) continue;
+    } else {
+      let centre = -1; // a line of this message, centred
+      if (op === "-") {
         p.text(FRAME, RULE_AT, RULE_AT + COLUMNS);
         p.line();
-        label(t, MSG_RCP_AGREE, true);
+      } else if (op === "[" || op === "]") p.bold(op === "[");
+      else if (op === "c") centre = kind === JOB_MERCHANT ? MSG_MERCHANT_COPY : MSG_CARDHOLDER_COPY;
+      else if (op === "V") centre = MSG_REVERSAL_FAILED;
+      else if (op === "X") centre = MSG_RCP_DECLINED_SLIP;
+      else if (op === "U") centre = R[o + R_UPLOADED] ? MSG_UI_UPLOADED : MSG_UI_BALANCED;
+      else if (op === "P" || (op === "N" && R[o + R_PAN_LEN] > 0)) {
+        label(t, MSG_RCP_CARD_NO, true);
+        p.text(":");
+        p.line();
+        if (op === "P") p.bold(true);
+        let k = ob + RB_PAN;
+        while (k < ob + RB_PAN + R[o + R_PAN_LEN] && b[k] !== 0) k++;
+        p.text(b, ob + RB_PAN, k);
+        const mode = R[o + R_ENTRY];
+        if (op === "P") {
+          p.bold(false);
+          if (mode === ENTRY_SWIPE || mode === ENTRY_CHIP) {
+            p.text(" ");
+            label(t, mode === ENTRY_CHIP ? MSG_RCP_CHIP : MSG_RCP_SWIPE, true);
+          }
+        }
+        p.line();
+      } else if (op === "T" || op === "t") {
+        p.align(1);
+        p.bold(true);
+        if (op === "T") p.doubleSize(true);
+        label(t, op === "T" ? MSG_SLIP_TITLE : MSG_RCP_SETTLE_REPORT, true);
+        p.line();
+        if (op === "T") p.doubleSize(false);
+        p.bold(false);
+        p.align(0);
+      } else if (op === "R") {
+        if (reprint) {
+          p.align(1);
+          p.bold(true);
+          p.text("*** ");
+          label(t, MSG_REPRINT, true);
+          p.text(" ***");
+          p.line();
+          p.bold(false);
+          p.align(0);
+        }
+      } else if (op === "G") {
+        if (kind === JOB_MERCHANT) {
+          label(t, MSG_RCP_SIGNATURE, true);
+          p.text(":");
+          p.line();
+          p.feed(3);
+          p.text(FRAME, RULE_AT, RULE_AT + COLUMNS);
+          p.line();
+          label(t, MSG_RCP_AGREE, true);
+          p.line();
+        }
+      } else if (op === "L") {
+        label(t, MSG_RCP_CONTACT_ACQUIRER, true);
+        p.line();
+        label(t, MSG_RCP_REVERSE_BY_HAND, true);
+        p.line();
+      } else if (op === "D" || op === "C") {
+        debit = op === "D";
+        label(t, debit ? MSG_UI_DEBIT : MSG_UI_CREDIT, true);
+        p.line();
+      } else if (op === "M" && R[o + R_MSG] > 0) {
+        label(t, R[o + R_MSG], true);
         p.line();
       }
-    } else if (op === "D" || op === "C") {
-      debit = op === "D";
-      label(t, debit ? MSG_UI_DEBIT : MSG_UI_CREDIT, true);
-      p.line();
-    } else if (op === "n") {
-      lab = MSG_RCP_COUNT;
-      from = B_TMP;
-      to = putNum(b, B_TMP, F_ZEROS, R[o + (debit ? R_DEBIT_COUNT : R_CREDIT_COUNT)], 1);
-    } else if (op === "e") {
-      const rc = R[o + R_RC];
-      lab = MSG_RCP_RESPONSE;
-      b[B_TMP] = rc >> 8 ? rc >> 8 : 45; // "--" when there is none
-      b[B_TMP + 1] = rc >> 8 ? rc & 0xff : 45;
-      from = B_TMP;
-      to = B_TMP + 2;
-    } else if (op === "M" && R[o + R_MSG] > 0) {
-      label(t, R[o + R_MSG], true);
-      p.line();
+      if (centre >= 0) {
+        p.align(1);
+        if (op !== "c") p.bold(true);
+        label(t, centre, true);
+        p.line();
+        if (op !== "c") p.bold(false);
+        p.align(0);
+      }
+      continue;
     }
-    if (centre >= 0) {
-      p.align(1);
-      if (op !== "c") p.bold(true);
-      label(t, centre, true);
-      p.line();
-      if (op !== "c") p.bold(false);
-      p.align(0);
-    }
-    if (lab < 0) continue;
     if (from >= 0) {
       const z = b.indexOf(0, from); // a 0 ends the value early
       if (z >= 0 && z < to) to = z;
     }
-    const en = !t.v[V_CHINESE];
     const ls = en ? msgAt(lab) : 0; // English: the label's bytes start here, and the value's at vs
     const vs = en && valMsg >= 0 ? msgAt(valMsg) : 0;
     const lw = (en ? msgAt(lab + 1) - ls : label(t, lab, false)) + 1;
@@ -302,7 +300,7 @@ export function printJob(t: Terminal, kind: number, slot: number, reprint: boole
       const at = B_LINE + lw + pad;
       if (valMsg >= 0) b.set(MSG_BYTES.subarray(vs, vs + vw), at);
       else if (from >= 0) b.set(b.subarray(from, to), at);
-      else for (let k = 0; k < vw; k++) b[at + k] = val.charCodeAt(k);
+      else b.set(flashBytes(val), at);
       p.text(b, B_LINE, B_LINE + COLUMNS);
       p.line();
       continue;
