@@ -198,7 +198,7 @@ export async function runInterpreterBench(bin: string, large: string | null, sal
   }
   if (!("notMeasurable" in txn)) {
     const u = txn.us;
-    row("pack 0200 + MAC", `${(u.pack / 1000).toFixed(1)} ms`);
+    row("PIN block (3DES) + pack 0200 + MAC", `${(u.pack / 1000).toFixed(1)} ms`);
     row("unpack 0210 + MAC check", `${(u.unpack / 1000).toFixed(1)} ms`);
     row("flash: STAN, stored 0400, journal entry, reversal cleared", `${(u.journal / 1000).toFixed(1)} ms`);
     row("receipt layout, one copy", `${(u.receipt / 1000).toFixed(1)} ms`);
