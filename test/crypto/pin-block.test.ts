@@ -5,10 +5,11 @@ import { DesKey } from "../../firmware/txn/crypto/des";
 import { CRYPTO_OK, E_NO_KEY, E_PAN_FORMAT, E_PIN_FORMAT } from "../../firmware/txn/crypto/errors";
 import { pinBlockEncrypted, pinBlockFormat0 } from "../../firmware/txn/crypto/pin-block";
 
+/** Inputs and output at offsets, between digits: a read outside its range would change the block. */
 function block(pin: string, pan: string): string | number {
-  const out = new Uint8Array(8);
-  const e = pinBlockFormat0(Buffer.from(pin), 0, pin.length, Buffer.from(pan), 0, pan.length, out, 0);
-  return e === CRYPTO_OK ? Buffer.from(out).toString("hex").toUpperCase() : e;
+  const out = new Uint8Array(10);
+  const e = pinBlockFormat0(Buffer.from("77" + pin + "77"), 2, pin.length, Buffer.from("777" + pan + "77"), 3, pan.length, out, 1);
+  return e === CRYPTO_OK ? Buffer.from(out.subarray(1, 9)).toString("hex").toUpperCase() : e;
 }
 
 /** Format 0 the long way: hex strings. */

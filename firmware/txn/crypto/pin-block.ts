@@ -30,21 +30,17 @@ export function pinBlockEncrypted(
   for (let i = 0; i < pinLen; i++) if (pin[pinOff + i] < 48 || pin[pinOff + i] > 57) return E_PIN_FORMAT;
   if (panLen < 2 || panLen > 19) return E_PAN_FORMAT;
   for (let i = 0; i < panLen; i++) if (pan[panOff + i] < 48 || pan[panOff + i] > 57) return E_PAN_FORMAT;
+  // A byte (two nibbles) per step: on Espruino every statement costs ~10,000 instructions.
   // PIN field: nibble 0 = 0 (format), nibble 1 = length, then digits, then F fill (16 nibbles).
-  for (let n = 0; n < 16; n++) {
-    let v = 15;
-    if (n === 0) v = 0;
-    else if (n === 1) v = pinLen;
-    else if (n - 2 < pinLen) v = pin[pinOff + n - 2] - 48;
-    // PAN field: nibbles 4..15 = PAN digits panLen-13 .. panLen-2 (check digit excluded).
-    let p = 0;
-    if (n >= 4) {
-      const k = panLen - 1 - (16 - n);
-      if (k >= 0) p = pan[panOff + k] - 48;
-    }
-    const nib = v ^ p;
-    if (n & 1) out[outOff + (n >> 1)] |= nib;
-    else out[outOff + (n >> 1)] = nib << 4;
+  // PAN field: nibbles 4..15 = PAN digits panLen-13 .. panLen-2 (check digit excluded), 0 before.
+  out[outOff] = pinLen;
+  for (let b = 1; b < 8; b++) {
+    const n = 2 * b; // the byte's first nibble
+    const hi = n - 2 < pinLen ? pin[pinOff + n - 2] - 48 : 15;
+    const lo = n - 1 < pinLen ? pin[pinOff + n - 1] - 48 : 15;
+    const k = panOff + panLen - 17 + n; // the PAN digit under nibble n
+    const p = b < 2 ? 0 : ((k >= panOff ? pan[k] - 48 : 0) << 4) | (k + 1 >= panOff ? pan[k + 1] - 48 : 0);
+    out[outOff + b] = ((hi << 4) | lo) ^ p;
   }
   if (pinKey !== null) pinKey.encryptBlock(out, outOff, out, outOff);
   return CRYPTO_OK;
