@@ -335,19 +335,10 @@ export function label(t: Terminal, id: number, print: boolean): number {
     if (print) t.printer.text(MSG_BYTES, s, e);
     return e - s;
   }
-  let i = msgAt(MSG_COUNT + id);
+  const i = msgAt(MSG_COUNT + id);
   const end = msgAt(MSG_COUNT + id + 1);
   if (print) t.printer.gbTextAt(MSG_TEXT, i, end);
-  let w = 0;
-  while (i < end) {
-    if (MSG_TEXT.charCodeAt(i) < 0x80) {
-      w++;
-      i++;
-    } else {
-      const b2 = MSG_TEXT.charCodeAt(i + 1);
-      i += b2 >= 0x30 && b2 <= 0x39 ? 4 : 2;
-      w += 2;
-    }
-  }
-  return w;
+  // a column a byte: ASCII is 1 byte, and the build lets only 2-byte characters into the
+  // catalogue (tools/gb18030/encode.ts refuses 4-byte ones), each 2 columns wide
+  return end - i;
 }
