@@ -306,6 +306,15 @@ export function printJob(t: Terminal, kind: number, slot: number, reprint: boole
       continue;
     }
     label(t, lab, true);
+    if (pad >= 1 && valMsg < 0) {
+      // Chinese: the colon, the padding and an ASCII value composed in b, then one call
+      b.set(FRAME.subarray(0, 1 + pad), B_LINE);
+      if (from >= 0) b.set(b.subarray(from, to), B_LINE + 1 + pad);
+      else b.set(flashBytes(val), B_LINE + 1 + pad);
+      p.text(b, B_LINE, B_LINE + 1 + pad + vw);
+      p.line();
+      continue;
+    }
     if (pad >= 1) p.text(FRAME, 0, 1 + pad);
     else {
       // the value on a line of its own, right-aligned

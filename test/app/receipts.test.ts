@@ -242,6 +242,8 @@ describe("Receipts", () => {
     for (const line of r.printerModel.lines()) {
       const width = [...line].reduce((w, ch) => w + (ch.charCodeAt(0) > 0x2e80 ? 2 : 1), 0);
       assert.ok(width <= COLUMNS, `"${line}" is ${width} columns`);
+      // a "LABEL: value" line has its value at the right edge
+      if (/: +\S/.test(line)) assert.equal(width, COLUMNS, `"${line}" right-aligned`);
     }
   });
 
