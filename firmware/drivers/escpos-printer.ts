@@ -352,13 +352,15 @@ proto.text = function (this: Printer, src: string | Uint8Array, start?: number, 
 proto.gbTextAt = function (this: Printer, src: string, start: number, end: number): number {
   if (this.s[ST] !== S_BUILD) return PRN_ERR_STATE;
   if (!(start >= 0 && end <= src.length && start <= end)) return PRN_ERR_BAD_ARG;
-  // GB18030 structure: printable ASCII, 2-byte and 4-byte sequences.
+  // GB18030 structure: printable ASCII, 2-byte and 4-byte sequences; and the columns it takes
   let i = start;
+  let cols = 0;
   while (i < end) {
     const b = src.charCodeAt(i);
     if (b < 0x80) {
       if (b < 0x20 || b === 0x7f) return PRN_ERR_BAD_TEXT;
       i++;
+      cols++;
       continue;
     }
     if (b < 0x81 || b > 0xfe || i + 1 >= end) return PRN_ERR_BAD_TEXT;
@@ -374,12 +376,22 @@ proto.gbTextAt = function (this: Printer, src: string, start: number, end: numbe
     } else {
       return PRN_ERR_BAD_TEXT;
     }
+    cols += 2;
   }
   const r = this.put(end - start + 4, 2, FS, 0x26, 0);
   if (r) return r;
   const s = this.s;
   const job = this.job;
   const dbl = s[DBL] ? 2 : 1;
+  if (this.map && s[COL] + cols * dbl <= s[COLUMNS]) {
+    // it fits on the line: the bytes copied by one native call from a view of the string (where
+    // E is, as in text()), the columns counted once
+    job.set(new Uint8Array(E!.toArrayBuffer(src), start, end - start), s[LEN]);
+    s[LEN] += end - start;
+    s[COL] += cols * dbl;
+    if (dbl === 2 && cols > 0) s[TALL] = 1;
+    return this.put(2, 2, FS, 0x2e, 0);
+  }
   i = start;
   while (i < end) {
     const b = src.charCodeAt(i);

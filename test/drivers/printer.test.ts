@@ -181,12 +181,16 @@ describe("EscPosPrinter driver with the ESC/POS printer model", () => {
   });
 
   /** The parts-of-a-source job, printed; `native`: with an E like Espruino's (mapInPlace copies bytes). */
-  function printParts(native: boolean): { lines: string[]; mapped: number } {
+  function printParts(native: boolean): { lines: string[]; mapped: number; views: number } {
     const g = globalThis as { E?: unknown };
     let mapped = 0;
+    let views = 0;
     if (native) {
       g.E = {
-        toArrayBuffer: (str: string) => Uint8Array.from(str, (c) => c.charCodeAt(0)).buffer,
+        toArrayBuffer: (str: string) => {
+          views++;
+          return Uint8Array.from(str, (c) => c.charCodeAt(0)).buffer;
+        },
         mapInPlace: (a: unknown, b: unknown, m: unknown, bits: unknown) => {
           mapped++;
           mapInPlace(a, b, m, bits);
@@ -199,7 +203,7 @@ describe("EscPosPrinter driver with the ESC/POS printer model", () => {
       delete g.E;
     }
 
-    function partsJob(): { lines: string[]; mapped: number } {
+    function partsJob(): { lines: string[]; mapped: number; views: number } {
       const r = rig();
       const p = r.printer;
       const id = p.begin();
@@ -227,11 +231,21 @@ describe("EscPosPrinter driver with the ESC/POS printer model", () => {
       assert.equal(p.text("ABC", 2, 4), PRN_ERR_BAD_ARG);
       assert.equal(p.text("ABC", 2, 1), PRN_ERR_BAD_ARG);
       assert.equal(p.text(pad, -1, 2), PRN_ERR_BAD_ARG);
+      // GB18030 from part of a binary string: "A金额B" is 6 bytes and 6 columns
+      const zh = "x\x41\xBD\xF0\xB6\xEE\x42x";
+      const before = views;
+      assert.equal(p.gbTextAt(zh, 1, 7), PRN_OK);
+      p.line();
+      const fitted = views - before;
+      assert.equal(p.text(pad, 0, 30), PRN_OK);
+      assert.equal(p.gbTextAt(zh, 1, 7), PRN_OK); // "A" fits, 金 wraps
+      p.line();
+      assert.equal(views - before, fitted, "a line that wraps goes a character at a time");
       p.cut();
       assert.equal(p.end(), PRN_OK);
       assert.deepEqual(r.run(), [[EV_PRINT_DONE, id, 0]]);
       assert.deepEqual(r.model.errors, []);
-      return { lines: r.model.lines(), mapped };
+      return { lines: r.model.lines(), mapped, views: fitted };
     }
   }
 
@@ -244,6 +258,9 @@ describe("EscPosPrinter driver with the ESC/POS printer model", () => {
       "A?B",
       " ".repeat(30) + "RM",
       "B 12.34",
+      "A金额B",
+      " ".repeat(30) + "A",
+      "金额B",
   ];
 
   it("prints part of a string and bytes of a buffer, wrapping each like the printer", () => {
@@ -256,6 +273,7 @@ describe("EscPosPrinter driver with the ESC/POS printer model", () => {
     const out = printParts(true);
     assert.deepEqual(out.lines, PARTS_LINES);
     assert.ok(out.mapped >= 3, `bytes went through E.mapInPlace ${out.mapped} times`);
+    assert.equal(out.views, 1, "GB18030 that fits its line is copied from one view of the string");
   });
 
   it("prints Chinese from the build-time GB18030 catalogue and reads back the same text", () => {
