@@ -202,6 +202,7 @@ export async function runInterpreterBench(bin: string, large: string | null, sal
     row("unpack 0210 + MAC check", `${(u.unpack / 1000).toFixed(1)} ms`);
     row("flash: STAN, stored 0400, journal entry, reversal cleared", `${(u.journal / 1000).toFixed(1)} ms`);
     row("receipt layout, one copy", `${(u.receipt / 1000).toFixed(1)} ms`);
+    row("  the same with Chinese labels", `${(u["receipt-zh"] / 1000).toFixed(1)} ms`);
     row("all of it, one round", `${(u.all / 1000).toFixed(1)} ms (${txn.bin})`);
     if ("instructionsPerSale" in txn.callgrind) {
       const c = txn.callgrind;
@@ -209,6 +210,7 @@ export async function runInterpreterBench(bin: string, large: string | null, sal
       const pp = c.perPiece;
       row("callgrind: instructions per round", `${mi(c.instructionsPerSale)} = pack ${mi(pp.pack)} + unpack ${mi(pp.unpack)} + flash ${mi(pp.journal)} + receipt ${mi(pp.receipt)}`);
       console.log(`    (counted on ${c.bin}; code ${c.codeFrom})`);
+      row("  the slip with Chinese labels instead", `${mi(pp["receipt-zh"])}, on a Pico ~${(pp["receipt-zh"] / c.pico.instructionsPerSecond).toFixed(2)} s`);
       row("  of it around the host round trip (pack, unpack, flash)", `${mi(pp.pack + pp.unpack + pp.journal)}, on a Pico ~${((pp.pack + pp.unpack + pp.journal) / c.pico.instructionsPerSecond).toFixed(1)} s`);
       row(
         "estimated on an Espruino Pico (upper bound, see txn-time.ts)",
