@@ -293,28 +293,24 @@ export function printJob(t: Terminal, kind: number, slot: number, reprint: boole
     const lw = (en ? msgAt(lab + 1) - ls : label(t, lab, false)) + 1;
     const vw = valMsg >= 0 ? (en ? msgAt(valMsg + 1) - vs : label(t, valMsg, false)) : from >= 0 ? to - from : val.length;
     const pad = COLUMNS - lw - vw;
-    if (pad >= 1 && en) {
-      // the line composed in b by native copies, then printed by one call, not four
-      b.set(MSG_BYTES.subarray(ls, ls + lw - 1), B_LINE);
-      b.set(FRAME.subarray(0, 1 + pad), B_LINE + lw - 1);
-      const at = B_LINE + lw + pad;
+    if (pad >= 1 && (en || valMsg < 0)) {
+      // the line composed in b by native copies, then printed by one call, not four: the label
+      // (English; a Chinese one goes first as GB18030), the colon, the padding, the value
+      let at = B_LINE;
+      if (en) {
+        b.set(MSG_BYTES.subarray(ls, ls + lw - 1), at);
+        at += lw - 1;
+      } else label(t, lab, true);
+      b.set(FRAME.subarray(0, 1 + pad), at);
+      at += 1 + pad;
       if (valMsg >= 0) b.set(MSG_BYTES.subarray(vs, vs + vw), at);
       else if (from >= 0) b.set(b.subarray(from, to), at);
       else b.set(flashBytes(val), at);
-      p.text(b, B_LINE, B_LINE + COLUMNS);
+      p.text(b, B_LINE, at + vw);
       p.line();
       continue;
     }
     label(t, lab, true);
-    if (pad >= 1 && valMsg < 0) {
-      // Chinese: the colon, the padding and an ASCII value composed in b, then one call
-      b.set(FRAME.subarray(0, 1 + pad), B_LINE);
-      if (from >= 0) b.set(b.subarray(from, to), B_LINE + 1 + pad);
-      else b.set(flashBytes(val), B_LINE + 1 + pad);
-      p.text(b, B_LINE, B_LINE + 1 + pad + vw);
-      p.line();
-      continue;
-    }
     if (pad >= 1) p.text(FRAME, 0, 1 + pad);
     else {
       // the value on a line of its own, right-aligned
