@@ -64,24 +64,23 @@ export class WorkingKeys {
     // the scratch as bytes: a view for this load only (a sign-in, not the sale's path)
     const w = probe.ks;
     const p = new Uint8Array(w.buffer, w.byteOffset, 4 * SCRATCH_WORDS);
-    const pl = PLAIN;
     // all three decrypted before the probe reuses the schedules' room (the TMK may be there)
-    tmk.decryptEcb(f62, off, pinLen, p, pl);
-    tmk.decryptEcb(f62, off + macAt, macLen, p, pl + 16);
-    if (len === 60) tmk.decryptEcb(f62, off + 40, 16, p, pl + 32);
+    tmk.decryptEcb(f62, off, pinLen, p, PLAIN);
+    tmk.decryptEcb(f62, off + macAt, macLen, p, PLAIN + 16);
+    if (len === 60) tmk.decryptEcb(f62, off + 40, 16, p, PLAIN + 32);
     // each key's check value (the first 4 bytes of 8 zero bytes encrypted under the clear key)
     // must match the 4 bytes after it: PIN, MAC, then the data key
     for (let k = 0; k < (len === 60 ? 3 : 2) && e === CRYPTO_OK; k++) {
       const n = k === 0 ? pinLen : k === 1 ? macLen : 16;
       const kcvAt = off + (k === 0 ? pinLen : k === 1 ? macAt + (single ? 8 : 16) : 56);
-      probe.load(p, pl + 16 * k, n);
-      for (let i = pl + 48; i < pl + 56; i++) p[i] = 0;
-      probe.encryptBlock(p, pl + 48, p, pl + 48);
-      for (let i = 0; i < 4; i++) if (p[pl + 48 + i] !== f62[kcvAt + i]) e = k === 0 ? E_KCV_PIN_KEY : k === 1 ? E_KCV_MAC_KEY : E_KCV_DATA_KEY;
+      probe.load(p, PLAIN + 16 * k, n);
+      for (let i = PLAIN + 48; i < PLAIN + 56; i++) p[i] = 0;
+      probe.encryptBlock(p, PLAIN + 48, p, PLAIN + 48);
+      for (let i = 0; i < 4; i++) if (p[PLAIN + 48 + i] !== f62[kcvAt + i]) e = k === 0 ? E_KCV_PIN_KEY : k === 1 ? E_KCV_MAC_KEY : E_KCV_DATA_KEY;
     }
     if (e === CRYPTO_OK) {
-      this.pinKey.load(p, pl, pinLen);
-      this.macKey.load(p, pl + 16, macLen);
+      this.pinKey.load(p, PLAIN, pinLen);
+      this.macKey.load(p, PLAIN + 16, macLen);
     }
     probe.clear();
     return e;
