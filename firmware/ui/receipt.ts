@@ -290,17 +290,19 @@ export function printJob(t: Terminal, kind: number, slot: number, reprint: boole
     }
     const ls = en ? msgAt(lab) : 0; // English: the label's bytes start here, and the value's at vs
     const vs = en && valMsg >= 0 ? msgAt(valMsg) : 0;
-    const lw = (en ? msgAt(lab + 1) - ls : label(t, lab, false)) + 1;
+    // a Chinese label is printed here (every way below prints it first on its line), its width
+    // coming back from the same call instead of being measured and then printed
+    const lw = (en ? msgAt(lab + 1) - ls : label(t, lab, true)) + 1;
     const vw = valMsg >= 0 ? (en ? msgAt(valMsg + 1) - vs : label(t, valMsg, false)) : from >= 0 ? to - from : val.length;
     const pad = COLUMNS - lw - vw;
     if (pad >= 1 && (en || valMsg < 0)) {
       // the line composed in b by native copies, then printed by one call, not four: the label
-      // (English; a Chinese one goes first as GB18030), the colon, the padding, the value
+      // (English; a Chinese one is out already, as GB18030), the colon, the padding, the value
       let at = B_LINE;
       if (en) {
         b.set(MSG_BYTES.subarray(ls, ls + lw - 1), at);
         at += lw - 1;
-      } else label(t, lab, true);
+      }
       b.set(FRAME.subarray(0, 1 + pad), at);
       at += 1 + pad;
       if (valMsg >= 0) b.set(MSG_BYTES.subarray(vs, vs + vw), at);
@@ -310,7 +312,7 @@ export function printJob(t: Terminal, kind: number, slot: number, reprint: boole
       p.line();
       continue;
     }
-    label(t, lab, true);
+    if (en) label(t, lab, true);
     if (pad >= 1) p.text(FRAME, 0, 1 + pad);
     else {
       // the value on a line of its own, right-aligned
