@@ -18,6 +18,9 @@ import { join } from "node:path";
 import { buildEntry } from "./entries/build";
 import { pretokenise } from "../../tools/pretokenise";
 import { bootCodeFor, installStorage, newWorkDir, startInterpreter } from "./interpreter";
+import { record, START_MS, type Step } from "../../test/engine/espruino/session";
+import { MAG_DEBIT, track2Of } from "../../hil/models/test-cards";
+import { DEFAULT_MERCHANT_ID, DEFAULT_TERMINAL_ID, DEFAULT_TEST_TMK } from "../../hil/host/terminals";
 
 export interface TxnTimes {
   bin: string;
@@ -25,7 +28,18 @@ export interface TxnTimes {
   us: Record<string, number>;
   rounds: number;
   callgrind:
-    | { instructionsPerSale: number; perPiece: Record<string, number>; rounds: number; pico: PicoEstimate; bin: string; codeFrom: string }
+    | {
+        /** A whole sale through the engine (`engineSale`) plus one slip's layout. */
+        instructionsPerSale: number;
+        /** A whole sale through TxnEngine, PIN Enter to result: what the terminal adds around the host round trip. */
+        engineSale: number;
+        /** The pieces alone (pack includes the PIN block; journal = the flash writes); "receipt-zh" beside "receipt". */
+        perPiece: Record<string, number>;
+        rounds: number;
+        pico: PicoEstimate;
+        bin: string;
+        codeFrom: string;
+      }
     | { skipped: string };
 }
 
@@ -136,13 +150,13 @@ async function callgrind(bin: string, code: string): Promise<TxnTimes["callgrind
     if (codeFrom.startsWith("pretokenised")) break;
   }
   const perPiece: Record<string, number> = {};
-  let instructionsPerSale = 0;
   // a sale's slip is English or Chinese: the sum takes the English one, the Chinese is beside it
   perPiece["receipt-zh"] = (counts["receipt-zh"] - counts[""]) / rounds;
-  for (const piece of SALE_PIECES) {
-    perPiece[piece] = (counts[piece] - counts[""]) / rounds;
-    instructionsPerSale += perPiece[piece];
-  }
+  for (const piece of SALE_PIECES) perPiece[piece] = (counts[piece] - counts[""]) / rounds;
+  // the pieces leave out what the engine does around them (its state steps, the 0400 image
+  // packed, the frame taken from the socket's string, the result): the sale is counted whole
+  const engineSale = await countSales(bin, codeFrom.startsWith("pretokenised"));
+  const instructionsPerSale = engineSale + perPiece.receipt;
   const loop: number[] = [];
   for (const n of [0, LOOP_ITERATIONS]) {
     const dir = newWorkDir("espruino-cg-");
@@ -157,10 +171,65 @@ async function callgrind(bin: string, code: string): Promise<TxnTimes["callgrind
   const perSecond = perIteration / (PICO_LOOP_US_PER_ITERATION / 1e6);
   return {
     instructionsPerSale,
+    engineSale,
     perPiece,
     rounds,
     pico: { loopInstructionsPerIteration: perIteration, instructionsPerSecond: perSecond, msPerRound: (instructionsPerSale / perSecond) * 1000 },
     bin,
     codeFrom,
   };
+}
+
+/** A binary string as an ES5 literal Espruino reads byte for byte (\xHH outside printable ASCII). */
+function binaryLiteral(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out += c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c ? s[i] : "\\x" + (c < 16 ? "0" : "") + c.toString(16);
+  }
+  return out + '"';
+}
+
+export const SALES_COUNTED = 10;
+
+/**
+ * Instructions per whole sale through the firmware's TxnEngine (entries/sale-entry.ts): from the
+ * PIN Enter to the result, every state step, both packs, the stores, the reply's checks. The
+ * host's replies are recorded in Node first (the host simulator, the same keys and STANs) and
+ * written into the script; the run with 0 sales has the same script, so only the sales differ.
+ */
+export async function countSales(bin: string, flat: boolean): Promise<number> {
+  const steps: Step[] = [{ cmd: "signIn" }];
+  for (let i = 0; i < SALES_COUNTED; i++) steps.push({ cmd: "sale", card: MAG_DEBIT, amount: 100 + i, pin: MAG_DEBIT.pin });
+  const replies = record(steps).map((r, i) => {
+    if (r.exchanges.length !== 1 || r.exchanges[0].rep === null) throw new Error(`sale bench: step ${i} has no single reply in Node`);
+    if (i > 0 && r.result.split(",")[0] !== "1") throw new Error(`sale bench: sale ${i} is not approved in Node: ${r.result}`);
+    return binaryLiteral(Buffer.from(r.exchanges[0].rep, "hex").toString("latin1"));
+  });
+  const code = await buildEntry("bench/espruino/entries/sale-entry.ts");
+  const counts: number[] = [];
+  for (const n of [0, SALES_COUNTED]) {
+    const dir = newWorkDir("espruino-cg-");
+    try {
+      await installStorage(bin, dir, [{ name: "sale.js", data: flat ? pretokenise(code) : code }], null);
+      const load = flat
+        ? `var c=E.toFlatString(require("Storage").read("sale.js"));if(!c)throw new Error("no room for a flat copy");eval(c);c=undefined;`
+        : `eval(require("Storage").read("sale.js"));`;
+      const args = [START_MS, DEFAULT_TEST_TMK, DEFAULT_TERMINAL_ID, DEFAULT_MERCHANT_ID, MAG_DEBIT.pan, track2Of(MAG_DEBIT), MAG_DEBIT.pin].map((v) => JSON.stringify(v)).join(",");
+      writeFileSync(
+        join(dir, "cg.js"),
+        [
+          load,
+          `var RP=[${replies.join(",")}];`,
+          `if(!S("init",${args})||!S("signIn",0,RP[0]))throw new Error("sign-in");var a0=S("approved");`,
+          `for(var i=0;i<${n};i++)if(!S("sale",100+i,RP[i+1]))throw new Error("sale "+i+" not started");`,
+          `if(S("approved")-a0!==${n})throw new Error("approved "+(S("approved")-a0)+" of ${n}");`,
+        ].join("\n") + "\n"
+      );
+      counts.push(await runCallgrind(bin, dir, "cg.js"));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return (counts[1] - counts[0]) / SALES_COUNTED;
 }

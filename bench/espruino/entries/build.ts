@@ -16,7 +16,7 @@ export async function buildEntry(entry: string): Promise<string> {
       typescript({
         tsconfig: false,
         compilerOptions: { target: "ES5", module: "ESNext", moduleResolution: "bundler", lib: ["ES5"], types: ["espruino"], strict: true, isolatedModules: true, skipLibCheck: true, sourceMap: false },
-        include: ["firmware/**/*.ts", "types/espruino-extra.d.ts", entry],
+        include: ["firmware/**/*.ts", "types/espruino-extra.d.ts", "test/engine/espruino/on-storage.ts", entry],
         exclude: ["firmware/main.ts", "firmware/boards/**"],
         noEmitOnError: true,
         transformers: FIRMWARE_TRANSFORMERS,

@@ -21,7 +21,7 @@ export async function buildReplayBundle(input?: string, fixes?: boolean): Promis
         // the firmware's settings (tsconfig.json), with this entry added to what is compiled
         tsconfig: false,
         compilerOptions: { target: "ES5", module: "ESNext", moduleResolution: "bundler", lib: ["ES5"], types: [], strict: true, isolatedModules: true, skipLibCheck: true, sourceMap: false },
-        include: ["firmware/txn/**/*.ts", "firmware/hal/**/*.ts", "firmware/lib/**/*.ts", entry],
+        include: ["firmware/txn/**/*.ts", "firmware/hal/**/*.ts", "firmware/lib/**/*.ts", "test/engine/espruino/on-storage.ts", entry],
         noEmitOnError: true,
         transformers: FIRMWARE_TRANSFORMERS,
       }),

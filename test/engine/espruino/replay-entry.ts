@@ -5,15 +5,14 @@
  * so the test can replay a session recorded in Node and compare every byte.
  * Test-side glue only: it allocates freely (hex strings); the engine under test does not.
  */
-import type { StoreLike } from "../../../firmware/hal/store";
 import { CardData, ENTRY_SWIPE } from "../../../firmware/txn/card-data";
 import type { TxnResult } from "../../../firmware/txn/engine-api";
-import { TxnEngine } from "../../../firmware/txn/engine";
-import { TxnStores } from "../../../firmware/txn/store/txn-stores";
+import type { TxnEngine } from "../../../firmware/txn/engine";
+import type { TxnStores } from "../../../firmware/txn/store/txn-stores";
+import { freshStores, sessionEngine } from "./on-storage";
 
 declare const global: { [k: string]: unknown };
 declare const process: { memory(gc?: boolean): { usage: number; free: number; total: number } };
-declare function require(module: string): unknown;
 
 const HEX = "0123456789ABCDEF";
 
@@ -118,24 +117,13 @@ global.R = function (cmd: string, a: any, b: any, c: any, d: any): unknown {
   const e = engine;
   let i = 0; // one declaration at the top: Espruino does not hoist a `var` from a branch
   if (cmd === "stores") {
-    const storage = require("Storage") as StoreLike;
-    const names = storage.list(/^(ct|jn|rv|rm)[AB]$/);
-    for (i = 0; i < names.length; i++) storage.erase(names[i]);
-    stores = new TxnStores(storage, { journal: { capacity: a }, reversals: { maxMessage: 128 } });
-    return stores.open() === 0;
+    stores = freshStores(a);
+    return stores !== null;
   }
   if (cmd === "init") {
     now = a;
     if (stores === null) return false;
-    const tmk = new Uint8Array(b.length / 2);
-    for (i = 0; i < tmk.length; i++) tmk[i] = parseInt(b.substr(i * 2, 2), 16);
-    engine = new TxnEngine({
-      config: { tid: c, mid: d, tpduDest: "0001", tpduSrc: "0000", tmk: tmk, connectMs: 1000, replyMs: 1000, operator: "01" },
-      clock: clock,
-      stores: stores,
-      link: link,
-      listener: listener,
-    });
+    engine = sessionEngine(stores, b, c, d, clock, link, listener);
     return true;
   }
   if (cmd === "take") {
