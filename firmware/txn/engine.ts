@@ -300,11 +300,8 @@ const SP_UPLOAD = 1;
 const SP_CLOSE = 2;
 const SP_FINISH = 3;
 
-// dispatcher operations (go)
-/** Decide and start the next thing the running command needs. */
-const OP_STEP = 0;
-/** One whole frame rx[0, a): ignore it, or end the exchange with it. */
-const OP_FRAME = 1;
+// dispatcher operations (go); deciding the next request (step), a whole frame (frame) and a
+// command (command) are methods of their own
 /** The exchange in flight got no (usable) reply; the link is already closed. */
 const OP_NO_REPLY = 2;
 /** A reversal try failed (no reply, not acknowledged, not sendable). */
@@ -321,8 +318,6 @@ const OP_FINISH = 5;
 const OP_CLOSE_SETTLEMENT = 6;
 /** The reversal that ran out of retries into the result's slip fields. */
 const OP_SLIP = 7;
-/** Commands: OP_CMD + TXN_* (go's default case); returns true when started. */
-const OP_CMD = 16;
 
 // what a financial request carries (bits while it is built)
 const B_CARD = 1;
@@ -425,31 +420,31 @@ export class TxnEngine implements TxnEngineApi {
   // ================================================================ commands
 
   signIn(): boolean {
-    return !!this.go(OP_CMD + TXN_SIGN_IN, 0, 0, null, null);
+    return !!this.command(TXN_SIGN_IN, 0, 0, null, null);
   }
 
   sale(amountFen: number, card: CardData, pinBlock: Uint8Array | null): boolean {
-    return !!this.go(OP_CMD + TXN_SALE, amountFen, 0, card, pinBlock);
+    return !!this.command(TXN_SALE, amountFen, 0, card, pinBlock);
   }
 
   balance(card: CardData, pinBlock: Uint8Array | null): boolean {
-    return !!this.go(OP_CMD + TXN_BALANCE, 0, 0, card, pinBlock);
+    return !!this.command(TXN_BALANCE, 0, 0, card, pinBlock);
   }
 
   voidSale(trace: number, card?: CardData | null, pinBlock?: Uint8Array | null): boolean {
-    return !!this.go(OP_CMD + TXN_VOID, trace, 0, card ? card : null, card && pinBlock ? pinBlock : null);
+    return !!this.command(TXN_VOID, trace, 0, card ? card : null, card && pinBlock ? pinBlock : null);
   }
 
   refund(amountFen: number, card: CardData, origRrn: Uint8Array, origDateMmdd: number): boolean {
-    return !!this.go(OP_CMD + TXN_REFUND, amountFen, origDateMmdd, card, origRrn);
+    return !!this.command(TXN_REFUND, amountFen, origDateMmdd, card, origRrn);
   }
 
   settle(): boolean {
-    return !!this.go(OP_CMD + TXN_SETTLE, 0, 0, null, null);
+    return !!this.command(TXN_SETTLE, 0, 0, null, null);
   }
 
   sendReversal(): boolean {
-    return !!this.go(OP_CMD + TXN_REVERSAL, 0, 0, null, null);
+    return !!this.command(TXN_REVERSAL, 0, 0, null, null);
   }
 
   makePinBlock(pin: Uint8Array, len: number, card: CardData): Uint8Array | null {
@@ -523,7 +518,7 @@ export class TxnEngine implements TxnEngineApi {
     if (n[N_STATE] !== S_CONNECTING || n[N_LINK_OPEN] === 0) return;
     n[N_LINK_UP] = 1;
     n[N_STATE] = S_RUNNING;
-    this.go(OP_STEP, 0, 0);
+    this.step();
   }
 
   /** @hot */
@@ -573,7 +568,7 @@ export class TxnEngine implements TxnEngineApi {
           break;
         }
         const e = n[N_RX_EPOCH];
-        this.go(OP_FRAME, need, 0);
+        this.frame(need);
         if (n[N_RX_EPOCH] !== e || n[N_STATE] !== S_WAITING) break;
         // ignored frame: drop it and keep what follows
         have = n[N_RX_LEN];
@@ -600,21 +595,21 @@ export class TxnEngine implements TxnEngineApi {
   // ================================================================ the dispatcher
 
   /**
-   * Every internal step of the state machine, by operation (OP_*). The locals are the same few
-   * numbers for every operation, declared once here (parts are reached through `this`): on
-   * Espruino a call's scope costs a block per local while it runs, and calls nest (a reply's
-   * handling steps on to the next request, or finishes). @hot
+   * The state machine's less travelled steps and its end, by operation (OP_*); the three every
+   * command takes (command, step, frame) are methods of their own. Espruino walks every token of
+   * a function it calls, to its closing brace, whatever branch it takes: one dispatcher for all
+   * of them cost ~2.7 M instructions a call, five or more calls a sale. The locals are the same
+   * few numbers for every operation, declared once here (parts are reached through `this`): on
+   * Espruino a call's scope costs a block per local while it runs, and calls nest. @hot
    */
-  private go(op: number, a: number, b: number, card?: CardData | null, bytes?: Uint8Array | null): boolean | void {
+  private go(op: number, a: number, b: number): void {
     const n = this.n;
     const r = this.result;
-    let e = ISO_OK;
     let i = 0;
     let j = 0;
     let k = X_NONE;
     let v = 0;
     let w = 0;
-    let x = 0;
     switch (op) {
       case OP_FINISH: {
         // link closed, secrets wiped, one onResult; b = (class << 8) | message id
@@ -646,656 +641,6 @@ export class TxnEngine implements TxnEngineApi {
         return;
       }
 
-      case OP_STEP: {
-        if (n[N_STATE] !== S_RUNNING) return;
-        if (n[N_MAIN_SENT] === 0 && n[N_ABORT] !== 0) {
-          // cancelled or card pulled before the request left: nothing to undo
-          v = n[N_ABORT];
-          this.go(OP_FINISH, v, v === OUT_CARD_REMOVED ? (CLS_RETRY_LATER << 8) | MSG_OUT_CARD_REMOVED : (CLS_DO_NOT_RETRY << 8) | MSG_OUT_ABORTED);
-          return;
-        }
-        if (n[N_JOB] === TXN_SETTLE && n[N_PHASE] === SP_FINISH) {
-          this.go(OP_CLOSE_SETTLEMENT, 1, 0);
-          return;
-        }
-        if (n[N_LINK_UP] === 0) {
-          n[N_STATE] = S_CONNECTING;
-          this.f[F_DEADLINE] = this.clk.now() + this.f[F_CONNECT_MS];
-          n[N_LINK_OPEN] = 1;
-          n[N_LINK_UP] = 0;
-          this.lsn.onProgress(STAGE_CONNECTING);
-          if (n[N_STATE] === S_CONNECTING) this.link.open();
-          return;
-        }
-        // what to send: k = X_*, a stored reversal (X_REVERSAL) or a request built below with
-        // STAN w and MTI n[N_SENT_MTI]
-        if (n[N_POST_REV] === 1) {
-          // one reversal try after the main request failed or was undone, then finish
-          if (!this.sto.reversals.isPending) {
-            this.go(OP_FINISH, 0, 0);
-            return;
-          }
-          v = this.sto.reversalAttempt();
-          if (v !== RQ_SEND) {
-            if (v === RQ_EXHAUSTED) this.go(OP_SLIP, 0, 0);
-            this.go(OP_FINISH, 0, 0);
-            return;
-          }
-          k = X_REVERSAL;
-        } else if (n[N_JOB] === TXN_SIGN_IN || n[N_KEYS] === 0 || n[N_NEED_SIGN_IN] === 1) {
-          w = this.sto.counters.nextStan();
-          if (w === 0) {
-            r.errorCode = this.sto.counters.lastError;
-            this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
-            return;
-          }
-          k = X_SIGN_IN;
-          n[N_SENT_MTI] = 800;
-        } else {
-          if (n[N_PRE_REV_DONE] === 0 && this.sto.reversals.isPending) {
-            v = this.sto.reversalAttempt();
-            if (v === RQ_SEND) k = X_REVERSAL;
-            else {
-              n[N_PRE_REV_DONE] = 1;
-              if (v === RQ_EXHAUSTED) {
-                this.go(OP_SLIP, 0, 0);
-                if (n[N_JOB] === TXN_REVERSAL) {
-                  this.go(OP_FINISH, OUT_REVERSAL_FAILED, (CLS_SYSTEM << 8) | MSG_REVERSAL_FAILED);
-                  return;
-                }
-              } else if (v === RQ_ERROR) {
-                r.errorCode = this.sto.lastError;
-              }
-            }
-          }
-          if (k === X_NONE) {
-            if (n[N_JOB] === TXN_REVERSAL) {
-              this.go(OP_FINISH, OUT_REVERSED, (CLS_SUCCESS << 8) | MSG_OUT_REVERSED);
-              return;
-            }
-            if (this.sto.reversals.isPending) {
-              // could not be sent nor moved to the manual list (e.g. that list is full): nothing goes before it
-              this.go(OP_FINISH, OUT_REVERSAL_PENDING, (CLS_RETRY_LATER << 8) | MSG_OUT_REVERSAL_PENDING);
-              return;
-            }
-            if (n[N_JOB] === TXN_SETTLE) {
-              if (n[N_PHASE] === SP_TOTALS) {
-                const cn = this.sto.counters;
-                if (cn.settleStep !== SETTLE_STARTED && !cn.setSettleStep(SETTLE_STARTED, 0)) {
-                  r.errorCode = cn.lastError;
-                  this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
-                  return;
-                }
-                k = X_SETTLE;
-                n[N_SENT_MTI] = 500;
-              } else {
-                if (n[N_PHASE] === SP_UPLOAD) {
-                  // next 0320 of up to 8 records from counters.uploadIndex, its field 48 assembled
-                  // in rx (idle until this request is sent); none left: the closing 0320
-                  const rx = this.rx;
-                  const en = this.ent;
-                  i = this.sto.counters.uploadIndex;
-                  while (j < UPLOAD_MAX_ITEMS && this.sto.journal.entryAt(i, en)) {
-                    i++;
-                    // settlement.ts settles(en), written out (a function costs RAM)
-                    x = en.status;
-                    if (!(en.type === J_TXN_SALE || en.type === J_TXN_PREAUTH_COMPLETE ? x === J_APPROVED || x === J_VOIDED : (en.type === J_TXN_VOID || en.type === J_TXN_REFUND) && x === J_APPROVED)) continue;
-                    // "00" + STAN + PAN (masked digits as 0) right-justified in 20 + amount
-                    v = 2 + j * UPLOAD_ITEM_DIGITS;
-                    w = en.pan.length > 20 ? 20 : en.pan.length;
-                    rx[v] = 48;
-                    rx[v + 1] = 48;
-                    writeAsciiDigits(rx, v + 2, en.stan % 1000000, 6);
-                    for (x = v + 8; x < v + 28; x++) rx[x] = 48;
-                    for (x = 0; x < w && x < 6; x++) rx[v + 28 - w + x] = en.pan.first6[x];
-                    for (x = w >= 10 ? 0 : w > 6 ? 10 - w : 4; x < 4; x++) rx[v + 24 + x] = en.pan.last4[x];
-                    writeAsciiDigits(rx, v + 28, en.amount % 1e12, 12);
-                    j++;
-                  }
-                  if (j === 0) n[N_PHASE] = SP_CLOSE;
-                  else {
-                    writeAsciiDigits(rx, 0, j, 2);
-                    n[N_UPLOAD_NEXT] = i;
-                    n[N_FLEN] = 2 + j * UPLOAD_ITEM_DIGITS; // digits of field 48
-                    k = X_UPLOAD;
-                  }
-                }
-                if (k === X_NONE) k = X_CLOSE;
-                n[N_SENT_MTI] = 320;
-              }
-              w = this.sto.counters.nextStan();
-              if (w === 0) {
-                r.errorCode = this.sto.counters.lastError;
-                this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
-                return;
-              }
-            } else if (n[N_MAIN_SENT] === 0) {
-              // sale, balance, void or refund: STAN (the journal's begin for those it keeps)
-              w = n[N_JOB] === TXN_BALANCE ? this.sto.counters.nextStan() : this.sto.begin();
-              if (w === 0) {
-                v = n[N_JOB] === TXN_BALANCE ? this.sto.counters.lastError : this.sto.lastError;
-                if (v === STORE_ERR_JOURNAL_FULL) this.go(OP_FINISH, OUT_JOURNAL_FULL, (CLS_SYSTEM << 8) | MSG_OUT_JOURNAL_FULL);
-                else if (v === STORE_ERR_REVERSAL_PENDING) this.go(OP_FINISH, OUT_REVERSAL_PENDING, (CLS_RETRY_LATER << 8) | MSG_OUT_REVERSAL_PENDING);
-                else {
-                  r.errorCode = v;
-                  this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
-                }
-                return;
-              }
-              k = X_MAIN;
-              n[N_SENT_MTI] = n[N_JOB] === TXN_REFUND ? 220 : 200;
-            } else return;
-          }
-        }
-
-        const m = this.req;
-        const cfg = this.cfg;
-        if (k === X_REVERSAL) {
-          // the pending 0400, rebuilt from its stored image with its current reason and a fresh MAC
-          const q = this.sto.reversals;
-          v = q.loadMessage(this.rx);
-          e = v < 0 ? E_FRAME_LENGTH : v > m.data.length ? E_MESSAGE_FULL : unpack(this.rx, v, m);
-          if (e === ISO_OK) {
-            // the view becomes the request: its bytes copied to the same offsets of its own
-            // storage (head, MTI 0400 and bitmap are already in it), then 39 = the current reason
-            for (i = 0; i < v; i++) m.data[i] = this.rx[i];
-            m.src = m.data;
-            m.isView = false;
-            m.used = v;
-            cfg[CFG_TWO] = (q.pending.reason >> 8) & 255;
-            cfg[CFG_TWO + 1] = q.pending.reason & 255;
-            e = m.setAscii(39, cfg, CFG_TWO, 2);
-          }
-          if (e === ISO_OK) e = pack(m, this.rx, this.mac);
-          if (e !== ISO_OK) {
-            // the try is counted: a reversal that cannot be rebuilt ends on the manual list
-            r.errorCode = v < 0 ? q.lastError : e;
-            this.go(OP_REVERSAL_FAILED, 0, 0);
-            return;
-          }
-          n[N_FLEN] = m.packedLength;
-          if (n[N_JOB] === TXN_REVERSAL) n[N_MAIN_SENT] = 1;
-        } else {
-          // the request: 11, 41, 42 first, then per kind (setters keep the first error); j = the
-          // financial request's B_* flags
-          const tx = this.tx;
-          const en = this.ent;
-          const batch = this.sto.counters.batch;
-          j = k === X_MAIN && n[N_HAS_CARD] === 1 ? B_CARD | (n[N_CHIP] === 1 ? B_CHIP : 0) : 0;
-          if (k === X_MAIN && n[N_HAS_PIN] === 1) j |= B_PIN;
-          if (k === X_MAIN && n[N_HAS_ORIG] === 1) j |= B_ORIG;
-          m.clear();
-          cfg[CFG_HEAD + 5] = (j & B_CHIP) !== 0 ? 0x61 : 0x60;
-          for (let h = 0; h < m.head.length; h++) m.head[h] = cfg[CFG_HEAD + h];
-          m.mti = n[N_SENT_MTI];
-          e = m.setNumeric(11, w);
-          if (e === ISO_OK) e = m.setAscii(41, cfg, CFG_TID, 8);
-          if (e === ISO_OK) e = m.setAscii(42, cfg, CFG_MID, 15);
-          if (k === X_MAIN) {
-            v = n[N_JOB];
-            if (e === ISO_OK && (j & B_CARD) !== 0) e = m.setDigits(2, tx, TX_PAN, n[N_PAN_LEN]);
-            if (e === ISO_OK) e = m.setNumeric(3, v === TXN_BALANCE ? 310000 : v === TXN_SALE ? 0 : 200000);
-            if (e === ISO_OK && v !== TXN_BALANCE) e = m.setNumeric(4, this.f[F_AMOUNT]);
-            if (e === ISO_OK && (j & B_CHIP) !== 0) {
-              e = m.setDigits(14, tx, TX_EXPIRY, 4);
-              if (e === ISO_OK && n[N_PAN_SEQ] >= 0) e = m.setNumeric(23, n[N_PAN_SEQ]);
-            }
-            if (e === ISO_OK) e = m.setNumeric(22, ((j & B_CARD) === 0 ? 1 : (j & B_CHIP) !== 0 ? 5 : 2) * 10 + ((j & B_PIN) !== 0 ? 1 : 2));
-            if (e === ISO_OK) e = m.setNumeric(25, 0);
-            if (e === ISO_OK && (j & B_PIN) !== 0) e = m.setNumeric(26, 12);
-            if (e === ISO_OK && (j & B_CARD) !== 0 && n[N_T2_LEN] > 0) e = m.setDigits(35, tx, TX_TRACK2, n[N_T2_LEN]);
-            if (e === ISO_OK && (j & B_CARD) !== 0 && n[N_T3_LEN] > 0) e = m.setDigits(36, tx, TX_TRACK3, n[N_T3_LEN]);
-            if (e === ISO_OK && (j & B_ORIG) !== 0 && en.rrn[0] !== 0) e = m.setAscii(37, en.rrn, 0, 12);
-            if (e === ISO_OK && (j & B_ORIG) !== 0 && en.authCode[0] !== 0) e = m.setAscii(38, en.authCode, 0, 6);
-            if (e === ISO_OK) e = m.setText(49, "156");
-            if (e === ISO_OK && (j & B_PIN) !== 0) {
-              e = m.setBytes(52, tx, TX_PIN, 8);
-              cfg[CFG_DIGITS] = 50; // "2": format 0 PIN block
-              cfg[CFG_DIGITS + 1] = this.keys.pinKey.size > 8 ? 54 : 48; // "6" double-length key, "0" single
-              for (i = 2; i < 16; i++) cfg[CFG_DIGITS + i] = 48;
-              if (e === ISO_OK) e = m.setDigits(53, cfg, CFG_DIGITS, 16);
-            }
-            if (e === ISO_OK && (j & B_CHIP) !== 0 && n[N_ICC_LEN] > 0) e = m.setBytes(55, tx, TX_ICC, n[N_ICC_LEN]);
-            if (e === ISO_OK) {
-              writeAsciiDigits(cfg, CFG_DIGITS, v === TXN_BALANCE ? 1 : v === TXN_SALE ? 22 : v === TXN_VOID ? 23 : 25, 2);
-              writeAsciiDigits(cfg, CFG_DIGITS + 2, batch, 6);
-              writeAsciiDigits(cfg, CFG_DIGITS + 8, 50, 5); // 60.3 "000", 60.4 "5" (chip-capable terminal), 60.5 "0"
-              e = m.setDigits(60, cfg, CFG_DIGITS, 13);
-            }
-            if (e === ISO_OK && (j & B_ORIG) !== 0) {
-              writeAsciiDigits(cfg, CFG_DIGITS, en.batch % 1000000, 6);
-              writeAsciiDigits(cfg, CFG_DIGITS + 6, en.stan % 1000000, 6);
-              if (n[N_ORIG_MMDD] >= 0) writeAsciiDigits(cfg, CFG_DIGITS + 12, n[N_ORIG_MMDD], 4);
-              e = m.setDigits(61, cfg, CFG_DIGITS, n[N_ORIG_MMDD] >= 0 ? 16 : 12);
-            }
-            // what the terminal keeps of the card (the packing below overwrites it in tx); a void
-            // without the card keeps the original's masked PAN (already in the entry)
-            if ((j & B_CARD) !== 0) en.pan.fromPan(tx, n[N_PAN_LEN]);
-            else if ((j & B_ORIG) === 0) en.pan.fromPan(tx, 0);
-          } else {
-            if (k === X_SETTLE) {
-              // field 48: debit n12 + count n3 + credit n12 + count n3 + flag, then a zero foreign
-              // half; assembled in rx, idle until this request is sent
-              const rx = this.rx;
-              writeAsciiDigits(rx, 0, r.debitTotal % 1e12, 12);
-              writeAsciiDigits(rx, 12, r.debitCount % 1000, 3);
-              writeAsciiDigits(rx, 15, r.creditTotal % 1e12, 12);
-              writeAsciiDigits(rx, 27, r.creditCount % 1000, 3);
-              for (i = 30; i < TOTALS48_DIGITS; i++) rx[i] = 48;
-              if (e === ISO_OK) e = m.setDigits(48, rx, 0, TOTALS48_DIGITS);
-              if (e === ISO_OK) e = m.setText(49, "156");
-            } else if (k === X_UPLOAD) {
-              if (e === ISO_OK) e = m.setDigits(48, this.rx, 0, n[N_FLEN]);
-            } else if (k === X_CLOSE) {
-              // number of records uploaded
-              writeAsciiDigits(cfg, CFG_DIGITS, n[N_UPLOAD_COUNT] % 10000, 4);
-              if (e === ISO_OK) e = m.setDigits(48, cfg, CFG_DIGITS, 4);
-            }
-            // 60 = "00" + batch + network management code (sign-in: 001 single DES, 004 double-length keys)
-            cfg[CFG_DIGITS] = 48;
-            cfg[CFG_DIGITS + 1] = 48;
-            writeAsciiDigits(cfg, CFG_DIGITS + 2, batch, 6);
-            writeAsciiDigits(cfg, CFG_DIGITS + 8, k === X_SIGN_IN ? (n[N_TMK_LEN] === 16 ? 4 : 1) : k === X_CLOSE ? 202 : 201, 3);
-            if (e === ISO_OK) e = m.setDigits(60, cfg, CFG_DIGITS, 11);
-            if (e === ISO_OK && (k === X_SIGN_IN || k === X_SETTLE) && n[N_OP_LEN] > 0) e = m.setAscii(63, cfg, CFG_OPERATOR, n[N_OP_LEN]);
-          }
-          if (e === ISO_OK) e = pack(m, k === X_MAIN ? tx : this.rx, k === X_MAIN ? this.mac : null);
-          n[N_FLEN] = m.packedLength;
-          if (k === X_MAIN && e === ISO_OK) {
-            // the entry (written when answered) and the result
-            v = n[N_JOB];
-            en.status = 0;
-            en.respCode = 0;
-            en.rrn.fill(0);
-            en.authCode.fill(0);
-            en.settled = false;
-            en.type = v === TXN_VOID ? J_TXN_VOID : v === TXN_REFUND ? J_TXN_REFUND : J_TXN_SALE;
-            en.stan = w;
-            en.origStan = v === TXN_VOID ? n[N_VOID_TRACE] : 0;
-            en.amount = this.f[F_AMOUNT];
-            en.batch = batch;
-            en.time = Math.floor(this.clk.now() / 1000);
-            en.entryMode = m.getNumeric(22);
-            r.stan = w;
-            r.batch = batch;
-            r.amount = this.f[F_AMOUNT];
-            r.entryMode = en.entryMode;
-            // masked PAN as ASCII ("622202******9873")
-            w = en.pan.length > r.maskedPan.length ? r.maskedPan.length : en.pan.length;
-            for (i = 0; i < r.maskedPan.length; i++) r.maskedPan[i] = i < w ? 42 : 0;
-            for (i = 0; i < w && i < 6; i++) r.maskedPan[i] = en.pan.first6[i];
-            for (i = w >= 10 ? 0 : w > 6 ? 10 - w : 4; i < 4; i++) r.maskedPan[w - 4 + i] = en.pan.last4[i];
-            r.maskedPanLen = w;
-            // sensitive fields zeroed and dropped from the request (a 0400 image never has them)
-            for (i = 0; i < SENSITIVE_FIELDS.length; i++) {
-              x = SENSITIVE_FIELDS.charCodeAt(i);
-              if (!m.has(x) || m.isView) continue;
-              w = m.off[x] + m.bodyBytes(x);
-              for (j = m.off[x]; j < w; j++) m.data[j] = 0;
-              m.remove(x);
-            }
-            if (v === TXN_SALE || v === TXN_VOID) {
-              // the reversal image, persisted BEFORE the request leaves: MTI 0400, no MAC, 39 "98";
-              // 11 and 41 stay, so the request still matches the reply once its MTI is back
-              m.remove(64);
-              m.mti = 400;
-              cfg[CFG_TWO] = 57;
-              cfg[CFG_TWO + 1] = 56;
-              e = m.setAscii(39, cfg, CFG_TWO, 2);
-              if (e === ISO_OK) e = pack(m, this.rx, null);
-              m.mti = n[N_SENT_MTI];
-              if (e === ISO_OK) {
-                // the queue's own pending slip is the input (persist copies it into itself)
-                const q = this.sto.reversals;
-                const si = q.pending;
-                si.type = en.type;
-                si.stan = en.stan;
-                si.amount = this.f[F_AMOUNT];
-                si.time = en.time;
-                si.pan.first6.set(en.pan.first6);
-                si.pan.last4.set(en.pan.last4);
-                si.pan.length = en.pan.length;
-                if (!q.persist(this.rx, m.packedLength, MTI_OFFSET, si)) {
-                  r.errorCode = q.lastError;
-                  this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
-                  return;
-                }
-              }
-            }
-          }
-          if (e !== ISO_OK) {
-            // nothing is sent: the card data and the request's sensitive fields go
-            tx.fill(0);
-            for (i = 0; i < SENSITIVE_FIELDS.length; i++) {
-              x = SENSITIVE_FIELDS.charCodeAt(i);
-              if (!m.has(x) || m.isView) continue;
-              w = m.off[x] + m.bodyBytes(x);
-              for (j = m.off[x]; j < w; j++) m.data[j] = 0;
-              m.remove(x);
-            }
-            r.errorCode = e;
-            this.go(OP_FINISH, OUT_ERROR, (CLS_SYSTEM << 8) | MSG_RC_OTHER);
-            return;
-          }
-          if (k === X_MAIN) {
-            // the card copy beyond the packed request goes now, the request once the link has it
-            tx.fill(0, n[N_FLEN]);
-            n[N_PAN_LEN] = 0;
-            n[N_T2_LEN] = 0;
-            n[N_T3_LEN] = 0;
-            n[N_ICC_LEN] = 0;
-            n[N_PAN_SEQ] = -1;
-            n[N_HAS_PIN] = 0;
-          }
-          if (k !== X_SIGN_IN || n[N_JOB] === TXN_SIGN_IN) n[N_MAIN_SENT] = 1;
-        }
-
-        // what the reply must answer (the Message becomes the reply's view), then send and wait
-        n[N_SENT_MTI] = m.mti;
-        n[N_SENT_STAN] = m.has(11) ? m.getNumeric(11) : -1;
-        n[N_SENT_TID] = m.getBytes(41, cfg, CFG_SENT_TID);
-        n[N_X] = k;
-        n[N_RX_LEN] = 0;
-        n[N_RX_EPOCH]++;
-        n[N_STATE] = S_WAITING;
-        this.f[F_DEADLINE] = this.clk.now() + this.f[F_REPLY_MS];
-        this.lsn.onProgress(
-          k === X_MAIN ? STAGE_SENDING : k === X_SIGN_IN ? STAGE_SIGNING_IN : k === X_REVERSAL ? STAGE_REVERSING : k === X_SETTLE ? STAGE_SETTLING : STAGE_UPLOADING
-        );
-        if (k !== X_MAIN) {
-          this.link.send(this.rx, n[N_FLEN]);
-          return;
-        }
-        w = n[N_FLEN];
-        i = n[N_SEQ];
-        this.link.send(this.tx, w);
-        // a reply handled inside send() may have ended this command and begun another
-        if (n[N_SEQ] === i) this.tx.fill(0, 0, w);
-        if (n[N_STATE] === S_WAITING && n[N_X] === X_MAIN) this.lsn.onProgress(STAGE_WAITING);
-        return;
-      }
-
-      case OP_FRAME: {
-        // strict unpack, then: does it answer the request? (MTI + 10, the same STAN and terminal
-        // id); a MAC'd exchange needs a valid field 64, except on a decline (hosts send some
-        // declines unMACed, never an approval)
-        const m = this.req;
-        k = n[N_X];
-        e = unpack(this.rx, a, m);
-        if (e === ISO_OK && m.mti !== n[N_SENT_MTI] + 10) e = E_UNEXPECTED_MTI;
-        if (e === ISO_OK && n[N_SENT_STAN] >= 0 && !(m.has(11) && m.getNumeric(11) === n[N_SENT_STAN])) e = E_STAN_MISMATCH;
-        if (e === ISO_OK && n[N_SENT_TID] > 0) {
-          if (m.bodyBytes(41) !== n[N_SENT_TID]) e = E_TID_MISMATCH;
-          for (i = 0; e === ISO_OK && i < n[N_SENT_TID]; i++) if (m.byteAt(41, i) !== this.cfg[CFG_SENT_TID + i]) e = E_TID_MISMATCH;
-        }
-        if (e === ISO_OK && (k === X_MAIN || k === X_REVERSAL)) {
-          if (m.has(MAC_FIELD)) e = verifyMac(m, this.mac);
-          else if (!m.has(39) || (m.byteAt(39, 0) === 48 && m.byteAt(39, 1) === 48)) e = E_MAC_MISSING;
-        }
-        if (e === E_UNEXPECTED_MTI || e === E_STAN_MISMATCH || e === E_TID_MISMATCH) {
-          n[N_IGNORED]++;
-          return;
-        }
-        // the exchange is over
-        n[N_RX_EPOCH]++;
-        n[N_STATE] = S_RUNNING;
-        if (e === E_MAC_MISMATCH || e === E_MAC_MISSING) {
-          // as no reply, reason A0, sign in again
-          n[N_RX_ERROR] = e;
-          n[N_NEED_SIGN_IN] = 1;
-          n[N_X] = X_NONE;
-          v = n[N_LINK_OPEN];
-          n[N_LINK_OPEN] = 0;
-          n[N_LINK_UP] = 0;
-          if (v === 1) this.link.close();
-          if (k === X_REVERSAL) this.go(OP_REVERSAL_FAILED, 0, 0);
-          else if (k !== X_MAIN) {
-            n[N_X] = k;
-            this.go(OP_NO_REPLY, 0, 0);
-          } else {
-            r.rc0 = 0;
-            r.rc1 = 0;
-            n[N_MAIN_RC] = 0;
-            v = n[N_JOB];
-            if ((v === TXN_SALE || v === TXN_VOID) && !this.sto.reversals.setReason(REASON_MAC_FAILED)) r.errorCode = this.sto.reversals.lastError;
-            this.go(OP_FINISH, OUT_MAC_FAILED, (CLS_SIGN_IN_AGAIN << 8) | MSG_RC_A0);
-          }
-          return;
-        }
-        if (e === ISO_OK) {
-          // field 39 into the result (rc 0 when there is no usable 39)
-          i = m.byteAt(39, 0);
-          v = m.byteAt(39, 1);
-          r.rc0 = i < 0 || v < 0 ? 0 : i;
-          r.rc1 = i < 0 || v < 0 ? 0 : v;
-        }
-        if (e !== ISO_OK || i < 0 || v < 0) {
-          n[N_RX_ERROR] = e !== ISO_OK ? e : E_FIELD_ABSENT;
-          v = n[N_LINK_OPEN];
-          n[N_LINK_OPEN] = 0;
-          n[N_LINK_UP] = 0;
-          if (v === 1) this.link.close();
-          this.go(OP_NO_REPLY, 0, 0);
-          return;
-        }
-        if ((m.head[7] & 15) === 3) n[N_NEED_SIGN_IN] = 1; // header: processing requirement "sign in again"
-        // j: approved ("00")
-        j = r.rc0 === 48 && r.rc1 === 48 ? 1 : 0;
-        if (k === X_SIGN_IN || k === X_MAIN) {
-          // the host's local time (13 MMDD + 12 hhmmss; the year from the terminal clock) in
-          // f[F_HOST], -1 none; the terminal's in f[F_NOW]
-          this.f[F_NOW] = this.clk.now();
-          this.f[F_HOST] = -1;
-          v = m.getNumeric(13);
-          w = m.getNumeric(12);
-          if (v >= 0 && w >= 0) {
-            x = N_HOST_CIVIL;
-            n[x + 1] = Math.floor(v / 100);
-            n[x + 2] = v % 100;
-            n[x + 3] = Math.floor(w / 10000);
-            n[x + 4] = Math.floor(w / 100) % 100;
-            n[x + 5] = w % 100;
-            if (n[x + 1] >= 1 && n[x + 1] <= 12 && n[x + 2] >= 1 && n[x + 2] <= 31 && n[x + 3] <= 23 && n[x + 4] <= 59 && n[x + 5] <= 59) {
-              // the local year, one less when the host month is far ahead (host still in December,
-              // terminal in January), one more when it is far behind
-              civilFromMs(this.f[F_NOW], n, N_CIVIL);
-              v = n[x + 1] - n[N_CIVIL + 1];
-              n[x] = v > 6 ? n[N_CIVIL] - 1 : v < -6 ? n[N_CIVIL] + 1 : n[N_CIVIL];
-              this.f[F_HOST] = msFromCivil(n, x);
-            }
-          }
-        }
-        if (k === X_SIGN_IN) {
-          // 0810: keys (check values), batch, host time
-          if (j === 0) {
-            v = rcLookup(r.rc0, r.rc1);
-            r.cls = v >> 8;
-            r.msgId = v & 255;
-            if (r.cls === CLS_SIGN_IN_AGAIN) n[N_NEED_SIGN_IN] = 1;
-            this.go(OP_FINISH, OUT_DECLINED, (r.cls << 8) | r.msgId);
-            return;
-          }
-          e = E_KEY_FIELD_LENGTH;
-          if (m.has(62)) {
-            v = m.off[62];
-            // the TMK is scheduled only for this, in the keys' scratch (wiped by load)
-            this.keys.scratch.load(this.cfg, CFG_TMK, n[N_TMK_LEN]);
-            e = this.keys.load(this.keys.scratch, m.src, v, m.length(62));
-          }
-          if (e !== CRYPTO_OK) {
-            n[N_NEED_SIGN_IN] = 1;
-            r.errorCode = e;
-            this.go(OP_FINISH, OUT_KEY_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_KEY_ERROR);
-            return;
-          }
-          n[N_KEYS] = 1;
-          n[N_NEED_SIGN_IN] = 0;
-          // adopt the host's batch (60.2), except while a settlement is under way: the host has
-          // already moved on to the next batch, and the one being settled must keep its number
-          // until it is closed
-          const cn = this.sto.counters;
-          i = m.length(60);
-          v = -1;
-          if (i >= 8 && i <= DIGITS_CAPACITY) {
-            m.getDigits(60, this.cfg, CFG_DIGITS);
-            v = 0;
-            for (i = 2; i < 8; i++) v = v * 10 + (this.cfg[CFG_DIGITS + i] - 48);
-          }
-          if (v > 0 && cn.settleStep === SETTLE_IDLE && !cn.setSettleStep(SETTLE_IDLE, cn.uploadIndex, v)) r.errorCode = cn.lastError;
-          if (this.f[F_HOST] >= 0) {
-            this.f[F_HOST_OFFSET] = this.f[F_HOST] - this.f[F_NOW];
-            if (this.setT !== null) this.setT(this.f[F_HOST]);
-          }
-          if (n[N_JOB] === TXN_SIGN_IN) {
-            r.batch = cn.batch;
-            r.stan = m.getNumeric(11);
-            this.go(OP_FINISH, OUT_SIGNED_IN, (CLS_SUCCESS << 8) | MSG_OUT_SIGNED_IN);
-            return;
-          }
-          this.go(OP_STEP, 0, 0);
-          return;
-        }
-        if (k === X_REVERSAL) {
-          // 0410: 00 / 12 / 25 end the reversal; anything else is a failed try
-          v = (r.rc0 << 8) | r.rc1;
-          if (n[N_JOB] === TXN_REVERSAL) {
-            w = rcLookup(r.rc0, r.rc1);
-            r.cls = w >> 8;
-            r.msgId = w & 255;
-            if (r.cls === CLS_SIGN_IN_AGAIN) n[N_NEED_SIGN_IN] = 1;
-          } else {
-            // the command's own response code is still to come (or already in place)
-            r.rc0 = n[N_POST_REV] === 1 ? (n[N_MAIN_RC] >> 8) & 255 : 0;
-            r.rc1 = n[N_POST_REV] === 1 ? n[N_MAIN_RC] & 255 : 0;
-          }
-          // (a voided sale is marked VOIDED only after its void's reversal was cleared, so a void
-          // that gets reversed never has a VOIDED original to put back)
-          v = this.sto.reversalAck(v);
-          if (v !== RQ_DONE) {
-            if (v === RQ_ERROR) r.errorCode = this.sto.lastError;
-            this.go(OP_REVERSAL_FAILED, 0, 0);
-            return;
-          }
-          n[N_PRE_REV_DONE] = 1;
-          if (n[N_POST_REV] === 1) this.go(OP_FINISH, 0, 0);
-          else if (n[N_JOB] === TXN_REVERSAL) this.go(OP_FINISH, OUT_REVERSED, (CLS_SUCCESS << 8) | MSG_OUT_REVERSED);
-          else this.go(OP_STEP, 0, 0);
-          return;
-        }
-        if (k === X_MAIN) {
-          // the reply to the command's own request
-          v = rcLookup(r.rc0, r.rc1);
-          r.cls = v >> 8;
-          r.msgId = v & 255;
-          if (r.cls === CLS_SIGN_IN_AGAIN) n[N_NEED_SIGN_IN] = 1;
-          n[N_MAIN_RC] = (r.rc0 << 8) | r.rc1;
-          if (m.length(37) === 12) m.getBytes(37, r.rrn, 0);
-          if (m.length(38) === 6) m.getBytes(38, r.authCode, 0);
-          // YYMMDDhhmmss of the host's time (the terminal's when the reply has none)
-          civilFromMs(this.f[F_HOST] >= 0 ? this.f[F_HOST] : this.f[F_NOW], n, N_CIVIL);
-          r.dateTime = ((((n[N_CIVIL] % 100) * 100 + n[N_CIVIL + 1]) * 100 + n[N_CIVIL + 2]) * 10000 + n[N_CIVIL + 3] * 100 + n[N_CIVIL + 4]) * 100 + n[N_CIVIL + 5];
-          if (n[N_JOB] === TXN_BALANCE) {
-            // field 54: account type 2, amount type 2, currency 3, sign C/D, amount n12, in fen
-            if (j === 1 && m.length(54) >= 20) {
-              w = 0;
-              for (i = 8; i < 20 && w >= 0; i++) {
-                v = m.byteAt(54, i);
-                w = v < 48 || v > 57 ? -1 : w * 10 + (v - 48);
-              }
-              v = m.byteAt(54, 7);
-              if (w >= 0 && (v === 67 || v === 68)) r.balance = v === 68 ? -w : w; // 'C' / 'D'
-            }
-            this.go(OP_FINISH, j === 1 ? OUT_APPROVED : OUT_DECLINED, (r.cls << 8) | r.msgId);
-            return;
-          }
-          const st = this.sto;
-          const en = this.ent;
-          en.respCode = n[N_MAIN_RC];
-          en.rrn.set(r.rrn);
-          en.authCode.set(r.authCode);
-          en.status = j === 1 ? J_APPROVED : J_DECLINED;
-          if (j === 0 || n[N_JOB] === TXN_REFUND) {
-            // the host answered: nothing to reverse; keep the record
-            if (!st.complete(en)) {
-              r.errorCode = st.lastError;
-              if (st.reversals.isPending && st.reversals.pending.stan === en.stan) st.reversals.clear();
-              if (j === 1) {
-                this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
-                return;
-              }
-            }
-            this.go(OP_FINISH, j === 1 ? OUT_APPROVED : OUT_DECLINED, (r.cls << 8) | r.msgId);
-            return;
-          }
-          if (n[N_ABORT] !== 0) {
-            this.go(OP_TERMINAL_FAILURE, n[N_ABORT], 0);
-            return;
-          }
-          if (n[N_JOB] === TXN_SALE && n[N_CHIP] === 1) {
-            // approved, but final only after the chip completion: the reversal stays until complete()
-            if (!st.journal.add(en)) {
-              r.errorCode = st.journal.lastError;
-              this.go(OP_TERMINAL_FAILURE, OUT_STORAGE_ERROR, 0);
-              return;
-            }
-            v = n[N_LINK_OPEN];
-            n[N_LINK_OPEN] = 0;
-            n[N_LINK_UP] = 0;
-            if (v === 1) this.link.close();
-            n[N_STATE] = S_COMPLETING;
-            r.outcome = OUT_APPROVED;
-            r.reversalPending = true;
-            this.lsn.onProgress(STAGE_COMPLETING);
-            return;
-          }
-          if (!st.complete(en)) {
-            r.errorCode = st.lastError;
-            this.go(OP_TERMINAL_FAILURE, OUT_STORAGE_ERROR, st.journal.statusOfStan(en.stan) !== 0 ? 1 : 0);
-            return;
-          }
-          if (n[N_JOB] === TXN_VOID && !st.journal.setStatus(n[N_VOID_TRACE], J_VOIDED)) r.errorCode = st.journal.lastError;
-          this.go(OP_FINISH, OUT_APPROVED, (CLS_SUCCESS << 8) | MSG_RC_00);
-          return;
-        }
-        // 0510 / 0330
-        const cn = this.sto.counters;
-        if (j === 0) {
-          v = rcLookup(r.rc0, r.rc1);
-          r.cls = v >> 8;
-          r.msgId = v & 255;
-          if (r.cls === CLS_SIGN_IN_AGAIN) n[N_NEED_SIGN_IN] = 1;
-          this.go(OP_FINISH, OUT_SETTLE_FAILED, (r.cls << 8) | r.msgId);
-          return;
-        }
-        if (k === X_SETTLE) {
-          // reply flag (digit 31 of field 48): 1 balanced, 2 not balanced, 3 error
-          i = m.length(48);
-          v = -1;
-          if (i >= 31 && i <= DIGITS_CAPACITY) {
-            m.getDigits(48, this.cfg, CFG_DIGITS);
-            v = this.cfg[CFG_DIGITS + 30] - 48;
-          }
-          if (v === 1) this.go(OP_CLOSE_SETTLEMENT, 0, 0);
-          else if (v === 2) {
-            if (!cn.setSettleStep(SETTLE_UPLOADING, 0)) {
-              r.errorCode = cn.lastError;
-              this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
-              return;
-            }
-            n[N_PHASE] = SP_UPLOAD;
-            this.go(OP_STEP, 0, 0);
-          } else this.go(OP_FINISH, OUT_SETTLE_FAILED, (CLS_SYSTEM << 8) | MSG_OUT_SETTLE_FAILED);
-        } else if (k === X_UPLOAD) {
-          if (!cn.setSettleStep(SETTLE_UPLOADING, n[N_UPLOAD_NEXT])) {
-            r.errorCode = cn.lastError;
-            this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
-            return;
-          }
-          this.go(OP_STEP, 0, 0);
-        } else this.go(OP_CLOSE_SETTLEMENT, 1, 0);
-        return;
-      }
-
       case OP_NO_REPLY: {
         k = n[N_X];
         n[N_X] = X_NONE;
@@ -1310,7 +655,7 @@ export class TxnEngine implements TxnEngineApi {
           if (n[N_JOB] === TXN_SALE || n[N_JOB] === TXN_VOID) {
             // the reversal (98) is on flash: try it once now
             n[N_POST_REV] = 1;
-            this.go(OP_STEP, 0, 0);
+            this.step();
           } else this.go(OP_FINISH, 0, 0);
         } else if (k === X_SIGN_IN) this.go(OP_FINISH, OUT_NO_RESPONSE, (CLS_RETRY_LATER << 8) | MSG_OUT_NO_RESPONSE);
         else this.go(OP_FINISH, OUT_SETTLE_FAILED, (CLS_RETRY_LATER << 8) | MSG_OUT_SETTLE_FAILED);
@@ -1339,7 +684,7 @@ export class TxnEngine implements TxnEngineApi {
         } else if (j === 1) {
           // on the manual list now: the new transaction may proceed
           n[N_STATE] = S_RUNNING;
-          this.go(OP_STEP, 0, 0);
+          this.step();
         } else this.go(OP_FINISH, OUT_REVERSAL_PENDING, (CLS_RETRY_LATER << 8) | MSG_OUT_REVERSAL_PENDING);
         return;
       }
@@ -1354,7 +699,7 @@ export class TxnEngine implements TxnEngineApi {
         r.cls = a === OUT_STORAGE_ERROR ? CLS_SYSTEM : a === OUT_CARD_REMOVED ? CLS_RETRY_LATER : CLS_DO_NOT_RETRY;
         r.msgId = a === OUT_STORAGE_ERROR ? MSG_OUT_STORAGE_ERROR : a === OUT_CARD_REMOVED ? MSG_OUT_CARD_REMOVED : MSG_OUT_ABORTED;
         n[N_POST_REV] = 1;
-        this.go(OP_STEP, 0, 0);
+        this.step();
         return;
       }
 
@@ -1389,199 +734,873 @@ export class TxnEngine implements TxnEngineApi {
         r.slipReason = s.reason;
         return;
       }
+    }
+  }
 
-      default: {
-        // a command (op = OP_CMD + TXN_*): refused at once (result filled: busy, settlement
-        // under way, bad card or amount, original not found, journal full, nothing to reverse)
-        // or started. `a` is the amount (sale, refund) or the trace (void), `b` the refund's
-        // original date MMDD; `bytes` the PIN block (sale, balance, void) or the original RRN
-        // (refund). (A case here, not a method of its own: on Espruino each costs RAM.)
-        const type = op - OP_CMD;
-        card = card || null;
-        bytes = bytes || null;
-        const st = this.sto;
-        if (n[N_STATE] !== S_IDLE) {
-          // the running command's result is refilled when it ends
-          r.outcome = OUT_BUSY;
-          r.cls = CLS_RETRY_LATER;
-          r.msgId = MSG_OUT_BUSY;
-          return false;
+  /** A command (TXN_*): refused at once or started; true when started. @hot */
+  private command(type: number, a: number, b: number, card: CardData | null, bytes: Uint8Array | null): boolean {
+    const n = this.n;
+    const r = this.result;
+    let e = ISO_OK;
+    let i = 0;
+    let v = 0;
+    let w = 0;
+    let x = 0;
+    // refused at once (result filled: busy, settlement under way, bad card or amount, original
+    // not found, journal full, nothing to reverse) or started. `a` is the amount (sale, refund)
+    // or the trace (void), `b` the refund's original date MMDD; `bytes` the PIN block (sale,
+    // balance, void) or the original RRN (refund).
+    const st = this.sto;
+    if (n[N_STATE] !== S_IDLE) {
+      // the running command's result is refilled when it ends
+      r.outcome = OUT_BUSY;
+      r.cls = CLS_RETRY_LATER;
+      r.msgId = MSG_OUT_BUSY;
+      return false;
+    }
+    const financial = type === TXN_SALE || type === TXN_BALANCE || type === TXN_VOID || type === TXN_REFUND;
+    const pinBlock = type === TXN_REFUND ? null : bytes;
+    const o = this.ent;
+    let panOk = card !== null && card.panLen >= 12 && card.panLen <= 19;
+    for (i = 0; panOk && card !== null && i < card.panLen; i++) panOk = card.pan[i] >= 48 && card.pan[i] <= 57;
+    // a refusal: v = outcome, w = class, x = message id, e = error code (the dispatcher's
+    // locals: this case runs inside it)
+    if (financial && st.counters.settleStep !== SETTLE_IDLE) {
+      // a settlement is under way: the batch must not change until it is closed
+      v = OUT_SETTLE_FAILED;
+      w = CLS_SYSTEM;
+      x = MSG_ACT_SETTLE_FIRST;
+    } else if (card !== null && !panOk) {
+      v = OUT_ERROR;
+      w = CLS_DO_NOT_RETRY;
+      x = MSG_RC_14;
+      e = E_VALUE_RANGE;
+    } else if (card !== null && pinBlock !== null && (pinBlock.length < 8 || !this.signedIn())) {
+      // a PIN block made under other (or no) working keys would only earn a 55
+      v = OUT_NOT_SIGNED_IN;
+      w = CLS_SIGN_IN_AGAIN;
+      x = MSG_OUT_NOT_SIGNED_IN;
+    } else if ((type === TXN_SALE || type === TXN_REFUND) && !(a >= 1 && a <= 999999999999 && a === Math.floor(a))) {
+      // integer fen, 1 .. 999999999999 (n12)
+      v = OUT_ERROR;
+      w = CLS_REENTER_AMOUNT;
+      x = MSG_RC_13;
+      e = E_VALUE_RANGE;
+    } else if (
+      type === TXN_REFUND &&
+      (bytes === null || bytes.length < 12 || !(Math.floor(b / 100) >= 1 && Math.floor(b / 100) <= 12 && b % 100 >= 1 && b % 100 <= 31) || b !== Math.floor(b))
+    ) {
+      v = OUT_ERROR;
+      w = CLS_DO_NOT_RETRY;
+      x = MSG_RC_OTHER;
+      e = E_VALUE_RANGE;
+    } else if (
+      type === TXN_VOID &&
+      (!(a >= 1 && a <= 999999) || !st.journal.findByStan(a, o) || o.settled || o.type !== J_TXN_SALE || o.status !== J_APPROVED)
+    ) {
+      // `ent` holds the original until the request is built
+      v = OUT_NOT_FOUND;
+      w = CLS_DO_NOT_RETRY;
+      x = MSG_OUT_NOT_FOUND;
+    } else if (financial && type !== TXN_BALANCE && st.journal.nextKey >= st.journal.capacity) {
+      v = OUT_JOURNAL_FULL;
+      w = CLS_SYSTEM;
+      x = MSG_OUT_JOURNAL_FULL;
+      e = STORE_ERR_JOURNAL_FULL;
+    } else if (type === TXN_REVERSAL && !st.reversals.isPending) {
+      v = OUT_NOT_FOUND;
+      w = CLS_SUCCESS;
+      x = MSG_OUT_NOT_FOUND;
+    }
+    // a fresh result
+    r.type = type;
+    r.outcome = v;
+    r.rc0 = 0;
+    r.rc1 = 0;
+    r.cls = w;
+    r.msgId = x;
+    r.stan = 0;
+    r.batch = 0;
+    r.amount = 0;
+    r.balance = 0;
+    r.authCode.fill(0);
+    r.rrn.fill(0);
+    r.maskedPan.fill(0);
+    r.maskedPanLen = 0;
+    r.entryMode = 0;
+    r.dateTime = 0;
+    r.debitTotal = 0;
+    r.debitCount = 0;
+    r.creditTotal = 0;
+    r.creditCount = 0;
+    r.uploaded = false;
+    r.reversalPending = false;
+    r.errorCode = e;
+    r.slipReady = false;
+    r.slipType = 0;
+    r.slipStan = 0;
+    r.slipAmount = 0;
+    r.slipDateTime = 0;
+    r.slipPan.fill(0);
+    r.slipPanLen = 0;
+    r.slipReason = 0;
+    if (v !== 0) return false;
+    // what the command carries: the original, the card (copied into tx), the amount
+    n[N_HAS_ORIG] = type === TXN_VOID || type === TXN_REFUND ? 1 : 0;
+    n[N_ORIG_MMDD] = type === TXN_REFUND ? b : -1;
+    if (type === TXN_VOID) {
+      n[N_VOID_TRACE] = a;
+      this.f[F_AMOUNT] = o.amount;
+    } else this.f[F_AMOUNT] = type === TXN_SALE || type === TXN_REFUND ? a : 0;
+    if (type === TXN_REFUND && bytes !== null) {
+      // the original as field 61/37 give it: batch and trace unknown (zeros), RRN, date
+      o.clear();
+      for (i = 0; i < 12; i++) o.rrn[i] = bytes[i];
+    }
+    const tx = this.tx;
+    if (card !== null) {
+      tx.fill(0, 0, TX_CARD_END);
+      tx.set(card.pan, TX_PAN);
+      tx.set(card.expiry, TX_EXPIRY);
+      tx.set(card.track2, TX_TRACK2);
+      tx.set(card.track3, TX_TRACK3);
+      tx.set(card.iccData, TX_ICC);
+      for (i = 0; i < 8; i++) tx[TX_PIN + i] = pinBlock !== null ? pinBlock[i] : 0;
+      n[N_PAN_LEN] = card.panLen;
+      n[N_T2_LEN] = card.track2Len;
+      n[N_T3_LEN] = card.track3Len;
+      n[N_ICC_LEN] = card.iccLen;
+      n[N_PAN_SEQ] = card.panSeq;
+      n[N_HAS_CARD] = 1;
+      n[N_CHIP] = card.entryMode === ENTRY_CHIP ? 1 : 0;
+      n[N_HAS_PIN] = pinBlock !== null ? 1 : 0;
+    } else if (type !== TXN_SIGN_IN) {
+      // no card (void without it, settlement, reversal); a sign-in leaves the last command's flags
+      tx.fill(0, 0, TX_CARD_END);
+      n[N_PAN_LEN] = 0;
+      n[N_T2_LEN] = 0;
+      n[N_T3_LEN] = 0;
+      n[N_ICC_LEN] = 0;
+      n[N_PAN_SEQ] = -1;
+      n[N_HAS_CARD] = 0;
+      n[N_CHIP] = 0;
+      n[N_HAS_PIN] = 0;
+    }
+    if (type === TXN_SETTLE) {
+      // totals of the open batch, as the host counts them (settlement.ts)
+      let count = 0;
+      for (i = 0; st.journal.entryAt(i, o); i++) {
+        // settlement.ts settles(o), written out (a function costs RAM)
+        x = o.status;
+        if (!(o.type === J_TXN_SALE || o.type === J_TXN_PREAUTH_COMPLETE ? x === J_APPROVED || x === J_VOIDED : (o.type === J_TXN_VOID || o.type === J_TXN_REFUND) && x === J_APPROVED)) continue;
+        count++;
+        if (o.type === J_TXN_VOID || o.type === J_TXN_REFUND) {
+          r.creditTotal += o.amount;
+          r.creditCount++;
+        } else {
+          r.debitTotal += o.amount;
+          r.debitCount++;
         }
-        const financial = type === TXN_SALE || type === TXN_BALANCE || type === TXN_VOID || type === TXN_REFUND;
-        const pinBlock = type === TXN_REFUND ? null : bytes;
-        const o = this.ent;
-        let panOk = card !== null && card.panLen >= 12 && card.panLen <= 19;
-        for (i = 0; panOk && card !== null && i < card.panLen; i++) panOk = card.pan[i] >= 48 && card.pan[i] <= 57;
-        // a refusal: v = outcome, w = class, x = message id, e = error code (the dispatcher's
-        // locals: this case runs inside it)
-        if (financial && st.counters.settleStep !== SETTLE_IDLE) {
-          // a settlement is under way: the batch must not change until it is closed
-          v = OUT_SETTLE_FAILED;
-          w = CLS_SYSTEM;
-          x = MSG_ACT_SETTLE_FIRST;
-        } else if (card !== null && !panOk) {
-          v = OUT_ERROR;
-          w = CLS_DO_NOT_RETRY;
-          x = MSG_RC_14;
-          e = E_VALUE_RANGE;
-        } else if (card !== null && pinBlock !== null && (pinBlock.length < 8 || !this.signedIn())) {
-          // a PIN block made under other (or no) working keys would only earn a 55
-          v = OUT_NOT_SIGNED_IN;
-          w = CLS_SIGN_IN_AGAIN;
-          x = MSG_OUT_NOT_SIGNED_IN;
-        } else if ((type === TXN_SALE || type === TXN_REFUND) && !(a >= 1 && a <= 999999999999 && a === Math.floor(a))) {
-          // integer fen, 1 .. 999999999999 (n12)
-          v = OUT_ERROR;
-          w = CLS_REENTER_AMOUNT;
-          x = MSG_RC_13;
-          e = E_VALUE_RANGE;
-        } else if (
-          type === TXN_REFUND &&
-          (bytes === null || bytes.length < 12 || !(Math.floor(b / 100) >= 1 && Math.floor(b / 100) <= 12 && b % 100 >= 1 && b % 100 <= 31) || b !== Math.floor(b))
-        ) {
-          v = OUT_ERROR;
-          w = CLS_DO_NOT_RETRY;
-          x = MSG_RC_OTHER;
-          e = E_VALUE_RANGE;
-        } else if (
-          type === TXN_VOID &&
-          (!(a >= 1 && a <= 999999) || !st.journal.findByStan(a, o) || o.settled || o.type !== J_TXN_SALE || o.status !== J_APPROVED)
-        ) {
-          // `ent` holds the original until the request is built
-          v = OUT_NOT_FOUND;
-          w = CLS_DO_NOT_RETRY;
-          x = MSG_OUT_NOT_FOUND;
-        } else if (financial && type !== TXN_BALANCE && st.journal.nextKey >= st.journal.capacity) {
-          v = OUT_JOURNAL_FULL;
-          w = CLS_SYSTEM;
-          x = MSG_OUT_JOURNAL_FULL;
-          e = STORE_ERR_JOURNAL_FULL;
-        } else if (type === TXN_REVERSAL && !st.reversals.isPending) {
-          v = OUT_NOT_FOUND;
-          w = CLS_SUCCESS;
-          x = MSG_OUT_NOT_FOUND;
-        }
-        // a fresh result
-        r.type = type;
-        r.outcome = v;
-        r.rc0 = 0;
-        r.rc1 = 0;
-        r.cls = w;
-        r.msgId = x;
-        r.stan = 0;
-        r.batch = 0;
-        r.amount = 0;
-        r.balance = 0;
-        r.authCode.fill(0);
-        r.rrn.fill(0);
-        r.maskedPan.fill(0);
-        r.maskedPanLen = 0;
-        r.entryMode = 0;
-        r.dateTime = 0;
-        r.debitTotal = 0;
-        r.debitCount = 0;
-        r.creditTotal = 0;
-        r.creditCount = 0;
-        r.uploaded = false;
-        r.reversalPending = false;
-        r.errorCode = e;
-        r.slipReady = false;
-        r.slipType = 0;
-        r.slipStan = 0;
-        r.slipAmount = 0;
-        r.slipDateTime = 0;
-        r.slipPan.fill(0);
-        r.slipPanLen = 0;
-        r.slipReason = 0;
-        if (v !== 0) return false;
-        // what the command carries: the original, the card (copied into tx), the amount
-        n[N_HAS_ORIG] = type === TXN_VOID || type === TXN_REFUND ? 1 : 0;
-        n[N_ORIG_MMDD] = type === TXN_REFUND ? b : -1;
-        if (type === TXN_VOID) {
-          n[N_VOID_TRACE] = a;
-          this.f[F_AMOUNT] = o.amount;
-        } else this.f[F_AMOUNT] = type === TXN_SALE || type === TXN_REFUND ? a : 0;
-        if (type === TXN_REFUND && bytes !== null) {
-          // the original as field 61/37 give it: batch and trace unknown (zeros), RRN, date
-          o.clear();
-          for (i = 0; i < 12; i++) o.rrn[i] = bytes[i];
-        }
-        const tx = this.tx;
-        if (card !== null) {
-          tx.fill(0, 0, TX_CARD_END);
-          tx.set(card.pan, TX_PAN);
-          tx.set(card.expiry, TX_EXPIRY);
-          tx.set(card.track2, TX_TRACK2);
-          tx.set(card.track3, TX_TRACK3);
-          tx.set(card.iccData, TX_ICC);
-          for (i = 0; i < 8; i++) tx[TX_PIN + i] = pinBlock !== null ? pinBlock[i] : 0;
-          n[N_PAN_LEN] = card.panLen;
-          n[N_T2_LEN] = card.track2Len;
-          n[N_T3_LEN] = card.track3Len;
-          n[N_ICC_LEN] = card.iccLen;
-          n[N_PAN_SEQ] = card.panSeq;
-          n[N_HAS_CARD] = 1;
-          n[N_CHIP] = card.entryMode === ENTRY_CHIP ? 1 : 0;
-          n[N_HAS_PIN] = pinBlock !== null ? 1 : 0;
-        } else if (type !== TXN_SIGN_IN) {
-          // no card (void without it, settlement, reversal); a sign-in leaves the last command's flags
-          tx.fill(0, 0, TX_CARD_END);
-          n[N_PAN_LEN] = 0;
-          n[N_T2_LEN] = 0;
-          n[N_T3_LEN] = 0;
-          n[N_ICC_LEN] = 0;
-          n[N_PAN_SEQ] = -1;
-          n[N_HAS_CARD] = 0;
-          n[N_CHIP] = 0;
-          n[N_HAS_PIN] = 0;
-        }
-        if (type === TXN_SETTLE) {
-          // totals of the open batch, as the host counts them (settlement.ts)
-          let count = 0;
-          for (i = 0; st.journal.entryAt(i, o); i++) {
-            // settlement.ts settles(o), written out (a function costs RAM)
-            x = o.status;
-            if (!(o.type === J_TXN_SALE || o.type === J_TXN_PREAUTH_COMPLETE ? x === J_APPROVED || x === J_VOIDED : (o.type === J_TXN_VOID || o.type === J_TXN_REFUND) && x === J_APPROVED)) continue;
-            count++;
-            if (o.type === J_TXN_VOID || o.type === J_TXN_REFUND) {
-              r.creditTotal += o.amount;
-              r.creditCount++;
-            } else {
-              r.debitTotal += o.amount;
-              r.debitCount++;
+      }
+      n[N_UPLOAD_COUNT] = count;
+      const step = st.counters.settleStep;
+      n[N_PHASE] = step === SETTLE_UPLOADING ? SP_UPLOAD : step === SETTLE_CLOSING ? SP_FINISH : SP_TOTALS;
+      r.batch = st.counters.batch;
+    } else if (type === TXN_REVERSAL) {
+      const p = st.reversals.pending;
+      r.stan = p.stan;
+      r.amount = p.amount;
+      // masked PAN as ASCII ("622202******9873")
+      const mp = p.pan;
+      const out = r.maskedPan;
+      const len = mp.length > out.length ? out.length : mp.length;
+      const head = len < 6 ? len : 6;
+      const tail = len - head < 4 ? len - head : 4;
+      for (i = 0; i < len; i++) out[i] = 42;
+      for (i = 0; i < head; i++) out[i] = mp.first6[i];
+      for (i = 0; i < tail; i++) out[len - tail + i] = mp.last4[4 - tail + i];
+      r.maskedPanLen = len;
+    }
+    n[N_SEQ]++;
+    n[N_JOB] = type;
+    n[N_MAIN_SENT] = 0;
+    n[N_POST_REV] = 0;
+    n[N_PRE_REV_DONE] = 0;
+    n[N_ABORT] = 0;
+    n[N_MAIN_RC] = 0;
+    n[N_X] = X_NONE;
+    n[N_STATE] = S_RUNNING;
+    this.step();
+    return true;
+  }
+
+  /** Decide and start the next thing the running command needs: a request, or its end. @hot */
+  private step(): void {
+    const n = this.n;
+    const r = this.result;
+    let e = ISO_OK;
+    let i = 0;
+    let j = 0;
+    let k = X_NONE;
+    let v = 0;
+    let w = 0;
+    let x = 0;
+    if (n[N_STATE] !== S_RUNNING) return;
+    if (n[N_MAIN_SENT] === 0 && n[N_ABORT] !== 0) {
+      // cancelled or card pulled before the request left: nothing to undo
+      v = n[N_ABORT];
+      this.go(OP_FINISH, v, v === OUT_CARD_REMOVED ? (CLS_RETRY_LATER << 8) | MSG_OUT_CARD_REMOVED : (CLS_DO_NOT_RETRY << 8) | MSG_OUT_ABORTED);
+      return;
+    }
+    if (n[N_JOB] === TXN_SETTLE && n[N_PHASE] === SP_FINISH) {
+      this.go(OP_CLOSE_SETTLEMENT, 1, 0);
+      return;
+    }
+    if (n[N_LINK_UP] === 0) {
+      n[N_STATE] = S_CONNECTING;
+      this.f[F_DEADLINE] = this.clk.now() + this.f[F_CONNECT_MS];
+      n[N_LINK_OPEN] = 1;
+      n[N_LINK_UP] = 0;
+      this.lsn.onProgress(STAGE_CONNECTING);
+      if (n[N_STATE] === S_CONNECTING) this.link.open();
+      return;
+    }
+    // what to send: k = X_*, a stored reversal (X_REVERSAL) or a request built below with
+    // STAN w and MTI n[N_SENT_MTI]
+    if (n[N_POST_REV] === 1) {
+      // one reversal try after the main request failed or was undone, then finish
+      if (!this.sto.reversals.isPending) {
+        this.go(OP_FINISH, 0, 0);
+        return;
+      }
+      v = this.sto.reversalAttempt();
+      if (v !== RQ_SEND) {
+        if (v === RQ_EXHAUSTED) this.go(OP_SLIP, 0, 0);
+        this.go(OP_FINISH, 0, 0);
+        return;
+      }
+      k = X_REVERSAL;
+    } else if (n[N_JOB] === TXN_SIGN_IN || n[N_KEYS] === 0 || n[N_NEED_SIGN_IN] === 1) {
+      w = this.sto.counters.nextStan();
+      if (w === 0) {
+        r.errorCode = this.sto.counters.lastError;
+        this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
+        return;
+      }
+      k = X_SIGN_IN;
+      n[N_SENT_MTI] = 800;
+    } else {
+      if (n[N_PRE_REV_DONE] === 0 && this.sto.reversals.isPending) {
+        v = this.sto.reversalAttempt();
+        if (v === RQ_SEND) k = X_REVERSAL;
+        else {
+          n[N_PRE_REV_DONE] = 1;
+          if (v === RQ_EXHAUSTED) {
+            this.go(OP_SLIP, 0, 0);
+            if (n[N_JOB] === TXN_REVERSAL) {
+              this.go(OP_FINISH, OUT_REVERSAL_FAILED, (CLS_SYSTEM << 8) | MSG_REVERSAL_FAILED);
+              return;
             }
+          } else if (v === RQ_ERROR) {
+            r.errorCode = this.sto.lastError;
           }
-          n[N_UPLOAD_COUNT] = count;
-          const step = st.counters.settleStep;
-          n[N_PHASE] = step === SETTLE_UPLOADING ? SP_UPLOAD : step === SETTLE_CLOSING ? SP_FINISH : SP_TOTALS;
-          r.batch = st.counters.batch;
-        } else if (type === TXN_REVERSAL) {
-          const p = st.reversals.pending;
-          r.stan = p.stan;
-          r.amount = p.amount;
-          // masked PAN as ASCII ("622202******9873")
-          const mp = p.pan;
-          const out = r.maskedPan;
-          const len = mp.length > out.length ? out.length : mp.length;
-          const head = len < 6 ? len : 6;
-          const tail = len - head < 4 ? len - head : 4;
-          for (i = 0; i < len; i++) out[i] = 42;
-          for (i = 0; i < head; i++) out[i] = mp.first6[i];
-          for (i = 0; i < tail; i++) out[len - tail + i] = mp.last4[4 - tail + i];
-          r.maskedPanLen = len;
         }
-        n[N_SEQ]++;
-        n[N_JOB] = type;
-        n[N_MAIN_SENT] = 0;
-        n[N_POST_REV] = 0;
-        n[N_PRE_REV_DONE] = 0;
-        n[N_ABORT] = 0;
-        n[N_MAIN_RC] = 0;
-        n[N_X] = X_NONE;
-        n[N_STATE] = S_RUNNING;
-        this.go(OP_STEP, 0, 0);
-        return true;
+      }
+      if (k === X_NONE) {
+        if (n[N_JOB] === TXN_REVERSAL) {
+          this.go(OP_FINISH, OUT_REVERSED, (CLS_SUCCESS << 8) | MSG_OUT_REVERSED);
+          return;
+        }
+        if (this.sto.reversals.isPending) {
+          // could not be sent nor moved to the manual list (e.g. that list is full): nothing goes before it
+          this.go(OP_FINISH, OUT_REVERSAL_PENDING, (CLS_RETRY_LATER << 8) | MSG_OUT_REVERSAL_PENDING);
+          return;
+        }
+        if (n[N_JOB] === TXN_SETTLE) {
+          if (n[N_PHASE] === SP_TOTALS) {
+            const cn = this.sto.counters;
+            if (cn.settleStep !== SETTLE_STARTED && !cn.setSettleStep(SETTLE_STARTED, 0)) {
+              r.errorCode = cn.lastError;
+              this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
+              return;
+            }
+            k = X_SETTLE;
+            n[N_SENT_MTI] = 500;
+          } else {
+            if (n[N_PHASE] === SP_UPLOAD) {
+              // next 0320 of up to 8 records from counters.uploadIndex, its field 48 assembled
+              // in rx (idle until this request is sent); none left: the closing 0320
+              const rx = this.rx;
+              const en = this.ent;
+              i = this.sto.counters.uploadIndex;
+              while (j < UPLOAD_MAX_ITEMS && this.sto.journal.entryAt(i, en)) {
+                i++;
+                // settlement.ts settles(en), written out (a function costs RAM)
+                x = en.status;
+                if (!(en.type === J_TXN_SALE || en.type === J_TXN_PREAUTH_COMPLETE ? x === J_APPROVED || x === J_VOIDED : (en.type === J_TXN_VOID || en.type === J_TXN_REFUND) && x === J_APPROVED)) continue;
+                // "00" + STAN + PAN (masked digits as 0) right-justified in 20 + amount
+                v = 2 + j * UPLOAD_ITEM_DIGITS;
+                w = en.pan.length > 20 ? 20 : en.pan.length;
+                rx[v] = 48;
+                rx[v + 1] = 48;
+                writeAsciiDigits(rx, v + 2, en.stan % 1000000, 6);
+                for (x = v + 8; x < v + 28; x++) rx[x] = 48;
+                for (x = 0; x < w && x < 6; x++) rx[v + 28 - w + x] = en.pan.first6[x];
+                for (x = w >= 10 ? 0 : w > 6 ? 10 - w : 4; x < 4; x++) rx[v + 24 + x] = en.pan.last4[x];
+                writeAsciiDigits(rx, v + 28, en.amount % 1e12, 12);
+                j++;
+              }
+              if (j === 0) n[N_PHASE] = SP_CLOSE;
+              else {
+                writeAsciiDigits(rx, 0, j, 2);
+                n[N_UPLOAD_NEXT] = i;
+                n[N_FLEN] = 2 + j * UPLOAD_ITEM_DIGITS; // digits of field 48
+                k = X_UPLOAD;
+              }
+            }
+            if (k === X_NONE) k = X_CLOSE;
+            n[N_SENT_MTI] = 320;
+          }
+          w = this.sto.counters.nextStan();
+          if (w === 0) {
+            r.errorCode = this.sto.counters.lastError;
+            this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
+            return;
+          }
+        } else if (n[N_MAIN_SENT] === 0) {
+          // sale, balance, void or refund: STAN (the journal's begin for those it keeps)
+          w = n[N_JOB] === TXN_BALANCE ? this.sto.counters.nextStan() : this.sto.begin();
+          if (w === 0) {
+            v = n[N_JOB] === TXN_BALANCE ? this.sto.counters.lastError : this.sto.lastError;
+            if (v === STORE_ERR_JOURNAL_FULL) this.go(OP_FINISH, OUT_JOURNAL_FULL, (CLS_SYSTEM << 8) | MSG_OUT_JOURNAL_FULL);
+            else if (v === STORE_ERR_REVERSAL_PENDING) this.go(OP_FINISH, OUT_REVERSAL_PENDING, (CLS_RETRY_LATER << 8) | MSG_OUT_REVERSAL_PENDING);
+            else {
+              r.errorCode = v;
+              this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
+            }
+            return;
+          }
+          k = X_MAIN;
+          n[N_SENT_MTI] = n[N_JOB] === TXN_REFUND ? 220 : 200;
+        } else return;
       }
     }
+
+    const m = this.req;
+    const cfg = this.cfg;
+    if (k === X_REVERSAL) {
+      // the pending 0400, rebuilt from its stored image with its current reason and a fresh MAC
+      const q = this.sto.reversals;
+      v = q.loadMessage(this.rx);
+      e = v < 0 ? E_FRAME_LENGTH : v > m.data.length ? E_MESSAGE_FULL : unpack(this.rx, v, m);
+      if (e === ISO_OK) {
+        // the view becomes the request: its bytes copied to the same offsets of its own
+        // storage (head, MTI 0400 and bitmap are already in it), then 39 = the current reason
+        for (i = 0; i < v; i++) m.data[i] = this.rx[i];
+        m.src = m.data;
+        m.isView = false;
+        m.used = v;
+        cfg[CFG_TWO] = (q.pending.reason >> 8) & 255;
+        cfg[CFG_TWO + 1] = q.pending.reason & 255;
+        e = m.setAscii(39, cfg, CFG_TWO, 2);
+      }
+      if (e === ISO_OK) e = pack(m, this.rx, this.mac);
+      if (e !== ISO_OK) {
+        // the try is counted: a reversal that cannot be rebuilt ends on the manual list
+        r.errorCode = v < 0 ? q.lastError : e;
+        this.go(OP_REVERSAL_FAILED, 0, 0);
+        return;
+      }
+      n[N_FLEN] = m.packedLength;
+      if (n[N_JOB] === TXN_REVERSAL) n[N_MAIN_SENT] = 1;
+    } else {
+      // the request: 11, 41, 42 first, then per kind (setters keep the first error); j = the
+      // financial request's B_* flags
+      const tx = this.tx;
+      const en = this.ent;
+      const batch = this.sto.counters.batch;
+      j = k === X_MAIN && n[N_HAS_CARD] === 1 ? B_CARD | (n[N_CHIP] === 1 ? B_CHIP : 0) : 0;
+      if (k === X_MAIN && n[N_HAS_PIN] === 1) j |= B_PIN;
+      if (k === X_MAIN && n[N_HAS_ORIG] === 1) j |= B_ORIG;
+      m.clear();
+      cfg[CFG_HEAD + 5] = (j & B_CHIP) !== 0 ? 0x61 : 0x60;
+      for (let h = 0; h < m.head.length; h++) m.head[h] = cfg[CFG_HEAD + h];
+      m.mti = n[N_SENT_MTI];
+      e = m.setNumeric(11, w);
+      if (e === ISO_OK) e = m.setAscii(41, cfg, CFG_TID, 8);
+      if (e === ISO_OK) e = m.setAscii(42, cfg, CFG_MID, 15);
+      if (k === X_MAIN) {
+        v = n[N_JOB];
+        if (e === ISO_OK && (j & B_CARD) !== 0) e = m.setDigits(2, tx, TX_PAN, n[N_PAN_LEN]);
+        if (e === ISO_OK) e = m.setNumeric(3, v === TXN_BALANCE ? 310000 : v === TXN_SALE ? 0 : 200000);
+        if (e === ISO_OK && v !== TXN_BALANCE) e = m.setNumeric(4, this.f[F_AMOUNT]);
+        if (e === ISO_OK && (j & B_CHIP) !== 0) {
+          e = m.setDigits(14, tx, TX_EXPIRY, 4);
+          if (e === ISO_OK && n[N_PAN_SEQ] >= 0) e = m.setNumeric(23, n[N_PAN_SEQ]);
+        }
+        if (e === ISO_OK) e = m.setNumeric(22, ((j & B_CARD) === 0 ? 1 : (j & B_CHIP) !== 0 ? 5 : 2) * 10 + ((j & B_PIN) !== 0 ? 1 : 2));
+        if (e === ISO_OK) e = m.setNumeric(25, 0);
+        if (e === ISO_OK && (j & B_PIN) !== 0) e = m.setNumeric(26, 12);
+        if (e === ISO_OK && (j & B_CARD) !== 0 && n[N_T2_LEN] > 0) e = m.setDigits(35, tx, TX_TRACK2, n[N_T2_LEN]);
+        if (e === ISO_OK && (j & B_CARD) !== 0 && n[N_T3_LEN] > 0) e = m.setDigits(36, tx, TX_TRACK3, n[N_T3_LEN]);
+        if (e === ISO_OK && (j & B_ORIG) !== 0 && en.rrn[0] !== 0) e = m.setAscii(37, en.rrn, 0, 12);
+        if (e === ISO_OK && (j & B_ORIG) !== 0 && en.authCode[0] !== 0) e = m.setAscii(38, en.authCode, 0, 6);
+        if (e === ISO_OK) e = m.setText(49, "156");
+        if (e === ISO_OK && (j & B_PIN) !== 0) {
+          e = m.setBytes(52, tx, TX_PIN, 8);
+          cfg[CFG_DIGITS] = 50; // "2": format 0 PIN block
+          cfg[CFG_DIGITS + 1] = this.keys.pinKey.size > 8 ? 54 : 48; // "6" double-length key, "0" single
+          for (i = 2; i < 16; i++) cfg[CFG_DIGITS + i] = 48;
+          if (e === ISO_OK) e = m.setDigits(53, cfg, CFG_DIGITS, 16);
+        }
+        if (e === ISO_OK && (j & B_CHIP) !== 0 && n[N_ICC_LEN] > 0) e = m.setBytes(55, tx, TX_ICC, n[N_ICC_LEN]);
+        if (e === ISO_OK) {
+          writeAsciiDigits(cfg, CFG_DIGITS, v === TXN_BALANCE ? 1 : v === TXN_SALE ? 22 : v === TXN_VOID ? 23 : 25, 2);
+          writeAsciiDigits(cfg, CFG_DIGITS + 2, batch, 6);
+          writeAsciiDigits(cfg, CFG_DIGITS + 8, 50, 5); // 60.3 "000", 60.4 "5" (chip-capable terminal), 60.5 "0"
+          e = m.setDigits(60, cfg, CFG_DIGITS, 13);
+        }
+        if (e === ISO_OK && (j & B_ORIG) !== 0) {
+          writeAsciiDigits(cfg, CFG_DIGITS, en.batch % 1000000, 6);
+          writeAsciiDigits(cfg, CFG_DIGITS + 6, en.stan % 1000000, 6);
+          if (n[N_ORIG_MMDD] >= 0) writeAsciiDigits(cfg, CFG_DIGITS + 12, n[N_ORIG_MMDD], 4);
+          e = m.setDigits(61, cfg, CFG_DIGITS, n[N_ORIG_MMDD] >= 0 ? 16 : 12);
+        }
+        // what the terminal keeps of the card (the packing below overwrites it in tx); a void
+        // without the card keeps the original's masked PAN (already in the entry)
+        if ((j & B_CARD) !== 0) en.pan.fromPan(tx, n[N_PAN_LEN]);
+        else if ((j & B_ORIG) === 0) en.pan.fromPan(tx, 0);
+      } else {
+        if (k === X_SETTLE) {
+          // field 48: debit n12 + count n3 + credit n12 + count n3 + flag, then a zero foreign
+          // half; assembled in rx, idle until this request is sent
+          const rx = this.rx;
+          writeAsciiDigits(rx, 0, r.debitTotal % 1e12, 12);
+          writeAsciiDigits(rx, 12, r.debitCount % 1000, 3);
+          writeAsciiDigits(rx, 15, r.creditTotal % 1e12, 12);
+          writeAsciiDigits(rx, 27, r.creditCount % 1000, 3);
+          for (i = 30; i < TOTALS48_DIGITS; i++) rx[i] = 48;
+          if (e === ISO_OK) e = m.setDigits(48, rx, 0, TOTALS48_DIGITS);
+          if (e === ISO_OK) e = m.setText(49, "156");
+        } else if (k === X_UPLOAD) {
+          if (e === ISO_OK) e = m.setDigits(48, this.rx, 0, n[N_FLEN]);
+        } else if (k === X_CLOSE) {
+          // number of records uploaded
+          writeAsciiDigits(cfg, CFG_DIGITS, n[N_UPLOAD_COUNT] % 10000, 4);
+          if (e === ISO_OK) e = m.setDigits(48, cfg, CFG_DIGITS, 4);
+        }
+        // 60 = "00" + batch + network management code (sign-in: 001 single DES, 004 double-length keys)
+        cfg[CFG_DIGITS] = 48;
+        cfg[CFG_DIGITS + 1] = 48;
+        writeAsciiDigits(cfg, CFG_DIGITS + 2, batch, 6);
+        writeAsciiDigits(cfg, CFG_DIGITS + 8, k === X_SIGN_IN ? (n[N_TMK_LEN] === 16 ? 4 : 1) : k === X_CLOSE ? 202 : 201, 3);
+        if (e === ISO_OK) e = m.setDigits(60, cfg, CFG_DIGITS, 11);
+        if (e === ISO_OK && (k === X_SIGN_IN || k === X_SETTLE) && n[N_OP_LEN] > 0) e = m.setAscii(63, cfg, CFG_OPERATOR, n[N_OP_LEN]);
+      }
+      if (e === ISO_OK) e = pack(m, k === X_MAIN ? tx : this.rx, k === X_MAIN ? this.mac : null);
+      n[N_FLEN] = m.packedLength;
+      if (k === X_MAIN && e === ISO_OK) {
+        // the entry (written when answered) and the result
+        v = n[N_JOB];
+        en.status = 0;
+        en.respCode = 0;
+        en.rrn.fill(0);
+        en.authCode.fill(0);
+        en.settled = false;
+        en.type = v === TXN_VOID ? J_TXN_VOID : v === TXN_REFUND ? J_TXN_REFUND : J_TXN_SALE;
+        en.stan = w;
+        en.origStan = v === TXN_VOID ? n[N_VOID_TRACE] : 0;
+        en.amount = this.f[F_AMOUNT];
+        en.batch = batch;
+        en.time = Math.floor(this.clk.now() / 1000);
+        en.entryMode = m.getNumeric(22);
+        r.stan = w;
+        r.batch = batch;
+        r.amount = this.f[F_AMOUNT];
+        r.entryMode = en.entryMode;
+        // masked PAN as ASCII ("622202******9873")
+        w = en.pan.length > r.maskedPan.length ? r.maskedPan.length : en.pan.length;
+        for (i = 0; i < r.maskedPan.length; i++) r.maskedPan[i] = i < w ? 42 : 0;
+        for (i = 0; i < w && i < 6; i++) r.maskedPan[i] = en.pan.first6[i];
+        for (i = w >= 10 ? 0 : w > 6 ? 10 - w : 4; i < 4; i++) r.maskedPan[w - 4 + i] = en.pan.last4[i];
+        r.maskedPanLen = w;
+        // sensitive fields zeroed and dropped from the request (a 0400 image never has them)
+        for (i = 0; i < SENSITIVE_FIELDS.length; i++) {
+          x = SENSITIVE_FIELDS.charCodeAt(i);
+          if (!m.has(x) || m.isView) continue;
+          w = m.off[x] + m.bodyBytes(x);
+          for (j = m.off[x]; j < w; j++) m.data[j] = 0;
+          m.remove(x);
+        }
+        if (v === TXN_SALE || v === TXN_VOID) {
+          // the reversal image, persisted BEFORE the request leaves: MTI 0400, no MAC, 39 "98";
+          // 11 and 41 stay, so the request still matches the reply once its MTI is back
+          m.remove(64);
+          m.mti = 400;
+          cfg[CFG_TWO] = 57;
+          cfg[CFG_TWO + 1] = 56;
+          e = m.setAscii(39, cfg, CFG_TWO, 2);
+          if (e === ISO_OK) e = pack(m, this.rx, null);
+          m.mti = n[N_SENT_MTI];
+          if (e === ISO_OK) {
+            // the queue's own pending slip is the input (persist copies it into itself)
+            const q = this.sto.reversals;
+            const si = q.pending;
+            si.type = en.type;
+            si.stan = en.stan;
+            si.amount = this.f[F_AMOUNT];
+            si.time = en.time;
+            si.pan.first6.set(en.pan.first6);
+            si.pan.last4.set(en.pan.last4);
+            si.pan.length = en.pan.length;
+            if (!q.persist(this.rx, m.packedLength, MTI_OFFSET, si)) {
+              r.errorCode = q.lastError;
+              this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
+              return;
+            }
+          }
+        }
+      }
+      if (e !== ISO_OK) {
+        // nothing is sent: the card data and the request's sensitive fields go
+        tx.fill(0);
+        for (i = 0; i < SENSITIVE_FIELDS.length; i++) {
+          x = SENSITIVE_FIELDS.charCodeAt(i);
+          if (!m.has(x) || m.isView) continue;
+          w = m.off[x] + m.bodyBytes(x);
+          for (j = m.off[x]; j < w; j++) m.data[j] = 0;
+          m.remove(x);
+        }
+        r.errorCode = e;
+        this.go(OP_FINISH, OUT_ERROR, (CLS_SYSTEM << 8) | MSG_RC_OTHER);
+        return;
+      }
+      if (k === X_MAIN) {
+        // the card copy beyond the packed request goes now, the request once the link has it
+        tx.fill(0, n[N_FLEN]);
+        n[N_PAN_LEN] = 0;
+        n[N_T2_LEN] = 0;
+        n[N_T3_LEN] = 0;
+        n[N_ICC_LEN] = 0;
+        n[N_PAN_SEQ] = -1;
+        n[N_HAS_PIN] = 0;
+      }
+      if (k !== X_SIGN_IN || n[N_JOB] === TXN_SIGN_IN) n[N_MAIN_SENT] = 1;
+    }
+
+    // what the reply must answer (the Message becomes the reply's view), then send and wait
+    n[N_SENT_MTI] = m.mti;
+    n[N_SENT_STAN] = m.has(11) ? m.getNumeric(11) : -1;
+    n[N_SENT_TID] = m.getBytes(41, cfg, CFG_SENT_TID);
+    n[N_X] = k;
+    n[N_RX_LEN] = 0;
+    n[N_RX_EPOCH]++;
+    n[N_STATE] = S_WAITING;
+    this.f[F_DEADLINE] = this.clk.now() + this.f[F_REPLY_MS];
+    this.lsn.onProgress(
+      k === X_MAIN ? STAGE_SENDING : k === X_SIGN_IN ? STAGE_SIGNING_IN : k === X_REVERSAL ? STAGE_REVERSING : k === X_SETTLE ? STAGE_SETTLING : STAGE_UPLOADING
+    );
+    if (k !== X_MAIN) {
+      this.link.send(this.rx, n[N_FLEN]);
+      return;
+    }
+    w = n[N_FLEN];
+    i = n[N_SEQ];
+    this.link.send(this.tx, w);
+    // a reply handled inside send() may have ended this command and begun another
+    if (n[N_SEQ] === i) this.tx.fill(0, 0, w);
+    if (n[N_STATE] === S_WAITING && n[N_X] === X_MAIN) this.lsn.onProgress(STAGE_WAITING);
+    return;
+  }
+
+  /** One whole frame rx[0, a): ignore it, or end the exchange with it. @hot */
+  private frame(a: number): void {
+    const n = this.n;
+    const r = this.result;
+    let e = ISO_OK;
+    let i = 0;
+    let j = 0;
+    let k = X_NONE;
+    let v = 0;
+    let w = 0;
+    let x = 0;
+    // strict unpack, then: does it answer the request? (MTI + 10, the same STAN and terminal
+    // id); a MAC'd exchange needs a valid field 64, except on a decline (hosts send some
+    // declines unMACed, never an approval)
+    const m = this.req;
+    k = n[N_X];
+    e = unpack(this.rx, a, m);
+    if (e === ISO_OK && m.mti !== n[N_SENT_MTI] + 10) e = E_UNEXPECTED_MTI;
+    if (e === ISO_OK && n[N_SENT_STAN] >= 0 && !(m.has(11) && m.getNumeric(11) === n[N_SENT_STAN])) e = E_STAN_MISMATCH;
+    if (e === ISO_OK && n[N_SENT_TID] > 0) {
+      if (m.bodyBytes(41) !== n[N_SENT_TID]) e = E_TID_MISMATCH;
+      for (i = 0; e === ISO_OK && i < n[N_SENT_TID]; i++) if (m.byteAt(41, i) !== this.cfg[CFG_SENT_TID + i]) e = E_TID_MISMATCH;
+    }
+    if (e === ISO_OK && (k === X_MAIN || k === X_REVERSAL)) {
+      if (m.has(MAC_FIELD)) e = verifyMac(m, this.mac);
+      else if (!m.has(39) || (m.byteAt(39, 0) === 48 && m.byteAt(39, 1) === 48)) e = E_MAC_MISSING;
+    }
+    if (e === E_UNEXPECTED_MTI || e === E_STAN_MISMATCH || e === E_TID_MISMATCH) {
+      n[N_IGNORED]++;
+      return;
+    }
+    // the exchange is over
+    n[N_RX_EPOCH]++;
+    n[N_STATE] = S_RUNNING;
+    if (e === E_MAC_MISMATCH || e === E_MAC_MISSING) {
+      // as no reply, reason A0, sign in again
+      n[N_RX_ERROR] = e;
+      n[N_NEED_SIGN_IN] = 1;
+      n[N_X] = X_NONE;
+      v = n[N_LINK_OPEN];
+      n[N_LINK_OPEN] = 0;
+      n[N_LINK_UP] = 0;
+      if (v === 1) this.link.close();
+      if (k === X_REVERSAL) this.go(OP_REVERSAL_FAILED, 0, 0);
+      else if (k !== X_MAIN) {
+        n[N_X] = k;
+        this.go(OP_NO_REPLY, 0, 0);
+      } else {
+        r.rc0 = 0;
+        r.rc1 = 0;
+        n[N_MAIN_RC] = 0;
+        v = n[N_JOB];
+        if ((v === TXN_SALE || v === TXN_VOID) && !this.sto.reversals.setReason(REASON_MAC_FAILED)) r.errorCode = this.sto.reversals.lastError;
+        this.go(OP_FINISH, OUT_MAC_FAILED, (CLS_SIGN_IN_AGAIN << 8) | MSG_RC_A0);
+      }
+      return;
+    }
+    if (e === ISO_OK) {
+      // field 39 into the result (rc 0 when there is no usable 39)
+      i = m.byteAt(39, 0);
+      v = m.byteAt(39, 1);
+      r.rc0 = i < 0 || v < 0 ? 0 : i;
+      r.rc1 = i < 0 || v < 0 ? 0 : v;
+    }
+    if (e !== ISO_OK || i < 0 || v < 0) {
+      n[N_RX_ERROR] = e !== ISO_OK ? e : E_FIELD_ABSENT;
+      v = n[N_LINK_OPEN];
+      n[N_LINK_OPEN] = 0;
+      n[N_LINK_UP] = 0;
+      if (v === 1) this.link.close();
+      this.go(OP_NO_REPLY, 0, 0);
+      return;
+    }
+    if ((m.head[7] & 15) === 3) n[N_NEED_SIGN_IN] = 1; // header: processing requirement "sign in again"
+    // j: approved ("00")
+    j = r.rc0 === 48 && r.rc1 === 48 ? 1 : 0;
+    if (k === X_SIGN_IN || k === X_MAIN) {
+      // the host's local time (13 MMDD + 12 hhmmss; the year from the terminal clock) in
+      // f[F_HOST], -1 none; the terminal's in f[F_NOW]
+      this.f[F_NOW] = this.clk.now();
+      this.f[F_HOST] = -1;
+      v = m.getNumeric(13);
+      w = m.getNumeric(12);
+      if (v >= 0 && w >= 0) {
+        x = N_HOST_CIVIL;
+        n[x + 1] = Math.floor(v / 100);
+        n[x + 2] = v % 100;
+        n[x + 3] = Math.floor(w / 10000);
+        n[x + 4] = Math.floor(w / 100) % 100;
+        n[x + 5] = w % 100;
+        if (n[x + 1] >= 1 && n[x + 1] <= 12 && n[x + 2] >= 1 && n[x + 2] <= 31 && n[x + 3] <= 23 && n[x + 4] <= 59 && n[x + 5] <= 59) {
+          // the local year, one less when the host month is far ahead (host still in December,
+          // terminal in January), one more when it is far behind
+          civilFromMs(this.f[F_NOW], n, N_CIVIL);
+          v = n[x + 1] - n[N_CIVIL + 1];
+          n[x] = v > 6 ? n[N_CIVIL] - 1 : v < -6 ? n[N_CIVIL] + 1 : n[N_CIVIL];
+          this.f[F_HOST] = msFromCivil(n, x);
+        }
+      }
+    }
+    if (k === X_SIGN_IN) {
+      // 0810: keys (check values), batch, host time
+      if (j === 0) {
+        v = rcLookup(r.rc0, r.rc1);
+        r.cls = v >> 8;
+        r.msgId = v & 255;
+        if (r.cls === CLS_SIGN_IN_AGAIN) n[N_NEED_SIGN_IN] = 1;
+        this.go(OP_FINISH, OUT_DECLINED, (r.cls << 8) | r.msgId);
+        return;
+      }
+      e = E_KEY_FIELD_LENGTH;
+      if (m.has(62)) {
+        v = m.off[62];
+        // the TMK is scheduled only for this, in the keys' scratch (wiped by load)
+        this.keys.scratch.load(this.cfg, CFG_TMK, n[N_TMK_LEN]);
+        e = this.keys.load(this.keys.scratch, m.src, v, m.length(62));
+      }
+      if (e !== CRYPTO_OK) {
+        n[N_NEED_SIGN_IN] = 1;
+        r.errorCode = e;
+        this.go(OP_FINISH, OUT_KEY_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_KEY_ERROR);
+        return;
+      }
+      n[N_KEYS] = 1;
+      n[N_NEED_SIGN_IN] = 0;
+      // adopt the host's batch (60.2), except while a settlement is under way: the host has
+      // already moved on to the next batch, and the one being settled must keep its number
+      // until it is closed
+      const cn = this.sto.counters;
+      i = m.length(60);
+      v = -1;
+      if (i >= 8 && i <= DIGITS_CAPACITY) {
+        m.getDigits(60, this.cfg, CFG_DIGITS);
+        v = 0;
+        for (i = 2; i < 8; i++) v = v * 10 + (this.cfg[CFG_DIGITS + i] - 48);
+      }
+      if (v > 0 && cn.settleStep === SETTLE_IDLE && !cn.setSettleStep(SETTLE_IDLE, cn.uploadIndex, v)) r.errorCode = cn.lastError;
+      if (this.f[F_HOST] >= 0) {
+        this.f[F_HOST_OFFSET] = this.f[F_HOST] - this.f[F_NOW];
+        if (this.setT !== null) this.setT(this.f[F_HOST]);
+      }
+      if (n[N_JOB] === TXN_SIGN_IN) {
+        r.batch = cn.batch;
+        r.stan = m.getNumeric(11);
+        this.go(OP_FINISH, OUT_SIGNED_IN, (CLS_SUCCESS << 8) | MSG_OUT_SIGNED_IN);
+        return;
+      }
+      this.step();
+      return;
+    }
+    if (k === X_REVERSAL) {
+      // 0410: 00 / 12 / 25 end the reversal; anything else is a failed try
+      v = (r.rc0 << 8) | r.rc1;
+      if (n[N_JOB] === TXN_REVERSAL) {
+        w = rcLookup(r.rc0, r.rc1);
+        r.cls = w >> 8;
+        r.msgId = w & 255;
+        if (r.cls === CLS_SIGN_IN_AGAIN) n[N_NEED_SIGN_IN] = 1;
+      } else {
+        // the command's own response code is still to come (or already in place)
+        r.rc0 = n[N_POST_REV] === 1 ? (n[N_MAIN_RC] >> 8) & 255 : 0;
+        r.rc1 = n[N_POST_REV] === 1 ? n[N_MAIN_RC] & 255 : 0;
+      }
+      // (a voided sale is marked VOIDED only after its void's reversal was cleared, so a void
+      // that gets reversed never has a VOIDED original to put back)
+      v = this.sto.reversalAck(v);
+      if (v !== RQ_DONE) {
+        if (v === RQ_ERROR) r.errorCode = this.sto.lastError;
+        this.go(OP_REVERSAL_FAILED, 0, 0);
+        return;
+      }
+      n[N_PRE_REV_DONE] = 1;
+      if (n[N_POST_REV] === 1) this.go(OP_FINISH, 0, 0);
+      else if (n[N_JOB] === TXN_REVERSAL) this.go(OP_FINISH, OUT_REVERSED, (CLS_SUCCESS << 8) | MSG_OUT_REVERSED);
+      else this.step();
+      return;
+    }
+    if (k === X_MAIN) {
+      // the reply to the command's own request
+      v = rcLookup(r.rc0, r.rc1);
+      r.cls = v >> 8;
+      r.msgId = v & 255;
+      if (r.cls === CLS_SIGN_IN_AGAIN) n[N_NEED_SIGN_IN] = 1;
+      n[N_MAIN_RC] = (r.rc0 << 8) | r.rc1;
+      if (m.length(37) === 12) m.getBytes(37, r.rrn, 0);
+      if (m.length(38) === 6) m.getBytes(38, r.authCode, 0);
+      // YYMMDDhhmmss of the host's time (the terminal's when the reply has none)
+      civilFromMs(this.f[F_HOST] >= 0 ? this.f[F_HOST] : this.f[F_NOW], n, N_CIVIL);
+      r.dateTime = ((((n[N_CIVIL] % 100) * 100 + n[N_CIVIL + 1]) * 100 + n[N_CIVIL + 2]) * 10000 + n[N_CIVIL + 3] * 100 + n[N_CIVIL + 4]) * 100 + n[N_CIVIL + 5];
+      if (n[N_JOB] === TXN_BALANCE) {
+        // field 54: account type 2, amount type 2, currency 3, sign C/D, amount n12, in fen
+        if (j === 1 && m.length(54) >= 20) {
+          w = 0;
+          for (i = 8; i < 20 && w >= 0; i++) {
+            v = m.byteAt(54, i);
+            w = v < 48 || v > 57 ? -1 : w * 10 + (v - 48);
+          }
+          v = m.byteAt(54, 7);
+          if (w >= 0 && (v === 67 || v === 68)) r.balance = v === 68 ? -w : w; // 'C' / 'D'
+        }
+        this.go(OP_FINISH, j === 1 ? OUT_APPROVED : OUT_DECLINED, (r.cls << 8) | r.msgId);
+        return;
+      }
+      const st = this.sto;
+      const en = this.ent;
+      en.respCode = n[N_MAIN_RC];
+      en.rrn.set(r.rrn);
+      en.authCode.set(r.authCode);
+      en.status = j === 1 ? J_APPROVED : J_DECLINED;
+      if (j === 0 || n[N_JOB] === TXN_REFUND) {
+        // the host answered: nothing to reverse; keep the record
+        if (!st.complete(en)) {
+          r.errorCode = st.lastError;
+          if (st.reversals.isPending && st.reversals.pending.stan === en.stan) st.reversals.clear();
+          if (j === 1) {
+            this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
+            return;
+          }
+        }
+        this.go(OP_FINISH, j === 1 ? OUT_APPROVED : OUT_DECLINED, (r.cls << 8) | r.msgId);
+        return;
+      }
+      if (n[N_ABORT] !== 0) {
+        this.go(OP_TERMINAL_FAILURE, n[N_ABORT], 0);
+        return;
+      }
+      if (n[N_JOB] === TXN_SALE && n[N_CHIP] === 1) {
+        // approved, but final only after the chip completion: the reversal stays until complete()
+        if (!st.journal.add(en)) {
+          r.errorCode = st.journal.lastError;
+          this.go(OP_TERMINAL_FAILURE, OUT_STORAGE_ERROR, 0);
+          return;
+        }
+        v = n[N_LINK_OPEN];
+        n[N_LINK_OPEN] = 0;
+        n[N_LINK_UP] = 0;
+        if (v === 1) this.link.close();
+        n[N_STATE] = S_COMPLETING;
+        r.outcome = OUT_APPROVED;
+        r.reversalPending = true;
+        this.lsn.onProgress(STAGE_COMPLETING);
+        return;
+      }
+      if (!st.complete(en)) {
+        r.errorCode = st.lastError;
+        this.go(OP_TERMINAL_FAILURE, OUT_STORAGE_ERROR, st.journal.statusOfStan(en.stan) !== 0 ? 1 : 0);
+        return;
+      }
+      if (n[N_JOB] === TXN_VOID && !st.journal.setStatus(n[N_VOID_TRACE], J_VOIDED)) r.errorCode = st.journal.lastError;
+      this.go(OP_FINISH, OUT_APPROVED, (CLS_SUCCESS << 8) | MSG_RC_00);
+      return;
+    }
+    // 0510 / 0330
+    const cn = this.sto.counters;
+    if (j === 0) {
+      v = rcLookup(r.rc0, r.rc1);
+      r.cls = v >> 8;
+      r.msgId = v & 255;
+      if (r.cls === CLS_SIGN_IN_AGAIN) n[N_NEED_SIGN_IN] = 1;
+      this.go(OP_FINISH, OUT_SETTLE_FAILED, (r.cls << 8) | r.msgId);
+      return;
+    }
+    if (k === X_SETTLE) {
+      // reply flag (digit 31 of field 48): 1 balanced, 2 not balanced, 3 error
+      i = m.length(48);
+      v = -1;
+      if (i >= 31 && i <= DIGITS_CAPACITY) {
+        m.getDigits(48, this.cfg, CFG_DIGITS);
+        v = this.cfg[CFG_DIGITS + 30] - 48;
+      }
+      if (v === 1) this.go(OP_CLOSE_SETTLEMENT, 0, 0);
+      else if (v === 2) {
+        if (!cn.setSettleStep(SETTLE_UPLOADING, 0)) {
+          r.errorCode = cn.lastError;
+          this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
+          return;
+        }
+        n[N_PHASE] = SP_UPLOAD;
+        this.step();
+      } else this.go(OP_FINISH, OUT_SETTLE_FAILED, (CLS_SYSTEM << 8) | MSG_OUT_SETTLE_FAILED);
+    } else if (k === X_UPLOAD) {
+      if (!cn.setSettleStep(SETTLE_UPLOADING, n[N_UPLOAD_NEXT])) {
+        r.errorCode = cn.lastError;
+        this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
+        return;
+      }
+      this.step();
+    } else this.go(OP_CLOSE_SETTLEMENT, 1, 0);
+    return;
   }
 }
