@@ -49,7 +49,7 @@ import { J_APPROVED, journalCount, J_DECLINED, J_REVERSED, J_VOIDED, TXN_REFUND 
 import { REASON_MAC_FAILED, REASON_NO_REPLY } from "../../firmware/txn/store/reversal-queue";
 import { SETTLE_UPLOADING } from "../../firmware/txn/store/counters";
 import { FlashStorage } from "../../hil/virtual/flash-storage";
-import { F_HOST_OFFSET, N_IGNORED, N_RX_ERROR } from "../../firmware/txn/engine";
+import { F_HOST_OFFSET, N_IGNORED, N_RX_ERROR, N_SET_STRING } from "../../firmware/txn/engine";
 import { assertConsistent, chip, lastSeq, received, REPLY_MS, startHost, swiped, Terminal, until } from "./harness";
 
 const noPin = HOST_CARDS.noPin;
@@ -295,6 +295,43 @@ describe("TxnEngine against the host simulator", function () {
       assert.equal(t.results.length, 2, "sign-in + one sale result");
       assert.equal((await t.sale(MAG_DEBIT, 322)).outcome, OUT_APPROVED);
       assertConsistent(t);
+    });
+
+    it("where set() copies a string's char codes (Espruino), replies whole or in pieces are copied natively and answer the same", async () => {
+      assert.equal(t.engine.n[N_SET_STRING], 0, "Node's set() parses a string's characters as numbers: the byte loop");
+      const set = Uint8Array.prototype.set;
+      // Espruino's TypedArray.set(string, offset) takes the char codes (jswrap_arraybufferview_set)
+      Uint8Array.prototype.set = function (this: Uint8Array, src: ArrayLike<number> | string, off?: number): void {
+        if (typeof src !== "string") return set.call(this, src, off);
+        for (let i = 0; i < src.length && (off || 0) + i < this.length; i++) this[(off || 0) + i] = src.charCodeAt(i);
+      } as typeof set;
+      try {
+        t = new Terminal(host);
+        assert.equal(t.engine.n[N_SET_STRING], 1);
+        assert.equal((await t.signIn()).outcome, OUT_SIGNED_IN);
+        const before = host.ledger.balanceOf("mag-debit");
+        for (const chunk of [0, 1, 7]) {
+          t.link.chunk = chunk;
+          const r = await t.sale(MAG_DEBIT, 100 + chunk);
+          assert.equal(r.outcome, OUT_APPROVED, "chunks of " + chunk);
+          assert.equal(r.rrn, host.ledger.snapshot().transactions.filter((x) => x.kind === "sale").pop()!.rrn);
+        }
+        assert.equal(host.ledger.balanceOf("mag-debit"), before - 100 - 101 - 107);
+        // an oversize frame is still refused, by the byte loop (it does not fit)
+        host.inject({ fault: "no-reply", match: { mti: "0200" } });
+        const n = t.results.length;
+        const since = lastSeq(host);
+        const card = swiped(MAG_DEBIT);
+        assert.ok(t.engine.sale(460, card, t.pinFor(card, MAG_DEBIT.pin)));
+        await hostGot("0200", since);
+        t.engine.onLinkData("\x7f\xff\x60\x00" + "\x00".repeat(600));
+        await until(() => t.results.length > n, "result");
+        assert.equal(t.engine.n[N_RX_ERROR], E_FRAME_LENGTH);
+        assert.equal(t.results[n].outcome, OUT_NO_RESPONSE);
+        assertConsistent(t);
+      } finally {
+        Uint8Array.prototype.set = set;
+      }
     });
 
     it("connection dropped mid-reply: no response, reversal", async () => {
