@@ -35,8 +35,8 @@
  * around the payload the caller wrote into LOG_PAYLOAD and hands Storage fixed prefix views of
  * the buffer (Espruino's Storage.write programs a typed array's bytes straight from RAM, no
  * string, no copy): a record in 64-byte pieces, then 16-byte ones, each moved to the front of the
- * buffer first (so the payload is used up by an append). An append
- * allocates nothing. Compaction and reads work with the strings Storage returns (memory-mapped
+ * buffer first by a native copy (so the payload is used up by an append). An append allocates
+ * nothing but the one-block views of those copies and of the CRC, each for its call. Compaction and reads work with the strings Storage returns (memory-mapped
  * flash on a board); they are off the hot path.
  *
  * Flash cost per append = the record rounded up to 16 bytes. Espruino's own Storage cannot
@@ -53,6 +53,7 @@
  *   log.read(0, out, 0); // -> 1 (the payload length; log.read(0, null, 0) only says it)
  */
 import type { StoreLike } from "../../hal/store";
+import { copyBytes } from "../../lib/copy-bytes";
 import { crc32 } from "../../lib/crc32";
 import { beN } from "./bytes";
 import {
@@ -288,7 +289,8 @@ export class RecordLog {
    * the key (a tombstone; nothing is written when it holds nothing). The newest record for a key
    * wins. Returns STORE_OK or an error code; on error nothing already stored is lost. The payload
    * is used up. Allocation-free unless the file is full and a compaction runs first, but for
-   * the one-block view crc32 hands Espruino's native E.CRC32 for the call.
+   * the one-block views crc32 hands Espruino's native E.CRC32 and copyBytes its native set(),
+   * each for its call.
    * @hot
    */
   append(key: number, len: number): number {
@@ -318,7 +320,7 @@ export class RecordLog {
       for (let o = 0, n = 0; ok && o < size; o += n) {
         n = size - o >= PIECE ? PIECE : 16;
         // later pieces of a long record move to the front, where the views are (o >= n)
-        if (o > 0) for (let i = 0; i < n; i++) r[i] = r[o + i];
+        if (o > 0) copyBytes(r, 0, r, o, o + n);
         ok = this.store.write(this.fileName, n === PIECE ? P64 : P16, LOG_FILE_HEADER + at + o, 0);
       }
     } catch (e) {

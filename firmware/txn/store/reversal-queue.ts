@@ -42,6 +42,7 @@
  *   0410 arrives -> stores.reversalAck(field39);
  */
 import type { StoreLike } from "../../hal/store";
+import { copyBytes } from "../../lib/copy-bytes";
 import { beN } from "./bytes";
 import {
   STORE_ERR_BAD_MESSAGE,
@@ -242,11 +243,9 @@ export class ReversalQueue {
     for (let i = 0; i < 6; i++) p[16 + i] = info.pan.first6[i];
     for (let i = 0; i < 4; i++) p[22 + i] = info.pan.last4[i];
     beN(p, 26, 2, outLen);
-    let w = MSG_HEAD;
-    for (let i = 0; i < len; i++) {
-      if (cut > 0 && i >= fields && i < fields + cut) continue;
-      p[w++] = frame[i];
-    }
+    // the frame without field 2's cut, by two native copies (a loop costs ~40,000 instructions a byte)
+    copyBytes(p, MSG_HEAD, frame, 0, fields);
+    copyBytes(p, MSG_HEAD + fields, frame, fields + cut, len);
     if (cut > 0) {
       const m = MSG_HEAD + map;
       p[m] = p[m] & 0xbf; // clear bit 2
