@@ -739,7 +739,8 @@ export class TxnEngine implements TxnEngineApi {
         r.slipDateTime = ((((n[N_CIVIL] % 100) * 100 + n[N_CIVIL + 1]) * 100 + n[N_CIVIL + 2]) * 10000 + n[N_CIVIL + 3] * 100 + n[N_CIVIL + 4]) * 100 + n[N_CIVIL + 5];
         // masked PAN as ASCII
         w = s.pan.length > r.slipPan.length ? r.slipPan.length : s.pan.length;
-        for (i = 0; i < r.slipPan.length; i++) r.slipPan[i] = i < w ? 42 : 0;
+        r.slipPan.fill(0);
+        r.slipPan.fill(42, 0, w);
         for (i = 0; i < w && i < 6; i++) r.slipPan[i] = s.pan.first6[i];
         for (i = w >= 10 ? 0 : w > 6 ? 10 - w : 4; i < 4; i++) r.slipPan[w - 4 + i] = s.pan.last4[i];
         r.slipPanLen = w;
@@ -928,7 +929,7 @@ export class TxnEngine implements TxnEngineApi {
       const len = mp.length > out.length ? out.length : mp.length;
       const head = len < 6 ? len : 6;
       const tail = len - head < 4 ? len - head : 4;
-      for (i = 0; i < len; i++) out[i] = 42;
+      out.fill(42, 0, len);
       for (i = 0; i < head; i++) out[i] = mp.first6[i];
       for (i = 0; i < tail; i++) out[len - tail + i] = mp.last4[4 - tail + i];
       r.maskedPanLen = len;
@@ -1232,7 +1233,9 @@ export class TxnEngine implements TxnEngineApi {
         r.entryMode = en.entryMode;
         // masked PAN as ASCII ("622202******9873")
         w = en.pan.length > r.maskedPan.length ? r.maskedPan.length : en.pan.length;
-        for (i = 0; i < r.maskedPan.length; i++) r.maskedPan[i] = i < w ? 42 : 0;
+        // '*' then 0 by two native fills (19 bytes: a statement a byte would cost ~0.6 M instructions)
+        r.maskedPan.fill(0);
+        r.maskedPan.fill(42, 0, w);
         for (i = 0; i < w && i < 6; i++) r.maskedPan[i] = en.pan.first6[i];
         for (i = w >= 10 ? 0 : w > 6 ? 10 - w : 4; i < 4; i++) r.maskedPan[w - 4 + i] = en.pan.last4[i];
         r.maskedPanLen = w;
