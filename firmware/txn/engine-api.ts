@@ -127,7 +127,13 @@ export interface TxnEngineApi {
   busy(): boolean;
   signedIn(): boolean;
   signIn(): boolean;
-  sale(amountFen: number, card: CardData, pinBlock: Uint8Array | null): boolean;
+  /** `prepared`: prepareSale's token for this card and amount (the request keeps what it built). */
+  sale(amountFen: number, card: CardData, pinBlock: Uint8Array | null, prepared?: number): boolean;
+  /**
+   * At the PIN prompt of a swiped card's sale: build the request fields that do not wait for the
+   * PIN; a token for sale(), 0 when nothing was prepared. `card` null wipes what was prepared.
+   */
+  prepareSale(amountFen: number, card: CardData | null): number;
   balance(card: CardData, pinBlock: Uint8Array | null): boolean;
   /**
    * Void the approved sale with this trace. `card` (optional): the card presented again, as

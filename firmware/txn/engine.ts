@@ -266,7 +266,13 @@ const N_SENT_TID = 47;
 const N_FLEN = 48;
 /** 1: TypedArray set() copies a string's char codes (Espruino does; elsewhere a string's characters are parsed as numbers). */
 export const N_SET_STRING = 49;
-const N_SLOTS = 50;
+/** The token of the sale request prepareSale built in req (0: none). */
+const N_PREP = 50;
+/** Tokens prepareSale handed out (the next one is this + 1). */
+const N_PREP_SEQ = 51;
+/** 1: the running command is the prepared sale (set by command, used by step's first request). */
+const N_USE_PREP = 52;
+const N_SLOTS = 53;
 
 // f (Float64Array): times (ms since the epoch) and amounts, beyond 32 bits
 const F_DEADLINE = 0;
@@ -429,8 +435,55 @@ export class TxnEngine implements TxnEngineApi {
     return !!this.command(TXN_SIGN_IN, 0, 0, null, null);
   }
 
-  sale(amountFen: number, card: CardData, pinBlock: Uint8Array | null): boolean {
-    return !!this.command(TXN_SALE, amountFen, 0, card, pinBlock);
+  /**
+   * `prepared`: the token prepareSale returned for this card and amount, when neither has
+   * changed since; the request then keeps the fields built then (0: build them all now).
+   */
+  sale(amountFen: number, card: CardData, pinBlock: Uint8Array | null, prepared?: number): boolean {
+    return !!this.command(TXN_SALE, amountFen, prepared ? prepared : 0, card, pinBlock);
+  }
+
+  /**
+   * Build a swiped card's sale request fields that do not wait for the PIN (2, 3, 4, 25, 35, 36,
+   * 41, 42, 49, 60) while the cardholder types it: the terminal calls this at the PIN prompt
+   * and hands the token to sale() with the same card and amount (a statement costs ~10,000
+   * instructions on Espruino: this is ~15 M off the wait after Enter). Returns the token, or 0
+   * when nothing was prepared (busy, chip card, a field refused: sale() then builds them all).
+   * `card` null wipes a prepared request (the PIN entry was abandoned); any other command does
+   * too. @hot
+   */
+  prepareSale(amountFen: number, card: CardData | null): number {
+    const n = this.n;
+    if (n[N_STATE] !== S_IDLE) return 0;
+    const m = this.req;
+    if (n[N_PREP] !== 0) {
+      // the card's digits go with the request they were in
+      m.data.fill(0);
+      m.clear();
+      n[N_PREP] = 0;
+    }
+    if (card === null || card.entryMode === ENTRY_CHIP) return 0;
+    m.clear();
+    const cfg = this.cfg;
+    let e = m.setAscii(41, cfg, CFG_TID, 8);
+    if (e === ISO_OK) e = m.setAscii(42, cfg, CFG_MID, 15);
+    if (e === ISO_OK) e = m.setDigits(2, card.pan, 0, card.panLen);
+    if (e === ISO_OK) e = m.setNumeric(3, 0);
+    if (e === ISO_OK) e = m.setNumeric(4, amountFen);
+    if (e === ISO_OK) e = m.setNumeric(25, 0);
+    if (e === ISO_OK && card.track2Len > 0) e = m.setDigits(35, card.track2, 0, card.track2Len);
+    if (e === ISO_OK && card.track3Len > 0) e = m.setDigits(36, card.track3, 0, card.track3Len);
+    if (e === ISO_OK) e = m.setText(49, "156");
+    if (e === ISO_OK) {
+      writeAsciiDigits(cfg, CFG_DIGITS, 22, 2);
+      writeAsciiDigits(cfg, CFG_DIGITS + 2, this.sto.counters.batch, 6);
+      writeAsciiDigits(cfg, CFG_DIGITS + 8, 50, 5); // as step() writes 60 for a sale
+      e = m.setDigits(60, cfg, CFG_DIGITS, 13);
+    }
+    n[N_PREP_SEQ] = (n[N_PREP_SEQ] % 1000000) + 1;
+    n[N_PREP] = n[N_PREP_SEQ];
+    if (e !== ISO_OK) return this.prepareSale(0, null);
+    return n[N_PREP];
   }
 
   balance(card: CardData, pinBlock: Uint8Array | null): boolean {
@@ -635,6 +688,12 @@ export class TxnEngine implements TxnEngineApi {
         n[N_LINK_UP] = 0;
         if (v === 1) this.link.close();
         this.tx.fill(0);
+        if (n[N_USE_PREP] === 1) {
+          // ended before its request was built: the prepared card digits go too
+          n[N_USE_PREP] = 0;
+          this.req.data.fill(0);
+          this.req.clear();
+        }
         n[N_PAN_LEN] = 0;
         n[N_T2_LEN] = 0;
         n[N_T3_LEN] = 0;
@@ -857,6 +916,12 @@ export class TxnEngine implements TxnEngineApi {
     r.slipPan.fill(0);
     r.slipPanLen = 0;
     r.slipReason = 0;
+    // a prepared request (prepareSale) serves the sale its token was given to; any other command
+    // wipes it (b is a sale's token: sale() passes it there)
+    i = type === TXN_SALE && v === 0 && b !== 0 && b === n[N_PREP] && card !== null && card.entryMode !== ENTRY_CHIP ? 1 : 0;
+    if (n[N_PREP] !== 0 && i === 0) this.prepareSale(0, null);
+    n[N_PREP] = 0;
+    n[N_USE_PREP] = i;
     if (v !== 0) return false;
     // what the command carries: the original, the card (copied into tx), the amount
     n[N_HAS_ORIG] = type === TXN_VOID || type === TXN_REFUND ? 1 : 0;
@@ -1101,6 +1166,10 @@ export class TxnEngine implements TxnEngineApi {
 
     const m = this.req;
     const cfg = this.cfg;
+    // the prepared fields serve only the command's own first request (a reversal or a sign-in
+    // before it takes req: then it is built whole)
+    const pre = k === X_MAIN && n[N_USE_PREP] === 1;
+    n[N_USE_PREP] = 0;
     if (k === X_REVERSAL) {
       // the pending 0400, rebuilt from its stored image with its current reason and a fresh MAC
       const q = this.sto.reversals;
@@ -1135,30 +1204,31 @@ export class TxnEngine implements TxnEngineApi {
       j = k === X_MAIN && n[N_HAS_CARD] === 1 ? B_CARD | (n[N_CHIP] === 1 ? B_CHIP : 0) : 0;
       if (k === X_MAIN && n[N_HAS_PIN] === 1) j |= B_PIN;
       if (k === X_MAIN && n[N_HAS_ORIG] === 1) j |= B_ORIG;
-      m.clear();
+      // prepared (pre): 2, 3, 4, 25, 35, 36, 41, 42, 49 and 60 are in req already
+      if (!pre) m.clear();
       cfg[CFG_HEAD + 5] = (j & B_CHIP) !== 0 ? 0x61 : 0x60;
       for (let h = 0; h < m.head.length; h++) m.head[h] = cfg[CFG_HEAD + h];
       m.mti = n[N_SENT_MTI];
       e = m.setNumeric(11, w);
-      if (e === ISO_OK) e = m.setAscii(41, cfg, CFG_TID, 8);
-      if (e === ISO_OK) e = m.setAscii(42, cfg, CFG_MID, 15);
+      if (e === ISO_OK && !pre) e = m.setAscii(41, cfg, CFG_TID, 8);
+      if (e === ISO_OK && !pre) e = m.setAscii(42, cfg, CFG_MID, 15);
       if (k === X_MAIN) {
         v = n[N_JOB];
-        if (e === ISO_OK && (j & B_CARD) !== 0) e = m.setDigits(2, tx, TX_PAN, n[N_PAN_LEN]);
-        if (e === ISO_OK) e = m.setNumeric(3, v === TXN_BALANCE ? 310000 : v === TXN_SALE ? 0 : 200000);
-        if (e === ISO_OK && v !== TXN_BALANCE) e = m.setNumeric(4, this.f[F_AMOUNT]);
+        if (e === ISO_OK && !pre && (j & B_CARD) !== 0) e = m.setDigits(2, tx, TX_PAN, n[N_PAN_LEN]);
+        if (e === ISO_OK && !pre) e = m.setNumeric(3, v === TXN_BALANCE ? 310000 : v === TXN_SALE ? 0 : 200000);
+        if (e === ISO_OK && !pre && v !== TXN_BALANCE) e = m.setNumeric(4, this.f[F_AMOUNT]);
         if (e === ISO_OK && (j & B_CHIP) !== 0) {
           e = m.setDigits(14, tx, TX_EXPIRY, 4);
           if (e === ISO_OK && n[N_PAN_SEQ] >= 0) e = m.setNumeric(23, n[N_PAN_SEQ]);
         }
         if (e === ISO_OK) e = m.setNumeric(22, ((j & B_CARD) === 0 ? 1 : (j & B_CHIP) !== 0 ? 5 : 2) * 10 + ((j & B_PIN) !== 0 ? 1 : 2));
-        if (e === ISO_OK) e = m.setNumeric(25, 0);
+        if (e === ISO_OK && !pre) e = m.setNumeric(25, 0);
         if (e === ISO_OK && (j & B_PIN) !== 0) e = m.setNumeric(26, 12);
-        if (e === ISO_OK && (j & B_CARD) !== 0 && n[N_T2_LEN] > 0) e = m.setDigits(35, tx, TX_TRACK2, n[N_T2_LEN]);
-        if (e === ISO_OK && (j & B_CARD) !== 0 && n[N_T3_LEN] > 0) e = m.setDigits(36, tx, TX_TRACK3, n[N_T3_LEN]);
+        if (e === ISO_OK && !pre && (j & B_CARD) !== 0 && n[N_T2_LEN] > 0) e = m.setDigits(35, tx, TX_TRACK2, n[N_T2_LEN]);
+        if (e === ISO_OK && !pre && (j & B_CARD) !== 0 && n[N_T3_LEN] > 0) e = m.setDigits(36, tx, TX_TRACK3, n[N_T3_LEN]);
         if (e === ISO_OK && (j & B_ORIG) !== 0 && en.rrn[0] !== 0) e = m.setAscii(37, en.rrn, 0, 12);
         if (e === ISO_OK && (j & B_ORIG) !== 0 && en.authCode[0] !== 0) e = m.setAscii(38, en.authCode, 0, 6);
-        if (e === ISO_OK) e = m.setText(49, "156");
+        if (e === ISO_OK && !pre) e = m.setText(49, "156");
         if (e === ISO_OK && (j & B_PIN) !== 0) {
           e = m.setBytes(52, tx, TX_PIN, 8);
           cfg[CFG_DIGITS] = 50; // "2": format 0 PIN block
@@ -1167,7 +1237,7 @@ export class TxnEngine implements TxnEngineApi {
           if (e === ISO_OK) e = m.setDigits(53, cfg, CFG_DIGITS, 16);
         }
         if (e === ISO_OK && (j & B_CHIP) !== 0 && n[N_ICC_LEN] > 0) e = m.setBytes(55, tx, TX_ICC, n[N_ICC_LEN]);
-        if (e === ISO_OK) {
+        if (e === ISO_OK && !pre) {
           writeAsciiDigits(cfg, CFG_DIGITS, v === TXN_BALANCE ? 1 : v === TXN_SALE ? 22 : v === TXN_VOID ? 23 : 25, 2);
           writeAsciiDigits(cfg, CFG_DIGITS + 2, batch, 6);
           writeAsciiDigits(cfg, CFG_DIGITS + 8, 50, 5); // 60.3 "000", 60.4 "5" (chip-capable terminal), 60.5 "0"

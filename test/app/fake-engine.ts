@@ -107,8 +107,17 @@ export class FakeEngine implements TxnEngineApi {
   signIn(): boolean {
     return this.start("signIn", TXN_SIGN_IN, 0, null, []);
   }
-  sale(amountFen: number, card: CardData, pinBlock: Uint8Array | null): boolean {
+  sale(amountFen: number, card: CardData, pinBlock: Uint8Array | null, prepared?: number): boolean {
+    this.salePrepared.push(prepared || 0);
     return this.start("sale", TXN_SALE, amountFen, card, [amountFen, pinBlock ? Array.from(pinBlock) : null]);
+  }
+  /** prepareSale's calls (amount, or -1 for a wipe), apart from `calls`; the token is their count. */
+  prepares: number[] = [];
+  /** The token each sale() was given (0: none). */
+  salePrepared: number[] = [];
+  prepareSale(amountFen: number, card: CardData | null): number {
+    this.prepares.push(card === null ? -1 : amountFen);
+    return card === null || this.running ? 0 : this.prepares.length;
   }
   balance(card: CardData, pinBlock: Uint8Array | null): boolean {
     return this.start("balance", TXN_BALANCE, 0, card, [pinBlock ? Array.from(pinBlock) : null]);

@@ -380,3 +380,76 @@ describe("TxnEngine with a link that answers inside the engine's calls", () => {
     });
   }
 });
+
+describe("a sale prepared at the PIN prompt (prepareSale)", () => {
+  const req = (engine: TxnEngine) => (engine as unknown as { req: { data: Uint8Array } }).req.data;
+  /** The PAN's first 12 digits as field 2 packs them (BCD). */
+  const hasPan = (buf: Uint8Array) => Buffer.from(buf).indexOf(Buffer.from(MAG_DEBIT.pan.slice(0, 12), "hex")) >= 0;
+
+  it("sends the request a sale built whole sends (its own STAN and MAC), and is approved", () => {
+    const { host, engine, rec, pin } = setup();
+    engine.signIn();
+    const c1 = swiped(MAG_DEBIT);
+    assert.equal(engine.sale(1000, c1, pin(c1, MAG_DEBIT.pin)), true);
+    const c2 = swiped(MAG_DEBIT);
+    const token = engine.prepareSale(1000, c2);
+    assert.ok(token > 0);
+    assert.equal(hasPan(req(engine)), true, "the prepared request holds the PAN");
+    assert.equal(engine.sale(1000, c2, pin(c2, MAG_DEBIT.pin), token), true);
+    assert.equal(rec.results[2].outcome, OUT_APPROVED, "the host checked its MAC");
+    const [whole, prepared] = [host.requests[1], host.requests[2]];
+    assert.equal(host.bodies[2].length, host.bodies[1].length);
+    const but = (m: IsoMessage) => Object.keys(m.fields).filter((f) => f !== "11" && f !== "64").map((f) => f + "=" + String(m.fields[Number(f)]));
+    assert.deepEqual(but(prepared), but(whole), "every field but the STAN and the MAC, in the same order");
+    assert.equal(Number(prepared.fields[11]), Number(whole.fields[11]) + 1);
+    assert.equal(hasPan(req(engine)), false, "the PAN is scrubbed from the request once it left");
+  });
+
+  it("a pending reversal goes first: the sale is then built whole and approved", () => {
+    const { host, engine, rec, pin, stores } = setup();
+    engine.signIn();
+    host.plan = (r) => (r.mti === "0200" || r.mti === "0400" ? { silent: true } : undefined);
+    const c1 = swiped(MAG_DEBIT);
+    engine.sale(500, c1, pin(c1, MAG_DEBIT.pin));
+    engine.tick(Date.now() * 2); // no reply: the reversal stays pending (its 0400 unanswered too)
+    engine.tick(Date.now() * 3);
+    assert.equal(stores.reversals.isPending, true);
+    host.plan = () => undefined;
+    const c2 = swiped(MAG_DEBIT);
+    const token = engine.prepareSale(700, c2);
+    assert.ok(token > 0);
+    assert.equal(engine.sale(700, c2, pin(c2, MAG_DEBIT.pin), token), true);
+    const last = rec.results[rec.results.length - 1];
+    assert.equal(last.outcome, OUT_APPROVED);
+    assert.deepEqual(host.mtis().slice(-2), ["0400", "0200"]);
+    const sent = host.requests[host.requests.length - 1];
+    assert.equal(sent.fields[2], MAG_DEBIT.pan);
+    assert.equal(Number(sent.fields[4]), 700);
+    assert.equal(stores.reversals.isPending, false);
+  });
+
+  it("a stale token is not used: another command wipes the prepared request, a chip card or a busy engine gets none", () => {
+    const { host, engine, rec, pin } = setup();
+    engine.signIn();
+    const card = swiped(MAG_DEBIT);
+    const token = engine.prepareSale(1000, card);
+    assert.ok(hasPan(req(engine)));
+    assert.equal(engine.balance(card, pin(card, MAG_DEBIT.pin)), true);
+    assert.equal(engine.prepareSale(0, null), 0);
+    assert.equal(engine.sale(1200, card, pin(card, MAG_DEBIT.pin), token), true, "a stale token: built whole");
+    const sent = host.requests[host.requests.length - 1];
+    assert.equal(Number(sent.fields[4]), 1200);
+    assert.equal(rec.results[rec.results.length - 1].outcome, OUT_APPROVED);
+    // wiped: prepareSale(0, null), and a token for another amount
+    const t2 = engine.prepareSale(300, card);
+    engine.prepareSale(0, null);
+    assert.ok(req(engine).every((b) => b === 0), "wiped to zeros");
+    assert.equal(engine.sale(300, card, pin(card, MAG_DEBIT.pin), t2), true);
+    assert.equal(rec.results[rec.results.length - 1].outcome, OUT_APPROVED, "built whole after the wipe");
+    assert.equal(engine.prepareSale(100, chip(CHIP_DEBIT)), 0, "a chip card's request waits for its cryptogram");
+    host.plan = () => ({ silent: true });
+    engine.sale(100, card, pin(card, MAG_DEBIT.pin));
+    assert.equal(engine.busy(), true);
+    assert.equal(engine.prepareSale(100, card), 0, "busy: req is in use");
+  });
+});
