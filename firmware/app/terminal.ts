@@ -111,6 +111,7 @@ import {
   V_PIN_LEN,
   V_PAGE,
   V_STAGE,
+  V_PREP,
   V_COUNTDOWN,
   V_NOTICE_A,
   V_NOTICE_B,
@@ -446,6 +447,8 @@ export class Terminal implements EngineListener {
       paint(this);
     }
     this.lcd.flush();
+    // a sale's request fields that do not wait for the PIN, built once the PIN prompt is out
+    if (v[V_PREP] < 0) v[V_PREP] = v[V_STATE] === ST_PIN ? this.engine.prepareSale(v[V_AMOUNT], this.card) : 0;
     if (this.kick !== null) this.kick();
   }
 
@@ -609,6 +612,8 @@ export class Terminal implements EngineListener {
       v[V_INPUT_UNTIL] = v[V_NOW] + v[V_INPUT_MS];
       v[V_DIRTY] = 1;
     } else if (what === A_IDLE || what === A_ABORT) {
+      if (v[V_PREP] > 0) e.prepareSale(0, null); // the prepared request had the card's digits
+      v[V_PREP] = 0;
       this.card.wipe();
       v[V_CARD_READY] = 0;
       v[V_FALLBACK] = 0;
@@ -668,6 +673,7 @@ export class Terminal implements EngineListener {
       else {
         this.act(A_GO, ST_PIN, 0, null);
         v[V_PIN_LEN] = 0;
+        v[V_PREP] = t === TXN_SALE ? -1 : 0;
       }
     } else if (what === A_DIGITS_DONE) {
       const st = v[V_STATE];
@@ -765,7 +771,9 @@ export class Terminal implements EngineListener {
       v[V_DEADLINE] = 0;
       v[V_LAST_STAGE] = 0;
       let ok = false;
-      if (a === TXN_SALE) ok = e.sale(amount, this.card, blk);
+      const prepared = v[V_PREP] > 0 ? v[V_PREP] : 0;
+      v[V_PREP] = 0;
+      if (a === TXN_SALE) ok = e.sale(amount, this.card, blk, prepared);
       else if (a === TXN_BALANCE) ok = e.balance(this.card, blk);
       else if (a === TXN_REFUND) ok = e.refund(amount, this.card, this.rrn, v[V_ORIG_DATE]);
       else if (a === TXN_VOID) ok = e.voidSale(R[oe + R_STAN], v[V_CARD_READY] ? this.card : null, null);

@@ -161,6 +161,31 @@ describe("Terminal: swipe sale", () => {
     assert.equal(r2.engine.called("makePinBlock").length, 0);
   });
 
+  it("at the PIN prompt the engine prepares the swiped sale; ENTER hands it the token, CANCEL has it wiped", () => {
+    const r = new Rig();
+    toPin(r, "12345");
+    r.advance(100); // a pass of the loop with the prompt out
+    assert.deepEqual(r.engine.prepares, [12345], "prepared once, for the amount entered");
+    r.keys("123456", "ENTER");
+    assert.deepEqual(r.engine.salePrepared, [1], "the sale got the token");
+    r.advance(1000);
+    assert.equal(r.state(), "RESULT");
+    r.keys("ENTER");
+    assert.deepEqual(r.engine.prepares, [12345], "nothing left to wipe after the sale");
+    const r2 = new Rig();
+    toPin(r2, "100");
+    r2.advance(100);
+    r2.keys("12", "CANCEL");
+    assert.equal(r2.state(), "IDLE");
+    assert.deepEqual(r2.engine.prepares, [100, -1], "the abandoned request is wiped");
+    const r3 = new Rig();
+    r3.keys("F1", "4");
+    r3.swipe(MAG_DEBIT);
+    assert.equal(r3.state(), "PIN");
+    r3.advance(100);
+    assert.deepEqual(r3.engine.prepares, [], "a balance inquiry prepares nothing");
+  });
+
   it("a card swiped at idle starts a sale with the card already read", () => {
     const r = new Rig();
     r.swipe(MAG_DEBIT_TRACK3);
