@@ -33,6 +33,8 @@ export interface TxnTimes {
         instructionsPerSale: number;
         /** A whole sale through TxnEngine, PIN Enter to result: what the terminal adds around the host round trip. */
         engineSale: number;
+        /** What the terminal builds at the PIN prompt, while the PIN is typed (prepareSale); not in engineSale. */
+        atPinPrompt: number;
         /** The pieces alone (pack includes the PIN block; journal = the flash writes); "receipt-zh" beside "receipt". */
         perPiece: Record<string, number>;
         rounds: number;
@@ -155,7 +157,8 @@ async function callgrind(bin: string, code: string): Promise<TxnTimes["callgrind
   for (const piece of SALE_PIECES) perPiece[piece] = (counts[piece] - counts[""]) / rounds;
   // the pieces leave out what the engine does around them (its state steps, the 0400 image
   // packed, the frame taken from the socket's string, the result): the sale is counted whole
-  const engineSale = await countSales(bin, codeFrom.startsWith("pretokenised"));
+  const sales = await countSales(bin, codeFrom.startsWith("pretokenised"));
+  const engineSale = sales.afterEnter;
   const instructionsPerSale = engineSale + perPiece.receipt;
   const loop: number[] = [];
   for (const n of [0, LOOP_ITERATIONS]) {
@@ -172,6 +175,7 @@ async function callgrind(bin: string, code: string): Promise<TxnTimes["callgrind
   return {
     instructionsPerSale,
     engineSale,
+    atPinPrompt: sales.atPinPrompt,
     perPiece,
     rounds,
     pico: { loopInstructionsPerIteration: perIteration, instructionsPerSecond: perSecond, msPerRound: (instructionsPerSale / perSecond) * 1000 },
@@ -193,12 +197,14 @@ function binaryLiteral(s: string): string {
 export const SALES_COUNTED = 10;
 
 /**
- * Instructions per whole sale through the firmware's TxnEngine (entries/sale-entry.ts): from the
- * PIN Enter to the result, every state step, both packs, the stores, the reply's checks. The
- * host's replies are recorded in Node first (the host simulator, the same keys and STANs) and
- * written into the script; the run with 0 sales has the same script, so only the sales differ.
+ * Instructions per whole sale through the firmware's TxnEngine (entries/sale-entry.ts), as the
+ * terminal runs it: the request fields prepared at the PIN prompt (`atPinPrompt`), then from the
+ * PIN Enter to the result (`afterEnter`): the PIN block, every state step, both packs, the
+ * stores, the reply's checks. The host's replies are recorded in Node first (the host
+ * simulator, the same keys and STANs) and written into the script; the run with 0 sales has the
+ * same script, so only the sales differ; a third run makes only the preparations.
  */
-export async function countSales(bin: string, flat: boolean): Promise<number> {
+export async function countSales(bin: string, flat: boolean): Promise<{ afterEnter: number; atPinPrompt: number }> {
   const steps: Step[] = [{ cmd: "signIn" }];
   for (let i = 0; i < SALES_COUNTED; i++) steps.push({ cmd: "sale", card: MAG_DEBIT, amount: 100 + i, pin: MAG_DEBIT.pin });
   const replies = record(steps).map((r, i) => {
@@ -208,7 +214,7 @@ export async function countSales(bin: string, flat: boolean): Promise<number> {
   });
   const code = await buildEntry("bench/espruino/entries/sale-entry.ts");
   const counts: number[] = [];
-  for (const n of [0, SALES_COUNTED]) {
+  for (const [n, what] of [[0, "sale"], [SALES_COUNTED, "sale"], [SALES_COUNTED, "prepare"]] as [number, string][]) {
     const dir = newWorkDir("espruino-cg-");
     try {
       await installStorage(bin, dir, [{ name: "sale.js", data: flat ? pretokenise(code) : code }], null);
@@ -222,8 +228,10 @@ export async function countSales(bin: string, flat: boolean): Promise<number> {
           load,
           `var RP=[${replies.join(",")}];`,
           `if(!S("init",${args})||!S("signIn",0,RP[0]))throw new Error("sign-in");var a0=S("approved");`,
-          `for(var i=0;i<${n};i++)if(!S("sale",100+i,RP[i+1]))throw new Error("sale "+i+" not started");`,
-          `if(S("approved")-a0!==${n})throw new Error("approved "+(S("approved")-a0)+" of ${n}");`,
+          what === "sale"
+            ? `for(var i=0;i<${n};i++)if(!S("sale",100+i,RP[i+1]))throw new Error("sale "+i+" not started");`
+            : `for(var i=0;i<${n};i++)if(!S("prepare",100+i))throw new Error("sale "+i+" not prepared");`,
+          `if(S("approved")-a0!==${what === "sale" ? n : 0})throw new Error("approved "+(S("approved")-a0)+" of ${n}");`,
         ].join("\n") + "\n"
       );
       counts.push(await runCallgrind(bin, dir, "cg.js"));
@@ -231,5 +239,6 @@ export async function countSales(bin: string, flat: boolean): Promise<number> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  return (counts[1] - counts[0]) / SALES_COUNTED;
+  const atPinPrompt = (counts[2] - counts[0]) / SALES_COUNTED;
+  return { afterEnter: (counts[1] - counts[0]) / SALES_COUNTED - atPinPrompt, atPinPrompt };
 }

@@ -8,7 +8,10 @@
  * callgrind: N sales minus 0 sales, the same script otherwise.
  *
  *   S("init", startMs, tmkHex, tid, mid, pan, track2, pin)  stores (fresh logs) and engine
- *   S("signIn", 0, reply)  S("sale", amountFen, reply)  -> true when started
+ *   S("signIn", 0, reply)  S("sale", amountFen, reply)  -> true when started (the sale as the
+ *                       terminal runs it: prepared at the PIN prompt, then the PIN block and
+ *                       the sale with the token at Enter)
+ *   S("prepare", amountFen)  the PIN prompt's part alone (prepareSale), -> its token
  *   S("approved")       sales approved so far
  *
  * Test-side glue only (hex parsing at init); a sale's own glue is a few calls.
@@ -72,12 +75,14 @@ global.S = function (cmd: string, a: any, b: any, c: any, d: any, p: any, t: any
   if (cmd === "approved") return approved;
   const e = engine;
   if (e === null) return false;
+  if (cmd === "prepare") return e.prepareSale(a, card);
   let started = false;
   if (cmd === "signIn") started = e.signIn();
   else if (cmd === "sale") {
+    const token = e.prepareSale(a, card);
     // the PIN pad's digits, as the terminal hands them over at Enter
     pin.set(pinTemplate);
-    started = e.sale(a, card, e.makePinBlock(pin, pinLen, card));
+    started = token > 0 && e.sale(a, card, e.makePinBlock(pin, pinLen, card), token);
     pin.fill(0);
   }
   if (!started) return false;
