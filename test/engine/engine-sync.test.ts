@@ -428,6 +428,20 @@ describe("a sale prepared at the PIN prompt (prepareSale)", () => {
     assert.equal(stores.reversals.isPending, false);
   });
 
+  it("a sale that ends before its request is built (the link never came up) wipes what was prepared", () => {
+    const { host, engine, rec, pin } = setup();
+    engine.signIn();
+    host.open = () => undefined; // the connection never comes up
+    const card = swiped(MAG_DEBIT);
+    const token = engine.prepareSale(1000, card);
+    assert.equal(engine.sale(1000, card, pin(card, MAG_DEBIT.pin), token), true);
+    assert.equal(hasPan(req(engine)), true, "still prepared while the link connects");
+    engine.onLinkDown();
+    assert.equal(rec.results[rec.results.length - 1].outcome, OUT_NO_RESPONSE);
+    assert.ok(req(engine).every((b) => b === 0), "wiped at the end of the command");
+    assert.deepEqual(host.mtis(), ["0800"]);
+  });
+
   it("a stale token is not used: another command wipes the prepared request, a chip card or a busy engine gets none", () => {
     const { host, engine, rec, pin } = setup();
     engine.signIn();
