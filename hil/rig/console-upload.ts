@@ -49,6 +49,13 @@ export async function waitReady(session: ConsoleSession, totalMs: number, probeM
 export interface ConsoleUploadOptions {
   /** Time allowed for each step and for the boot to answer; default 10000 ms. */
   timeoutMs?: number;
+  /**
+   * Compact Storage after erasing the old bundle: an upload that died half-way had already
+   * reserved the bundle's whole size, and its trash beside a new copy leaves no room for the
+   * transaction logs (the firmware then stops at STORAGE ERROR / NO SPACE). Not power-safe on a
+   * board (Storage.compact moves files through RAM): for the Linux interpreter's retry.
+   */
+  compact?: boolean;
 }
 
 /**
@@ -62,6 +69,7 @@ export async function uploadOverConsole(session: ConsoleSession, bundle: string 
   await waitReady(session, t);
   const S = 'require("Storage")';
   await session.eval(`${S}.erase(${jsByteString(FIRMWARE_FILE)})`, t);
+  if (opts.compact) await session.eval(`${S}.compact()`, t);
   for (let off = 0; off < bytes.length || off === 0; off += UPLOAD_CHUNK) {
     const chunk = bytes.slice(off, off + UPLOAD_CHUNK);
     const args = off === 0 ? `0,${bytes.length}` : `${off}`;

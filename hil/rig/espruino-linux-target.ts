@@ -107,7 +107,8 @@ export class EspruinoLinuxTarget implements Target {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.start();
-        await uploadOverConsole(this.session, stored.bytes, { timeoutMs: this.startMs });
+        // a retry first reclaims what the dead upload had reserved (see ConsoleUploadOptions.compact)
+        await uploadOverConsole(this.session, stored.bytes, { timeoutMs: this.startMs, compact: attempt > 1 });
         break;
       } catch (e) {
         if (attempt >= 3 || this.proc !== null) throw e; // still running: a real upload failure

@@ -66,6 +66,8 @@ export class FakeEspruino {
   mute = false;
   /** Called after each Storage.write (the process run's FAKE_CRASH_ONCE). */
   onWrite: (() => void) | null = null;
+  /** Called on Storage.compact() (the process run marks it with a file "compacted"). */
+  onCompact: (() => void) | null = null;
   /** Like Espruino, a reboot (load/reset) drops input that arrives before it is done. */
   private deafUntil = 0;
 
@@ -168,6 +170,10 @@ export class FakeEspruino {
       list() {
         return Object.keys(files);
       },
+      compact() {
+        // erased files leave no trash here: nothing to move
+        if (self.onCompact) self.onCompact();
+      },
     };
     const board = this.board;
     this.ctx = createContext({
@@ -228,6 +234,7 @@ export class FakeEspruino {
 /** Run as a process: the console on stdin/stdout, Storage in ./espruino.flash. */
 function main(): void {
   const fake = new FakeEspruino({ storage: fileStorage(resolve("espruino.flash")) });
+  fake.onCompact = () => writeFileSync(resolve("compacted"), "1");
   const chunk = Number(process.env.FAKE_CHUNK || 0);
   let queue = Promise.resolve();
   fake.onOutput((text) => {

@@ -157,6 +157,7 @@ describe("rig targets", () => {
         const t = new EspruinoLinuxTarget({ bin: process.execPath, binArgs: ["--import", TSX, FAKE], workDir: dir, env: { FAKE_CRASH_ONCE: "crashed" }, log: (l) => lines.push(l) });
         await t.upload(TINY_BUNDLE);
         assert.ok(existsSync(join(dir, "crashed")), "the first interpreter did die");
+        assert.ok(existsSync(join(dir, "compacted")), "the retry compacted Storage: the dead upload's reserved space comes back");
         assert.ok(lines.some((l) => /exited during the upload .*code 1.*uploading again/.test(l)), lines.join("\n"));
         assert.ok(((await t.eval("boots")) as number) >= 1, "the uploaded bundle runs (the upload checked its CRC)");
         await t.close();
