@@ -266,13 +266,14 @@ const N_SENT_TID = 47;
 const N_FLEN = 48;
 /** 1: TypedArray set() copies a string's char codes (Espruino does; elsewhere a string's characters are parsed as numbers). */
 export const N_SET_STRING = 49;
-/** The token of the sale request prepareSale built in req (0: none). */
+/**
+ * The token of the sale request prepareSale built in req (0: none): kept by the sale it was
+ * given to until its request is built, wiped by anything else.
+ */
 const N_PREP = 50;
 /** Tokens prepareSale handed out (the next one is this + 1). */
 const N_PREP_SEQ = 51;
-/** 1: the running command is the prepared sale (set by command, used by step's first request). */
-const N_USE_PREP = 52;
-const N_SLOTS = 53;
+const N_SLOTS = 52;
 
 // f (Float64Array): times (ms since the epoch) and amounts, beyond 32 bits
 const F_DEADLINE = 0;
@@ -432,7 +433,7 @@ export class TxnEngine implements TxnEngineApi {
   // ================================================================ commands
 
   signIn(): boolean {
-    return !!this.command(TXN_SIGN_IN, 0, 0, null, null);
+    return this.command(TXN_SIGN_IN, 0, 0, null, null);
   }
 
   /**
@@ -440,7 +441,7 @@ export class TxnEngine implements TxnEngineApi {
    * changed since; the request then keeps the fields built then (0: build them all now).
    */
   sale(amountFen: number, card: CardData, pinBlock: Uint8Array | null, prepared?: number): boolean {
-    return !!this.command(TXN_SALE, amountFen, prepared ? prepared : 0, card, pinBlock);
+    return this.command(TXN_SALE, amountFen, prepared ? prepared : 0, card, pinBlock);
   }
 
   /**
@@ -450,11 +451,12 @@ export class TxnEngine implements TxnEngineApi {
    * instructions on Espruino: this is ~15 M off the wait after Enter). Returns the token, or 0
    * when nothing was prepared (busy, chip card, a field refused: sale() then builds them all).
    * `card` null wipes a prepared request (the PIN entry was abandoned); any other command does
-   * too. @hot
+   * too, and so does the end of the sale it was for. A wipe is safe in any state: until its
+   * request is built, the sale keeps req for nothing else, and step() builds it whole when the
+   * token is gone. @hot
    */
   prepareSale(amountFen: number, card: CardData | null): number {
     const n = this.n;
-    if (n[N_STATE] !== S_IDLE) return 0;
     const m = this.req;
     if (n[N_PREP] !== 0) {
       // the card's digits go with the request they were in
@@ -462,7 +464,7 @@ export class TxnEngine implements TxnEngineApi {
       m.clear();
       n[N_PREP] = 0;
     }
-    if (card === null || card.entryMode === ENTRY_CHIP) return 0;
+    if (card === null || n[N_STATE] !== S_IDLE || card.entryMode === ENTRY_CHIP) return 0;
     m.clear();
     const cfg = this.cfg;
     let e = m.setAscii(41, cfg, CFG_TID, 8);
@@ -487,23 +489,23 @@ export class TxnEngine implements TxnEngineApi {
   }
 
   balance(card: CardData, pinBlock: Uint8Array | null): boolean {
-    return !!this.command(TXN_BALANCE, 0, 0, card, pinBlock);
+    return this.command(TXN_BALANCE, 0, 0, card, pinBlock);
   }
 
   voidSale(trace: number, card?: CardData | null, pinBlock?: Uint8Array | null): boolean {
-    return !!this.command(TXN_VOID, trace, 0, card ? card : null, card && pinBlock ? pinBlock : null);
+    return this.command(TXN_VOID, trace, 0, card ? card : null, card && pinBlock ? pinBlock : null);
   }
 
   refund(amountFen: number, card: CardData, origRrn: Uint8Array, origDateMmdd: number): boolean {
-    return !!this.command(TXN_REFUND, amountFen, origDateMmdd, card, origRrn);
+    return this.command(TXN_REFUND, amountFen, origDateMmdd, card, origRrn);
   }
 
   settle(): boolean {
-    return !!this.command(TXN_SETTLE, 0, 0, null, null);
+    return this.command(TXN_SETTLE, 0, 0, null, null);
   }
 
   sendReversal(): boolean {
-    return !!this.command(TXN_REVERSAL, 0, 0, null, null);
+    return this.command(TXN_REVERSAL, 0, 0, null, null);
   }
 
   makePinBlock(pin: Uint8Array, len: number, card: CardData): Uint8Array | null {
@@ -688,12 +690,8 @@ export class TxnEngine implements TxnEngineApi {
         n[N_LINK_UP] = 0;
         if (v === 1) this.link.close();
         this.tx.fill(0);
-        if (n[N_USE_PREP] === 1) {
-          // ended before its request was built: the prepared card digits go too
-          n[N_USE_PREP] = 0;
-          this.req.data.fill(0);
-          this.req.clear();
-        }
+        // ended before its request was built: the prepared card digits go too
+        if (n[N_PREP] !== 0) this.prepareSale(0, null);
         n[N_PAN_LEN] = 0;
         n[N_T2_LEN] = 0;
         n[N_T3_LEN] = 0;
@@ -920,8 +918,6 @@ export class TxnEngine implements TxnEngineApi {
     // wipes it (b is a sale's token: sale() passes it there)
     i = type === TXN_SALE && v === 0 && b !== 0 && b === n[N_PREP] && card !== null && card.entryMode !== ENTRY_CHIP ? 1 : 0;
     if (n[N_PREP] !== 0 && i === 0) this.prepareSale(0, null);
-    n[N_PREP] = 0;
-    n[N_USE_PREP] = i;
     if (v !== 0) return false;
     // what the command carries: the original, the card (copied into tx), the amount
     n[N_HAS_ORIG] = type === TXN_VOID || type === TXN_REFUND ? 1 : 0;
@@ -1166,10 +1162,11 @@ export class TxnEngine implements TxnEngineApi {
 
     const m = this.req;
     const cfg = this.cfg;
-    // the prepared fields serve only the command's own first request (a reversal or a sign-in
-    // before it takes req: then it is built whole)
-    const pre = k === X_MAIN && n[N_USE_PREP] === 1;
-    n[N_USE_PREP] = 0;
+    // the prepared fields serve only the command's own first request; a reversal or a sign-in
+    // before it takes req, and the prepared bytes are wiped first (the sale is then built whole)
+    const pre = k === X_MAIN && n[N_PREP] !== 0;
+    if (pre) n[N_PREP] = 0;
+    else if (n[N_PREP] !== 0) this.prepareSale(0, null);
     if (k === X_REVERSAL) {
       // the pending 0400, rebuilt from its stored image with its current reason and a fresh MAC
       const q = this.sto.reversals;
