@@ -141,23 +141,35 @@ export function desBlock(
   // 15-10, 7-2, and groups 2, 4, 6, 8 the same bits of R rotated left by 4 (SPBOX is rotated too).
   l = (l >>> 1) | (l << 31);
   r = (r >>> 1) | (r << 31);
+  // two rounds a pass, each XORed into its half in place (no swap): half the loop steps and
+  // assignments, each a statement on Espruino
   const step = decrypt ? -2 : 2;
   const end = decrypt ? ko - 2 : ko + 2 * 16;
-  for (let k = decrypt ? ko + 30 : ko; k !== end; k += step) {
-    const u = r ^ ks[k];
-    const v = ((r << 4) | (r >>> 28)) ^ ks[k + 1];
-    t =
-      l ^
-      (sp[u >>> 26] |
-        sp[64 + (v >>> 26)] |
-        sp[128 + ((u >>> 18) & 63)] |
-        sp[192 + ((v >>> 18) & 63)] |
-        sp[256 + ((u >>> 10) & 63)] |
-        sp[320 + ((v >>> 10) & 63)] |
-        sp[384 + ((u >>> 2) & 63)] |
-        sp[448 + ((v >>> 2) & 63)]);
-    l = r;
-    r = t;
+  let u = 0;
+  let v = 0;
+  for (let k = decrypt ? ko + 30 : ko; k !== end; k += 2 * step) {
+    u = r ^ ks[k];
+    v = ((r << 4) | (r >>> 28)) ^ ks[k + 1];
+    l ^=
+      sp[u >>> 26] |
+      sp[64 + (v >>> 26)] |
+      sp[128 + ((u >>> 18) & 63)] |
+      sp[192 + ((v >>> 18) & 63)] |
+      sp[256 + ((u >>> 10) & 63)] |
+      sp[320 + ((v >>> 10) & 63)] |
+      sp[384 + ((u >>> 2) & 63)] |
+      sp[448 + ((v >>> 2) & 63)];
+    u = l ^ ks[k + step];
+    v = ((l << 4) | (l >>> 28)) ^ ks[k + step + 1];
+    r ^=
+      sp[u >>> 26] |
+      sp[64 + (v >>> 26)] |
+      sp[128 + ((u >>> 18) & 63)] |
+      sp[192 + ((v >>> 18) & 63)] |
+      sp[256 + ((u >>> 10) & 63)] |
+      sp[320 + ((v >>> 10) & 63)] |
+      sp[384 + ((u >>> 2) & 63)] |
+      sp[448 + ((v >>> 2) & 63)];
   }
   // Undo the last swap and the rotation, then the final permutation (the IP swaps in reverse).
   t = (r << 1) | (r >>> 31);
