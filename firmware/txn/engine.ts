@@ -169,6 +169,7 @@ import {
 } from "./store/journal";
 import { REASON_MAC_FAILED, REASON_TERMINAL, RQ_DONE, RQ_ERROR, RQ_EXHAUSTED, RQ_SEND } from "./store/reversal-queue";
 import { TxnStores } from "./store/txn-stores";
+import { flashBytes } from "../lib/flash-bytes";
 
 export interface TxnEngineConfig {
   /** Terminal id (field 41), 8 characters. */
@@ -337,6 +338,11 @@ const B_ORIG = 8;
 const MTI_OFFSET = 2 + UNIONPAY_HEAD_LENGTH;
 /** Fields that never reach flash nor stay in RAM after a send: 2, 14, 26, 35, 36, 52, 53, 55. */
 const SENSITIVE_FIELDS = "\x02\x0e\x1a\x23\x24\x34\x35\x37";
+/**
+ * The fields a reversal image keeps, as a primary bitmap: all but SENSITIVE_FIELDS, 1 and 64
+ * (test/engine checks it against that list). A view of the literal: in flash on a board.
+ */
+const KEEP_IN_0400 = flashBytes("\x3f\xfb\xff\xbf\xcf\xff\xe5\xfe");
 
 export class TxnEngine implements TxnEngineApi {
   readonly result = new TxnResult();
@@ -1277,8 +1283,16 @@ export class TxnEngine implements TxnEngineApi {
         if (e === ISO_OK) e = m.setDigits(60, cfg, CFG_DIGITS, 11);
         if (e === ISO_OK && (k === X_SIGN_IN || k === X_SETTLE) && n[N_OP_LEN] > 0) e = m.setAscii(63, cfg, CFG_OPERATOR, n[N_OP_LEN]);
       }
-      if (e === ISO_OK) e = pack(m, k === X_MAIN ? tx : this.rx, k === X_MAIN ? this.mac : null);
+      // a sale's or void's request and its reversal image (MTI 0400, sensitive fields and 64
+      // left out, no 39: the rebuild sets it) in one pass, the image into rx
+      v = n[N_JOB];
+      if (e === ISO_OK) e = pack(m, k === X_MAIN ? tx : this.rx, k === X_MAIN ? this.mac : null, this.rx, KEEP_IN_0400, k === X_MAIN && (v === TXN_SALE || v === TXN_VOID) ? 400 : 0);
       n[N_FLEN] = m.packedLength;
+      // the request's sensitive fields go from req now (the packed request is in tx)
+      for (i = 0; i < SENSITIVE_FIELDS.length; i++) {
+        x = SENSITIVE_FIELDS.charCodeAt(i);
+        if (m.has(x) && !m.isView) m.data.fill(0, m.off[x], m.off[x] + m.bodyBytes(x));
+      }
       if (k === X_MAIN && e === ISO_OK) {
         // the entry (written when answered) and the result
         v = n[N_JOB];
@@ -1306,53 +1320,28 @@ export class TxnEngine implements TxnEngineApi {
         for (i = 0; i < w && i < 6; i++) r.maskedPan[i] = en.pan.first6[i];
         for (i = w >= 10 ? 0 : w > 6 ? 10 - w : 4; i < 4; i++) r.maskedPan[w - 4 + i] = en.pan.last4[i];
         r.maskedPanLen = w;
-        // sensitive fields zeroed and dropped from the request (a 0400 image never has them)
-        for (i = 0; i < SENSITIVE_FIELDS.length; i++) {
-          x = SENSITIVE_FIELDS.charCodeAt(i);
-          if (!m.has(x) || m.isView) continue;
-          w = m.off[x] + m.bodyBytes(x);
-          for (j = m.off[x]; j < w; j++) m.data[j] = 0;
-          m.remove(x);
-        }
         if (v === TXN_SALE || v === TXN_VOID) {
-          // the reversal image, persisted BEFORE the request leaves: MTI 0400, no MAC, 39 "98";
-          // 11 and 41 stay, so the request still matches the reply once its MTI is back
-          m.remove(64);
-          m.mti = 400;
-          cfg[CFG_TWO] = 57;
-          cfg[CFG_TWO + 1] = 56;
-          e = m.setAscii(39, cfg, CFG_TWO, 2);
-          if (e === ISO_OK) e = pack(m, this.rx, null);
-          m.mti = n[N_SENT_MTI];
-          if (e === ISO_OK) {
-            // the queue's own pending slip is the input (persist copies it into itself)
-            const q = this.sto.reversals;
-            const si = q.pending;
-            si.type = en.type;
-            si.stan = en.stan;
-            si.amount = this.f[F_AMOUNT];
-            si.time = en.time;
-            si.pan.first6.set(en.pan.first6);
-            si.pan.last4.set(en.pan.last4);
-            si.pan.length = en.pan.length;
-            if (!q.persist(this.rx, m.packedLength, MTI_OFFSET, si)) {
-              r.errorCode = q.lastError;
-              this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
-              return;
-            }
+          // the reversal image (packed with the request into rx), persisted BEFORE the request
+          // leaves; the queue's own pending slip is the input (persist copies it into itself)
+          const q = this.sto.reversals;
+          const si = q.pending;
+          si.type = en.type;
+          si.stan = en.stan;
+          si.amount = this.f[F_AMOUNT];
+          si.time = en.time;
+          si.pan.first6.set(en.pan.first6);
+          si.pan.last4.set(en.pan.last4);
+          si.pan.length = en.pan.length;
+          if (!q.persist(this.rx, ((this.rx[0] << 8) | this.rx[1]) + 2, MTI_OFFSET, si)) {
+            r.errorCode = q.lastError;
+            this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
+            return;
           }
         }
       }
       if (e !== ISO_OK) {
-        // nothing is sent: the card data and the request's sensitive fields go
+        // nothing is sent: the card data goes (the request's sensitive fields went above)
         tx.fill(0);
-        for (i = 0; i < SENSITIVE_FIELDS.length; i++) {
-          x = SENSITIVE_FIELDS.charCodeAt(i);
-          if (!m.has(x) || m.isView) continue;
-          w = m.off[x] + m.bodyBytes(x);
-          for (j = m.off[x]; j < w; j++) m.data[j] = 0;
-          m.remove(x);
-        }
         r.errorCode = e;
         this.go(OP_FINISH, OUT_ERROR, (CLS_SYSTEM << 8) | MSG_RC_OTHER);
         return;

@@ -44,7 +44,8 @@ import {
 } from "../../firmware/txn/engine-api";
 import * as M from "../../firmware/txn/message-ids";
 import { E_KCV_PIN_KEY } from "../../firmware/txn/crypto/errors";
-import { E_FRAME_LENGTH } from "../../firmware/txn/iso8583/index";
+import { E_FRAME_LENGTH, ISO_OK, Message, unpack } from "../../firmware/txn/iso8583/index";
+import { createUnionPayTable } from "../../firmware/txn/iso8583/unionpay-table";
 import { J_APPROVED, journalCount, J_DECLINED, J_REVERSED, J_VOIDED, TXN_REFUND as J_REFUND, TXN_VOID as J_VOID } from "../../firmware/txn/store/journal";
 import { REASON_MAC_FAILED, REASON_NO_REPLY } from "../../firmware/txn/store/reversal-queue";
 import { SETTLE_UPLOADING } from "../../firmware/txn/store/counters";
@@ -491,6 +492,22 @@ describe("TxnEngine against the host simulator", function () {
       assert.equal(t.stores.reversals.isPending, true, "reversal kept until complete()");
       const req = received(host, "0200")[0];
       for (const f of [14, 23, 35, 55]) assert.ok(req.fields!.indexOf(f) >= 0, "chip request carries " + f);
+      // the reversal image packed with the request: MTI 0400, every field of the 0200 as sent
+      // but the sensitive ones and the MAC, byte for byte; no 39 (the rebuild sets the reason)
+      const sent = new Message(createUnionPayTable(), 512);
+      const frame = t.link.sent[t.link.sent.length - 1];
+      assert.equal(unpack(new Uint8Array(frame), frame.length, sent), ISO_OK);
+      assert.equal(sent.mti, 200);
+      const stored = new Uint8Array(512);
+      const image = new Message(createUnionPayTable(), 512);
+      assert.equal(unpack(stored, t.stores.reversals.loadMessage(stored), image), ISO_OK);
+      assert.equal(image.mti, 400);
+      const kept: number[] = [];
+      for (let f = 2; f <= 64; f++) if (sent.has(f) && [2, 14, 26, 35, 36, 52, 53, 55, 64].indexOf(f) < 0) kept.push(f);
+      for (let f = 2; f <= 128; f++) assert.equal(image.has(f), kept.indexOf(f) >= 0, "field " + f + " in the image");
+      for (const f of kept) assert.deepEqual(image.src.subarray(image.off[f], image.off[f] + image.bodyBytes(f)), sent.src.subarray(sent.off[f], sent.off[f] + sent.bodyBytes(f)), "field " + f);
+      assert.deepEqual(image.head, sent.head);
+      assert.ok(kept.indexOf(11) >= 0 && kept.indexOf(4) >= 0 && kept.indexOf(60) >= 0);
       t.engine.complete();
       assert.equal(t.results.length, n + 1);
       const r = t.results[n];

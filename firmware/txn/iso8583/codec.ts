@@ -40,42 +40,62 @@ const macScratch = new Uint8Array(8);
 /**
  * Pack `msg` into out[0..]; on ISO_OK `msg.packedLength` is the byte count to send. With `mac`
  * given, field 64 is computed and appended (any 64 set on the message is ignored).
+ *
+ * With `imgMti` > 0 the same pass also writes a second frame into `img`: the same head, MTI
+ * `imgMti`, and only the fields set in `keep` (a primary bitmap, 8 bytes; 64 never), copied as
+ * packed - a request's reversal image without its sensitive fields, for the price of copying its
+ * bytes (packing it on its own walked every field again: ~8 M instructions on Espruino). Its
+ * length is in its own 2-byte prefix. Primary-bitmap messages only.
  * @hot
  */
-export function pack(msg: Message, out: Uint8Array, mac: Mac | null): number {
+export function pack(msg: Message, out: Uint8Array, mac: Mac | null, img?: Uint8Array, keep?: Uint8Array, imgMti?: number): number {
   const t = msg.table;
   const cap = out.length;
   msg.packedLength = 0;
   let secondary = false;
   for (let i = 8; i < 16; i++) if (msg.bitmap[i] !== 0) secondary = true;
-  if (mac !== null && secondary) return E_MAC_PLACEMENT;
+  // im: the image is written (a number: on Espruino comparing a typed array walks its contents)
+  const im = imgMti !== undefined && imgMti > 0 ? 1 : 0;
+  if ((mac !== null || im === 1) && secondary) return E_MAC_PLACEMENT;
   const hl = t.headLength;
   const mtiBytes = t.asciiMti ? 4 : 2;
   const mapBytes = secondary ? 16 : 8;
   let pos = 2;
-  if (pos + hl + mtiBytes + mapBytes > cap) return E_OUTPUT_FULL;
+  if (pos + hl + mtiBytes + mapBytes > cap || (im === 1 && pos + hl + mtiBytes + mapBytes > img!.length)) return E_OUTPUT_FULL;
   for (let i = 0; i < hl; i++) out[pos + i] = msg.head[i];
   pos += hl;
   const mtiAt = pos;
-  const m = msg.mti;
-  if (!(m >= 0 && m <= 9999)) return E_BAD_MTI;
-  const d0 = Math.floor(m / 1000) % 10;
-  const d1 = Math.floor(m / 100) % 10;
-  const d2 = Math.floor(m / 10) % 10;
-  const d3 = m % 10;
-  if (t.asciiMti) {
-    out[pos] = 48 + d0;
-    out[pos + 1] = 48 + d1;
-    out[pos + 2] = 48 + d2;
-    out[pos + 3] = 48 + d3;
-  } else {
-    out[pos] = (d0 << 4) | d1;
-    out[pos + 1] = (d2 << 4) | d3;
+  // the MTI into out, then (im) the image's into img
+  for (let w = 0; w <= im; w++) {
+    const m = w === 0 ? msg.mti : imgMti!;
+    const o = w === 0 ? out : img!;
+    if (!(m >= 0 && m <= 9999)) return E_BAD_MTI;
+    const d0 = Math.floor(m / 1000) % 10;
+    const d1 = Math.floor(m / 100) % 10;
+    const d2 = Math.floor(m / 10) % 10;
+    const d3 = m % 10;
+    if (t.asciiMti) {
+      o[pos] = 48 + d0;
+      o[pos + 1] = 48 + d1;
+      o[pos + 2] = 48 + d2;
+      o[pos + 3] = 48 + d3;
+    } else {
+      o[pos] = (d0 << 4) | d1;
+      o[pos + 1] = (d2 << 4) | d3;
+    }
   }
   pos += mtiBytes;
   for (let i = 0; i < mapBytes; i++) out[pos + i] = msg.bitmap[i];
   out[pos] = secondary ? out[pos] | 0x80 : out[pos] & 0x7f;
   if (mac !== null) out[pos + 7] |= 1;
+  // the image: the head as out's, its bitmap the kept fields (bit 1 and 64 clear)
+  let ip = pos + mapBytes;
+  if (im === 1) {
+    img!.set(msg.head, 2);
+    for (let i = 0; i < 8; i++) img![pos + i] = msg.bitmap[i] & keep![i];
+    img![pos] &= 0x7f;
+    img![pos + 7] &= 0xfe;
+  }
   pos += mapBytes;
   const src = msg.src;
   const spec = t.spec;
@@ -104,7 +124,12 @@ export function pack(msg: Message, out: Uint8Array, mac: Mac | null): number {
     // post-increments, no sums: ~18% less a byte on Espruino
     let i = msg.off[f];
     const end = i + bytes;
+    const at = pos - prefix;
     while (i < end) out[pos++] = src[i++];
+    if (im === 1 && (keep![(f - 1) >> 3] & (0x80 >> ((f - 1) & 7))) !== 0 && f !== MAC_FIELD) {
+      if (ip + pos - at > img!.length) return E_OUTPUT_FULL;
+      for (i = at; i < pos; ) img![ip++] = out[i++];
+    }
   }
   if (mac !== null) {
     if (pos + 8 > cap) return E_OUTPUT_FULL;
@@ -115,6 +140,10 @@ export function pack(msg: Message, out: Uint8Array, mac: Mac | null): number {
   if (pos - 2 > 0xffff) return E_OUTPUT_FULL;
   out[0] = (pos - 2) >> 8;
   out[1] = (pos - 2) & 255;
+  if (im === 1) {
+    img![0] = (ip - 2) >> 8;
+    img![1] = (ip - 2) & 255;
+  }
   msg.packedLength = pos;
   return ISO_OK;
 }
@@ -170,10 +199,12 @@ export function unpack(buf: Uint8Array, len: number, view: Message): number {
     pos += mapBytes;
   }
   const spec = t.spec;
-  // after a failure the loop stops at once (`continue` skips to its test)
-  for (let f = 2; e === ISO_OK && f <= 128; f++) {
-    while (f <= 128 && (view.bitmap[(f - 1) >> 3] & (0x80 >> ((f - 1) & 7))) === 0) f++; // see pack
-    if (f > 128) break;
+  // after a failure the loop stops at once (`continue` skips to its test); it ends with the
+  // bitmap (64 fields without the secondary: walking 65-128 bit by bit cost ~2.6 M instructions)
+  const last = mapBytes * 8;
+  for (let f = 2; e === ISO_OK && f <= last; f++) {
+    while (f <= last && (view.bitmap[(f - 1) >> 3] & (0x80 >> ((f - 1) & 7))) === 0) f++; // see pack
+    if (f > last) break;
     ef = f;
     const attr = spec.charCodeAt(SPEC_CHARS * f) | 0;
     const fmt = attr & 7;
