@@ -336,11 +336,11 @@ const B_PIN = 4;
 const B_ORIG = 8;
 
 const MTI_OFFSET = 2 + UNIONPAY_HEAD_LENGTH;
-/** Fields that never reach flash nor stay in RAM after a send: 2, 14, 26, 35, 36, 52, 53, 55. */
-const SENSITIVE_FIELDS = "\x02\x0e\x1a\x23\x24\x34\x35\x37";
 /**
- * The fields a reversal image keeps, as a primary bitmap: all but SENSITIVE_FIELDS, 1 and 64
- * (test/engine checks it against that list). A view of the literal: in flash on a board.
+ * The fields a reversal image keeps, as a primary bitmap: all but 1, 64 and the card's and PIN's
+ * (2, 14, 26, 35, 36, 52, 53, 55: never on flash; test/engine/engine-host checks the stored image
+ * against that list). A view of the literal: in flash on a board. (The request itself leaves
+ * RAM whole once sent: req and tx are wiped.)
  */
 const KEEP_IN_0400 = flashBytes("\x3f\xfb\xff\xbf\xcf\xff\xe5\xfe");
 
@@ -939,7 +939,8 @@ export class TxnEngine implements TxnEngineApi {
     }
     const tx = this.tx;
     if (card !== null) {
-      tx.fill(0, 0, TX_CARD_END);
+      // the card's fields and the PIN block fill tx[0, TX_CARD_END) exactly (no fill first: on
+      // Espruino fill() walks the whole array, whatever its range, ~850 instructions a byte)
       tx.set(card.pan, TX_PAN);
       tx.set(card.expiry, TX_EXPIRY);
       tx.set(card.track2, TX_TRACK2);
@@ -1288,11 +1289,6 @@ export class TxnEngine implements TxnEngineApi {
       v = n[N_JOB];
       if (e === ISO_OK) e = pack(m, k === X_MAIN ? tx : this.rx, k === X_MAIN ? this.mac : null, this.rx, KEEP_IN_0400, k === X_MAIN && (v === TXN_SALE || v === TXN_VOID) ? 400 : 0);
       n[N_FLEN] = m.packedLength;
-      // the request's sensitive fields go from req now (the packed request is in tx)
-      for (i = 0; i < SENSITIVE_FIELDS.length; i++) {
-        x = SENSITIVE_FIELDS.charCodeAt(i);
-        if (m.has(x) && !m.isView) m.data.fill(0, m.off[x], m.off[x] + m.bodyBytes(x));
-      }
       if (k === X_MAIN && e === ISO_OK) {
         // the entry (written when answered) and the result
         v = n[N_JOB];
@@ -1333,6 +1329,7 @@ export class TxnEngine implements TxnEngineApi {
           si.pan.last4.set(en.pan.last4);
           si.pan.length = en.pan.length;
           if (!q.persist(this.rx, ((this.rx[0] << 8) | this.rx[1]) + 2, MTI_OFFSET, si)) {
+            m.data.fill(0);
             r.errorCode = q.lastError;
             this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
             return;
@@ -1340,15 +1337,15 @@ export class TxnEngine implements TxnEngineApi {
         }
       }
       if (e !== ISO_OK) {
-        // nothing is sent: the card data goes (the request's sensitive fields went above)
+        // nothing is sent: the card data and the request's fields go
         tx.fill(0);
+        m.data.fill(0);
         r.errorCode = e;
         this.go(OP_FINISH, OUT_ERROR, (CLS_SYSTEM << 8) | MSG_RC_OTHER);
         return;
       }
       if (k === X_MAIN) {
-        // the card copy beyond the packed request goes now, the request once the link has it
-        tx.fill(0, n[N_FLEN]);
+        // the card copy in tx goes once the link has the request, with it
         n[N_PAN_LEN] = 0;
         n[N_T2_LEN] = 0;
         n[N_T3_LEN] = 0;
@@ -1363,6 +1360,9 @@ export class TxnEngine implements TxnEngineApi {
     n[N_SENT_MTI] = m.mti;
     n[N_SENT_STAN] = m.has(11) ? m.getNumeric(11) : -1;
     n[N_SENT_TID] = m.getBytes(41, cfg, CFG_SENT_TID);
+    // the request's fields (card data among them) leave req: one fill of it all (on Espruino a
+    // fill walks the whole array whatever its range: five of the sensitive fields cost ~3.5 M)
+    if (k === X_MAIN) m.data.fill(0);
     n[N_X] = k;
     n[N_RX_LEN] = 0;
     n[N_RX_EPOCH]++;
@@ -1378,8 +1378,9 @@ export class TxnEngine implements TxnEngineApi {
     w = n[N_FLEN];
     i = n[N_SEQ];
     this.link.send(this.tx, w);
-    // a reply handled inside send() may have ended this command and begun another
-    if (n[N_SEQ] === i) this.tx.fill(0, 0, w);
+    // the request and the card copy after it go (a reply handled inside send() may have ended
+    // this command, which wiped tx, and begun another)
+    if (n[N_SEQ] === i) this.tx.fill(0);
     if (n[N_STATE] === S_WAITING && n[N_X] === X_MAIN) this.lsn.onProgress(STAGE_WAITING);
     return;
   }

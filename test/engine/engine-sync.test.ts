@@ -405,6 +405,28 @@ describe("a sale prepared at the PIN prompt (prepareSale)", () => {
     assert.equal(hasPan(req(engine)), false, "the PAN is scrubbed from the request once it left");
   });
 
+  it("while the reply is awaited, neither the send buffer nor the request holds card data or the PIN block", () => {
+    const { host, engine, pin } = setup();
+    engine.signIn();
+    host.plan = (r) => (r.mti === "0200" ? { silent: true } : undefined);
+    const tx = (engine as unknown as { tx: Uint8Array }).tx;
+    for (const prepared of [false, true]) {
+      const card = swiped(MAG_DEBIT);
+      const pb = Buffer.from(pin(card, MAG_DEBIT.pin)!.subarray(0, 8));
+      const token = prepared ? engine.prepareSale(900, card) : 0;
+      assert.equal(engine.sale(900, card, pb, token), true);
+      assert.equal(engine.busy(), true, "waiting for the reply");
+      for (const [name, buf] of [["tx", tx], ["req", req(engine)]] as Array<[string, Uint8Array]>) {
+        assert.equal(hasPan(buf), false, name + ": BCD PAN");
+        assert.equal(Buffer.from(buf).indexOf(Buffer.from(MAG_DEBIT.pan, "latin1")), -1, name + ": ASCII PAN");
+        assert.equal(Buffer.from(buf).indexOf(pb), -1, name + ": PIN block");
+        assert.ok(buf.every((b) => b === 0), name + " wiped to zeros");
+      }
+      engine.tick(Date.now() * 4); // no reply: reversal, then the next round
+      engine.tick(Date.now() * 5);
+    }
+  });
+
   it("a pending reversal goes first: the sale is then built whole and approved", () => {
     const { host, engine, rec, pin, stores } = setup();
     engine.signIn();
