@@ -1406,7 +1406,9 @@ export class TxnEngine implements TxnEngineApi {
     if (e === ISO_OK && n[N_SENT_STAN] >= 0 && !(m.has(11) && m.getNumeric(11) === n[N_SENT_STAN])) e = E_STAN_MISMATCH;
     if (e === ISO_OK && n[N_SENT_TID] > 0) {
       if (m.bodyBytes(41) !== n[N_SENT_TID]) e = E_TID_MISMATCH;
-      for (i = 0; e === ISO_OK && i < n[N_SENT_TID]; i++) if (m.byteAt(41, i) !== this.cfg[CFG_SENT_TID + i]) e = E_TID_MISMATCH;
+      // its bytes read in place (byteAt is three calls a byte: ~1.7 M instructions for eight)
+      w = m.off[41];
+      for (i = 0; e === ISO_OK && i < n[N_SENT_TID]; i++) if (m.src[w + i] !== this.cfg[CFG_SENT_TID + i]) e = E_TID_MISMATCH;
     }
     if (e === ISO_OK && (k === X_MAIN || k === X_REVERSAL)) {
       if (m.has(MAC_FIELD)) e = verifyMac(m, this.mac);

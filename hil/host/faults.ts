@@ -16,6 +16,8 @@
  *   malformed           processes, answers with a frame whose fields run past its end
  *   wrong-stan          processes, answers with field 11 changed (MAC recomputed, so only the
  *                       STAN is wrong)
+ *   wrong-tid           processes, answers with field 41 changed (MAC recomputed): a reply
+ *                       meant for another terminal
  *   duplicate-reply     processes, sends the reply twice
  *   reversal-not-acked  (matches 0400 unless `match` says otherwise) answers with `code`
  *                       (default 96) and leaves the reversal unapplied
@@ -31,6 +33,7 @@ export type FaultKind =
   | "wrong-mac"
   | "malformed"
   | "wrong-stan"
+  | "wrong-tid"
   | "duplicate-reply"
   | "reversal-not-acked"
   | "sign-in-again"
@@ -44,6 +47,7 @@ export const FAULT_KINDS: FaultKind[] = [
   "wrong-mac",
   "malformed",
   "wrong-stan",
+  "wrong-tid",
   "duplicate-reply",
   "reversal-not-acked",
   "sign-in-again",

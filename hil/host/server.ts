@@ -191,6 +191,7 @@ export class HostSimulator extends EventEmitter {
         r.fields[11] = String((stan + 1) % 1000000).padStart(6, "0");
       };
     }
+    if (fault && fault.fault === "wrong-tid") opts.mutateReply = (r) => (r.fields[41] = "99999999");
     if (fault && fault.fault === "sign-in-again") opts.mutateReply = (r) => (r.header = withProcessingRequirement(r.header, 3));
 
     let result: HandleResult;

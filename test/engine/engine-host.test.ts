@@ -288,6 +288,22 @@ describe("TxnEngine against the host simulator", function () {
       assertConsistent(t);
     });
 
+    it("reply for another terminal (field 41) is ignored: timeout, then the reversal", async () => {
+      host.inject({ fault: "wrong-tid", match: { mti: "0200" } });
+      const before = host.ledger.balanceOf("mag-debit");
+      const n = t.results.length;
+      const ignored = t.engine.n[N_IGNORED];
+      const card = swiped(MAG_DEBIT);
+      assert.ok(t.engine.sale(620, card, t.pinFor(card, MAG_DEBIT.pin)));
+      await until(() => t.engine.n[N_IGNORED] === ignored + 1, "reply ignored");
+      assert.equal(t.engine.busy(), true);
+      t.advance(REPLY_MS + 1);
+      await until(() => t.results.length > n, "result");
+      assert.equal(t.results[n].outcome, OUT_NO_RESPONSE);
+      assert.equal(host.ledger.balanceOf("mag-debit"), before, "the host's debit was reversed");
+      assertConsistent(t);
+    });
+
     it("duplicate reply: one result, the copy is dropped", async () => {
       host.inject({ fault: "duplicate-reply", match: { mti: "0200" } });
       const r = await t.sale(MAG_DEBIT, 321);

@@ -134,6 +134,14 @@ describe("host fault injection, seen from the terminal side", () => {
     assert.equal(Number(str(ex.reply!, 11)), Number(str(ex.request, 11)) + 1);
   });
 
+  it("wrong-tid: a well-MACed reply for another terminal", async () => {
+    host.inject({ fault: "wrong-tid" });
+    const ex = await sale();
+    assert.equal(ex.macOk, true);
+    assert.equal(str(ex.reply!, 41), "99999999");
+    assert.notEqual(str(ex.reply!, 41), str(ex.request, 41));
+  });
+
   it("duplicate-reply: the same reply frame twice", async () => {
     host.inject({ fault: "duplicate-reply" });
     const ex = await t.exchange(t.saleMessage({ pan: PAN, amount: 1000, pin: PIN }), { extraMs: 300 });
