@@ -13,7 +13,7 @@ import {
   unpackReply,
   verifyMac,
 } from "../../firmware/txn/iso8583/index";
-import { fill, readAll, referenceDecode, referenceEncode, samples, TPDU_HEADER } from "./helpers";
+import { fill, readAll, referenceDecode, referenceEncode, samples, TPDU_HEADER, type Fields } from "./helpers";
 
 const table = createUnionPayTable();
 const mac = new Mac(MAC_UNIONPAY_ECB);
