@@ -124,6 +124,7 @@ import {
   MAC_FIELD,
   Message,
   pack,
+  SPEC_CHARS,
   UNIONPAY_HEAD_LENGTH,
   unpack,
   verifyMac,
@@ -274,7 +275,14 @@ export const N_SET_STRING = 49;
 const N_PREP = 50;
 /** Tokens prepareSale handed out (the next one is this + 1). */
 const N_PREP_SEQ = 51;
-const N_SLOTS = 52;
+/**
+ * Bytes of the prepared request when prepareSale packed it whole into tx (0: its fields only,
+ * in req); its STAN (handed out at the prompt) and where its PIN block goes in tx.
+ */
+const N_PACKED = 52;
+const N_PREP_STAN = 53;
+const N_PIN_AT = 54;
+const N_SLOTS = 55;
 
 // f (Float64Array): times (ms since the epoch) and amounts, beyond 32 bits
 const F_DEADLINE = 0;
@@ -465,10 +473,12 @@ export class TxnEngine implements TxnEngineApi {
     const n = this.n;
     const m = this.req;
     if (n[N_PREP] !== 0) {
-      // the card's digits go with the request they were in
+      // the card's digits go with the request they were in (and the packed one in tx)
       m.data.fill(0);
       m.clear();
+      if (n[N_PACKED] > 0) this.tx.fill(0);
       n[N_PREP] = 0;
+      n[N_PACKED] = 0;
     }
     if (card === null || n[N_STATE] !== S_IDLE || card.entryMode === ENTRY_CHIP) return 0;
     m.clear();
@@ -487,6 +497,37 @@ export class TxnEngine implements TxnEngineApi {
       writeAsciiDigits(cfg, CFG_DIGITS + 2, this.sto.counters.batch, 6);
       writeAsciiDigits(cfg, CFG_DIGITS + 8, 50, 5); // as step() writes 60 for a sale
       e = m.setDigits(60, cfg, CFG_DIGITS, 13);
+    }
+    // signed in, nothing to send before it: the whole request with its STAN and PIN fields (22
+    // "021", 26, 53; 52 and 64 held by zeros: tx is all zeros while the engine is idle) packed
+    // into tx now, its reversal image into rx; Enter writes the PIN block in and MACs it (~20 M
+    // instructions less after Enter). Otherwise (or a PIN bypassed) sale() builds the rest then.
+    if (e === ISO_OK && n[N_KEYS] === 1 && n[N_NEED_SIGN_IN] === 0 && !this.sto.reversals.isPending) {
+      const stan = this.sto.begin();
+      const tx = this.tx;
+      if (stan > 0) {
+        cfg[CFG_HEAD + 5] = 0x60;
+        for (let h = 0; h < m.head.length; h++) m.head[h] = cfg[CFG_HEAD + h];
+        m.mti = 200;
+        e = m.setNumeric(11, stan);
+        if (e === ISO_OK) e = m.setNumeric(22, 21);
+        if (e === ISO_OK) e = m.setNumeric(26, 12);
+        if (e === ISO_OK) e = m.setBytes(52, tx, TX_PIN, 8);
+        cfg[CFG_DIGITS] = 50;
+        cfg[CFG_DIGITS + 1] = this.keys.pinKey.size > 8 ? 54 : 48;
+        for (let i = 2; i < 16; i++) cfg[CFG_DIGITS + i] = 48;
+        if (e === ISO_OK) e = m.setDigits(53, cfg, CFG_DIGITS, 16);
+        if (e === ISO_OK) e = m.setBytes(64, tx, TX_PIN, 8);
+        if (e === ISO_OK) e = pack(m, tx, null, this.rx, KEEP_IN_0400, 400);
+        if (e === ISO_OK) {
+          // 52's place: before 64 and the fields after 52 (their BCD length prefixes: LL 1 byte, LLL 2)
+          let at = m.packedLength - 16;
+          for (let f = 53; f < 64; f++) if (m.has(f)) at -= m.bodyBytes(f) + ((m.table.spec.charCodeAt(SPEC_CHARS * f) >> 3) & 3);
+          n[N_PACKED] = m.packedLength;
+          n[N_PREP_STAN] = stan;
+          n[N_PIN_AT] = at;
+        }
+      }
     }
     n[N_PREP_SEQ] = (n[N_PREP_SEQ] % 1000000) + 1;
     n[N_PREP] = n[N_PREP_SEQ];
@@ -922,7 +963,17 @@ export class TxnEngine implements TxnEngineApi {
     r.slipReason = 0;
     // a prepared request (prepareSale) serves the sale its token was given to; any other command
     // wipes it (b is a sale's token: sale() passes it there)
-    i = type === TXN_SALE && v === 0 && b !== 0 && b === n[N_PREP] && card !== null && card.entryMode !== ENTRY_CHIP ? 1 : 0;
+    // (a request packed whole at the prompt assumed a PIN, and nothing to send before it)
+    i =
+      type === TXN_SALE &&
+      v === 0 &&
+      b !== 0 &&
+      b === n[N_PREP] &&
+      card !== null &&
+      card.entryMode !== ENTRY_CHIP &&
+      (n[N_PACKED] === 0 || (pinBlock !== null && n[N_KEYS] === 1 && n[N_NEED_SIGN_IN] === 0 && !st.reversals.isPending))
+        ? 1
+        : 0;
     if (n[N_PREP] !== 0 && i === 0) this.prepareSale(0, null);
     if (v !== 0) return false;
     // what the command carries: the original, the card (copied into tx), the amount
@@ -938,7 +989,12 @@ export class TxnEngine implements TxnEngineApi {
       for (i = 0; i < 12; i++) o.rrn[i] = bytes[i];
     }
     const tx = this.tx;
-    if (card !== null) {
+    if (card !== null && n[N_PACKED] > 0) {
+      // its request packed at the prompt is in tx: the PIN block goes into its field 52, the
+      // masked PAN straight into the entry
+      for (i = 0; i < 8; i++) tx[n[N_PIN_AT] + i] = pinBlock !== null ? pinBlock[i] : 0;
+      o.pan.fromPan(card.pan, card.panLen);
+    } else if (card !== null) {
       // the card's fields and the PIN block fill tx[0, TX_CARD_END) exactly (no fill first: on
       // Espruino fill() walks the whole array, whatever its range, ~850 instructions a byte)
       tx.set(card.pan, TX_PAN);
@@ -947,6 +1003,8 @@ export class TxnEngine implements TxnEngineApi {
       tx.set(card.track3, TX_TRACK3);
       tx.set(card.iccData, TX_ICC);
       for (i = 0; i < 8; i++) tx[TX_PIN + i] = pinBlock !== null ? pinBlock[i] : 0;
+    }
+    if (card !== null) {
       n[N_PAN_LEN] = card.panLen;
       n[N_T2_LEN] = card.track2Len;
       n[N_T3_LEN] = card.track3Len;
@@ -1149,8 +1207,9 @@ export class TxnEngine implements TxnEngineApi {
             return;
           }
         } else if (n[N_MAIN_SENT] === 0) {
-          // sale, balance, void or refund: STAN (the journal's begin for those it keeps)
-          w = n[N_JOB] === TXN_BALANCE ? this.sto.counters.nextStan() : this.sto.begin();
+          // sale, balance, void or refund: STAN (the journal's begin for those it keeps; a sale
+          // packed at the prompt began there)
+          w = n[N_PACKED] > 0 ? n[N_PREP_STAN] : n[N_JOB] === TXN_BALANCE ? this.sto.counters.nextStan() : this.sto.begin();
           if (w === 0) {
             v = n[N_JOB] === TXN_BALANCE ? this.sto.counters.lastError : this.sto.lastError;
             if (v === STORE_ERR_JOURNAL_FULL) this.go(OP_FINISH, OUT_JOURNAL_FULL, (CLS_SYSTEM << 8) | MSG_OUT_JOURNAL_FULL);
@@ -1172,8 +1231,12 @@ export class TxnEngine implements TxnEngineApi {
     // the prepared fields serve only the command's own first request; a reversal or a sign-in
     // before it takes req, and the prepared bytes are wiped first (the sale is then built whole)
     const pre = k === X_MAIN && n[N_PREP] !== 0;
-    if (pre) n[N_PREP] = 0;
-    else if (n[N_PREP] !== 0) this.prepareSale(0, null);
+    // packed whole at the prompt: x = its length
+    x = pre ? n[N_PACKED] : 0;
+    if (pre) {
+      n[N_PREP] = 0;
+      n[N_PACKED] = 0;
+    } else if (n[N_PREP] !== 0) this.prepareSale(0, null);
     if (k === X_REVERSAL) {
       // the pending 0400, rebuilt from its stored image with its current reason and a fresh MAC
       const q = this.sto.reversals;
@@ -1208,86 +1271,92 @@ export class TxnEngine implements TxnEngineApi {
       j = k === X_MAIN && n[N_HAS_CARD] === 1 ? B_CARD | (n[N_CHIP] === 1 ? B_CHIP : 0) : 0;
       if (k === X_MAIN && n[N_HAS_PIN] === 1) j |= B_PIN;
       if (k === X_MAIN && n[N_HAS_ORIG] === 1) j |= B_ORIG;
-      // prepared (pre): 2, 3, 4, 25, 35, 36, 41, 42, 49 and 60 are in req already
-      if (!pre) m.clear();
-      cfg[CFG_HEAD + 5] = (j & B_CHIP) !== 0 ? 0x61 : 0x60;
-      for (let h = 0; h < m.head.length; h++) m.head[h] = cfg[CFG_HEAD + h];
-      m.mti = n[N_SENT_MTI];
-      e = m.setNumeric(11, w);
-      if (e === ISO_OK && !pre) e = m.setAscii(41, cfg, CFG_TID, 8);
-      if (e === ISO_OK && !pre) e = m.setAscii(42, cfg, CFG_MID, 15);
-      if (k === X_MAIN) {
-        v = n[N_JOB];
-        if (e === ISO_OK && !pre && (j & B_CARD) !== 0) e = m.setDigits(2, tx, TX_PAN, n[N_PAN_LEN]);
-        if (e === ISO_OK && !pre) e = m.setNumeric(3, v === TXN_BALANCE ? 310000 : v === TXN_SALE ? 0 : 200000);
-        if (e === ISO_OK && !pre && v !== TXN_BALANCE) e = m.setNumeric(4, this.f[F_AMOUNT]);
-        if (e === ISO_OK && (j & B_CHIP) !== 0) {
-          e = m.setDigits(14, tx, TX_EXPIRY, 4);
-          if (e === ISO_OK && n[N_PAN_SEQ] >= 0) e = m.setNumeric(23, n[N_PAN_SEQ]);
-        }
-        if (e === ISO_OK) e = m.setNumeric(22, ((j & B_CARD) === 0 ? 1 : (j & B_CHIP) !== 0 ? 5 : 2) * 10 + ((j & B_PIN) !== 0 ? 1 : 2));
-        if (e === ISO_OK && !pre) e = m.setNumeric(25, 0);
-        if (e === ISO_OK && (j & B_PIN) !== 0) e = m.setNumeric(26, 12);
-        if (e === ISO_OK && !pre && (j & B_CARD) !== 0 && n[N_T2_LEN] > 0) e = m.setDigits(35, tx, TX_TRACK2, n[N_T2_LEN]);
-        if (e === ISO_OK && !pre && (j & B_CARD) !== 0 && n[N_T3_LEN] > 0) e = m.setDigits(36, tx, TX_TRACK3, n[N_T3_LEN]);
-        if (e === ISO_OK && (j & B_ORIG) !== 0 && en.rrn[0] !== 0) e = m.setAscii(37, en.rrn, 0, 12);
-        if (e === ISO_OK && (j & B_ORIG) !== 0 && en.authCode[0] !== 0) e = m.setAscii(38, en.authCode, 0, 6);
-        if (e === ISO_OK && !pre) e = m.setText(49, "156");
-        if (e === ISO_OK && (j & B_PIN) !== 0) {
-          e = m.setBytes(52, tx, TX_PIN, 8);
-          cfg[CFG_DIGITS] = 50; // "2": format 0 PIN block
-          cfg[CFG_DIGITS + 1] = this.keys.pinKey.size > 8 ? 54 : 48; // "6" double-length key, "0" single
-          for (i = 2; i < 16; i++) cfg[CFG_DIGITS + i] = 48;
-          if (e === ISO_OK) e = m.setDigits(53, cfg, CFG_DIGITS, 16);
-        }
-        if (e === ISO_OK && (j & B_CHIP) !== 0 && n[N_ICC_LEN] > 0) e = m.setBytes(55, tx, TX_ICC, n[N_ICC_LEN]);
-        if (e === ISO_OK && !pre) {
-          writeAsciiDigits(cfg, CFG_DIGITS, v === TXN_BALANCE ? 1 : v === TXN_SALE ? 22 : v === TXN_VOID ? 23 : 25, 2);
-          writeAsciiDigits(cfg, CFG_DIGITS + 2, batch, 6);
-          writeAsciiDigits(cfg, CFG_DIGITS + 8, 50, 5); // 60.3 "000", 60.4 "5" (chip-capable terminal), 60.5 "0"
-          e = m.setDigits(60, cfg, CFG_DIGITS, 13);
-        }
-        if (e === ISO_OK && (j & B_ORIG) !== 0) {
-          writeAsciiDigits(cfg, CFG_DIGITS, en.batch % 1000000, 6);
-          writeAsciiDigits(cfg, CFG_DIGITS + 6, en.stan % 1000000, 6);
-          if (n[N_ORIG_MMDD] >= 0) writeAsciiDigits(cfg, CFG_DIGITS + 12, n[N_ORIG_MMDD], 4);
-          e = m.setDigits(61, cfg, CFG_DIGITS, n[N_ORIG_MMDD] >= 0 ? 16 : 12);
-        }
-        // what the terminal keeps of the card (the packing below overwrites it in tx); a void
-        // without the card keeps the original's masked PAN (already in the entry)
-        if ((j & B_CARD) !== 0) en.pan.fromPan(tx, n[N_PAN_LEN]);
-        else if ((j & B_ORIG) === 0) en.pan.fromPan(tx, 0);
+      if (x > 0) {
+        // packed at the prompt, its PIN block written in by sale(): its MAC is all that is left
+        e = this.mac.compute(tx, MTI_OFFSET, x - 8 - MTI_OFFSET, tx, x - 8);
+        m.packedLength = x;
       } else {
-        if (k === X_SETTLE) {
-          // field 48: debit n12 + count n3 + credit n12 + count n3 + flag, then a zero foreign
-          // half; assembled in rx, idle until this request is sent
-          const rx = this.rx;
-          writeAsciiDigits(rx, 0, r.debitTotal % 1e12, 12);
-          writeAsciiDigits(rx, 12, r.debitCount % 1000, 3);
-          writeAsciiDigits(rx, 15, r.creditTotal % 1e12, 12);
-          writeAsciiDigits(rx, 27, r.creditCount % 1000, 3);
-          for (i = 30; i < TOTALS48_DIGITS; i++) rx[i] = 48;
-          if (e === ISO_OK) e = m.setDigits(48, rx, 0, TOTALS48_DIGITS);
-          if (e === ISO_OK) e = m.setText(49, "156");
-        } else if (k === X_UPLOAD) {
-          if (e === ISO_OK) e = m.setDigits(48, this.rx, 0, n[N_FLEN]);
-        } else if (k === X_CLOSE) {
-          // number of records uploaded
-          writeAsciiDigits(cfg, CFG_DIGITS, n[N_UPLOAD_COUNT] % 10000, 4);
-          if (e === ISO_OK) e = m.setDigits(48, cfg, CFG_DIGITS, 4);
+        // prepared (pre): 2, 3, 4, 25, 35, 36, 41, 42, 49 and 60 are in req already
+        if (!pre) m.clear();
+        cfg[CFG_HEAD + 5] = (j & B_CHIP) !== 0 ? 0x61 : 0x60;
+        for (let h = 0; h < m.head.length; h++) m.head[h] = cfg[CFG_HEAD + h];
+        m.mti = n[N_SENT_MTI];
+        e = m.setNumeric(11, w);
+        if (e === ISO_OK && !pre) e = m.setAscii(41, cfg, CFG_TID, 8);
+        if (e === ISO_OK && !pre) e = m.setAscii(42, cfg, CFG_MID, 15);
+        if (k === X_MAIN) {
+          v = n[N_JOB];
+          if (e === ISO_OK && !pre && (j & B_CARD) !== 0) e = m.setDigits(2, tx, TX_PAN, n[N_PAN_LEN]);
+          if (e === ISO_OK && !pre) e = m.setNumeric(3, v === TXN_BALANCE ? 310000 : v === TXN_SALE ? 0 : 200000);
+          if (e === ISO_OK && !pre && v !== TXN_BALANCE) e = m.setNumeric(4, this.f[F_AMOUNT]);
+          if (e === ISO_OK && (j & B_CHIP) !== 0) {
+            e = m.setDigits(14, tx, TX_EXPIRY, 4);
+            if (e === ISO_OK && n[N_PAN_SEQ] >= 0) e = m.setNumeric(23, n[N_PAN_SEQ]);
+          }
+          if (e === ISO_OK) e = m.setNumeric(22, ((j & B_CARD) === 0 ? 1 : (j & B_CHIP) !== 0 ? 5 : 2) * 10 + ((j & B_PIN) !== 0 ? 1 : 2));
+          if (e === ISO_OK && !pre) e = m.setNumeric(25, 0);
+          if (e === ISO_OK && (j & B_PIN) !== 0) e = m.setNumeric(26, 12);
+          if (e === ISO_OK && !pre && (j & B_CARD) !== 0 && n[N_T2_LEN] > 0) e = m.setDigits(35, tx, TX_TRACK2, n[N_T2_LEN]);
+          if (e === ISO_OK && !pre && (j & B_CARD) !== 0 && n[N_T3_LEN] > 0) e = m.setDigits(36, tx, TX_TRACK3, n[N_T3_LEN]);
+          if (e === ISO_OK && (j & B_ORIG) !== 0 && en.rrn[0] !== 0) e = m.setAscii(37, en.rrn, 0, 12);
+          if (e === ISO_OK && (j & B_ORIG) !== 0 && en.authCode[0] !== 0) e = m.setAscii(38, en.authCode, 0, 6);
+          if (e === ISO_OK && !pre) e = m.setText(49, "156");
+          if (e === ISO_OK && (j & B_PIN) !== 0) {
+            e = m.setBytes(52, tx, TX_PIN, 8);
+            cfg[CFG_DIGITS] = 50; // "2": format 0 PIN block
+            cfg[CFG_DIGITS + 1] = this.keys.pinKey.size > 8 ? 54 : 48; // "6" double-length key, "0" single
+            for (i = 2; i < 16; i++) cfg[CFG_DIGITS + i] = 48;
+            if (e === ISO_OK) e = m.setDigits(53, cfg, CFG_DIGITS, 16);
+          }
+          if (e === ISO_OK && (j & B_CHIP) !== 0 && n[N_ICC_LEN] > 0) e = m.setBytes(55, tx, TX_ICC, n[N_ICC_LEN]);
+          if (e === ISO_OK && !pre) {
+            writeAsciiDigits(cfg, CFG_DIGITS, v === TXN_BALANCE ? 1 : v === TXN_SALE ? 22 : v === TXN_VOID ? 23 : 25, 2);
+            writeAsciiDigits(cfg, CFG_DIGITS + 2, batch, 6);
+            writeAsciiDigits(cfg, CFG_DIGITS + 8, 50, 5); // 60.3 "000", 60.4 "5" (chip-capable terminal), 60.5 "0"
+            e = m.setDigits(60, cfg, CFG_DIGITS, 13);
+          }
+          if (e === ISO_OK && (j & B_ORIG) !== 0) {
+            writeAsciiDigits(cfg, CFG_DIGITS, en.batch % 1000000, 6);
+            writeAsciiDigits(cfg, CFG_DIGITS + 6, en.stan % 1000000, 6);
+            if (n[N_ORIG_MMDD] >= 0) writeAsciiDigits(cfg, CFG_DIGITS + 12, n[N_ORIG_MMDD], 4);
+            e = m.setDigits(61, cfg, CFG_DIGITS, n[N_ORIG_MMDD] >= 0 ? 16 : 12);
+          }
+          // what the terminal keeps of the card (the packing below overwrites it in tx); a void
+          // without the card keeps the original's masked PAN (already in the entry)
+          if ((j & B_CARD) !== 0) en.pan.fromPan(tx, n[N_PAN_LEN]);
+          else if ((j & B_ORIG) === 0) en.pan.fromPan(tx, 0);
+        } else {
+          if (k === X_SETTLE) {
+            // field 48: debit n12 + count n3 + credit n12 + count n3 + flag, then a zero foreign
+            // half; assembled in rx, idle until this request is sent
+            const rx = this.rx;
+            writeAsciiDigits(rx, 0, r.debitTotal % 1e12, 12);
+            writeAsciiDigits(rx, 12, r.debitCount % 1000, 3);
+            writeAsciiDigits(rx, 15, r.creditTotal % 1e12, 12);
+            writeAsciiDigits(rx, 27, r.creditCount % 1000, 3);
+            for (i = 30; i < TOTALS48_DIGITS; i++) rx[i] = 48;
+            if (e === ISO_OK) e = m.setDigits(48, rx, 0, TOTALS48_DIGITS);
+            if (e === ISO_OK) e = m.setText(49, "156");
+          } else if (k === X_UPLOAD) {
+            if (e === ISO_OK) e = m.setDigits(48, this.rx, 0, n[N_FLEN]);
+          } else if (k === X_CLOSE) {
+            // number of records uploaded
+            writeAsciiDigits(cfg, CFG_DIGITS, n[N_UPLOAD_COUNT] % 10000, 4);
+            if (e === ISO_OK) e = m.setDigits(48, cfg, CFG_DIGITS, 4);
+          }
+          // 60 = "00" + batch + network management code (sign-in: 001 single DES, 004 double-length keys)
+          cfg[CFG_DIGITS] = 48;
+          cfg[CFG_DIGITS + 1] = 48;
+          writeAsciiDigits(cfg, CFG_DIGITS + 2, batch, 6);
+          writeAsciiDigits(cfg, CFG_DIGITS + 8, k === X_SIGN_IN ? (n[N_TMK_LEN] === 16 ? 4 : 1) : k === X_CLOSE ? 202 : 201, 3);
+          if (e === ISO_OK) e = m.setDigits(60, cfg, CFG_DIGITS, 11);
+          if (e === ISO_OK && (k === X_SIGN_IN || k === X_SETTLE) && n[N_OP_LEN] > 0) e = m.setAscii(63, cfg, CFG_OPERATOR, n[N_OP_LEN]);
         }
-        // 60 = "00" + batch + network management code (sign-in: 001 single DES, 004 double-length keys)
-        cfg[CFG_DIGITS] = 48;
-        cfg[CFG_DIGITS + 1] = 48;
-        writeAsciiDigits(cfg, CFG_DIGITS + 2, batch, 6);
-        writeAsciiDigits(cfg, CFG_DIGITS + 8, k === X_SIGN_IN ? (n[N_TMK_LEN] === 16 ? 4 : 1) : k === X_CLOSE ? 202 : 201, 3);
-        if (e === ISO_OK) e = m.setDigits(60, cfg, CFG_DIGITS, 11);
-        if (e === ISO_OK && (k === X_SIGN_IN || k === X_SETTLE) && n[N_OP_LEN] > 0) e = m.setAscii(63, cfg, CFG_OPERATOR, n[N_OP_LEN]);
+        // a sale's or void's request and its reversal image (MTI 0400, sensitive fields and 64
+        // left out, no 39: the rebuild sets it) in one pass, the image into rx
+        v = n[N_JOB];
+        if (e === ISO_OK) e = pack(m, k === X_MAIN ? tx : this.rx, k === X_MAIN ? this.mac : null, this.rx, KEEP_IN_0400, k === X_MAIN && (v === TXN_SALE || v === TXN_VOID) ? 400 : 0);
       }
-      // a sale's or void's request and its reversal image (MTI 0400, sensitive fields and 64
-      // left out, no 39: the rebuild sets it) in one pass, the image into rx
-      v = n[N_JOB];
-      if (e === ISO_OK) e = pack(m, k === X_MAIN ? tx : this.rx, k === X_MAIN ? this.mac : null, this.rx, KEEP_IN_0400, k === X_MAIN && (v === TXN_SALE || v === TXN_VOID) ? 400 : 0);
       n[N_FLEN] = m.packedLength;
       if (k === X_MAIN && e === ISO_OK) {
         // the entry (written when answered) and the result

@@ -101,7 +101,7 @@ export const V_Q_ACTIVE = 49; // job id of the head entry while it prints, 0 non
 export const V_Q_FAILED = 50; // the head entry's job failed and is kept by the printer
 export const V_Q_ERROR = 51; // PRN_ERR_* of the last failure
 export const V_Q_DROPPED = 52; // entries dropped: queue or record pool full
-/** The sale request the engine prepared at the PIN prompt: its token, -1 to prepare at the next pass, 0 none. */
+/** The sale request the engine prepared for the PIN prompt: its token, -1 to prepare at the next pass (before the prompt is painted), 0 none. */
 export const V_PREP = 53;
 export const V_SIZE = 54;
 

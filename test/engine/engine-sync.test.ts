@@ -427,6 +427,48 @@ describe("a sale prepared at the PIN prompt (prepareSale)", () => {
     }
   });
 
+  it("signed in: packed whole at the prompt (tx), its PIN block and MAC added at Enter; a bypassed PIN is built whole", () => {
+    const { host, engine, rec, pin } = setup();
+    engine.signIn();
+    const tx = (engine as unknown as { tx: Uint8Array }).tx;
+    const card = swiped(MAG_DEBIT);
+    const token = engine.prepareSale(1500, card);
+    assert.ok(tx.some((b) => b !== 0), "the request is packed in tx at the prompt");
+    assert.equal(host.requests.length, 1, "nothing sent before Enter");
+    assert.equal(engine.sale(1500, card, pin(card, MAG_DEBIT.pin), token), true);
+    assert.equal(rec.results[1].outcome, OUT_APPROVED, "the host checked the PIN block and the MAC");
+    const sent = host.requests[1];
+    assert.equal(String(sent.fields[22]), "021");
+    assert.ok(sent.fields[52] !== undefined && sent.fields[26] !== undefined && sent.fields[53] !== undefined);
+    // a card without PIN: the token assumed one, so Enter without digits builds it whole
+    const np = swiped(HOST_CARDS.noPin);
+    const t2 = engine.prepareSale(800, np);
+    assert.ok(t2 > 0);
+    assert.equal(engine.sale(800, np, null, t2), true);
+    assert.equal(rec.results[2].outcome, OUT_APPROVED);
+    const bypass = host.requests[2];
+    assert.equal(String(bypass.fields[22]), "022");
+    for (const f of [26, 52, 53]) assert.equal(bypass.fields[f], undefined, "no field " + f);
+    assert.equal(Number(bypass.fields[11]), Number(sent.fields[11]) + 2, "the STAN handed out at the prompt is skipped");
+    assert.ok(tx.every((b) => b === 0) && req(engine).every((b) => b === 0), "wiped after each send");
+  });
+
+  it("a PIN entry abandoned after a packed prepare: tx and req wiped, its STAN skipped, nothing sent", () => {
+    const { host, engine, rec, pin } = setup();
+    engine.signIn();
+    const tx = (engine as unknown as { tx: Uint8Array }).tx;
+    const card = swiped(MAG_DEBIT);
+    assert.ok(engine.prepareSale(2000, card) > 0);
+    assert.ok(hasPan(tx), "the packed request holds the PAN");
+    assert.equal(engine.prepareSale(0, null), 0);
+    assert.ok(tx.every((b) => b === 0) && req(engine).every((b) => b === 0), "wiped");
+    assert.deepEqual(host.mtis(), ["0800"]);
+    const c2 = swiped(MAG_DEBIT);
+    assert.equal(engine.sale(700, c2, pin(c2, MAG_DEBIT.pin)), true);
+    assert.equal(rec.results[1].outcome, OUT_APPROVED);
+    assert.equal(Number(host.requests[1].fields[11]), Number(host.requests[0].fields[11]) + 2);
+  });
+
   it("a pending reversal goes first: the sale is then built whole and approved", () => {
     const { host, engine, rec, pin, stores } = setup();
     engine.signIn();
@@ -461,6 +503,7 @@ describe("a sale prepared at the PIN prompt (prepareSale)", () => {
     engine.onLinkDown();
     assert.equal(rec.results[rec.results.length - 1].outcome, OUT_NO_RESPONSE);
     assert.ok(req(engine).every((b) => b === 0), "wiped at the end of the command");
+    assert.ok((engine as unknown as { tx: Uint8Array }).tx.every((b) => b === 0), "tx too");
     assert.deepEqual(host.mtis(), ["0800"]);
   });
 

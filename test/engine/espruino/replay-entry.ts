@@ -108,7 +108,8 @@ const listener = { onProgress: progress, onResult: onResult };
 /**
  * One dispatcher (each function costs RAM on the interpreter, about 10 blocks):
  *   R("stores", journalCapacity)  R("init", startMs, tmkHex, tid, mid)  R("signIn")
- *   R("sale", amount, pan, track2, pin)  R("balance", pan, track2, pin)  R("void", trace, pan, track2)
+ *   R("sale", pan, track2, pin, amount)  R("psale", ...): the same prepared first (prepareSale, then
+ *   the PIN block)  R("balance", pan, track2, pin)  R("void", trace, pan, track2)
  *   R("settle")  R("up") (link connected)  R("take") -> request hex  R("feed", replyHex)  R("tick", ms)
  *   R("res") -> the result since the last R("res"), ""  R("busy")  R("mem") (after a collection)
  *   R("use") (no collection)  R("peak") -> highest use seen inside the engine's calls since the last R("peak")
@@ -170,6 +171,10 @@ global.R = function (cmd: string, a: any, b: any, c: any, d: any): unknown {
   }
   fillCard(a, b);
   if (cmd === "sale") return e.sale(d === undefined ? 0 : d, card, pinBlock(c));
+  if (cmd === "psale") {
+    i = e.prepareSale(d, card);
+    return i > 0 && e.sale(d, card, pinBlock(c), i);
+  }
   if (cmd === "balance") return e.balance(card, pinBlock(c));
   return false;
 };

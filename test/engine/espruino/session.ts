@@ -22,7 +22,7 @@ const HOST_NOW = new Date(START_MS - 8 * 3600 * 1000);
 
 export type Step =
   | { cmd: "signIn" }
-  | { cmd: "sale"; card: TestCard; amount: number; pin: string; silent?: boolean }
+  | { cmd: "sale"; card: TestCard; amount: number; pin: string; silent?: boolean; prepared?: boolean }
   | { cmd: "balance"; card: TestCard; pin: string }
   | { cmd: "void"; trace: number; card: TestCard }
   | { cmd: "tick"; ms: number }
@@ -43,7 +43,12 @@ function summary(r: TxnResult): string {
   return [r.outcome, r.rc0 ? String.fromCharCode(r.rc0, r.rc1) : "", r.stan, r.amount, r.balance, r.reversalPending ? 1 : 0, r.debitCount, r.creditCount].join(",");
 }
 
-/** Sign-in, sales, a decline, balance, void, an unanswered sale (+ its 0400), 10 sales, settlement. */
+/**
+ * Sign-in, sales, a decline, balance, void, an unanswered sale (+ its 0400), 10 sales, settlement.
+ * `prepared` sales go as the terminal runs them: prepareSale (the request packed before the PIN
+ * prompt), then the PIN block and sale() with its token; the unanswered sale is one, so its
+ * reversal image is the prompt's.
+ */
 export function session(): Step[] {
   const s: Step[] = [
     { cmd: "signIn" },
@@ -51,11 +56,11 @@ export function session(): Step[] {
     { cmd: "sale", card: HOST_CARDS.lowBalance, amount: 2000, pin: "123456" },
     { cmd: "balance", card: MAG_DEBIT, pin: MAG_DEBIT.pin },
     { cmd: "void", trace: 2, card: MAG_DEBIT },
-    { cmd: "sale", card: MAG_DEBIT, amount: 3000, pin: MAG_DEBIT.pin, silent: true },
+    { cmd: "sale", card: MAG_DEBIT, amount: 3000, pin: MAG_DEBIT.pin, silent: true, prepared: true },
     { cmd: "tick", ms: 1001 },
   ];
   for (let i = 0; i < 10; i++) {
-    s.push({ cmd: "sale", card: MAG_DEBIT, amount: 100 + i, pin: MAG_DEBIT.pin });
+    s.push({ cmd: "sale", card: MAG_DEBIT, amount: 100 + i, pin: MAG_DEBIT.pin, prepared: i % 2 === 1 });
     if (i === 1) s.push({ cmd: "mem", label: "after 2 sales" });
   }
   s.push({ cmd: "mem", label: "after 10 sales" });
@@ -101,7 +106,9 @@ export function record(steps: Step[]): Recorded[] {
     if (st.cmd === "signIn") engine.signIn();
     else if (st.cmd === "sale") {
       const c = swiped(st.card);
-      engine.sale(st.amount, c, engine.makePinBlock(pinDigits(st.pin), st.pin.length, c));
+      const token = st.prepared ? engine.prepareSale(st.amount, c) : 0;
+      if (st.prepared) assert.ok(token > 0, "prepared");
+      engine.sale(st.amount, c, engine.makePinBlock(pinDigits(st.pin), st.pin.length, c), token);
     } else if (st.cmd === "balance") {
       const c = swiped(st.card);
       engine.balance(c, engine.makePinBlock(pinDigits(st.pin), st.pin.length, c));
@@ -143,7 +150,7 @@ export async function replay(
     }
     let started: unknown = true;
     if (st.cmd === "signIn") started = await target.eval("R('signIn')");
-    else if (st.cmd === "sale") started = await target.eval(`R("sale", ${js(st.card.pan)}, ${js(track2Of(st.card))}, ${js(st.pin)}, ${st.amount})`);
+    else if (st.cmd === "sale") started = await target.eval(`R(${js(st.prepared ? "psale" : "sale")}, ${js(st.card.pan)}, ${js(track2Of(st.card))}, ${js(st.pin)}, ${st.amount})`);
     else if (st.cmd === "balance") started = await target.eval(`R("balance", ${js(st.card.pan)}, ${js(track2Of(st.card))}, ${js(st.pin)})`);
     else if (st.cmd === "void") started = await target.eval(`R("void", ${st.trace}, ${js(st.card.pan)}, ${js(track2Of(st.card))})`);
     else if (st.cmd === "tick") started = await target.eval(`R("tick", ${st.ms})`);
