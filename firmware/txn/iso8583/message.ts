@@ -85,7 +85,8 @@ export class Message {
 
   /** Forget all fields (and detach from a receive buffer). @hot */
   clear(): void {
-    for (let i = 0; i < 16; i++) this.bitmap[i] = 0;
+    // one native fill of the 16-byte view (a loop: a statement a byte on Espruino)
+    this.bitmap.fill(0);
     this.src = this.data;
     this.isView = false;
     this.used = 0;
