@@ -878,8 +878,19 @@ export class TxnEngine implements TxnEngineApi {
     const financial = type === TXN_SALE || type === TXN_BALANCE || type === TXN_VOID || type === TXN_REFUND;
     const pinBlock = type === TXN_REFUND ? null : bytes;
     const o = this.ent;
+    // a sale given the token of the request prepared for it (prepareSale, which checked its PAN's
+    // digits then) keeps it: a request packed whole there assumed a PIN and nothing to send first
+    const prep =
+      type === TXN_SALE &&
+      b !== 0 &&
+      b === n[N_PREP] &&
+      card !== null &&
+      card.entryMode !== ENTRY_CHIP &&
+      (n[N_PACKED] === 0 || (bytes !== null && n[N_KEYS] === 1 && n[N_NEED_SIGN_IN] === 0 && !st.reversals.isPending))
+        ? 1
+        : 0;
     let panOk = card !== null && card.panLen >= 12 && card.panLen <= 19;
-    for (i = 0; panOk && card !== null && i < card.panLen; i++) panOk = card.pan[i] >= 48 && card.pan[i] <= 57;
+    for (i = 0; panOk && prep === 0 && card !== null && i < card.panLen; i++) panOk = card.pan[i] >= 48 && card.pan[i] <= 57;
     // a refusal: v = outcome, w = class, x = message id, e = error code (the dispatcher's
     // locals: this case runs inside it)
     if (financial && st.counters.settleStep !== SETTLE_IDLE) {
@@ -963,18 +974,7 @@ export class TxnEngine implements TxnEngineApi {
     r.slipReason = 0;
     // a prepared request (prepareSale) serves the sale its token was given to; any other command
     // wipes it (b is a sale's token: sale() passes it there)
-    // (a request packed whole at the prompt assumed a PIN, and nothing to send before it)
-    i =
-      type === TXN_SALE &&
-      v === 0 &&
-      b !== 0 &&
-      b === n[N_PREP] &&
-      card !== null &&
-      card.entryMode !== ENTRY_CHIP &&
-      (n[N_PACKED] === 0 || (pinBlock !== null && n[N_KEYS] === 1 && n[N_NEED_SIGN_IN] === 0 && !st.reversals.isPending))
-        ? 1
-        : 0;
-    if (n[N_PREP] !== 0 && i === 0) this.prepareSale(0, null);
+    if (n[N_PREP] !== 0 && (prep === 0 || v !== 0)) this.prepareSale(0, null);
     if (v !== 0) return false;
     // what the command carries: the original, the card (copied into tx), the amount
     n[N_HAS_ORIG] = type === TXN_VOID || type === TXN_REFUND ? 1 : 0;
@@ -1552,7 +1552,10 @@ export class TxnEngine implements TxnEngineApi {
           civilFromMs(this.f[F_NOW], n, N_CIVIL);
           v = n[x + 1] - n[N_CIVIL + 1];
           n[x] = v > 6 ? n[N_CIVIL] - 1 : v < -6 ? n[N_CIVIL] + 1 : n[N_CIVIL];
-          this.f[F_HOST] = msFromCivil(n, x);
+          // a day its month does not have (31 April, 29 February of a common year) is no time
+          v = n[x + 1];
+          i = v === 2 ? (n[x] % 4 === 0 && (n[x] % 100 !== 0 || n[x] % 400 === 0) ? 29 : 28) : v === 4 || v === 6 || v === 9 || v === 11 ? 30 : 31;
+          if (n[x + 2] <= i) this.f[F_HOST] = msFromCivil(n, x);
         }
       }
     }
@@ -1642,9 +1645,14 @@ export class TxnEngine implements TxnEngineApi {
       n[N_MAIN_RC] = (r.rc0 << 8) | r.rc1;
       if (m.length(37) === 12) m.getBytes(37, r.rrn, 0);
       if (m.length(38) === 6) m.getBytes(38, r.authCode, 0);
-      // YYMMDDhhmmss of the host's time (the terminal's when the reply has none)
-      civilFromMs(this.f[F_HOST] >= 0 ? this.f[F_HOST] : this.f[F_NOW], n, N_CIVIL);
-      r.dateTime = ((((n[N_CIVIL] % 100) * 100 + n[N_CIVIL + 1]) * 100 + n[N_CIVIL + 2]) * 10000 + n[N_CIVIL + 3] * 100 + n[N_CIVIL + 4]) * 100 + n[N_CIVIL + 5];
+      // YYMMDDhhmmss of the host's time (already in N_HOST_CIVIL), or the terminal's when the
+      // reply has none
+      x = N_HOST_CIVIL;
+      if (this.f[F_HOST] < 0) {
+        x = N_CIVIL;
+        civilFromMs(this.f[F_NOW], n, x);
+      }
+      r.dateTime = ((((n[x] % 100) * 100 + n[x + 1]) * 100 + n[x + 2]) * 10000 + n[x + 3] * 100 + n[x + 4]) * 100 + n[x + 5];
       if (n[N_JOB] === TXN_BALANCE) {
         // field 54: account type 2, amount type 2, currency 3, sign C/D, amount n12, in fen
         if (j === 1 && m.length(54) >= 20) {

@@ -361,6 +361,20 @@ describe("TxnEngine with a link that answers inside the engine's calls", () => {
     assert.equal(r.uploaded, true);
   });
 
+  it("a host date its month does not have (31 April, 29 February 2027) is ignored: the terminal's time on the result", () => {
+    for (const [mmdd, stamp] of [["0431", 270415100000], ["0229", 270415100000]] as const) {
+      const set: number[] = [];
+      const { host, engine, rec, pin } = setup({ terminalLocal: Date.UTC(2027, 3, 15, 10, 0, 0), setTime: (ms) => set.push(ms) });
+      engine.signIn();
+      host.plan = (req) => (req.mti === "0200" ? { options: { mutateReply: (r) => (r.fields[13] = mmdd) } } : undefined);
+      const card = swiped(MAG_DEBIT);
+      engine.sale(1000, card, pin(card, MAG_DEBIT.pin));
+      assert.equal(rec.results[1].outcome, OUT_APPROVED);
+      assert.equal(rec.results[1].dateTime, stamp, mmdd + ": the terminal's own time");
+      assert.equal(set.length, 1, "only the sign-in set the clock");
+    }
+  });
+
   for (const [what, terminal, hostTime, offset, stamp] of [
     ["host still in December, terminal in January", Date.UTC(2026, 0, 1, 0, 0, 5), Date.UTC(2025, 11, 31, 23, 59, 59), -6000, 251231235959],
     ["host already in January, terminal in December", Date.UTC(2025, 11, 31, 23, 59, 55), Date.UTC(2026, 0, 1, 0, 0, 3), 8000, 260101000003],
