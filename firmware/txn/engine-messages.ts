@@ -10,18 +10,20 @@
  * - sign-in 0800: 11, 41, 42, 60 = "00" + batch + "001"|"004", 63 operator;
  * - settlement 0500: 11, 41, 42, 48 (62 digits), 49, 60 = "00" + batch + "201", 63 operator;
  * - batch upload 0320: 11, 41, 42, 48 items, 60.3 "201"; closing 0320: 48 = count (4), 60.3 "202";
- * - reversal 0400: the request turned into its 0400 image IN PLACE (fields that must never reach
- *   flash - 2, 14, 26, 35, 36, 52, 53, 55 - zeroed and dropped, 39 "98"), and later rebuilt from
- *   the stored image with the current reason.
+ * - reversal 0400: the request's 0400 image, packed in the same pass as the request (pack's
+ *   second frame: every field but those that must never reach flash - 2, 14, 26, 35, 36, 52,
+ *   53, 55 - and 64; no 39), and later rebuilt from the stored image with 39 = the current reason.
  *
  * Buffers (all allocated once, in the engine's constructor):
  * - `tx`: from the command until its request is built, the command's copy of the card and PIN
  *   block (layout TX_* below); then the packed financial request (the only frame with card data),
- *   wiped once the link has it;
+ *   wiped once the link has it. A sale prepared before the PIN prompt (prepareSale) has its
+ *   request packed there already, but for the PIN block and MAC Enter writes into it;
  * - the request Message: the request being built; once it has left, the view over its reply (the
  *   reply is matched against the MTI, STAN and terminal id kept when it was sent);
  * - `rx`: replies; between exchanges the packed sign-in / 0400 / 0500 / 0320 (the link copies a
- *   frame before send() returns), the stored 0400 image, field 48 being assembled;
+ *   frame before send() returns), the 0400 image until it is stored (from prepareSale on, for a
+ *   prepared sale), field 48 being assembled;
  * - `cfg`: TPDU + header, terminal id, merchant id, operator, TMK, and a small digit scratch.
  */
 

@@ -8,7 +8,8 @@
  *   -> pending reversal first (0400, ORIGINAL STAN, reason 98/A0/06; 0410 00/12/25 = done; a failed
  *      try is counted on flash; at the retry limit: manual-handling list + slip in the result and
  *      the command proceeds; while retries remain the command is NOT sent: OUT_REVERSAL_PENDING)
- *   -> STAN persisted -> request packed (+MAC) -> for sale/void the 0400 image is persisted
+ *   -> STAN persisted -> request packed (+MAC; a prepared sale: packed before the PIN prompt, its
+ *      PIN block and MAC added now) -> for sale/void the 0400 image is persisted
  *      BEFORE sending (write fails: nothing sent, OUT_STORAGE_ERROR) -> send -> wait for the reply.
  * Reply (strict unpack: MTI, STAN, TID, MAC):
  *   - answers to something else (MTI/STAN/TID mismatch: late or duplicate replies) are ignored;

@@ -1,17 +1,18 @@
 /**
  * Bench entry (runs inside the interpreter): whole sales through the firmware's own TxnEngine,
  * its stores on Espruino's Storage, from the cardholder's PIN Enter to the result - the PIN
- * block, every state step, the 0200 built, packed and MACed, the 0400 image packed and stored,
- * the 0210 unpacked and MAC-checked, the journal written and the reversal cleared. The link is
+ * block written into the 0200 packed before the prompt (with its 0400 image), its MAC, every
+ * state step, the image stored, the 0210 unpacked and MAC-checked, the journal written and the
+ * reversal cleared. The link is
  * a pair of calls: the request is dropped, the reply the host simulator gave it in Node (same
  * keys, same STANs) is handed over as the socket would hand it. Counted by txn-time.ts under
  * callgrind: N sales minus 0 sales, the same script otherwise.
  *
  *   S("init", startMs, tmkHex, tid, mid, pan, track2, pin)  stores (fresh logs) and engine
  *   S("signIn", 0, reply)  S("sale", amountFen, reply)  -> true when started (the sale as the
- *                       terminal runs it: prepared at the PIN prompt, then the PIN block and
- *                       the sale with the token at Enter)
- *   S("prepare", amountFen)  the PIN prompt's part alone (prepareSale), -> its token
+ *                       terminal runs it: prepared before the PIN prompt, then the PIN block
+ *                       and the sale with the token at Enter)
+ *   S("prepare", amountFen)  the preparation alone (prepareSale), -> its token
  *   S("approved")       sales approved so far
  *
  * Test-side glue only (hex parsing at init); a sale's own glue is a few calls.
