@@ -130,8 +130,9 @@ export interface TxnEngineApi {
   /** `prepared`: prepareSale's token for this card and amount (the request keeps what it built). */
   sale(amountFen: number, card: CardData, pinBlock: Uint8Array | null, prepared?: number): boolean;
   /**
-   * At the PIN prompt of a swiped card's sale: build the request fields that do not wait for the
-   * PIN; a token for sale(), 0 when nothing was prepared. `card` null wipes what was prepared.
+   * Before the PIN prompt of a swiped card's sale: build the request but for what waits for the
+   * PIN (packed whole when signed in, its STAN handed out); a token for sale(), 0 when nothing
+   * was prepared. `card` null wipes what was prepared.
    */
   prepareSale(amountFen: number, card: CardData | null): number;
   balance(card: CardData, pinBlock: Uint8Array | null): boolean;

@@ -460,11 +460,13 @@ export class TxnEngine implements TxnEngineApi {
   }
 
   /**
-   * Build a swiped card's sale request fields that do not wait for the PIN (2, 3, 4, 25, 35, 36,
-   * 41, 42, 49, 60) while the cardholder types it: the terminal calls this at the PIN prompt
-   * and hands the token to sale() with the same card and amount (a statement costs ~10,000
-   * instructions on Espruino: this is ~15 M off the wait after Enter). Returns the token, or 0
-   * when nothing was prepared (busy, chip card, a field refused: sale() then builds them all).
+   * Build a swiped card's sale request before the PIN is typed: the fields that do not wait for
+   * the PIN (2, 3, 4, 25, 35, 36, 41, 42, 49, 60) and, when signed in with nothing to send first,
+   * the whole request packed into tx with its STAN (handed out now) and its 0400 image, but for
+   * the PIN block and MAC sale() adds at Enter. The terminal calls this before it shows the PIN
+   * prompt and hands the token to sale() with the same card and amount (a statement costs
+   * ~10,000 instructions on Espruino: this is ~35 M off the wait after Enter). Returns the token,
+   * or 0 when nothing was prepared (busy, chip card, a field refused: sale() then builds them all).
    * `card` null wipes a prepared request (the PIN entry was abandoned); any other command does
    * too, and so does the end of the sale it was for. A wipe is safe in any state: until its
    * request is built, the sale keeps req for nothing else, and step() builds it whole when the
