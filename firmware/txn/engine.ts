@@ -277,8 +277,8 @@ const N_PREP = 50;
 /** Tokens prepareSale handed out (the next one is this + 1). */
 const N_PREP_SEQ = 51;
 /**
- * Bytes of the prepared request when prepareSale packed it whole into tx (0: its fields only,
- * in req); its STAN (handed out at the prompt) and where its PIN block goes in tx.
+ * The prepared request's packed length in tx, its STAN (handed out before the PIN prompt) and
+ * where its PIN block goes in tx.
  */
 const N_PACKED = 52;
 const N_PREP_STAN = 53;
@@ -460,13 +460,13 @@ export class TxnEngine implements TxnEngineApi {
   }
 
   /**
-   * Build a swiped card's sale request before the PIN is typed: the fields that do not wait for
-   * the PIN (2, 3, 4, 25, 35, 36, 41, 42, 49, 60) and, when signed in with nothing to send first,
-   * the whole request packed into tx with its STAN (handed out now) and its 0400 image, but for
-   * the PIN block and MAC sale() adds at Enter. The terminal calls this before it shows the PIN
-   * prompt and hands the token to sale() with the same card and amount (a statement costs
-   * ~10,000 instructions on Espruino: this is ~35 M off the wait after Enter). Returns the token,
-   * or 0 when nothing was prepared (busy, chip card, a field refused: sale() then builds them all).
+   * Build a swiped card's sale request before the PIN is typed: packed whole into tx with its
+   * STAN (handed out now) and its 0400 image into rx, but for the PIN block and MAC sale() adds
+   * at Enter. The terminal calls this before it shows the PIN prompt and hands the token to
+   * sale() with the same card and amount (a statement costs ~10,000 instructions on Espruino:
+   * this is ~35 M off the wait after Enter). Returns the token, or 0 when nothing was prepared
+   * (busy, chip card, not signed in, a reversal waiting, no STAN, a field refused: sale() then
+   * builds the request whole).
    * `card` null wipes a prepared request (the PIN entry was abandoned); any other command does
    * too, and so does the end of the sale it was for. A wipe is safe in any state: until its
    * request is built, the sale keeps req for nothing else, and step() builds it whole when the
@@ -476,62 +476,57 @@ export class TxnEngine implements TxnEngineApi {
     const n = this.n;
     const m = this.req;
     if (n[N_PREP] !== 0) {
-      // the card's digits go with the request they were in (and the packed one in tx)
+      // the card's digits go with the request they were in, and with its packed copy in tx
       m.data.fill(0);
       m.clear();
-      if (n[N_PACKED] > 0) this.tx.fill(0);
+      this.tx.fill(0);
       n[N_PREP] = 0;
       n[N_PACKED] = 0;
     }
+    // only when nothing goes before the sale (signed in, no reversal waiting): anything sent
+    // first would take req, and the sale is then built whole at Enter anyway
     if (card === null || n[N_STATE] !== S_IDLE || card.entryMode === ENTRY_CHIP) return 0;
-    m.clear();
+    if (n[N_KEYS] !== 1 || n[N_NEED_SIGN_IN] !== 0 || this.sto.reversals.isPending) return 0;
+    // its STAN now (persisted before any use; skipped if the sale never goes)
+    const stan = this.sto.begin();
+    if (stan === 0) return 0;
+    // the whole request: 22 "021", 26 and 53 as with a PIN, zeros holding 52 and 64 (tx is all
+    // zeros while the engine is idle), packed into tx with its reversal image into rx
+    const tx = this.tx;
     const cfg = this.cfg;
-    let e = m.setAscii(41, cfg, CFG_TID, 8);
-    if (e === ISO_OK) e = m.setAscii(42, cfg, CFG_MID, 15);
-    if (e === ISO_OK) e = m.setDigits(2, card.pan, 0, card.panLen);
+    m.clear();
+    cfg[CFG_HEAD + 5] = 0x60;
+    for (let h = 0; h < m.head.length; h++) m.head[h] = cfg[CFG_HEAD + h];
+    m.mti = 200;
+    let e = m.setDigits(2, card.pan, 0, card.panLen);
     if (e === ISO_OK) e = m.setNumeric(3, 0);
     if (e === ISO_OK) e = m.setNumeric(4, amountFen);
+    if (e === ISO_OK) e = m.setNumeric(11, stan);
+    if (e === ISO_OK) e = m.setNumeric(22, 21);
     if (e === ISO_OK) e = m.setNumeric(25, 0);
+    if (e === ISO_OK) e = m.setNumeric(26, 12);
     if (e === ISO_OK && card.track2Len > 0) e = m.setDigits(35, card.track2, 0, card.track2Len);
     if (e === ISO_OK && card.track3Len > 0) e = m.setDigits(36, card.track3, 0, card.track3Len);
+    if (e === ISO_OK) e = m.setAscii(41, cfg, CFG_TID, 8);
+    if (e === ISO_OK) e = m.setAscii(42, cfg, CFG_MID, 15);
     if (e === ISO_OK) e = m.setText(49, "156");
-    if (e === ISO_OK) {
-      writeAsciiDigits(cfg, CFG_DIGITS, 22, 2);
-      writeAsciiDigits(cfg, CFG_DIGITS + 2, this.sto.counters.batch, 6);
-      writeAsciiDigits(cfg, CFG_DIGITS + 8, 50, 5); // as step() writes 60 for a sale
-      e = m.setDigits(60, cfg, CFG_DIGITS, 13);
-    }
-    // signed in, nothing to send before it: the whole request with its STAN and PIN fields (22
-    // "021", 26, 53; 52 and 64 held by zeros: tx is all zeros while the engine is idle) packed
-    // into tx now, its reversal image into rx; Enter writes the PIN block in and MACs it (~20 M
-    // instructions less after Enter). Otherwise (or a PIN bypassed) sale() builds the rest then.
-    if (e === ISO_OK && n[N_KEYS] === 1 && n[N_NEED_SIGN_IN] === 0 && !this.sto.reversals.isPending) {
-      const stan = this.sto.begin();
-      const tx = this.tx;
-      if (stan > 0) {
-        cfg[CFG_HEAD + 5] = 0x60;
-        for (let h = 0; h < m.head.length; h++) m.head[h] = cfg[CFG_HEAD + h];
-        m.mti = 200;
-        e = m.setNumeric(11, stan);
-        if (e === ISO_OK) e = m.setNumeric(22, 21);
-        if (e === ISO_OK) e = m.setNumeric(26, 12);
-        if (e === ISO_OK) e = m.setBytes(52, tx, TX_PIN, 8);
-        cfg[CFG_DIGITS] = 50;
-        cfg[CFG_DIGITS + 1] = this.keys.pinKey.size > 8 ? 54 : 48;
-        for (let i = 2; i < 16; i++) cfg[CFG_DIGITS + i] = 48;
-        if (e === ISO_OK) e = m.setDigits(53, cfg, CFG_DIGITS, 16);
-        if (e === ISO_OK) e = m.setBytes(64, tx, TX_PIN, 8);
-        if (e === ISO_OK) e = pack(m, tx, null, this.rx, KEEP_IN_0400, 400);
-        if (e === ISO_OK) {
-          // 52's place: before 64 and the fields after 52 (their BCD length prefixes: LL 1 byte, LLL 2)
-          let at = m.packedLength - 16;
-          for (let f = 53; f < 64; f++) if (m.has(f)) at -= m.bodyBytes(f) + ((m.table.spec.charCodeAt(SPEC_CHARS * f) >> 3) & 3);
-          n[N_PACKED] = m.packedLength;
-          n[N_PREP_STAN] = stan;
-          n[N_PIN_AT] = at;
-        }
-      }
-    }
+    if (e === ISO_OK) e = m.setBytes(52, tx, TX_PIN, 8);
+    cfg[CFG_DIGITS] = 50;
+    cfg[CFG_DIGITS + 1] = this.keys.pinKey.size > 8 ? 54 : 48;
+    for (let i = 2; i < 16; i++) cfg[CFG_DIGITS + i] = 48;
+    if (e === ISO_OK) e = m.setDigits(53, cfg, CFG_DIGITS, 16);
+    writeAsciiDigits(cfg, CFG_DIGITS, 22, 2);
+    writeAsciiDigits(cfg, CFG_DIGITS + 2, this.sto.counters.batch, 6);
+    writeAsciiDigits(cfg, CFG_DIGITS + 8, 50, 5); // as step() writes 60 for a sale
+    if (e === ISO_OK) e = m.setDigits(60, cfg, CFG_DIGITS, 13);
+    if (e === ISO_OK) e = m.setBytes(64, tx, TX_PIN, 8);
+    if (e === ISO_OK) e = pack(m, tx, null, this.rx, KEEP_IN_0400, 400);
+    // 52's place: before 64 and the fields after 52 (their BCD length prefixes: LL 1 byte, LLL 2)
+    let at = m.packedLength - 16;
+    for (let f = 53; f < 64; f++) if (m.has(f)) at -= m.bodyBytes(f) + ((m.table.spec.charCodeAt(SPEC_CHARS * f) >> 3) & 3);
+    n[N_PACKED] = m.packedLength;
+    n[N_PREP_STAN] = stan;
+    n[N_PIN_AT] = at;
     n[N_PREP_SEQ] = (n[N_PREP_SEQ] % 1000000) + 1;
     n[N_PREP] = n[N_PREP_SEQ];
     if (e !== ISO_OK) return this.prepareSale(0, null);
@@ -882,14 +877,17 @@ export class TxnEngine implements TxnEngineApi {
     const pinBlock = type === TXN_REFUND ? null : bytes;
     const o = this.ent;
     // a sale given the token of the request prepared for it (prepareSale, which checked its PAN's
-    // digits then) keeps it: a request packed whole there assumed a PIN and nothing to send first
+    // digits then) keeps it: that request was packed assuming a PIN and nothing to send first
     const prep =
       type === TXN_SALE &&
       b !== 0 &&
       b === n[N_PREP] &&
       card !== null &&
       card.entryMode !== ENTRY_CHIP &&
-      (n[N_PACKED] === 0 || (bytes !== null && n[N_KEYS] === 1 && n[N_NEED_SIGN_IN] === 0 && !st.reversals.isPending))
+      bytes !== null &&
+      n[N_KEYS] === 1 &&
+      n[N_NEED_SIGN_IN] === 0 &&
+      !st.reversals.isPending
         ? 1
         : 0;
     let panOk = card !== null && card.panLen >= 12 && card.panLen <= 19;
@@ -1231,12 +1229,11 @@ export class TxnEngine implements TxnEngineApi {
 
     const m = this.req;
     const cfg = this.cfg;
-    // the prepared fields serve only the command's own first request; a reversal or a sign-in
-    // before it takes req, and the prepared bytes are wiped first (the sale is then built whole)
-    const pre = k === X_MAIN && n[N_PREP] !== 0;
-    // packed whole at the prompt: x = its length
-    x = pre ? n[N_PACKED] : 0;
-    if (pre) {
+    // the request packed before the PIN prompt (x = its length) serves only the command's own
+    // first request; a reversal or a sign-in before it takes req, and the prepared bytes are
+    // wiped first (the sale is then built whole)
+    x = k === X_MAIN && n[N_PREP] !== 0 ? n[N_PACKED] : 0;
+    if (x > 0) {
       n[N_PREP] = 0;
       n[N_PACKED] = 0;
     } else if (n[N_PREP] !== 0) this.prepareSale(0, null);
@@ -1279,31 +1276,30 @@ export class TxnEngine implements TxnEngineApi {
         e = this.mac.compute(tx, MTI_OFFSET, x - 8 - MTI_OFFSET, tx, x - 8);
         m.packedLength = x;
       } else {
-        // prepared (pre): 2, 3, 4, 25, 35, 36, 41, 42, 49 and 60 are in req already
-        if (!pre) m.clear();
+        m.clear();
         cfg[CFG_HEAD + 5] = (j & B_CHIP) !== 0 ? 0x61 : 0x60;
         for (let h = 0; h < m.head.length; h++) m.head[h] = cfg[CFG_HEAD + h];
         m.mti = n[N_SENT_MTI];
         e = m.setNumeric(11, w);
-        if (e === ISO_OK && !pre) e = m.setAscii(41, cfg, CFG_TID, 8);
-        if (e === ISO_OK && !pre) e = m.setAscii(42, cfg, CFG_MID, 15);
+        if (e === ISO_OK) e = m.setAscii(41, cfg, CFG_TID, 8);
+        if (e === ISO_OK) e = m.setAscii(42, cfg, CFG_MID, 15);
         if (k === X_MAIN) {
           v = n[N_JOB];
-          if (e === ISO_OK && !pre && (j & B_CARD) !== 0) e = m.setDigits(2, tx, TX_PAN, n[N_PAN_LEN]);
-          if (e === ISO_OK && !pre) e = m.setNumeric(3, v === TXN_BALANCE ? 310000 : v === TXN_SALE ? 0 : 200000);
-          if (e === ISO_OK && !pre && v !== TXN_BALANCE) e = m.setNumeric(4, this.f[F_AMOUNT]);
+          if (e === ISO_OK && (j & B_CARD) !== 0) e = m.setDigits(2, tx, TX_PAN, n[N_PAN_LEN]);
+          if (e === ISO_OK) e = m.setNumeric(3, v === TXN_BALANCE ? 310000 : v === TXN_SALE ? 0 : 200000);
+          if (e === ISO_OK && v !== TXN_BALANCE) e = m.setNumeric(4, this.f[F_AMOUNT]);
           if (e === ISO_OK && (j & B_CHIP) !== 0) {
             e = m.setDigits(14, tx, TX_EXPIRY, 4);
             if (e === ISO_OK && n[N_PAN_SEQ] >= 0) e = m.setNumeric(23, n[N_PAN_SEQ]);
           }
           if (e === ISO_OK) e = m.setNumeric(22, ((j & B_CARD) === 0 ? 1 : (j & B_CHIP) !== 0 ? 5 : 2) * 10 + ((j & B_PIN) !== 0 ? 1 : 2));
-          if (e === ISO_OK && !pre) e = m.setNumeric(25, 0);
+          if (e === ISO_OK) e = m.setNumeric(25, 0);
           if (e === ISO_OK && (j & B_PIN) !== 0) e = m.setNumeric(26, 12);
-          if (e === ISO_OK && !pre && (j & B_CARD) !== 0 && n[N_T2_LEN] > 0) e = m.setDigits(35, tx, TX_TRACK2, n[N_T2_LEN]);
-          if (e === ISO_OK && !pre && (j & B_CARD) !== 0 && n[N_T3_LEN] > 0) e = m.setDigits(36, tx, TX_TRACK3, n[N_T3_LEN]);
+          if (e === ISO_OK && (j & B_CARD) !== 0 && n[N_T2_LEN] > 0) e = m.setDigits(35, tx, TX_TRACK2, n[N_T2_LEN]);
+          if (e === ISO_OK && (j & B_CARD) !== 0 && n[N_T3_LEN] > 0) e = m.setDigits(36, tx, TX_TRACK3, n[N_T3_LEN]);
           if (e === ISO_OK && (j & B_ORIG) !== 0 && en.rrn[0] !== 0) e = m.setAscii(37, en.rrn, 0, 12);
           if (e === ISO_OK && (j & B_ORIG) !== 0 && en.authCode[0] !== 0) e = m.setAscii(38, en.authCode, 0, 6);
-          if (e === ISO_OK && !pre) e = m.setText(49, "156");
+          if (e === ISO_OK) e = m.setText(49, "156");
           if (e === ISO_OK && (j & B_PIN) !== 0) {
             e = m.setBytes(52, tx, TX_PIN, 8);
             cfg[CFG_DIGITS] = 50; // "2": format 0 PIN block
@@ -1312,7 +1308,7 @@ export class TxnEngine implements TxnEngineApi {
             if (e === ISO_OK) e = m.setDigits(53, cfg, CFG_DIGITS, 16);
           }
           if (e === ISO_OK && (j & B_CHIP) !== 0 && n[N_ICC_LEN] > 0) e = m.setBytes(55, tx, TX_ICC, n[N_ICC_LEN]);
-          if (e === ISO_OK && !pre) {
+          if (e === ISO_OK) {
             writeAsciiDigits(cfg, CFG_DIGITS, v === TXN_BALANCE ? 1 : v === TXN_SALE ? 22 : v === TXN_VOID ? 23 : 25, 2);
             writeAsciiDigits(cfg, CFG_DIGITS + 2, batch, 6);
             writeAsciiDigits(cfg, CFG_DIGITS + 8, 50, 5); // 60.3 "000", 60.4 "5" (chip-capable terminal), 60.5 "0"

@@ -483,7 +483,7 @@ describe("a sale prepared at the PIN prompt (prepareSale)", () => {
     assert.equal(Number(host.requests[1].fields[11]), Number(host.requests[0].fields[11]) + 2);
   });
 
-  it("a pending reversal goes first: the sale is then built whole and approved", () => {
+  it("nothing is prepared while a reversal waits (it goes first): the sale is built whole and approved", () => {
     const { host, engine, rec, pin, stores } = setup();
     engine.signIn();
     host.plan = (r) => (r.mti === "0200" || r.mti === "0400" ? { silent: true } : undefined);
@@ -494,8 +494,10 @@ describe("a sale prepared at the PIN prompt (prepareSale)", () => {
     assert.equal(stores.reversals.isPending, true);
     host.plan = () => undefined;
     const c2 = swiped(MAG_DEBIT);
+    const tx = (engine as unknown as { tx: Uint8Array }).tx;
     const token = engine.prepareSale(700, c2);
-    assert.ok(token > 0);
+    assert.equal(token, 0, "not prepared: the reversal would take the request buffer first");
+    assert.ok(!hasPan(tx) && !hasPan(req(engine)), "nothing of the card held");
     assert.equal(engine.sale(700, c2, pin(c2, MAG_DEBIT.pin), token), true);
     const last = rec.results[rec.results.length - 1];
     assert.equal(last.outcome, OUT_APPROVED);
