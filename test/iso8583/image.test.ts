@@ -11,7 +11,7 @@ import {
   Message,
   pack,
 } from "../../firmware/txn/iso8583/index";
-import { fill, samples } from "./helpers";
+import { fill, samples, type Fields, type Sample } from "./helpers";
 
 const table = createUnionPayTable();
 const mac = new Mac(MAC_UNIONPAY_ECB);
@@ -25,11 +25,11 @@ function keepAllBut(drop: number[]): Uint8Array {
 }
 
 /** The image the slow way: the request again, without the dropped fields, MTI `mti`, no MAC. */
-function repacked(s: { mti: number; fields: Record<number, unknown> }, drop: number[], mti: number): Buffer {
-  const fields: Record<number, unknown> = {};
+function repacked(s: Sample, drop: number[], mti: number): Buffer {
+  const fields: Fields = {};
   for (const k of Object.keys(s.fields)) if (drop.indexOf(Number(k)) < 0 && Number(k) !== 64) fields[Number(k)] = s.fields[Number(k)];
   const m = new Message(table, 1024);
-  fill(m, mti, fields as never);
+  fill(m, mti, fields);
   const out = new Uint8Array(2048);
   assert.equal(isoErrorName(pack(m, out, null)), "OK");
   return Buffer.from(out.subarray(0, m.packedLength));
