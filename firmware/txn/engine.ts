@@ -523,7 +523,7 @@ export class TxnEngine implements TxnEngineApi {
     if (e === ISO_OK) e = pack(m, tx, null, this.rx, KEEP_IN_0400, 400);
     // 52's place: before 64 and the fields after 52 (their BCD length prefixes: LL 1 byte, LLL 2)
     let at = m.packedLength - 16;
-    for (let f = 53; f < 64; f++) if (m.has(f)) at -= m.bodyBytes(f) + ((m.table.spec.charCodeAt(SPEC_CHARS * f) >> 3) & 3);
+    for (let f = 53; f < 64; f++) if (m.has(f)) at -= m.bodyBytes(f) + ((m.table.spec[SPEC_CHARS * f] >> 3) & 3);
     n[N_PACKED] = m.packedLength;
     n[N_PREP_STAN] = stan;
     n[N_PIN_AT] = at;

@@ -13,6 +13,8 @@
  * BYTES for b (PROTOCOL.md's "b64" for fields 52/64 is 64 bits = 8 bytes here).
  */
 
+import { flashBytes } from "../../lib/flash-bytes";
+
 export const FMT_NONE = 0;
 /** Numeric digits: BCD (two per byte) unless FLAG_ASCII. */
 export const FMT_N = 1;
@@ -50,11 +52,12 @@ export interface FieldTableOptions {
 
 export class FieldTable {
   /**
-   * Per field number f from 0: charCodeAt(3f) = format (bits 0-2) | length type << 3 | flags << 5,
-   * charCodeAt(3f+1) << 8 | charCodeAt(3f+2) = maximum length. Past the end: NaN, read as 0
-   * with `| 0` (undefined field).
+   * Per field number f from 0: byte 3f = format (bits 0-2) | length type << 3 | flags << 5,
+   * bytes 3f+1, 3f+2 = maximum length (big-endian). Past the end: undefined, read as 0 with `| 0`
+   * (undefined field). A view of the table's literal (in flash on a board): an index read is a
+   * fifth of a charCodeAt call there, and the codec reads three a field.
    */
-  spec: string;
+  spec: Uint8Array;
   readonly headLength: number;
   readonly asciiMti: boolean;
   readonly asciiPrefix: boolean;
@@ -65,7 +68,7 @@ export class FieldTable {
     this.headLength = options.headLength;
     this.asciiMti = options.asciiMti;
     this.asciiPrefix = options.asciiPrefix;
-    this.spec = options.fields || "";
+    this.spec = flashBytes(options.fields || "");
     this.lastField = Math.max(1, this.spec.length / SPEC_CHARS - 1);
   }
 }
@@ -75,7 +78,7 @@ export class FieldTable {
 
 /** The field's attribute byte (0 = undefined). @hot */
 export function fieldAttr(t: FieldTable, field: number): number {
-  return t.spec.charCodeAt(SPEC_CHARS * field) | 0;
+  return t.spec[SPEC_CHARS * field] | 0;
 }
 
 /** @hot */
@@ -95,7 +98,7 @@ export function fieldFlags(t: FieldTable, field: number): number {
 
 /** @hot */
 export function fieldMax(t: FieldTable, field: number): number {
-  return ((t.spec.charCodeAt(SPEC_CHARS * field + 1) << 8) | t.spec.charCodeAt(SPEC_CHARS * field + 2)) | 0;
+  return ((t.spec[SPEC_CHARS * field + 1] << 8) | t.spec[SPEC_CHARS * field + 2]) | 0;
 }
 
 /** True when the field's digits are BCD nibbles (n or z without FLAG_ASCII). @hot */
@@ -109,11 +112,14 @@ export function fieldSpec(format: number, lenType: number, maxLen: number, flags
   return String.fromCharCode(format | (lenType << 3) | (flags << 5), maxLen >> 8, maxLen & 255);
 }
 
-/** Define field `field` (2..128) of `t` (a new spec string, in RAM). Returns t for chaining. */
+/** Define field `field` (2..128) of `t` (a new spec, in RAM). Returns t for chaining. */
 export function defineField(t: FieldTable, field: number, format: number, lenType: number, maxLen: number, flags: number): FieldTable {
-  let s = t.spec;
-  while (s.length < SPEC_CHARS * (field + 1)) s += "\x00\x00\x00";
-  t.spec = s.substring(0, SPEC_CHARS * field) + fieldSpec(format, lenType, maxLen, flags) + s.substring(SPEC_CHARS * (field + 1));
-  t.lastField = Math.max(1, t.spec.length / SPEC_CHARS - 1);
+  const s = new Uint8Array(Math.max(t.spec.length, SPEC_CHARS * (field + 1)));
+  s.set(t.spec);
+  s[SPEC_CHARS * field] = format | (lenType << 3) | (flags << 5);
+  s[SPEC_CHARS * field + 1] = maxLen >> 8;
+  s[SPEC_CHARS * field + 2] = maxLen & 255;
+  t.spec = s;
+  t.lastField = Math.max(1, s.length / SPEC_CHARS - 1);
   return t;
 }

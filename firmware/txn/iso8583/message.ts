@@ -109,7 +109,7 @@ export class Message {
   /** Bytes of the field's body in `src` (0 when absent). @hot */
   bodyBytes(field: number): number {
     if (!this.has(field)) return 0;
-    const a = this.table.spec.charCodeAt(SPEC_CHARS * field) | 0;
+    const a = this.table.spec[SPEC_CHARS * field] | 0;
     const n = this.len[field];
     return ((a & 7) === FMT_N || (a & 7) === FMT_Z) && (a & A_ASCII) === 0 ? (n + 1) >> 1 : n;
   }
@@ -128,10 +128,10 @@ export class Message {
    */
   setNumericDigits(field: number, value: number, digits?: number): number {
     const s = this.table.spec;
-    const a = s.charCodeAt(SPEC_CHARS * field) | 0;
+    const a = s[SPEC_CHARS * field] | 0;
     const fixed = (a & A_LEN) === 0;
     if (field < 2 || field > 128 || (a & 7) !== FMT_N || (digits === undefined && !fixed)) return E_FIELD_FORMAT;
-    const max = ((s.charCodeAt(SPEC_CHARS * field + 1) << 8) | s.charCodeAt(SPEC_CHARS * field + 2)) | 0;
+    const max = ((s[SPEC_CHARS * field + 1] << 8) | s[SPEC_CHARS * field + 2]) | 0;
     const n = digits === undefined ? max : digits;
     if (this.isView) return E_READ_ONLY_VIEW;
     if (n < 1 || n > 15 || n > max) return E_VALUE_RANGE;
@@ -178,11 +178,11 @@ export class Message {
    */
   setDigits(field: number, src: Uint8Array, off: number, len: number): number {
     const s = this.table.spec;
-    const a = field >= 2 && field <= 128 ? s.charCodeAt(SPEC_CHARS * field) | 0 : 0;
+    const a = field >= 2 && field <= 128 ? s[SPEC_CHARS * field] | 0 : 0;
     const fmt = a & 7;
     if (fmt !== FMT_N && fmt !== FMT_Z) return E_FIELD_FORMAT;
     if (this.isView) return E_READ_ONLY_VIEW;
-    const max = (s.charCodeAt(SPEC_CHARS * field + 1) << 8) | s.charCodeAt(SPEC_CHARS * field + 2);
+    const max = (s[SPEC_CHARS * field + 1] << 8) | s[SPEC_CHARS * field + 2];
     const fixed = (a & A_LEN) === 0;
     if (len < 0 || len > max || off < 0 || off + len > src.length) return E_VALUE_RANGE;
     if (fixed && len !== max) return E_VALUE_RANGE;
@@ -218,10 +218,10 @@ export class Message {
     const o = str ? 0 : (off as number);
     const n = str ? src.length : (len as number);
     const s = this.table.spec;
-    const a = field >= 2 && field <= 128 ? s.charCodeAt(SPEC_CHARS * field) | 0 : 0;
+    const a = field >= 2 && field <= 128 ? s[SPEC_CHARS * field] | 0 : 0;
     if ((a & 7) !== FMT_AN && (a & 7) !== FMT_ANS) return E_FIELD_FORMAT;
     if (this.isView) return E_READ_ONLY_VIEW;
-    const max = (s.charCodeAt(SPEC_CHARS * field + 1) << 8) | s.charCodeAt(SPEC_CHARS * field + 2);
+    const max = (s[SPEC_CHARS * field + 1] << 8) | s[SPEC_CHARS * field + 2];
     if (n < 0 || n > max) return E_VALUE_RANGE;
     if (!str && (o < 0 || o + n > src.length)) return E_VALUE_RANGE;
     // an: printable ASCII; ans: any byte (a string's characters must be bytes)
@@ -244,10 +244,10 @@ export class Message {
   /** b field (or raw ans bytes) from src[off, off+len); fixed b fields need exactly their length. @hot */
   setBytes(field: number, src: Uint8Array, off: number, len: number): number {
     const s = this.table.spec;
-    const a = field >= 2 && field <= 128 ? s.charCodeAt(SPEC_CHARS * field) | 0 : 0;
+    const a = field >= 2 && field <= 128 ? s[SPEC_CHARS * field] | 0 : 0;
     if ((a & 7) !== FMT_B && (a & 7) !== FMT_ANS) return E_FIELD_FORMAT;
     if (this.isView) return E_READ_ONLY_VIEW;
-    const max = (s.charCodeAt(SPEC_CHARS * field + 1) << 8) | s.charCodeAt(SPEC_CHARS * field + 2);
+    const max = (s[SPEC_CHARS * field + 1] << 8) | s[SPEC_CHARS * field + 2];
     if (len < 0 || len > max || off < 0 || off + len > src.length) return E_VALUE_RANGE;
     if ((a & A_LEN) === 0 && len !== max) return E_VALUE_RANGE;
     const at = this.reserve(field, len);
@@ -264,7 +264,7 @@ export class Message {
    * n, or longer. @hot
    */
   getDigits(field: number, dst?: Uint8Array, dOff?: number): number {
-    const a = this.table.spec.charCodeAt(SPEC_CHARS * field) | 0;
+    const a = this.table.spec[SPEC_CHARS * field] | 0;
     const fmt = a & 7;
     const value = dst === undefined;
     if (!this.has(field) || (fmt !== FMT_N && (value || fmt !== FMT_Z))) return -1;
@@ -310,7 +310,7 @@ export class Message {
    * (For this module's setters and copyField.) @hot
    */
   reserve(field: number, units: number): number {
-    const a = this.table.spec.charCodeAt(SPEC_CHARS * field) | 0;
+    const a = this.table.spec[SPEC_CHARS * field] | 0;
     const bcd = ((a & 7) === FMT_N || (a & 7) === FMT_Z) && (a & A_ASCII) === 0;
     const bytes = bcd ? (units + 1) >> 1 : units;
     const old = this.len[field];
@@ -344,7 +344,7 @@ Message.prototype.getNumeric = Message.prototype.getDigits;
  * removed here. @hot
  */
 export function copyField(to: Message, from: Message, field: number): number {
-  if (field < 2 || field > 128 || (to.table.spec.charCodeAt(SPEC_CHARS * field) | 0) === 0) return E_FIELD_FORMAT;
+  if (field < 2 || field > 128 || (to.table.spec[SPEC_CHARS * field] | 0) === 0) return E_FIELD_FORMAT;
   if (to.isView) return E_READ_ONLY_VIEW;
   const byte = (field - 1) >> 3;
   const bit = 0x80 >> ((field - 1) & 7);
