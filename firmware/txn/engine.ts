@@ -283,7 +283,12 @@ const N_PREP_SEQ = 51;
 const N_PACKED = 52;
 const N_PREP_STAN = 53;
 const N_PIN_AT = 54;
-const N_SLOTS = 55;
+/**
+ * 1: the pending reversal is the prepared request's own (persisted by prepareSale, the request
+ * not sent yet): the wipe clears it, and the sale does not wait on it. 0 once the request leaves.
+ */
+const N_PREP_REV = 55;
+const N_SLOTS = 56;
 
 // f (Float64Array): times (ms since the epoch) and amounts, beyond 32 bits
 const F_DEADLINE = 0;
@@ -475,18 +480,23 @@ export class TxnEngine implements TxnEngineApi {
   prepareSale(amountFen: number, card: CardData | null): number {
     const n = this.n;
     const m = this.req;
-    if (n[N_PREP] !== 0) {
-      // the card's digits go with the request they were in, and with its packed copy in tx
+    const q = this.sto.reversals;
+    if (n[N_PREP] !== 0 || n[N_PREP_REV] !== 0) {
+      // the card's digits go with the request they were in, and with its packed copy in tx;
+      // its reversal too, as the request never left (if that write fails the 0400 stays
+      // pending and goes before the next transaction: the host answers it 25)
       m.data.fill(0);
       m.clear();
       this.tx.fill(0);
       n[N_PREP] = 0;
       n[N_PACKED] = 0;
+      if (n[N_PREP_REV] === 1 && q.isPending && q.pending.stan === n[N_PREP_STAN]) q.clear();
+      n[N_PREP_REV] = 0;
     }
     // only when nothing goes before the sale (signed in, no reversal waiting): anything sent
     // first would take req, and the sale is then built whole at Enter anyway
     if (card === null || n[N_STATE] !== S_IDLE || card.entryMode === ENTRY_CHIP) return 0;
-    if (n[N_KEYS] !== 1 || n[N_NEED_SIGN_IN] !== 0 || this.sto.reversals.isPending) return 0;
+    if (n[N_KEYS] !== 1 || n[N_NEED_SIGN_IN] !== 0 || q.isPending) return 0;
     // its STAN now (persisted before any use; skipped if the sale never goes)
     const stan = this.sto.begin();
     if (stan === 0) return 0;
@@ -530,6 +540,37 @@ export class TxnEngine implements TxnEngineApi {
     n[N_PREP_SEQ] = (n[N_PREP_SEQ] % 1000000) + 1;
     n[N_PREP] = n[N_PREP_SEQ];
     if (e !== ISO_OK) return this.prepareSale(0, null);
+    // the journal entry as step() would fill it (written when answered), and the reversal image
+    // on flash now rather than after Enter (~4 M instructions off that wait): persisted before
+    // the request leaves, as always; the wipe clears it if the request never does
+    const en = this.ent;
+    en.status = 0;
+    en.respCode = 0;
+    en.rrn.fill(0);
+    en.authCode.fill(0);
+    en.settled = false;
+    en.type = J_TXN_SALE;
+    en.stan = stan;
+    en.origStan = 0;
+    en.amount = amountFen;
+    en.batch = this.sto.counters.batch;
+    en.time = Math.floor(this.clk.now() / 1000);
+    en.entryMode = 21;
+    en.pan.fromPan(card.pan, card.panLen);
+    const si = q.pending;
+    si.type = J_TXN_SALE;
+    si.stan = stan;
+    si.amount = amountFen;
+    si.time = en.time;
+    si.pan.first6.set(en.pan.first6);
+    si.pan.last4.set(en.pan.last4);
+    si.pan.length = en.pan.length;
+    if (!q.persist(this.rx, ((this.rx[0] << 8) | this.rx[1]) + 2, MTI_OFFSET, si)) return this.prepareSale(0, null);
+    n[N_PREP_REV] = 1;
+    // the UnionPay MAC's XOR of the request's blocks (52 and 64 still zeros) into the 16 bytes
+    // after it: at Enter the PIN block is XORed in there and only those are MACed (~1.1 M
+    // instructions off the wait)
+    if (this.mac.mode === MAC_UNIONPAY_ECB) this.mac.compute(tx, MTI_OFFSET, m.packedLength - 8 - MTI_OFFSET, tx, m.packedLength, true);
     return n[N_PREP];
   }
 
@@ -735,8 +776,8 @@ export class TxnEngine implements TxnEngineApi {
         n[N_LINK_UP] = 0;
         if (v === 1) this.link.close();
         this.tx.fill(0);
-        // ended before its request was built: the prepared card digits go too
-        if (n[N_PREP] !== 0) this.prepareSale(0, null);
+        // ended before its request left: the prepared card digits go too, and its reversal
+        if (n[N_PREP] !== 0 || n[N_PREP_REV] !== 0) this.prepareSale(0, null);
         n[N_PAN_LEN] = 0;
         n[N_T2_LEN] = 0;
         n[N_T3_LEN] = 0;
@@ -878,18 +919,22 @@ export class TxnEngine implements TxnEngineApi {
     const o = this.ent;
     // a sale given the token of the request prepared for it (prepareSale, which checked its PAN's
     // digits then) keeps it: that request was packed assuming a PIN and nothing to send first
+    // (the one reversal pending is its own), for the amount in its entry
     const prep =
       type === TXN_SALE &&
       b !== 0 &&
       b === n[N_PREP] &&
+      a === o.amount &&
       card !== null &&
       card.entryMode !== ENTRY_CHIP &&
       bytes !== null &&
       n[N_KEYS] === 1 &&
       n[N_NEED_SIGN_IN] === 0 &&
-      !st.reversals.isPending
+      n[N_PREP_REV] === 1
         ? 1
         : 0;
+    // anything else wipes it, and its reversal, before the reversal checks below
+    if (prep === 0 && (n[N_PREP] !== 0 || n[N_PREP_REV] !== 0)) this.prepareSale(0, null);
     let panOk = card !== null && card.panLen >= 12 && card.panLen <= 19;
     for (i = 0; panOk && prep === 0 && card !== null && i < card.panLen; i++) panOk = card.pan[i] >= 48 && card.pan[i] <= 57;
     // a refusal: v = outcome, w = class, x = message id, e = error code (the dispatcher's
@@ -975,7 +1020,7 @@ export class TxnEngine implements TxnEngineApi {
     r.slipReason = 0;
     // a prepared request (prepareSale) serves the sale its token was given to; any other command
     // wipes it (b is a sale's token: sale() passes it there)
-    if (n[N_PREP] !== 0 && (prep === 0 || v !== 0)) this.prepareSale(0, null);
+    if (v !== 0 && (n[N_PREP] !== 0 || n[N_PREP_REV] !== 0)) this.prepareSale(0, null);
     if (v !== 0) return false;
     // what the command carries: the original, the card (copied into tx), the amount
     n[N_HAS_ORIG] = type === TXN_VOID || type === TXN_REFUND ? 1 : 0;
@@ -991,10 +1036,14 @@ export class TxnEngine implements TxnEngineApi {
     }
     const tx = this.tx;
     if (card !== null && n[N_PACKED] > 0) {
-      // its request packed at the prompt is in tx: the PIN block goes into its field 52, the
-      // masked PAN straight into the entry
-      for (i = 0; i < 8; i++) tx[n[N_PIN_AT] + i] = pinBlock !== null ? pinBlock[i] : 0;
-      o.pan.fromPan(card.pan, card.panLen);
+      // its request packed at the prompt is in tx: the PIN block goes into its field 52, and
+      // into the MAC's folded blocks after it at the same offset modulo 8 (prepareSale)
+      v = n[N_PIN_AT];
+      w = n[N_PACKED] + ((v - MTI_OFFSET) & 7);
+      for (i = 0; i < 8 && pinBlock !== null; i++) {
+        tx[v + i] = pinBlock[i];
+        tx[w + i] ^= pinBlock[i];
+      }
     } else if (card !== null) {
       // the card's fields and the PIN block fill tx[0, TX_CARD_END) exactly (no fill first: on
       // Espruino fill() walks the whole array, whatever its range, ~850 instructions a byte)
@@ -1130,7 +1179,7 @@ export class TxnEngine implements TxnEngineApi {
       k = X_SIGN_IN;
       n[N_SENT_MTI] = 800;
     } else {
-      if (n[N_PRE_REV_DONE] === 0 && this.sto.reversals.isPending) {
+      if (n[N_PRE_REV_DONE] === 0 && n[N_PREP_REV] === 0 && this.sto.reversals.isPending) {
         v = this.sto.reversalAttempt();
         if (v === RQ_SEND) k = X_REVERSAL;
         else {
@@ -1151,7 +1200,7 @@ export class TxnEngine implements TxnEngineApi {
           this.go(OP_FINISH, OUT_REVERSED, (CLS_SUCCESS << 8) | MSG_OUT_REVERSED);
           return;
         }
-        if (this.sto.reversals.isPending) {
+        if (n[N_PREP_REV] === 0 && this.sto.reversals.isPending) {
           // could not be sent nor moved to the manual list (e.g. that list is full): nothing goes before it
           this.go(OP_FINISH, OUT_REVERSAL_PENDING, (CLS_RETRY_LATER << 8) | MSG_OUT_REVERSAL_PENDING);
           return;
@@ -1236,7 +1285,7 @@ export class TxnEngine implements TxnEngineApi {
     if (x > 0) {
       n[N_PREP] = 0;
       n[N_PACKED] = 0;
-    } else if (n[N_PREP] !== 0) this.prepareSale(0, null);
+    } else if (n[N_PREP] !== 0 || n[N_PREP_REV] !== 0) this.prepareSale(0, null);
     if (k === X_REVERSAL) {
       // the pending 0400, rebuilt from its stored image with its current reason and a fresh MAC
       const q = this.sto.reversals;
@@ -1273,7 +1322,8 @@ export class TxnEngine implements TxnEngineApi {
       if (k === X_MAIN && n[N_HAS_ORIG] === 1) j |= B_ORIG;
       if (x > 0) {
         // packed at the prompt, its PIN block written in by sale(): its MAC is all that is left
-        e = this.mac.compute(tx, MTI_OFFSET, x - 8 - MTI_OFFSET, tx, x - 8);
+        // (UnionPay: of the 16 folded bytes after it, the same MAC)
+        e = this.mac.mode === MAC_UNIONPAY_ECB ? this.mac.compute(tx, x, 16, tx, x - 8) : this.mac.compute(tx, MTI_OFFSET, x - 8 - MTI_OFFSET, tx, x - 8);
         m.packedLength = x;
       } else {
         m.clear();
@@ -1357,9 +1407,9 @@ export class TxnEngine implements TxnEngineApi {
         if (e === ISO_OK) e = pack(m, k === X_MAIN ? tx : this.rx, k === X_MAIN ? this.mac : null, this.rx, KEEP_IN_0400, k === X_MAIN && (v === TXN_SALE || v === TXN_VOID) ? 400 : 0);
       }
       n[N_FLEN] = m.packedLength;
-      if (k === X_MAIN && e === ISO_OK) {
-        // the entry (written when answered) and the result
-        v = n[N_JOB];
+      v = n[N_JOB];
+      if (k === X_MAIN && e === ISO_OK && x === 0) {
+        // the entry (written when answered; a prepared sale's was filled by prepareSale)
         en.status = 0;
         en.respCode = 0;
         en.rrn.fill(0);
@@ -1372,6 +1422,9 @@ export class TxnEngine implements TxnEngineApi {
         en.batch = batch;
         en.time = Math.floor(this.clk.now() / 1000);
         en.entryMode = m.getNumeric(22);
+      }
+      if (k === X_MAIN && e === ISO_OK) {
+        // the result
         r.stan = w;
         r.batch = batch;
         r.amount = this.f[F_AMOUNT];
@@ -1384,9 +1437,10 @@ export class TxnEngine implements TxnEngineApi {
         for (i = 0; i < w && i < 6; i++) r.maskedPan[i] = en.pan.first6[i];
         for (i = w >= 10 ? 0 : w > 6 ? 10 - w : 4; i < 4; i++) r.maskedPan[w - 4 + i] = en.pan.last4[i];
         r.maskedPanLen = w;
-        if (v === TXN_SALE || v === TXN_VOID) {
+        if ((v === TXN_SALE || v === TXN_VOID) && x === 0) {
           // the reversal image (packed with the request into rx), persisted BEFORE the request
-          // leaves; the queue's own pending slip is the input (persist copies it into itself)
+          // leaves (a prepared sale's already is); the queue's own pending slip is the input
+          // (persist copies it into itself)
           const q = this.sto.reversals;
           const si = q.pending;
           si.type = en.type;
@@ -1445,6 +1499,8 @@ export class TxnEngine implements TxnEngineApi {
     }
     w = n[N_FLEN];
     i = n[N_SEQ];
+    // from here the prepared request's reversal is the sale's own, kept until it is answered
+    n[N_PREP_REV] = 0;
     this.link.send(this.tx, w);
     // the request and the card copy after it go (a reply handled inside send() may have ended
     // this command, which wiped tx, and begun another)

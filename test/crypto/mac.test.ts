@@ -64,6 +64,36 @@ describe("MAC", () => {
     }
   });
 
+  it("UnionPay ECB fold: the XOR of the blocks; 8 bytes changed after folding, XORed in at their offset mod 8, give the changed data's MAC", () => {
+    const r = rnd(11);
+    const key = new DesKey();
+    key.load(hex("0123456789ABCDEF"), 0, 8);
+    const mac = new Mac(MAC_UNIONPAY_ECB, key);
+    for (let n = 8; n <= 160; n += 3) {
+      const msg = new Uint8Array(n);
+      for (let i = 0; i < n; i++) msg[i] = r(256);
+      const at = r(n - 7); // where 8 zero bytes sit when folded, written later (a PIN block)
+      msg.fill(0, at, at + 8);
+      const fold = new Uint8Array(16);
+      assert.equal(mac.compute(msg, 0, n, fold, 0, true), CRYPTO_OK);
+      const x = Buffer.alloc(8);
+      for (let i = 0; i < n; i++) x[i % 8] ^= msg[i];
+      assert.deepEqual(Buffer.from(fold.subarray(0, 8)), x, `n=${n}: the fold is the blocks' XOR`);
+      const pb = Buffer.alloc(8);
+      for (let i = 0; i < 8; i++) pb[i] = r(256);
+      for (let i = 0; i < 8; i++) {
+        msg[at + i] = pb[i];
+        fold[(at & 7) + i] ^= pb[i];
+      }
+      const whole = new Uint8Array(8);
+      const folded = new Uint8Array(8);
+      mac.compute(msg, 0, n, whole, 0);
+      mac.compute(fold, 0, 16, folded, 0);
+      assert.deepEqual(folded, whole, `n=${n}, at=${at}`);
+      assert.equal(Buffer.from(whole).toString("latin1"), refUnionPay(hex("0123456789ABCDEF"), Buffer.from(msg)));
+    }
+  });
+
   it("UnionPay ECB MAC of a fixed input, worked by hand: XOR 0C73760F093B4530 -> MAC A7DBC63C", () => {
     const key = new DesKey();
     key.load(hex("0123456789ABCDEF"), 0, 8);

@@ -46,6 +46,8 @@ class SyncHost implements HostLink {
   /** Requests seen (decoded), in order, and their bodies as sent (after the 2-byte length). */
   readonly requests: IsoMessage[] = [];
   readonly bodies: Buffer[] = [];
+  /** The host's replies (decoded), in order, silent ones included. */
+  readonly replies: IsoMessage[] = [];
   /** Per request: how to answer (undefined = normally). */
   plan: (req: IsoMessage) => { options?: HandleOptions; silent?: boolean; prefix?: Buffer; chunk?: number } | undefined = () => undefined;
   /** Called at send time, before answering (checks of the engine's state when the request leaves). */
@@ -76,6 +78,7 @@ class SyncHost implements HostLink {
     if (this.onSend) this.onSend(req);
     const p = this.plan(req) || {};
     const r = this.handler.handle(body, p.options || {});
+    this.replies.push(decodeBody(r.replyBody).message);
     if (p.silent) return;
     let out = frame(r.replyBody);
     this.lastReply = out;
@@ -465,6 +468,87 @@ describe("a sale prepared at the PIN prompt (prepareSale)", () => {
     for (const f of [26, 52, 53]) assert.equal(bypass.fields[f], undefined, "no field " + f);
     assert.equal(Number(bypass.fields[11]), Number(sent.fields[11]) + 2, "the STAN handed out at the prompt is skipped");
     assert.ok(tx.every((b) => b === 0) && req(engine).every((b) => b === 0), "wiped after each send");
+  });
+
+  it("the prepared request's reversal is on flash before the PIN prompt; whatever ends the prompt without the request leaving clears it", () => {
+    const { host, engine, rec, pin, stores, flash } = setup();
+    engine.signIn();
+    const ends: Array<[string, (card: ReturnType<typeof swiped>, token: number) => void]> = [
+      ["the PIN entry abandoned", () => engine.prepareSale(0, null)],
+      ["another command", (card) => engine.balance(card, pin(card, MAG_DEBIT.pin))],
+      ["a sale for another amount", (card, token) => engine.sale(999, card, pin(card, MAG_DEBIT.pin), token)],
+      ["the link never comes up", (card, token) => {
+        host.open = () => undefined;
+        engine.sale(1000, card, pin(card, MAG_DEBIT.pin), token);
+        engine.onLinkDown();
+      }],
+    ];
+    for (const [what, end] of ends) {
+      const card = swiped(MAG_DEBIT);
+      const token = engine.prepareSale(1000, card);
+      assert.ok(token > 0, what);
+      const q = stores.reversals;
+      assert.equal(q.isPending, true, what + ": the 0400 is stored at the prompt");
+      assert.equal(q.pending.amount, 1000);
+      const reopened = new TxnStores(flash);
+      assert.equal(reopened.open(), 0);
+      assert.equal(reopened.reversals.isPending, true, what + ": on flash");
+      // the stored image is the request's: MTI 0400, its STAN, no PAN, no PIN block
+      const img = new Uint8Array(512);
+      const len = q.loadMessage(img);
+      const stored = decodeBody(Buffer.from(img.subarray(2, len))).message;
+      assert.equal(stored.mti, "0400");
+      assert.equal(stored.fields[2], undefined);
+      assert.equal(stored.fields[52], undefined);
+      const stan = Number(stored.fields[11]);
+      end(card, token);
+      assert.equal(q.isPending, false, what + ": cleared, as the request never left");
+      assert.ok(!host.mtis().includes("0400"), what + ": no reversal sent");
+      assert.ok(!host.requests.some((r) => r.mti === "0200" && Number(r.fields[11]) === stan), what + ": its request never sent");
+      assert.equal(stores.journal.statusOfStan(stan), 0, what + ": nothing journaled under its STAN");
+    }
+    assert.equal(rec.results.filter((r) => r.outcome === OUT_APPROVED).length, 2, "the balance and the sale for 9.99 went through");
+  });
+
+  it("a power cut at the PIN prompt leaves the stored 0400: it goes first after the reboot, the host answers 25, the sale is approved", () => {
+    const flash = new FlashStorage({ bytes: 128 * 1024 });
+    const first = setup({ flash });
+    first.engine.signIn();
+    const card = swiped(MAG_DEBIT);
+    assert.ok(first.engine.prepareSale(1000, card) > 0);
+    const stray = first.stores.reversals.pending.stan;
+    // the power goes: a new engine over the same flash
+    const { host, engine, rec, pin, stores } = setup({ flash });
+    assert.equal(stores.reversals.isPending, true, "the 0400 survived the reboot");
+    engine.signIn();
+    const c2 = swiped(MAG_DEBIT);
+    assert.equal(engine.sale(1000, c2, pin(c2, MAG_DEBIT.pin)), true);
+    assert.deepEqual(host.mtis(), ["0800", "0400", "0200"]);
+    assert.equal(Number(host.requests[1].fields[11]), stray);
+    assert.equal(host.replies[1].fields[39], "25", "the host never saw that request");
+    assert.equal(rec.results[1].outcome, OUT_APPROVED);
+    assert.equal(stores.reversals.isPending, false);
+    assert.equal(stores.journal.statusOfStan(stray), 0, "nothing journaled for the request that never left");
+  });
+
+  it("a flash failure while clearing an abandoned prompt's 0400 leaves it pending: it goes before the next sale", () => {
+    const { host, engine, rec, pin, stores, flash } = setup();
+    engine.signIn();
+    const card = swiped(MAG_DEBIT);
+    assert.ok(engine.prepareSale(1000, card) > 0);
+    const stray = stores.reversals.pending.stan;
+    flash.cutAfterBytes(1);
+    assert.equal(engine.prepareSale(0, null), 0);
+    assert.equal(stores.reversals.isPending, true, "the clear failed: still pending");
+    assert.ok(req(engine).every((b) => b === 0), "the card's digits went all the same");
+    flash.powerOn();
+    const c2 = swiped(MAG_DEBIT);
+    assert.equal(engine.prepareSale(700, c2), 0, "nothing prepared while a reversal waits");
+    assert.equal(engine.sale(700, c2, pin(c2, MAG_DEBIT.pin)), true);
+    assert.deepEqual(host.mtis(), ["0800", "0400", "0200"]);
+    assert.equal(Number(host.requests[1].fields[11]), stray);
+    assert.equal(rec.results[1].outcome, OUT_APPROVED);
+    assert.equal(stores.reversals.isPending, false);
   });
 
   it("a PIN entry abandoned after a packed prepare: tx and req wiped, its STAN skipped, nothing sent", () => {

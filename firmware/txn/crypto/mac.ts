@@ -39,8 +39,14 @@ export class Mac {
     this.mode = mode;
   }
 
-  /** 8-byte MAC of data[off, off+len) into out[outOff..]; CRYPTO_OK or E_NO_KEY. @hot */
-  compute(data: Uint8Array, off: number, len: number, out: Uint8Array, outOff: number): number {
+  /**
+   * 8-byte MAC of data[off, off+len) into out[outOff..]; CRYPTO_OK or E_NO_KEY. @hot
+   * `fold` (UnionPay ECB only; the retail MAC chains its blocks and cannot): out gets the XOR of
+   * the 8-byte blocks instead, the MAC's whole dependence on the data. The MAC of a message is
+   * then the MAC of those 8 bytes with any change to the message XORed in at its offset modulo 8
+   * (the engine folds a request before its PIN block is known, then MACs 16 bytes at Enter).
+   */
+  compute(data: Uint8Array, off: number, len: number, out: Uint8Array, outOff: number, fold?: boolean): number {
     const key = this.key;
     if (key.size === 0) return E_NO_KEY;
     // fill() is one native call (on Espruino a loop step costs ~10,000 instructions)
@@ -76,6 +82,11 @@ export class Mac {
         work[4 + k] = (b >> (8 * k)) & 255;
       }
       for (; i < len; i++) work[i & 7] ^= data[off + i];
+      if (fold === true) {
+        for (let k = 0; k < 8; k++) out[outOff + k] = work[k];
+        work.fill(0);
+        return CRYPTO_OK;
+      }
       // a byte (two hex digits) per step, from the last: byte j becomes 2j and 2j + 1 (>= j)
       for (let j = 7; j >= 0; j--) {
         const x = work[j];
