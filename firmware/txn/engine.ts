@@ -171,6 +171,7 @@ import {
 } from "./store/journal";
 import { REASON_MAC_FAILED, REASON_TERMINAL, RQ_DONE, RQ_ERROR, RQ_EXHAUSTED, RQ_SEND } from "./store/reversal-queue";
 import { TxnStores } from "./store/txn-stores";
+import { ZEROS } from "../lib/zeros";
 import { flashBytes } from "../lib/flash-bytes";
 
 export interface TxnEngineConfig {
@@ -485,9 +486,10 @@ export class TxnEngine implements TxnEngineApi {
       // the card's digits go with the request they were in, and with its packed copy in tx;
       // its reversal too, as the request never left (if that write fails the 0400 stays
       // pending and goes before the next transaction: the host answers it 25)
-      m.data.fill(0);
+      m.data.set(ZEROS);
       m.clear();
-      this.tx.fill(0);
+      this.tx.set(ZEROS);
+      this.tx.set(ZEROS, TX_CAPACITY - ZEROS.length);
       n[N_PREP] = 0;
       n[N_PACKED] = 0;
       if (n[N_PREP_REV] === 1 && q.isPending && q.pending.stan === n[N_PREP_STAN]) q.clear();
@@ -775,7 +777,8 @@ export class TxnEngine implements TxnEngineApi {
         n[N_LINK_OPEN] = 0;
         n[N_LINK_UP] = 0;
         if (v === 1) this.link.close();
-        this.tx.fill(0);
+        this.tx.set(ZEROS);
+        this.tx.set(ZEROS, TX_CAPACITY - ZEROS.length);
         // ended before its request left: the prepared card digits go too, and its reversal
         if (n[N_PREP] !== 0 || n[N_PREP_REV] !== 0) this.prepareSale(0, null);
         n[N_PAN_LEN] = 0;
@@ -1451,7 +1454,7 @@ export class TxnEngine implements TxnEngineApi {
           si.pan.last4.set(en.pan.last4);
           si.pan.length = en.pan.length;
           if (!q.persist(this.rx, ((this.rx[0] << 8) | this.rx[1]) + 2, MTI_OFFSET, si)) {
-            m.data.fill(0);
+            m.data.set(ZEROS);
             r.errorCode = q.lastError;
             this.go(OP_FINISH, OUT_STORAGE_ERROR, (CLS_SYSTEM << 8) | MSG_OUT_STORAGE_ERROR);
             return;
@@ -1460,8 +1463,9 @@ export class TxnEngine implements TxnEngineApi {
       }
       if (e !== ISO_OK) {
         // nothing is sent: the card data and the request's fields go
-        tx.fill(0);
-        m.data.fill(0);
+        tx.set(ZEROS);
+        tx.set(ZEROS, TX_CAPACITY - ZEROS.length);
+        m.data.set(ZEROS);
         r.errorCode = e;
         this.go(OP_FINISH, OUT_ERROR, (CLS_SYSTEM << 8) | MSG_RC_OTHER);
         return;
@@ -1482,9 +1486,10 @@ export class TxnEngine implements TxnEngineApi {
     n[N_SENT_MTI] = m.mti;
     n[N_SENT_STAN] = m.has(11) ? m.getNumeric(11) : -1;
     n[N_SENT_TID] = m.getBytes(41, cfg, CFG_SENT_TID);
-    // the request's fields (card data among them) leave req: one fill of it all (on Espruino a
-    // fill walks the whole array whatever its range: five of the sensitive fields cost ~3.5 M)
-    if (k === X_MAIN) m.data.fill(0);
+    // the request's fields (card data among them) leave req: one native copy of zeros over it
+    // all (ZEROS is REQUEST_CAPACITY long; on Espruino a fill walks the whole array whatever its
+    // range, ~4x the copy's cost)
+    if (k === X_MAIN) m.data.set(ZEROS);
     n[N_X] = k;
     n[N_RX_LEN] = 0;
     n[N_RX_EPOCH]++;
@@ -1504,7 +1509,10 @@ export class TxnEngine implements TxnEngineApi {
     this.link.send(this.tx, w);
     // the request and the card copy after it go (a reply handled inside send() may have ended
     // this command, which wiped tx, and begun another)
-    if (n[N_SEQ] === i) this.tx.fill(0);
+    if (n[N_SEQ] === i) {
+      this.tx.set(ZEROS);
+      this.tx.set(ZEROS, TX_CAPACITY - ZEROS.length);
+    }
     if (n[N_STATE] === S_WAITING && n[N_X] === X_MAIN) this.lsn.onProgress(STAGE_WAITING);
     return;
   }

@@ -1,6 +1,7 @@
 /**
  * The engine's tables and helpers: response codes -> class + message id, the message-id copy
- * against the generated catalogue, calendar arithmetic without Date, settlement field 48.
+ * against the generated catalogue, calendar arithmetic without Date, settlement field 48, the
+ * zeros its wipes copy.
  */
 import { strict as assert } from "node:assert";
 import * as GEN from "../../firmware/ui/messages.gen";
@@ -18,6 +19,9 @@ import {
 import { actionMessage, rcClass, rcIndex, rcMessage, RC_CODES } from "../../firmware/txn/response-codes";
 import { civilFromMs, msFromCivil } from "../../firmware/txn/engine-time";
 import { settles } from "../../firmware/txn/settlement";
+import { REQUEST_CAPACITY } from "../../firmware/txn/engine-messages";
+import { TX_CAPACITY } from "../../firmware/txn/engine";
+import { ZEROS } from "../../firmware/lib/zeros";
 import { JournalEntry, J_APPROVED, J_DECLINED, J_REVERSAL_FAILED, J_REVERSED, J_VOIDED, TXN_REFUND, TXN_SALE, TXN_VOID } from "../../firmware/txn/store/journal";
 
 const code = (s: string): [number, number] => [s.charCodeAt(0), s.charCodeAt(1)];
@@ -131,4 +135,15 @@ describe("settlement figures", () => {
     assert.equal(settles(entry(TXN_VOID, J_REVERSED, 1)), false);
   });
   // the 0500's and 0320's field 48 digits: engine-sync.test.ts ("settlement field 48 ...")
+});
+
+describe("the wipe's zeros", () => {
+  it("cover the request buffer in one copy and the send buffer in two, and wipe them to zeros", () => {
+    assert.equal(ZEROS.length, REQUEST_CAPACITY, "req.data.set(ZEROS) needs exactly its length");
+    assert.ok(ZEROS.length <= TX_CAPACITY && 2 * ZEROS.length >= TX_CAPACITY, "two copies, the second ending at tx's end");
+    const tx = new Uint8Array(TX_CAPACITY).fill(0xa5);
+    tx.set(ZEROS);
+    tx.set(ZEROS, TX_CAPACITY - ZEROS.length);
+    assert.ok(tx.every((b) => b === 0));
+  });
 });
