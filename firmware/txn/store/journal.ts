@@ -240,10 +240,11 @@ export class Journal {
     beN(p, 24, 2, e.entryMode);
     beN(p, 26, 2, e.respCode);
     p[28] = e.pan.length;
-    for (let i = 0; i < 6; i++) p[29 + i] = e.pan.first6[i];
-    for (let i = 0; i < 4; i++) p[35 + i] = e.pan.last4[i];
-    for (let i = 0; i < 12; i++) p[39 + i] = e.rrn[i];
-    for (let i = 0; i < 6; i++) p[51 + i] = e.authCode[i];
+    // native copies (a statement a byte costs ~30,000 instructions on Espruino)
+    p.set(e.pan.first6, 29);
+    p.set(e.pan.last4, 35);
+    p.set(e.rrn, 39);
+    p.set(e.authCode, 51);
     const rc = this.log.append(k, JOURNAL_ENTRY_BYTES);
     this.lastError = rc;
     if (rc !== STORE_OK) return false;

@@ -240,8 +240,8 @@ export class ReversalQueue {
     beN(p, 5, 6, info.amount);
     beN(p, 11, 4, info.time);
     p[15] = info.pan.length;
-    for (let i = 0; i < 6; i++) p[16 + i] = info.pan.first6[i];
-    for (let i = 0; i < 4; i++) p[22 + i] = info.pan.last4[i];
+    p.set(info.pan.first6, 16);
+    p.set(info.pan.last4, 22);
     beN(p, 26, 2, outLen);
     // the frame without field 2's cut, by two native copies (a loop costs ~40,000 instructions a byte)
     copyBytes(p, MSG_HEAD, frame, 0, fields);
