@@ -2,7 +2,8 @@
 // set to each of the 256 values in turn, and unpack's verdict is compared with a slow reference
 // written nibble by nibble from the format (BCD digits, the track separator D, an odd count's pad
 // nibble 0 or F at its end, printable ASCII, any byte). The codec checks whole bytes at a time
-// (fewer statements on Espruino); this holds it to the nibble-level rule.
+// (fewer statements on Espruino); this holds it to the nibble-level rule. The getters, which also
+// read a byte (two digits) at a time, are held to the digits written for every n and z shape.
 import { strict as assert } from "node:assert";
 import {
   createUnionPayTable,
@@ -88,6 +89,38 @@ describe("ISO 8583 strict unpack: the bytes each format allows", () => {
       }
       // the reference itself refuses something in every checked format (ans takes anything)
       if (fieldFormat(table, f) !== FMT_ANS) assert.ok(refused > 0);
+    });
+  }
+});
+
+describe("ISO 8583 getDigits / getNumeric: every n and z field shape read back", () => {
+  // [field, value]: odd and even LL/LLL, fixed even, fixed odd left-aligned (22) and
+  // right-aligned (23), track data with its separator
+  const SHAPES: Array<[number, string]> = [
+    [2, "6222021234567890123"],
+    [2, "6222021234567890"],
+    [4, "000000012345"],
+    [11, "000042"],
+    [22, "021"],
+    [23, "107"],
+    [35, "6222021234567890123=2512"],
+    [35, "622202123456789012=2512"],
+    [60, "2200000200012"],
+    [60, "220000020001"],
+    [13, "1231"],
+  ];
+  for (const [f, v] of SHAPES) {
+    it(`field ${f}, ${v.length} digits`, () => {
+      const wire = referenceEncode("0210", { [f]: v });
+      const buf = new Uint8Array(wire);
+      assert.equal(unpack(buf, buf.length, view), ISO_OK);
+      const out = new Uint8Array(40).fill(0xee);
+      assert.equal(view.getDigits(f, out, 3), v.length);
+      assert.equal(Buffer.from(out.subarray(3, 3 + v.length)).toString("latin1"), v, "the digits, '=' for the separator");
+      assert.equal(out[2], 0xee, "nothing before dOff");
+      assert.equal(out[3 + v.length], 0xee, "nothing after the last digit");
+      if (fieldFormat(table, f) === FMT_N && v.length <= 15) assert.equal(view.getNumeric(f), Number(v), "the value");
+      else assert.equal(view.getNumeric(f), -1, "no value: z, or over 15 digits");
     });
   }
 });
