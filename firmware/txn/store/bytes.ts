@@ -15,6 +15,16 @@ export function beN(b: Uint8Array, at: number, n: number, v?: number): number {
     for (let i = at; i < at + n; i++) r = r * 256 + b[i];
     return r;
   }
+  if (n <= 4 && v >= 0 && v < 4294967296) {
+    // up to 32 bits by shifts, no loop (most fields: trace, times, lengths, CRCs; on Espruino a
+    // loop step with its three statements costs ~40,000 instructions a byte)
+    const e = at + n - 1;
+    b[e] = v & 255;
+    if (n > 1) b[e - 1] = (v >>> 8) & 255;
+    if (n > 2) b[e - 2] = (v >>> 16) & 255;
+    if (n > 3) b[e - 3] = v >>> 24;
+    return v;
+  }
   let x: number = v;
   for (let i = at + n - 1; i >= at; i--) {
     const lo = x % 256;
