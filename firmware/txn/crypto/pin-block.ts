@@ -27,21 +27,16 @@ export function pinBlockEncrypted(
 ): number {
   if (pinKey !== null && pinKey.size === 0) return E_NO_KEY;
   if (pinLen < 4 || pinLen > 12) return E_PIN_FORMAT;
-  for (let i = 0; i < pinLen; i++) if (pin[pinOff + i] < 48 || pin[pinOff + i] > 57) return E_PIN_FORMAT;
+  for (let i = 0; i < pinLen; i++) if ((pin[pinOff + i] - 48) >>> 0 > 9) return E_PIN_FORMAT;
   if (panLen < 2 || panLen > 19) return E_PAN_FORMAT;
-  for (let i = 0; i < panLen; i++) if (pan[panOff + i] < 48 || pan[panOff + i] > 57) return E_PAN_FORMAT;
-  // A byte (two nibbles) per step: on Espruino every statement costs ~10,000 instructions.
+  for (let i = 0; i < panLen; i++) if ((pan[panOff + i] - 48) >>> 0 > 9) return E_PAN_FORMAT;
+  // A byte (two nibbles) a statement: on Espruino every statement costs ~10,000 instructions.
   // PIN field: nibble 0 = 0 (format), nibble 1 = length, then digits, then F fill (16 nibbles).
-  // PAN field: nibbles 4..15 = PAN digits panLen-13 .. panLen-2 (check digit excluded), 0 before.
   out[outOff] = pinLen;
-  for (let b = 1; b < 8; b++) {
-    const n = 2 * b; // the byte's first nibble
-    const hi = n - 2 < pinLen ? pin[pinOff + n - 2] - 48 : 15;
-    const lo = n - 1 < pinLen ? pin[pinOff + n - 1] - 48 : 15;
-    const k = panOff + panLen - 17 + n; // the PAN digit under nibble n
-    const p = b < 2 ? 0 : ((k >= panOff ? pan[k] - 48 : 0) << 4) | (k + 1 >= panOff ? pan[k + 1] - 48 : 0);
-    out[outOff + b] = ((hi << 4) | lo) ^ p;
-  }
+  for (let b = 1, n = 0; b < 8; b++, n += 2) out[outOff + b] = ((n < pinLen ? pin[pinOff + n] - 48 : 15) << 4) | (n + 1 < pinLen ? pin[pinOff + n + 1] - 48 : 15);
+  // PAN field XORed in: nibbles 4..15 = PAN digits panLen-13 .. panLen-2 (check digit excluded),
+  // 0 before the PAN's first; byte b's first digit is at k = panLen - 17 + 2b
+  for (let b = 2, k = panOff + panLen - 13; b < 8; b++, k += 2) out[outOff + b] ^= ((k >= panOff ? pan[k] - 48 : 0) << 4) | (k + 1 >= panOff ? pan[k + 1] - 48 : 0);
   if (pinKey !== null) pinKey.encryptBlock(out, outOff, out, outOff);
   return CRYPTO_OK;
 }
