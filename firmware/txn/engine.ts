@@ -1577,9 +1577,11 @@ export class TxnEngine implements TxnEngineApi {
       return;
     }
     if (e === ISO_OK) {
-      // field 39 into the result (rc 0 when there is no usable 39)
-      i = m.byteAt(39, 0);
-      v = m.byteAt(39, 1);
+      // field 39 into the result (rc 0 when there is no usable 39): an 2, read in place (byteAt
+      // is three calls a byte)
+      w = m.has(39) ? m.off[39] : -1;
+      i = w < 0 ? -1 : m.src[w];
+      v = w < 0 ? -1 : m.src[w + 1];
       r.rc0 = i < 0 || v < 0 ? 0 : i;
       r.rc1 = i < 0 || v < 0 ? 0 : v;
     }
@@ -1604,10 +1606,10 @@ export class TxnEngine implements TxnEngineApi {
       w = m.getNumeric(12);
       if (v >= 0 && w >= 0) {
         x = N_HOST_CIVIL;
-        n[x + 1] = Math.floor(v / 100);
+        n[x + 1] = (v / 100) | 0;
         n[x + 2] = v % 100;
-        n[x + 3] = Math.floor(w / 10000);
-        n[x + 4] = Math.floor(w / 100) % 100;
+        n[x + 3] = (w / 10000) | 0;
+        n[x + 4] = ((w / 100) | 0) % 100;
         n[x + 5] = w % 100;
         if (n[x + 1] >= 1 && n[x + 1] <= 12 && n[x + 2] >= 1 && n[x + 2] <= 31 && n[x + 3] <= 23 && n[x + 4] <= 59 && n[x + 5] <= 59) {
           // the local year, one less when the host month is far ahead (host still in December,
