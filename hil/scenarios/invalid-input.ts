@@ -105,4 +105,40 @@ export const garbledSwipe: Scenario = {
   },
 };
 
-export const INVALID_INPUT_SCENARIOS: Scenario[] = [zeroAmount, overLimitAmount].concat(DECLINES.map(declineScenario), [garbledSwipe]);
+export const pinEntryCancelled: Scenario = {
+  group: "invalid input",
+  name: "PIN entry cancelled: CANCELLED, the 0400 stored at the prompt cleared, nothing sent",
+  parts: ["keypad", "lcd", "msr", "host"],
+  async run(ctx) {
+    await signIn(ctx);
+    const before = ctx.host.ledger.balanceOf("mag-debit");
+    const mark = ctx.hostMark();
+    await ctx.swipe("mag-debit");
+    await ctx.expectState("AMOUNT");
+    await ctx.keys("1200\n");
+    await ctx.expectState("PIN");
+    const stored = await ctx.pendingReversal();
+    ctx.check(stored !== null && stored.amount === 1200, "the 0400 is on flash while the PIN is typed: " + JSON.stringify(stored));
+    await ctx.keys(pinOf("mag-debit").slice(0, 3));
+    await ctx.key("CANCEL");
+    await ctx.expectScreen(/CANCELLED/);
+    ctx.equal(await ctx.state(), "IDLE", "back at idle");
+    ctx.equal(await ctx.pendingReversal(), null, "the request never left: its 0400 is gone");
+    ctx.equal(ctx.hostRequestsSince(mark).length, 0, "requests sent");
+    ctx.equal(await ctx.journal(stored ? stored.stan : -1), null, "nothing journaled");
+    // the next sale goes alone: nothing to reverse first
+    await ctx.wait(2500);
+    const r = await swipeSale(ctx, { card: "mag-debit", amount: 300 });
+    ctx.equal(r.rc, "00", "the next sale");
+    ctx.equal(
+      ctx.hostRequestsSince(mark).map((e) => e.mti),
+      ["0200"],
+      "only the next sale's request",
+    );
+    ctx.equal(ctx.host.ledger.balanceOf("mag-debit"), before - 300, "only the next sale debited");
+    await done(ctx);
+    await ctx.ledgerAgrees();
+  },
+};
+
+export const INVALID_INPUT_SCENARIOS: Scenario[] = [zeroAmount, overLimitAmount].concat(DECLINES.map(declineScenario), [garbledSwipe, pinEntryCancelled]);
