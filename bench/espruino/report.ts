@@ -215,7 +215,7 @@ export async function runInterpreterBench(bin: string, large: string | null, sal
         "  the sale around the host round trip (PIN Enter to result)",
         `${mi(c.engineSale)}, on a Pico ~${pico(c.engineSale)} s; the pieces alone, for comparison: PIN block + every field built + pack + MAC ${mi(pp.pack)}, unpack + MAC check ${mi(pp.unpack)}, flash ${mi(pp.journal)}`,
       );
-      row("  built after the swipe, before the PIN prompt shows (not in the sum)", `${mi(c.atPinPrompt)}, on a Pico ~${pico(c.atPinPrompt)} s`);
+      row("  after the swipe, before the PIN prompt shows: request packed, 0400 stored (not in the sum)", `${mi(c.atPinPrompt)}, on a Pico ~${pico(c.atPinPrompt)} s`);
       row("  the slip's layout", `${mi(pp.receipt)}, on a Pico ~${pico(pp.receipt)} s; with Chinese labels instead ${mi(pp["receipt-zh"])}, ~${pico(pp["receipt-zh"])} s`);
       row(
         "estimated on an Espruino Pico (upper bound, see txn-time.ts)",

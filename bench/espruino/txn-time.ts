@@ -33,7 +33,7 @@ export interface TxnTimes {
         instructionsPerSale: number;
         /** A whole sale through TxnEngine, PIN Enter to result: what the terminal adds around the host round trip. */
         engineSale: number;
-        /** What the terminal builds after the swipe, before it shows the PIN prompt (prepareSale: the request packed but for its PIN block and MAC); not in engineSale. */
+        /** What the terminal does after the swipe, before it shows the PIN prompt (prepareSale: the request packed but for its PIN block and MAC, its 0400 stored, its MAC's blocks folded); not in engineSale. */
         atPinPrompt: number;
         /** The pieces alone (pack includes the PIN block; journal = the flash writes); "receipt-zh" beside "receipt". */
         perPiece: Record<string, number>;
@@ -198,9 +198,10 @@ export const SALES_COUNTED = 10;
 
 /**
  * Instructions per whole sale through the firmware's TxnEngine (entries/sale-entry.ts), as the
- * terminal runs it: the request packed, but for its PIN block and MAC, before the PIN prompt
- * (`atPinPrompt`), then from the PIN Enter to the result (`afterEnter`): the PIN block, the MAC,
- * every state step, the stores, the reply's checks. The host's replies are recorded in Node first (the host
+ * terminal runs it: before the PIN prompt (`atPinPrompt`) the request packed but for its PIN
+ * block and MAC, its 0400 stored and its MAC's blocks folded; then from the PIN Enter to the
+ * result (`afterEnter`): the PIN block, the MAC, every state step, the reply's checks, the
+ * journal entry and the reversal cleared. The host's replies are recorded in Node first (the host
  * simulator, the same keys and STANs) and written into the script; the run with 0 sales has the
  * same script, so only the sales differ; a third run makes only the preparations.
  */

@@ -131,8 +131,9 @@ export interface TxnEngineApi {
   sale(amountFen: number, card: CardData, pinBlock: Uint8Array | null, prepared?: number): boolean;
   /**
    * Before the PIN prompt of a swiped card's sale: build the request but for what waits for the
-   * PIN (packed whole when signed in, its STAN handed out); a token for sale(), 0 when nothing
-   * was prepared. `card` null wipes what was prepared.
+   * PIN (packed whole when signed in, its STAN handed out, its 0400 stored); a token for sale()
+   * with the same card and amount, 0 when nothing was prepared. `card` null wipes what was
+   * prepared and clears its 0400 (the request never left).
    */
   prepareSale(amountFen: number, card: CardData | null): number;
   balance(card: CardData, pinBlock: Uint8Array | null): boolean;

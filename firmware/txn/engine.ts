@@ -467,16 +467,17 @@ export class TxnEngine implements TxnEngineApi {
 
   /**
    * Build a swiped card's sale request before the PIN is typed: packed whole into tx with its
-   * STAN (handed out now) and its 0400 image into rx, but for the PIN block and MAC sale() adds
-   * at Enter. The terminal calls this before it shows the PIN prompt and hands the token to
-   * sale() with the same card and amount (a statement costs ~10,000 instructions on Espruino:
-   * this is ~35 M off the wait after Enter). Returns the token, or 0 when nothing was prepared
-   * (busy, chip card, not signed in, a reversal waiting, no STAN, a field refused: sale() then
-   * builds the request whole).
-   * `card` null wipes a prepared request (the PIN entry was abandoned); any other command does
-   * too, and so does the end of the sale it was for. A wipe is safe in any state: until its
-   * request is built, the sale keeps req for nothing else, and step() builds it whole when the
-   * token is gone. @hot
+   * STAN (handed out now), but for the PIN block and MAC sale() adds at Enter; its 0400 image
+   * stored on flash and its journal entry filled; the MAC's blocks folded after it. The terminal
+   * calls this before it shows the PIN prompt and hands the token to sale() with the same card
+   * and amount (a statement costs ~10,000 instructions on Espruino: this is ~42 M off the wait
+   * after Enter). Returns the token, or 0 when nothing was prepared (busy, chip card, not signed
+   * in, a reversal waiting, no STAN, a field refused, the 0400 not stored: sale() then builds
+   * the request whole).
+   * `card` null wipes a prepared request and clears its 0400 (the PIN entry was abandoned); any
+   * other command does too, and so does the end of the sale it was for before its request
+   * left. A wipe is safe in any state: until its request is built, the sale keeps req for
+   * nothing else, and step() builds it whole when the token is gone. @hot
    */
   prepareSale(amountFen: number, card: CardData | null): number {
     const n = this.n;

@@ -1,9 +1,9 @@
 /**
  * Bench entry (runs inside the interpreter): whole sales through the firmware's own TxnEngine,
  * its stores on Espruino's Storage, from the cardholder's PIN Enter to the result - the PIN
- * block written into the 0200 packed before the prompt (with its 0400 image), its MAC, every
- * state step, the image stored, the 0210 unpacked and MAC-checked, the journal written and the
- * reversal cleared. The link is
+ * block written into the 0200 packed before the prompt (its 0400 stored and its MAC's blocks
+ * folded then), its MAC, every state step, the 0210 unpacked and MAC-checked, the journal
+ * written and the reversal cleared. The link is
  * a pair of calls: the request is dropped, the reply the host simulator gave it in Node (same
  * keys, same STANs) is handed over as the socket would hand it. Counted by txn-time.ts under
  * callgrind: N sales minus 0 sales, the same script otherwise.
