@@ -572,8 +572,8 @@ export class TxnEngine implements TxnEngineApi {
     n[N_PREP_REV] = 1;
     // the UnionPay MAC's XOR of the request's blocks (52 and 64 still zeros) into the 16 bytes
     // after it: at Enter the PIN block is XORed in there and only those are MACed (~1.1 M
-    // instructions off the wait)
-    if (this.mac.mode === MAC_UNIONPAY_ECB) this.mac.compute(tx, MTI_OFFSET, m.packedLength - 8 - MTI_OFFSET, tx, m.packedLength, true);
+    // instructions off the wait); with no room for them, or no MAC key, nothing is prepared
+    if (this.mac.mode === MAC_UNIONPAY_ECB && (m.packedLength + 16 > tx.length || this.mac.compute(tx, MTI_OFFSET, m.packedLength - 8 - MTI_OFFSET, tx, m.packedLength, true) !== CRYPTO_OK)) return this.prepareSale(0, null);
     return n[N_PREP];
   }
 

@@ -551,6 +551,17 @@ describe("a sale prepared at the PIN prompt (prepareSale)", () => {
     assert.equal(stores.reversals.isPending, false);
   });
 
+  it("no MAC key to fold the request with: nothing prepared, nothing stored, nothing of the card kept", () => {
+    const { engine, stores } = setup();
+    engine.signIn();
+    (engine as unknown as { keys: { macKey: { clear(): void } } }).keys.macKey.clear();
+    const card = swiped(MAG_DEBIT);
+    assert.equal(engine.prepareSale(1000, card), 0);
+    assert.equal(stores.reversals.isPending, false, "its 0400 cleared");
+    const tx = (engine as unknown as { tx: Uint8Array }).tx;
+    assert.ok(tx.every((b) => b === 0) && req(engine).every((b) => b === 0), "wiped");
+  });
+
   it("a PIN entry abandoned after a packed prepare: tx and req wiped, its STAN skipped, nothing sent", () => {
     const { host, engine, rec, pin } = setup();
     engine.signIn();
