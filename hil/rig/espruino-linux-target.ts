@@ -17,7 +17,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConsoleSession } from "./console-protocol";
+import { ConsoleSession, TargetTimeoutError } from "./console-protocol";
 import { uploadOverConsole, waitReady } from "./console-upload";
 import { FIRMWARE_FILE, type Target } from "./target";
 import { storageForm, type FirmwareForm } from "../../tools/pretokenise";
@@ -103,7 +103,10 @@ export class EspruinoLinuxTarget implements Target {
     // Espruino for Linux can die in a long console upload: its console input thread appends to
     // the IO event queue while the main loop pops from it, without a lock, and an event's length
     // read mid-append is garbage ("ASSERT(len <= 64) FAILED AT src/jsdevices.c", exit code 1).
-    // The upload writes fw.js from the start, so one the interpreter died in is simply redone.
+    // The same race can also lose input without the crash: a write's line then never ends and
+    // the interpreter waits for the rest of it, so a write with no reply is redone the same way,
+    // after killing the stuck process. The upload writes fw.js from the start, so one the
+    // interpreter died or stuck in is simply redone.
     for (let attempt = 1; ; attempt++) {
       try {
         await this.start();
@@ -111,8 +114,10 @@ export class EspruinoLinuxTarget implements Target {
         await uploadOverConsole(this.session, stored.bytes, { timeoutMs: this.startMs, compact: attempt > 1 });
         break;
       } catch (e) {
-        if (attempt >= 3 || this.proc !== null) throw e; // still running: a real upload failure
-        this.log(`espruino-linux: the interpreter exited during the upload (${(e as Error).message}); uploading again`);
+        const stuck = this.proc !== null && (e instanceof TargetTimeoutError || (e as Error).name === "TargetTimeoutError");
+        if (attempt >= 3 || (this.proc !== null && !stuck)) throw e; // still running and answering: a real upload failure
+        this.log(`espruino-linux: the interpreter ${stuck ? "stopped answering" : "exited"} during the upload (${(e as Error).message.slice(0, 200)}); uploading again`);
+        if (stuck) await this.kill();
       }
     }
     this.uploadNote = stored.note;

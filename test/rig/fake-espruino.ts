@@ -13,7 +13,8 @@
  * FAKE_CHUNK=n splits every write into n-byte pieces, FAKE_NO_BOOT=1 skips the boot file,
  * FAKE_CRASH_ONCE=file: the first run (while `file` does not exist in the working directory)
  * prints an ASSERT and exits with code 1 at its second Storage.write, as Espruino for Linux can
- * in a long console upload.
+ * in a long console upload. FAKE_HANG_ONCE=file: the same, but instead of exiting it stops
+ * answering (input lost mid-line leaves the real one waiting for the rest of it).
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -257,6 +258,15 @@ function main(): void {
       if (++writes < 2) return;
       writeFileSync(crashMark, "crashed");
       process.stdout.write("ASSERT(len <= 64) FAILED AT src/jsdevices.c:601\r\nEXITING.\r\n", () => process.exit(1));
+    };
+  }
+  const hangMark = process.env.FAKE_HANG_ONCE;
+  if (hangMark && !existsSync(hangMark)) {
+    let writes = 0;
+    fake.onWrite = () => {
+      if (++writes < 2) return;
+      writeFileSync(hangMark, "hung");
+      fake.mute = true;
     };
   }
   process.stdin.on("data", (d: Buffer) => fake.input(d.toString("latin1")));

@@ -166,6 +166,21 @@ describe("rig targets", () => {
       }
     });
 
+    it("uploads again when the interpreter stops answering during the upload (the same race losing input)", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "rig-hang-"));
+      const lines: string[] = [];
+      const t = new EspruinoLinuxTarget({ bin: process.execPath, binArgs: ["--import", TSX, FAKE], workDir: dir, env: { FAKE_HANG_ONCE: "hung" }, log: (l) => lines.push(l), startTimeoutMs: 3000 });
+      try {
+        await t.upload(TINY_BUNDLE);
+        assert.ok(existsSync(join(dir, "hung")), "the first interpreter did stop answering");
+        assert.ok(lines.some((l) => /stopped answering during the upload .*no reply.*uploading again/.test(l)), lines.join("\n"));
+        assert.ok(((await t.eval("boots")) as number) >= 1, "the uploaded bundle runs (the upload checked its CRC)");
+      } finally {
+        await t.close(); // a failed upload leaves the stuck process running otherwise
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it("says clearly when the binary cannot run", async () => {
       const t = new EspruinoLinuxTarget({ bin: "/nonexistent/espruino", startTimeoutMs: 2000 });
       await assert.rejects(t.start(), /could not run \/nonexistent\/espruino|did not answer/);
