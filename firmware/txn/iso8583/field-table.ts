@@ -107,11 +107,6 @@ export function fieldIsBcd(t: FieldTable, field: number): boolean {
   return ((a & 7) === FMT_N || (a & 7) === FMT_Z) && (a & (FLAG_ASCII << 5)) === 0;
 }
 
-/** The spec characters of one field. */
-export function fieldSpec(format: number, lenType: number, maxLen: number, flags: number): string {
-  return String.fromCharCode(format | (lenType << 3) | (flags << 5), maxLen >> 8, maxLen & 255);
-}
-
 /** Define field `field` (2..128) of `t` (a new spec, in RAM). Returns t for chaining. */
 export function defineField(t: FieldTable, field: number, format: number, lenType: number, maxLen: number, flags: number): FieldTable {
   const s = new Uint8Array(Math.max(t.spec.length, SPEC_CHARS * (field + 1)));

@@ -24,7 +24,7 @@ import {
   E_VALUE_RANGE,
   ISO_OK,
 } from "./errors";
-import { FieldTable, FLAG_ASCII, FLAG_LEFT, FMT_AN, FMT_ANS, FMT_B, FMT_N, FMT_Z, LEN_FIXED, SPEC_CHARS } from "./field-table";
+import { FieldTable, FLAG_ASCII, FLAG_LEFT, FMT_AN, FMT_ANS, FMT_B, FMT_N, FMT_Z, SPEC_CHARS } from "./field-table";
 
 /** Attribute bits (field-table.ts): length type, FLAG_ASCII and FLAG_LEFT. */
 const A_LEN = 3 << 3;
