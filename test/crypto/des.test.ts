@@ -102,6 +102,18 @@ describe("DES / 3DES", () => {
     assert.deepEqual(Buffer.from(out), nodeEcb(k.subarray(8, 16), hex("0123456789ABCDEF"), false), "K2's schedule at word 32");
   });
 
+  it("triple DES leaves nothing of its passes behind: a chained pass after it starts from zeros", () => {
+    const k = hex("0123456789ABCDEFFEDCBA9876543210");
+    const key = new DesKey();
+    key.load(k, 0, 16);
+    key.encryptBlock(hex("0412AC89ABCDEF67"), 0, new Uint8Array(8), 0);
+    key.decryptEcb(hex("0412AC89ABCDEF67"), 0, 8, new Uint8Array(8), 0);
+    // a pass taking the chained halves (src null) now sees the all-zero block (IP of zeros)
+    const out = new Uint8Array(8);
+    desBlock(key.ks, 0, false, null, 0, out, 0);
+    assert.deepEqual(Buffer.from(out), nodeEcb(k.subarray(0, 8), Buffer.alloc(8), false));
+  });
+
   it("refuses a key of the wrong length and then holds no key", () => {
     const key = new DesKey();
     assert.equal(key.load(hex("0123456789ABCDEF"), 0, 8), CRYPTO_OK);

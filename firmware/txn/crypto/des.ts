@@ -133,8 +133,11 @@ export function desBlock(
   let r = 0;
   let t = 0;
   if (src === null) {
+    // taken, not left: an intermediate of a PIN block stays nowhere once used
     l = chainL;
     r = chainR;
+    chainL = 0;
+    chainR = 0;
   } else {
     l = (src[so] << 24) | (src[so + 1] << 16) | (src[so + 2] << 8) | src[so + 3];
     r = (src[so + 4] << 24) | (src[so + 5] << 16) | (src[so + 6] << 8) | src[so + 7];
