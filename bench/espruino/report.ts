@@ -7,7 +7,7 @@
 import { measureBoot, measureFunctionCost, measureModules, type BootFigures, type FunctionCost, type ModuleFigures } from "./boot";
 import { measureFlows, measureRetained, type FlowFigures, type RetainedFigures } from "./flows";
 import { measureDrivers, type DriverFigures } from "./drivers";
-import { measureTxn, PICO_LOOP_US_PER_ITERATION, type TxnTimes } from "./txn-time";
+import { measureTxn, PICO_HZ, PICO_LOOP_US_PER_ITERATION, type InstructionCounts, type TxnTimes } from "./txn-time";
 
 export const BOARDS: [string, number][] = [
   ["Espruino Pico", 5100],
@@ -48,6 +48,32 @@ function row(label: string, value: string): void {
 
 function log(s: string): void {
   console.log(s);
+}
+
+/** One interpreter's instruction counts of a sale and the Pico estimate from them. */
+function printCounts(what: string, c: InstructionCounts): void {
+  const mi = (n: number) => `${(n / 1e6).toFixed(1)} M`;
+  const pp = c.perPiece;
+  const pico = (n: number) => (n / c.pico.instructionsPerSecond).toFixed(2);
+  row(`${what}: instructions per sale`, `${mi(c.instructionsPerSale)} = whole sale through the engine ${mi(c.engineSale)} + receipt ${mi(pp.receipt)}`);
+  console.log(`    (counted on ${c.bin}; code ${c.codeFrom})`);
+  row(
+    "  the sale around the host round trip (PIN Enter to result)",
+    `${mi(c.engineSale)}, on a Pico ~${pico(c.engineSale)} s; the pieces alone, for comparison: PIN block + every field built + pack + MAC ${mi(pp.pack)}, unpack + MAC check ${mi(pp.unpack)}, flash ${mi(pp.journal)}`,
+  );
+  row("  after the swipe, before the PIN prompt shows: request packed, 0400 stored (not in the sum)", `${mi(c.atPinPrompt)}, on a Pico ~${pico(c.atPinPrompt)} s`);
+  row("  the slip's layout", `${mi(pp.receipt)}, on a Pico ~${pico(pp.receipt)} s; with Chinese labels instead ${mi(pp["receipt-zh"])}, ~${pico(pp["receipt-zh"])} s`);
+  row(
+    "  estimated on an Espruino Pico (see txn-time.ts)",
+    `${(c.pico.msPerRound / 1000).toFixed(2)} s a sale (a loop a Pico runs in ${PICO_LOOP_US_PER_ITERATION} us takes ${Math.round(c.pico.loopInstructionsPerIteration).toLocaleString("en-US")} instructions here: ${(c.pico.instructionsPerSecond / 1e6).toFixed(0)} M a second)`,
+  );
+  if (c.pico.floorMs !== undefined) {
+    const floor = (n: number) => (n / PICO_HZ).toFixed(2);
+    row(
+      "  the least a Pico could take (one instruction a cycle at 84 MHz)",
+      `${(c.pico.floorMs / 1000).toFixed(2)} s a sale: around the round trip ${floor(c.engineSale)} s, before the PIN prompt ${floor(c.atPinPrompt)} s, slip ${floor(pp.receipt)} s`,
+    );
+  }
 }
 
 async function attempt<T>(what: string, fn: () => Promise<T>): Promise<T | { notMeasurable: string }> {
@@ -204,25 +230,10 @@ export async function runInterpreterBench(bin: string, large: string | null, sal
     row("receipt layout, one copy", `${(u.receipt / 1000).toFixed(1)} ms`);
     row("  the same with Chinese labels", `${(u["receipt-zh"] / 1000).toFixed(1)} ms`);
     row("all of it, one round", `${(u.all / 1000).toFixed(1)} ms (${txn.bin})`);
-    if ("instructionsPerSale" in txn.callgrind) {
-      const c = txn.callgrind;
-      const mi = (n: number) => `${(n / 1e6).toFixed(1)} M`;
-      const pp = c.perPiece;
-      const pico = (n: number) => (n / c.pico.instructionsPerSecond).toFixed(2);
-      row("callgrind: instructions per sale", `${mi(c.instructionsPerSale)} = whole sale through the engine ${mi(c.engineSale)} + receipt ${mi(pp.receipt)}`);
-      console.log(`    (counted on ${c.bin}; code ${c.codeFrom})`);
-      row(
-        "  the sale around the host round trip (PIN Enter to result)",
-        `${mi(c.engineSale)}, on a Pico ~${pico(c.engineSale)} s; the pieces alone, for comparison: PIN block + every field built + pack + MAC ${mi(pp.pack)}, unpack + MAC check ${mi(pp.unpack)}, flash ${mi(pp.journal)}`,
-      );
-      row("  after the swipe, before the PIN prompt shows: request packed, 0400 stored (not in the sum)", `${mi(c.atPinPrompt)}, on a Pico ~${pico(c.atPinPrompt)} s`);
-      row("  the slip's layout", `${mi(pp.receipt)}, on a Pico ~${pico(pp.receipt)} s; with Chinese labels instead ${mi(pp["receipt-zh"])}, ~${pico(pp["receipt-zh"])} s`);
-      row(
-        "estimated on an Espruino Pico (upper bound, see txn-time.ts)",
-        `${(c.pico.msPerRound / 1000).toFixed(1)} s (a loop a Pico runs in ${PICO_LOOP_US_PER_ITERATION} us takes ${Math.round(c.pico.loopInstructionsPerIteration).toLocaleString("en-US")} instructions here)`,
-      );
-    }
+    if ("instructionsPerSale" in txn.callgrind) printCounts("callgrind", txn.callgrind);
     else row("callgrind", "skipped: " + txn.callgrind.skipped);
+    if ("instructionsPerSale" in txn.arm) printCounts("ARM Thumb-2 (qemu-arm)", txn.arm);
+    else row("ARM Thumb-2 (qemu-arm)", "skipped: " + txn.arm.skipped);
   }
 
   // budgets: the firmware on a board = interpreter's own + firmware at boot + peak above idle.

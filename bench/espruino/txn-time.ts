@@ -27,38 +27,53 @@ export interface TxnTimes {
   /** Microseconds per round of each piece, and of all of them together. */
   us: Record<string, number>;
   rounds: number;
-  callgrind:
-    | {
-        /** A whole sale through the engine (`engineSale`) plus one slip's layout. */
-        instructionsPerSale: number;
-        /** A whole sale through TxnEngine, PIN Enter to result: what the terminal adds around the host round trip. */
-        engineSale: number;
-        /** What the terminal does after the swipe, before it shows the PIN prompt (prepareSale: the request packed but for its PIN block and MAC, its 0400 stored, its MAC's blocks folded); not in engineSale. */
-        atPinPrompt: number;
-        /** The pieces alone (pack includes the PIN block; journal = the flash writes); "receipt-zh" beside "receipt". */
-        perPiece: Record<string, number>;
-        rounds: number;
-        pico: PicoEstimate;
-        bin: string;
-        codeFrom: string;
-      }
-    | { skipped: string };
+  callgrind: InstructionCounts | { skipped: string };
+  /**
+   * The same counts in ARM Thumb-2 instructions (a 32-bit soft-float `-Os` ARM build of Espruino
+   * for Linux run under qemu-arm with an instruction-counting plugin: ESPRUINO_ARM_COUNT), the
+   * instruction set a Pico runs, its software doubles included.
+   */
+  arm: InstructionCounts | { skipped: string };
+}
+
+/** Instructions of the sale's pieces counted on one interpreter, and the Pico estimate from them. */
+export interface InstructionCounts {
+  /** A whole sale through the engine (`engineSale`) plus one slip's layout. */
+  instructionsPerSale: number;
+  /** A whole sale through TxnEngine, PIN Enter to result: what the terminal adds around the host round trip. */
+  engineSale: number;
+  /** What the terminal does after the swipe, before it shows the PIN prompt (prepareSale: the request packed but for its PIN block and MAC, its 0400 stored, its MAC's blocks folded); not in engineSale. */
+  atPinPrompt: number;
+  /** The pieces alone (pack includes the PIN block; journal = the flash writes); "receipt-zh" beside "receipt". */
+  perPiece: Record<string, number>;
+  rounds: number;
+  pico: PicoEstimate;
+  bin: string;
+  codeFrom: string;
 }
 
 /**
  * The time on an Espruino Pico, estimated from instruction counts: the same interpreter runs a
  * loop whose time on a Pico was measured (Espruino forum, 2017: the Leibniz series for pi,
  * 1,000,000 iterations in 458 s on a Pico, code uploaded to RAM), so its instructions per
- * iteration give the Pico's rate in this build's instructions. An upper bound for the firmware's
- * work: that loop is double-precision arithmetic, which a Pico's single-precision FPU does in
- * software, and on Linux every read of code kept in flash goes through the emulated flash file.
+ * iteration give the Pico's rate in this build's instructions. Counted on x86 (callgrind) the
+ * loop's doubles are one instruction each where a Pico calls software; counted in ARM Thumb-2
+ * instructions (ESPRUINO_ARM_COUNT: a soft-float build, as a Pico runs) they are what a Pico
+ * runs, and the rate it gives (~48 M a second, 1.76 cycles an instruction at 84 MHz) is a
+ * Cortex-M4's with flash wait states. `floorMs`: at one instruction a cycle, the least a Pico
+ * could take (ARM counts only).
  */
 export interface PicoEstimate {
   loopInstructionsPerIteration: number;
   /** This build's instructions a Pico runs per second. */
   instructionsPerSecond: number;
   msPerRound: number;
+  /** ARM counts: the sale at one instruction per cycle of the Pico's 84 MHz (the fastest it could go). */
+  floorMs?: number;
 }
+
+/** An Espruino Pico's clock (STM32F401CD). */
+export const PICO_HZ = 84e6;
 
 export const PICO_LOOP_US_PER_ITERATION = 458;
 const LOOP_ITERATIONS = 20000;
@@ -95,36 +110,66 @@ export async function measureTxn(bin: string, countBin?: string): Promise<TxnTim
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return { bin, us, rounds: ROUNDS, callgrind: await callgrind(countBin || bin, code) };
+  const callgrind = hasValgrind() ? await countInstructions(countBin || bin, code, runCallgrind) : { skipped: "valgrind is not installed" };
+  const armCount = process.env.ESPRUINO_ARM_COUNT;
+  const arm =
+    armCount && armCount.trim() !== ""
+      ? await countInstructions(armCount, code, runCounter, countBin || bin)
+      : { skipped: "set ESPRUINO_ARM_COUNT to count ARM Thumb-2 instructions (bench/espruino/README.md)" };
+  return { bin, us, rounds: ROUNDS, callgrind, arm };
 }
 
 function hasValgrind(): boolean {
   return spawnSync("valgrind", ["--version"], { encoding: "utf8" }).status === 0;
 }
 
+/** Runs `bin file` in `dir` under an instruction counter; resolves with the instructions. */
+type Counter = (bin: string, dir: string, file: string) => Promise<number>;
+
 /** Total instructions (Ir) of `bin cg.js` in `dir` under callgrind. */
 function runCallgrind(bin: string, dir: string, file: string): Promise<number> {
+  const out = join(dir, "cg.out");
+  return runCounted("callgrind", "valgrind", ["--tool=callgrind", `--callgrind-out-file=${out}`, bin, file], dir).finally(() => rmSync(out, { force: true }));
+}
+
+/**
+ * ESPRUINO_ARM_COUNT: a command taking the interpreter's arguments that runs an ARM build of
+ * Espruino for Linux under an instruction counter and prints `Collected : N` (callgrind's words)
+ * when it exits; it also serves as that interpreter for the Storage install.
+ */
+function runCounter(cmd: string, dir: string, file: string): Promise<number> {
+  return runCounted(cmd, cmd, [file], dir);
+}
+
+/** Spawn `exe args` in `dir`; the last `Collected : N` line it prints is the count. */
+function runCounted(what: string, exe: string, args: string[], dir: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const out = join(dir, "cg.out");
-    const p = spawn("valgrind", ["--tool=callgrind", `--callgrind-out-file=${out}`, bin, file], { cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
+    const p = spawn(exe, args, { cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
     let text = "";
     p.stdout.on("data", (d: Buffer) => (text += d.toString("latin1")));
     p.stderr.on("data", (d: Buffer) => (text += d.toString("latin1")));
     p.stdin.on("error", () => undefined);
     const timer = setTimeout(() => p.kill("SIGKILL"), 600000);
+    p.on("error", (e) => {
+      clearTimeout(timer);
+      reject(new Error(`${what}: could not run ${exe}: ${e.message}`));
+    });
     p.on("exit", () => {
       clearTimeout(timer);
-      const m = /Collected : (\d+)/.exec(text);
-      if (/Uncaught/.test(text)) reject(new Error("callgrind: the run failed:\n" + text.slice(-1500)));
-      else if (!m) reject(new Error("callgrind: no instruction count in its output:\n" + text.slice(-1500)));
-      else resolve(Number(m[1]));
-      rmSync(out, { force: true });
+      const all = text.match(/Collected : (\d+)/g);
+      if (/Uncaught/.test(text)) reject(new Error(`${what}: the run failed:\n` + text.slice(-1500)));
+      else if (!all) reject(new Error(`${what}: no instruction count in its output:\n` + text.slice(-1500)));
+      else resolve(Number(all[all.length - 1].slice("Collected : ".length)));
     });
   });
 }
 
-async function callgrind(bin: string, code: string): Promise<TxnTimes["callgrind"]> {
-  if (!hasValgrind()) return { skipped: "valgrind is not installed" };
+/**
+ * Every piece, the whole sale and the calibration loop counted by `run` on `bin`; `installBin`
+ * (default `bin`) writes the Storage they run from (an x86 build for the ARM one, which may lack
+ * E.openFile: the 32-bit builds' flash files are the same bytes).
+ */
+async function countInstructions(bin: string, code: string, run: Counter, installBin = bin): Promise<InstructionCounts> {
   const rounds = 10;
   const tok = pretokenise(code);
   // each piece on its own (the same entry, fresh Storage), all against one run of 0 rounds;
@@ -135,12 +180,12 @@ async function callgrind(bin: string, code: string): Promise<TxnTimes["callgrind
     for (const piece of [""].concat(SALE_PIECES, ["receipt-zh"])) {
       const dir = newWorkDir("espruino-cg-");
       try {
-        await installStorage(bin, dir, [{ name: "txn.js", data: flat ? tok : code }], null);
+        await installStorage(installBin, dir, [{ name: "txn.js", data: flat ? tok : code }], null);
         const load = flat
           ? `var c=E.toFlatString(require("Storage").read("txn.js"));if(!c)throw new Error("no room for a flat copy");eval(c);c=undefined;`
           : `eval(require("Storage").read("txn.js"));`;
         writeFileSync(join(dir, "cg.js"), `${load}var r=X(${JSON.stringify(piece || "all")},${piece ? rounds : 0});if(typeof r!=="number")throw new Error(r);\n`);
-        counts[piece] = await runCallgrind(bin, dir, "cg.js");
+        counts[piece] = await run(bin, dir, "cg.js");
       } catch (e) {
         if (!flat) throw e;
         codeFrom = "plain, from Storage (Linux reads it through its emulated flash file): no room for a flat copy";
@@ -157,7 +202,7 @@ async function callgrind(bin: string, code: string): Promise<TxnTimes["callgrind
   for (const piece of SALE_PIECES) perPiece[piece] = (counts[piece] - counts[""]) / rounds;
   // the pieces leave out what the engine does around them (its state steps, the 0400 image
   // packed, the frame taken from the socket's string, the result): the sale is counted whole
-  const sales = await countSales(bin, codeFrom.startsWith("pretokenised"));
+  const sales = await countSales(bin, codeFrom.startsWith("pretokenised"), run, installBin);
   const engineSale = sales.afterEnter;
   const instructionsPerSale = engineSale + perPiece.receipt;
   const loop: number[] = [];
@@ -165,7 +210,7 @@ async function callgrind(bin: string, code: string): Promise<TxnTimes["callgrind
     const dir = newWorkDir("espruino-cg-");
     try {
       writeFileSync(join(dir, "loop.js"), calibrationLoop(n));
-      loop.push(await runCallgrind(bin, dir, "loop.js"));
+      loop.push(await run(bin, dir, "loop.js"));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -178,7 +223,12 @@ async function callgrind(bin: string, code: string): Promise<TxnTimes["callgrind
     atPinPrompt: sales.atPinPrompt,
     perPiece,
     rounds,
-    pico: { loopInstructionsPerIteration: perIteration, instructionsPerSecond: perSecond, msPerRound: (instructionsPerSale / perSecond) * 1000 },
+    pico: {
+      loopInstructionsPerIteration: perIteration,
+      instructionsPerSecond: perSecond,
+      msPerRound: (instructionsPerSale / perSecond) * 1000,
+      floorMs: run === runCounter ? (instructionsPerSale / PICO_HZ) * 1000 : undefined,
+    },
     bin,
     codeFrom,
   };
@@ -205,7 +255,7 @@ export const SALES_COUNTED = 10;
  * simulator, the same keys and STANs) and written into the script; the run with 0 sales has the
  * same script, so only the sales differ; a third run makes only the preparations.
  */
-export async function countSales(bin: string, flat: boolean): Promise<{ afterEnter: number; atPinPrompt: number }> {
+export async function countSales(bin: string, flat: boolean, run: Counter = runCallgrind, installBin = bin): Promise<{ afterEnter: number; atPinPrompt: number }> {
   const steps: Step[] = [{ cmd: "signIn" }];
   for (let i = 0; i < SALES_COUNTED; i++) steps.push({ cmd: "sale", card: MAG_DEBIT, amount: 100 + i, pin: MAG_DEBIT.pin });
   const replies = record(steps).map((r, i) => {
@@ -218,7 +268,7 @@ export async function countSales(bin: string, flat: boolean): Promise<{ afterEnt
   for (const [n, what] of [[0, "sale"], [SALES_COUNTED, "sale"], [SALES_COUNTED, "prepare"]] as [number, string][]) {
     const dir = newWorkDir("espruino-cg-");
     try {
-      await installStorage(bin, dir, [{ name: "sale.js", data: flat ? pretokenise(code) : code }], null);
+      await installStorage(installBin, dir, [{ name: "sale.js", data: flat ? pretokenise(code) : code }], null);
       const load = flat
         ? `var c=E.toFlatString(require("Storage").read("sale.js"));if(!c)throw new Error("no room for a flat copy");eval(c);c=undefined;`
         : `eval(require("Storage").read("sale.js"));`;
@@ -235,7 +285,7 @@ export async function countSales(bin: string, flat: boolean): Promise<{ afterEnt
           `if(S("approved")-a0!==${what === "sale" ? n : 0})throw new Error("approved "+(S("approved")-a0)+" of ${n}");`,
         ].join("\n") + "\n"
       );
-      counts.push(await runCallgrind(bin, dir, "cg.js"));
+      counts.push(await run(bin, dir, "cg.js"));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
