@@ -1627,7 +1627,9 @@ export class TxnEngine implements TxnEngineApi {
           // a day its month does not have (31 April, 29 February of a common year) is no time
           v = n[x + 1];
           i = v === 2 ? (n[x] % 4 === 0 && (n[x] % 100 !== 0 || n[x] % 400 === 0) ? 29 : 28) : v === 4 || v === 6 || v === 9 || v === 11 ? 30 : 31;
-          if (n[x + 2] <= i) this.f[F_HOST] = msFromCivil(n, x);
+          // only a sign-in sets the clock from it; a sale needs no more than "valid" (a call
+          // and a dozen statements fewer)
+          if (n[x + 2] <= i) this.f[F_HOST] = k === X_SIGN_IN ? msFromCivil(n, x) : 0;
         }
       }
     }
