@@ -62,6 +62,7 @@ function printCounts(what: string, c: InstructionCounts): void {
     `${mi(c.engineSale)}, on a Pico ~${pico(c.engineSale)} s; the pieces alone, for comparison: PIN block + every field built + pack + MAC ${mi(pp.pack)}, unpack + MAC check ${mi(pp.unpack)}, flash ${mi(pp.journal)}`,
   );
   row("  after the swipe, before the PIN prompt shows: request packed, 0400 stored (not in the sum)", `${mi(c.atPinPrompt)}, on a Pico ~${pico(c.atPinPrompt)} s`);
+  row("  as the sixth PIN digit is typed, before Enter: PIN block, request's MAC (not in the sum)", `${mi(c.beforeEnter)}, on a Pico ~${pico(c.beforeEnter)} s`);
   row("  the slip's layout", `${mi(pp.receipt)}, on a Pico ~${pico(pp.receipt)} s; with Chinese labels instead ${mi(pp["receipt-zh"])}, ~${pico(pp["receipt-zh"])} s`);
   row(
     "  estimated on an Espruino Pico (see txn-time.ts)",
@@ -71,7 +72,7 @@ function printCounts(what: string, c: InstructionCounts): void {
     const floor = (n: number) => (n / PICO_HZ).toFixed(2);
     row(
       "  the least a Pico could take (one instruction a cycle at 84 MHz)",
-      `${(c.pico.floorMs / 1000).toFixed(2)} s a sale: around the round trip ${floor(c.engineSale)} s, before the PIN prompt ${floor(c.atPinPrompt)} s, slip ${floor(pp.receipt)} s`,
+      `${(c.pico.floorMs / 1000).toFixed(2)} s a sale: around the round trip ${floor(c.engineSale)} s, before the PIN prompt ${floor(c.atPinPrompt)} s, before Enter ${floor(c.beforeEnter)} s, slip ${floor(pp.receipt)} s`,
     );
   }
 }

@@ -44,6 +44,8 @@ export interface InstructionCounts {
   engineSale: number;
   /** What the terminal does after the swipe, before it shows the PIN prompt (prepareSale: the request packed but for its PIN block and MAC, its 0400 stored, its MAC's blocks folded); not in engineSale. */
   atPinPrompt: number;
+  /** The PIN block and the request's MAC, made as the sixth digit is typed (makePinBlock), before Enter; not in engineSale. */
+  beforeEnter: number;
   /** The pieces alone (pack includes the PIN block; journal = the flash writes); "receipt-zh" beside "receipt". */
   perPiece: Record<string, number>;
   rounds: number;
@@ -221,6 +223,7 @@ async function countInstructions(bin: string, code: string, run: Counter, instal
     instructionsPerSale,
     engineSale,
     atPinPrompt: sales.atPinPrompt,
+    beforeEnter: sales.beforeEnter,
     perPiece,
     rounds,
     pico: {
@@ -248,14 +251,16 @@ export const SALES_COUNTED = 10;
 
 /**
  * Instructions per whole sale through the firmware's TxnEngine (entries/sale-entry.ts), as the
- * terminal runs it: before the PIN prompt (`atPinPrompt`) the request packed but for its PIN
+ * terminal runs it: as the sixth PIN digit is typed (`beforeEnter`) the PIN block and the
+ * request's MAC; before the PIN prompt (`atPinPrompt`) the request packed but for its PIN
  * block and MAC, its 0400 stored and its MAC's blocks folded; then from the PIN Enter to the
- * result (`afterEnter`): the PIN block, the MAC, every state step, the reply's checks, the
- * journal entry and the reversal cleared. The host's replies are recorded in Node first (the host
- * simulator, the same keys and STANs) and written into the script; the run with 0 sales has the
- * same script, so only the sales differ; a third run makes only the preparations.
+ * result (`afterEnter`): the sale given the block already in its request, every state step,
+ * the reply's checks, the journal entry and the reversal cleared. The host's replies are
+ * recorded in Node first (the host simulator, the same keys and STANs) and written into the
+ * script; the run with 0 sales has the same script, so only the sales differ; a third run makes
+ * only the preparations, a fourth the preparations and the PIN blocks.
  */
-export async function countSales(bin: string, flat: boolean, run: Counter = runCallgrind, installBin = bin): Promise<{ afterEnter: number; atPinPrompt: number }> {
+export async function countSales(bin: string, flat: boolean, run: Counter = runCallgrind, installBin = bin): Promise<{ afterEnter: number; atPinPrompt: number; beforeEnter: number }> {
   const steps: Step[] = [{ cmd: "signIn" }];
   for (let i = 0; i < SALES_COUNTED; i++) steps.push({ cmd: "sale", card: MAG_DEBIT, amount: 100 + i, pin: MAG_DEBIT.pin });
   const replies = record(steps).map((r, i) => {
@@ -265,7 +270,7 @@ export async function countSales(bin: string, flat: boolean, run: Counter = runC
   });
   const code = await buildEntry("bench/espruino/entries/sale-entry.ts");
   const counts: number[] = [];
-  for (const [n, what] of [[0, "sale"], [SALES_COUNTED, "sale"], [SALES_COUNTED, "prepare"]] as [number, string][]) {
+  for (const [n, what] of [[0, "sale"], [SALES_COUNTED, "sale"], [SALES_COUNTED, "prepare"], [SALES_COUNTED, "pin"]] as [number, string][]) {
     const dir = newWorkDir("espruino-cg-");
     try {
       await installStorage(installBin, dir, [{ name: "sale.js", data: flat ? pretokenise(code) : code }], null);
@@ -281,7 +286,7 @@ export async function countSales(bin: string, flat: boolean, run: Counter = runC
           `if(!S("init",${args})||!S("signIn",0,RP[0]))throw new Error("sign-in");var a0=S("approved");`,
           what === "sale"
             ? `for(var i=0;i<${n};i++)if(!S("sale",100+i,RP[i+1]))throw new Error("sale "+i+" not started");`
-            : `for(var i=0;i<${n};i++)if(!S("prepare",100+i))throw new Error("sale "+i+" not prepared");`,
+            : `for(var i=0;i<${n};i++)if(!S(${JSON.stringify(what)},100+i))throw new Error("sale "+i+" not prepared");`,
           `if(S("approved")-a0!==${what === "sale" ? n : 0})throw new Error("approved "+(S("approved")-a0)+" of ${n}");`,
         ].join("\n") + "\n"
       );
@@ -291,5 +296,6 @@ export async function countSales(bin: string, flat: boolean, run: Counter = runC
     }
   }
   const atPinPrompt = (counts[2] - counts[0]) / SALES_COUNTED;
-  return { afterEnter: (counts[1] - counts[0]) / SALES_COUNTED - atPinPrompt, atPinPrompt };
+  const beforeEnter = (counts[3] - counts[2]) / SALES_COUNTED;
+  return { afterEnter: (counts[1] - counts[0]) / SALES_COUNTED - atPinPrompt - beforeEnter, atPinPrompt, beforeEnter };
 }

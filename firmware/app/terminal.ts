@@ -112,6 +112,7 @@ import {
   V_PAGE,
   V_STAGE,
   V_PREP,
+  V_PIN_EARLY,
   V_COUNTDOWN,
   V_NOTICE_A,
   V_NOTICE_B,
@@ -451,6 +452,10 @@ export class Terminal implements EngineListener {
       paint(this);
     }
     this.lcd.flush();
+    // six digits typed (a UnionPay PIN): their PIN block and the request's MAC now, once the
+    // screen shows the last one, while the cardholder reaches for ENTER (~0.25 s on a Pico
+    // that would otherwise follow it); another key makes it again at ENTER
+    if (v[V_PIN_EARLY] < 0) v[V_PIN_EARLY] = v[V_STATE] === ST_PIN && v[V_PIN_LEN] === 6 && v[V_PREP] > 0 && this.engine.makePinBlock(this.pin, 6, this.card) !== null ? 1 : 0;
     if (this.kick !== null) this.kick();
   }
 
@@ -526,11 +531,14 @@ export class Terminal implements EngineListener {
           this.act(A_ABORT, MSG_OUT_ABORTED, 0, null);
         }
       } else if (st === ST_PIN) {
-        if (digit && v[V_PIN_LEN] < 12) this.pin[v[V_PIN_LEN]++] = k;
-        else if (k === KEY_CLEAR) {
+        if (digit && v[V_PIN_LEN] < 12) {
+          this.pin[v[V_PIN_LEN]++] = k;
+          v[V_PIN_EARLY] = v[V_PIN_LEN] === 6 && v[V_PREP] > 0 ? -1 : 0;
+        } else if (k === KEY_CLEAR) {
           // clears the whole PIN, as PIN pads do
           this.pin.fill(0);
           v[V_PIN_LEN] = 0;
+          v[V_PIN_EARLY] = 0;
         } else if (k === KEY_CANCEL) this.act(A_ABORT, MSG_OUT_ABORTED, 0, null);
         else if (k === KEY_ENTER) this.act(A_PIN_DONE, 0, 0, null);
       } else if (st === ST_PROCESSING) {
@@ -622,6 +630,7 @@ export class Terminal implements EngineListener {
       v[V_IS_CHIP] = 0;
       this.pin.fill(0);
       v[V_PIN_LEN] = 0;
+      v[V_PIN_EARLY] = 0;
       v[V_TXN] = 0;
       v[V_AMOUNT] = 0;
       v[V_PURPOSE] = 0;
@@ -675,6 +684,7 @@ export class Terminal implements EngineListener {
       else {
         this.act(A_GO, ST_PIN, 0, null);
         v[V_PIN_LEN] = 0;
+        v[V_PIN_EARLY] = 0;
         v[V_PREP] = t === TXN_SALE ? -1 : 0;
       }
     } else if (what === A_DIGITS_DONE) {
@@ -728,9 +738,12 @@ export class Terminal implements EngineListener {
         this.act(A_NOTICE, MSG_UI_PIN_LENGTH, -1, null);
         return;
       }
-      const block = e.makePinBlock(this.pin, v[V_PIN_LEN], this.card);
+      // the block made as the sixth digit was typed, if it is still the PIN typed
+      let block = v[V_PIN_EARLY] === 1 ? e.makePinBlock(this.pin, 0, this.card) : null;
+      if (block === null) block = e.makePinBlock(this.pin, v[V_PIN_LEN], this.card);
       this.pin.fill(0);
       v[V_PIN_LEN] = 0;
+      v[V_PIN_EARLY] = 0;
       if (block === null) {
         this.act(A_ABORT, MSG_UI_PIN_ERROR, 0, null);
         if (!e.signedIn()) v[V_NOTICE_B] = MSG_ACT_SIGN_IN;

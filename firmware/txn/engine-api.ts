@@ -146,7 +146,12 @@ export interface TxnEngineApi {
   refund(amountFen: number, card: CardData, origRrn: Uint8Array, origDateMmdd: number): boolean;
   settle(): boolean;
   sendReversal(): boolean;
-  /** ISO 9564 format 0 under the working PIN key, into an engine-owned buffer; the caller wipes pin. */
+  /**
+   * ISO 9564 format 0 under the working PIN key, into an engine-owned buffer; the caller wipes
+   * pin. With a sale prepared for this card (prepareSale) the block and the request's MAC go
+   * into that request at once (made before Enter, the sale given the same block sends it as it
+   * is); a later call replaces them. `len` 0: the block already in the prepared request, or null.
+   */
   makePinBlock(pin: Uint8Array, len: number, card: CardData): Uint8Array | null;
   cardRemoved(): void;
   /** The chip completion step succeeded: the approval is final. */

@@ -289,7 +289,13 @@ const N_PIN_AT = 54;
  * not sent yet): the wipe clears it, and the sale does not wait on it. 0 once the request leaves.
  */
 const N_PREP_REV = 55;
-const N_SLOTS = 56;
+/**
+ * 1: the prepared request in tx carries the PIN block in `pin` (in field 52 and XORed into the
+ * folded blocks) and its MAC: makePinBlock put them there before Enter, and the sale given that
+ * same block sends it as it is.
+ */
+const N_PREP_PIN = 56;
+const N_SLOTS = 57;
 
 // f (Float64Array): times (ms since the epoch) and amounts, beyond 32 bits
 const F_DEADLINE = 0;
@@ -493,6 +499,7 @@ export class TxnEngine implements TxnEngineApi {
       this.tx.set(ZEROS, TX_CAPACITY - ZEROS.length);
       n[N_PREP] = 0;
       n[N_PACKED] = 0;
+      n[N_PREP_PIN] = 0;
       if (n[N_PREP_REV] === 1 && q.isPending && q.pending.stan === n[N_PREP_STAN]) q.clear();
       n[N_PREP_REV] = 0;
     }
@@ -597,10 +604,48 @@ export class TxnEngine implements TxnEngineApi {
     return this.command(TXN_REVERSAL, 0, 0, null, null);
   }
 
+  /**
+   * The PIN block of pin[0, len) for `card` under the working PIN key (in the engine's own
+   * buffer), or null. With a request prepared for this card (prepareSale, UnionPay MAC) the
+   * block also goes into it with its MAC: the terminal makes it as the last digit is typed, so
+   * its ~0.25 s on a Pico (triple DES and two DES blocks) falls while the cardholder reaches for
+   * Enter, not after it. A later call (another PIN) takes the earlier block out first. `len` 0:
+   * the block already in the prepared request, or null when there is none.
+   */
   makePinBlock(pin: Uint8Array, len: number, card: CardData): Uint8Array | null {
-    if (this.n[N_KEYS] !== 1 || len > pin.length) return null;
-    const e = pinBlockEncrypted(this.keys.pinKey, pin, 0, len, card.pan, 0, card.panLen, this.pin, 0);
-    return e === CRYPTO_OK ? this.pin : null;
+    const n = this.n;
+    const tx = this.tx;
+    const b = this.pin;
+    if (len === 0) return n[N_PREP_PIN] === 1 && n[N_PREP] !== 0 ? b : null;
+    if (n[N_KEYS] !== 1 || len > pin.length) return null;
+    // field 52's place and the same offset modulo 8 in the folded blocks after the request
+    const at = n[N_PIN_AT];
+    const w = n[N_PACKED] + ((at - MTI_OFFSET) & 7);
+    let i = 0;
+    if (n[N_PREP_PIN] === 1) {
+      for (i = 0; i < 8; i++) {
+        tx[w + i] ^= b[i];
+        tx[at + i] = 0;
+      }
+      n[N_PREP_PIN] = 0;
+    }
+    if (pinBlockEncrypted(this.keys.pinKey, pin, 0, len, card.pan, 0, card.panLen, b, 0) !== CRYPTO_OK) return null;
+    if (n[N_PREP] !== 0 && n[N_PREP_REV] === 1 && n[N_STATE] === S_IDLE && this.mac.mode === MAC_UNIONPAY_ECB) {
+      for (i = 0; i < 8; i++) {
+        tx[at + i] = b[i];
+        tx[w + i] ^= b[i];
+      }
+      n[N_PREP_PIN] = 1;
+      // the MAC of the 16 folded bytes: the request's, into field 64's place
+      if (this.mac.compute(tx, n[N_PACKED], 16, tx, n[N_PACKED] - 8) !== CRYPTO_OK) {
+        for (i = 0; i < 8; i++) {
+          tx[w + i] ^= b[i];
+          tx[at + i] = 0;
+        }
+        n[N_PREP_PIN] = 0;
+      }
+    }
+    return b;
   }
 
   /** @hot */
@@ -1044,7 +1089,15 @@ export class TxnEngine implements TxnEngineApi {
       // into the MAC's folded blocks after it at the same offset modulo 8 (prepareSale)
       v = n[N_PIN_AT];
       w = n[N_PACKED] + ((v - MTI_OFFSET) & 7);
-      for (i = 0; i < 8 && pinBlock !== null; i++) {
+      // a block other than the one makePinBlock put in (bytes that differ: typed arrays are not
+      // compared with === here, Espruino compares their contents): that one comes out
+      x = 0;
+      for (i = 0; i < 8 && n[N_PREP_PIN] === 1 && pinBlock !== null; i++) x |= pinBlock[i] ^ this.pin[i];
+      if (x !== 0) {
+        for (i = 0; i < 8; i++) tx[w + i] ^= this.pin[i];
+        n[N_PREP_PIN] = 0;
+      }
+      for (i = 0; i < 8 && pinBlock !== null && n[N_PREP_PIN] === 0; i++) {
         tx[v + i] = pinBlock[i];
         tx[w + i] ^= pinBlock[i];
       }
@@ -1327,7 +1380,9 @@ export class TxnEngine implements TxnEngineApi {
       if (x > 0) {
         // packed at the prompt, its PIN block written in by sale(): its MAC is all that is left
         // (UnionPay: of the 16 folded bytes after it, the same MAC)
-        e = this.mac.mode === MAC_UNIONPAY_ECB ? this.mac.compute(tx, x, 16, tx, x - 8) : this.mac.compute(tx, MTI_OFFSET, x - 8 - MTI_OFFSET, tx, x - 8);
+        // (already there when makePinBlock put the PIN block in)
+        e = n[N_PREP_PIN] === 1 ? ISO_OK : this.mac.mode === MAC_UNIONPAY_ECB ? this.mac.compute(tx, x, 16, tx, x - 8) : this.mac.compute(tx, MTI_OFFSET, x - 8 - MTI_OFFSET, tx, x - 8);
+        n[N_PREP_PIN] = 0;
         m.packedLength = x;
       } else {
         m.clear();

@@ -103,7 +103,13 @@ export const V_Q_ERROR = 51; // PRN_ERR_* of the last failure
 export const V_Q_DROPPED = 52; // entries dropped: queue or record pool full
 /** The sale request the engine prepared for the PIN prompt: its token, -1 to prepare at the next pass (before the prompt is painted), 0 none. */
 export const V_PREP = 53;
-export const V_SIZE = 54;
+/**
+ * The PIN block made as the sixth digit is typed (a UnionPay PIN's length), into the prepared
+ * request with its MAC, while the cardholder reaches for ENTER: -1 to make at the next pass
+ * (after the screen shows the digit), 1 made for the digits typed, 0 none (any other key).
+ */
+export const V_PIN_EARLY = 54;
+export const V_SIZE = 55;
 
 // ---- Terminal.b
 export const B_TID = 0; // terminal id, ASCII (8)

@@ -117,6 +117,7 @@ export class FakeEngine implements TxnEngineApi {
   salePrepared: number[] = [];
   prepareSale(amountFen: number, card: CardData | null): number {
     this.prepares.push(card === null ? -1 : amountFen);
+    this.pinInPrepared = "";
     return card === null || this.running ? 0 : this.prepares.length;
   }
   balance(card: CardData, pinBlock: Uint8Array | null): boolean {
@@ -135,11 +136,17 @@ export class FakeEngine implements TxnEngineApi {
   sendReversal(): boolean {
     return this.start("sendReversal", TXN_REVERSAL, 0, null, []);
   }
+  /** The PIN digits of the block put into the prepared sale (makePinBlock before ENTER), "" none. */
+  pinInPrepared = "";
   makePinBlock(pin: Uint8Array, len: number, card: CardData): Uint8Array | null {
     this.calls.push({ name: "makePinBlock", args: [len], at: this.clock.now() });
+    // as the engine: len 0 is the block already in the prepared sale
+    if (len === 0) return this.pinInPrepared !== "" ? this.pinBlock : null;
     this.pinSeen = String.fromCharCode(...pin.subarray(0, len));
+    this.pinInPrepared = "";
     if (!this.isSignedIn) return null;
     for (let i = 0; i < 8; i++) this.pinBlock[i] = (pin[i % len] ^ card.pan[i]) & 0xff;
+    if (this.prepares.length > 0 && this.prepares[this.prepares.length - 1] > 0 && !this.running) this.pinInPrepared = this.pinSeen;
     return this.pinBlock;
   }
   cardRemoved(): void {

@@ -186,6 +186,62 @@ describe("Terminal: swipe sale", () => {
     assert.deepEqual(r3.engine.prepares, [], "a balance inquiry prepares nothing");
   });
 
+  it("the sixth PIN digit has the engine make the PIN block before ENTER; ENTER sends that block unless the PIN changed", () => {
+    const lens = (r: Rig) => r.engine.called("makePinBlock").map((c) => c.args[0]);
+    // six digits: made once they are in, before ENTER; ENTER takes the one in the prepared sale
+    const r = new Rig();
+    toPin(r, "12345");
+    r.advance(100);
+    r.keys("123456");
+    r.advance(100);
+    assert.deepEqual(lens(r), [6], "made as the sixth digit is shown");
+    assert.equal(r.engine.pinInPrepared, "123456");
+    r.keys("ENTER");
+    assert.deepEqual(lens(r), [6, 0], "ENTER asks for the block already made, and makes none");
+    assert.deepEqual(r.engine.salePrepared, [1]);
+    assert.ok(Array.isArray(r.engine.called("sale")[0].args[1]), "the sale got a PIN block");
+    r.advance(1000);
+    assert.equal(r.state(), "RESULT");
+    // a seventh digit: the early block is not the PIN, ENTER makes the block of seven
+    const r2 = new Rig();
+    toPin(r2, "100");
+    r2.advance(100);
+    r2.keys("1234567");
+    r2.advance(100);
+    r2.keys("ENTER");
+    assert.deepEqual(lens(r2), [6, 7]);
+    assert.equal(r2.engine.pinSeen, "1234567");
+    // CLEAR and six other digits: made again; ENTER takes the second
+    const r3 = new Rig();
+    toPin(r3, "100");
+    r3.advance(100);
+    r3.keys("123456", "CLEAR", "654321");
+    r3.advance(100);
+    r3.keys("ENTER");
+    assert.deepEqual(lens(r3), [6, 6, 0]);
+    assert.equal(r3.engine.pinInPrepared, "654321");
+    // a balance inquiry prepares no sale: its PIN block is made at ENTER only
+    const r4 = new Rig();
+    r4.keys("F1", "4");
+    r4.swipe(MAG_DEBIT);
+    r4.advance(100);
+    r4.keys("123456");
+    r4.advance(100);
+    assert.deepEqual(lens(r4), []);
+    r4.keys("ENTER");
+    assert.deepEqual(lens(r4), [6]);
+    // six digits then CANCEL: the prepared sale (and the block in it) is wiped
+    const r5 = new Rig();
+    toPin(r5, "100");
+    r5.advance(100);
+    r5.keys("123456");
+    r5.advance(100);
+    r5.keys("CANCEL");
+    assert.equal(r5.state(), "IDLE");
+    assert.deepEqual(r5.engine.prepares, [100, -1]);
+    assert.equal(r5.engine.pinInPrepared, "");
+  });
+
   it("a card swiped at idle starts a sale with the card already read", () => {
     const r = new Rig();
     r.swipe(MAG_DEBIT_TRACK3);

@@ -422,6 +422,75 @@ describe("a sale prepared at the PIN prompt (prepareSale)", () => {
     assert.equal(hasPan(req(engine)), false, "the PAN is scrubbed from the request once it left");
   });
 
+  it("a PIN block made before Enter goes into the prepared request with its MAC; the sale given that block sends it as it is", () => {
+    const { host, engine, rec, pin } = setup();
+    engine.signIn();
+    const tx = (engine as unknown as { tx: Uint8Array }).tx;
+    const c1 = swiped(MAG_DEBIT);
+    assert.equal(engine.sale(1000, c1, pin(c1, MAG_DEBIT.pin)), true);
+    const card = swiped(MAG_DEBIT);
+    const token = engine.prepareSale(1000, card);
+    assert.ok(token > 0);
+    const before = Buffer.from(tx);
+    const block = engine.makePinBlock(pinDigits(MAG_DEBIT.pin), MAG_DEBIT.pin.length, card)!;
+    assert.ok(Buffer.from(tx).indexOf(Buffer.from(block)) > 0, "field 52 holds the block");
+    assert.notDeepEqual(Buffer.from(tx), before, "and the MAC's place and folded blocks changed");
+    assert.equal(engine.makePinBlock(pinDigits(""), 0, card), block, "len 0: the block in the prepared request");
+    assert.equal(host.requests.length, 2, "nothing sent before Enter");
+    assert.equal(engine.sale(1000, card, block, token), true);
+    assert.equal(rec.results[2].outcome, OUT_APPROVED, "the host checked the PIN block and the MAC");
+    const but = (m: IsoMessage) => Object.keys(m.fields).filter((f) => f !== "11" && f !== "64").map((f) => f + "=" + String(m.fields[Number(f)]));
+    assert.deepEqual(but(host.requests[2]), but(host.requests[1]), "every field but the STAN and MAC as a sale built whole");
+    assert.ok(tx.every((b) => b === 0), "tx wiped once the request left");
+  });
+
+  it("a PIN block made again (another PIN), or a sale given another block, replaces the one in the prepared request", () => {
+    const { engine, rec } = setup();
+    engine.signIn();
+    const wrong = "111111";
+    assert.notEqual(MAG_DEBIT.pin, wrong);
+    // the cardholder typed a wrong PIN, cleared it and typed the right one
+    const c1 = swiped(MAG_DEBIT);
+    const t1 = engine.prepareSale(500, c1);
+    engine.makePinBlock(pinDigits(wrong), wrong.length, c1);
+    const right = engine.makePinBlock(pinDigits(MAG_DEBIT.pin), MAG_DEBIT.pin.length, c1)!;
+    assert.equal(engine.sale(500, c1, right, t1), true);
+    assert.equal(rec.results[1].outcome, OUT_APPROVED, "the host saw the right PIN (a wrong one earns 55) and a good MAC");
+    // a block made early, then the sale given a copy of another: the copy goes
+    const c2 = swiped(MAG_DEBIT);
+    const t2 = engine.prepareSale(600, c2);
+    const good = Uint8Array.from(engine.makePinBlock(pinDigits(MAG_DEBIT.pin), MAG_DEBIT.pin.length, c2)!);
+    engine.makePinBlock(pinDigits(wrong), wrong.length, c2);
+    assert.equal(engine.sale(600, c2, good, t2), true);
+    assert.equal(rec.results[2].outcome, OUT_APPROVED);
+    // and the other way round: the right one in the request, the sale given the wrong one's copy
+    const c3 = swiped(MAG_DEBIT);
+    const t3 = engine.prepareSale(700, c3);
+    const bad = Uint8Array.from(engine.makePinBlock(pinDigits(wrong), wrong.length, c3)!);
+    engine.makePinBlock(pinDigits(MAG_DEBIT.pin), MAG_DEBIT.pin.length, c3);
+    assert.equal(engine.sale(700, c3, bad, t3), true);
+    assert.equal(rec.results[3].outcome, OUT_DECLINED, "the block the sale was given is the one sent");
+    assert.equal(rec.results[3].rc, "55", "55: wrong PIN, and no MAC error");
+  });
+
+  it("the wipe takes a PIN block made before Enter with the prepared request", () => {
+    const { engine, rec, pin } = setup();
+    engine.signIn();
+    const tx = (engine as unknown as { tx: Uint8Array }).tx;
+    const card = swiped(MAG_DEBIT);
+    engine.prepareSale(900, card);
+    assert.ok(engine.makePinBlock(pinDigits(MAG_DEBIT.pin), MAG_DEBIT.pin.length, card) !== null);
+    engine.prepareSale(0, null);
+    assert.equal(engine.makePinBlock(pinDigits(""), 0, card), null, "no block in a prepared request any more");
+    assert.ok(tx.every((b) => b === 0), "tx wiped");
+    // no request prepared: the block is made, and nothing is put anywhere
+    assert.ok(engine.makePinBlock(pinDigits(MAG_DEBIT.pin), MAG_DEBIT.pin.length, card) !== null);
+    assert.equal(engine.makePinBlock(pinDigits(""), 0, card), null);
+    assert.ok(tx.every((b) => b === 0));
+    assert.equal(engine.sale(900, card, pin(card, MAG_DEBIT.pin)), true);
+    assert.equal(rec.results[1].outcome, OUT_APPROVED);
+  });
+
   it("while the reply is awaited, neither the send buffer nor the request holds card data or the PIN block", () => {
     const { host, engine, pin } = setup();
     engine.signIn();

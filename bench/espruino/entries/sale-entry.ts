@@ -13,6 +13,7 @@
  *                       terminal runs it: prepared before the PIN prompt, then the PIN block
  *                       and the sale with the token at Enter)
  *   S("prepare", amountFen)  the preparation alone (prepareSale), -> its token
+ *   S("pin", amountFen)  the preparation and the PIN block made before Enter, -> true
  *   S("approved")       sales approved so far
  *
  * Test-side glue only (hex parsing at init); a sale's own glue is a few calls.
@@ -77,13 +78,26 @@ global.S = function (cmd: string, a: any, b: any, c: any, d: any, p: any, t: any
   const e = engine;
   if (e === null) return false;
   if (cmd === "prepare") return e.prepareSale(a, card);
+  if (cmd === "pin") {
+    // the preparation and the PIN block made as the last digit is typed (the terminal does it
+    // at the sixth)
+    const t = e.prepareSale(a, card);
+    pin.set(pinTemplate);
+    const made = e.makePinBlock(pin, pinLen, card) !== null;
+    pin.fill(0);
+    return t > 0 && made;
+  }
   let started = false;
   if (cmd === "signIn") started = e.signIn();
   else if (cmd === "sale") {
     const token = e.prepareSale(a, card);
-    // the PIN pad's digits, as the terminal hands them over at Enter
+    // the PIN pad's digits: their block made as the last one is typed, as the terminal does
+    // (a 6-digit PIN), then at Enter the block already in the request, or made now
     pin.set(pinTemplate);
-    started = token > 0 && e.sale(a, card, e.makePinBlock(pin, pinLen, card), token);
+    if (pinLen === 6) e.makePinBlock(pin, pinLen, card);
+    let blk = e.makePinBlock(pin, 0, card);
+    if (blk === null) blk = e.makePinBlock(pin, pinLen, card);
+    started = token > 0 && e.sale(a, card, blk, token);
     pin.fill(0);
   }
   if (!started) return false;
