@@ -141,4 +141,31 @@ export const pinEntryCancelled: Scenario = {
   },
 };
 
-export const INVALID_INPUT_SCENARIOS: Scenario[] = [zeroAmount, overLimitAmount].concat(DECLINES.map(declineScenario), [garbledSwipe, pinEntryCancelled]);
+export const pinCorrected: Scenario = {
+  group: "invalid input",
+  name: "PIN mistyped, cleared and typed again: the PIN block made at the sixth digit is replaced, the sale approved",
+  parts: ["keypad", "lcd", "msr", "host"],
+  async run(ctx) {
+    await signIn(ctx);
+    const before = ctx.host.ledger.balanceOf("mag-debit");
+    const mark = ctx.hostMark();
+    await ctx.swipe("mag-debit");
+    await ctx.expectState("AMOUNT");
+    await ctx.keys("800\n");
+    await ctx.expectState("PIN");
+    const right = pinOf("mag-debit");
+    const wrong = right === "111111" ? "222222" : "111111";
+    // six digits: the terminal makes their PIN block before ENTER; CLEAR, then the right six
+    await ctx.keys(wrong);
+    await ctx.wait(1500);
+    await ctx.keys("\b" + right + "\n");
+    await ctx.expectScreen(/SALE +APPROVED\nAMOUNT +8\.00/, { timeoutMs: 30000 });
+    const sent = ctx.hostRequestsSince(mark).map((e) => e.mti);
+    ctx.equal(sent, ["0200"], "one request, answered 00: the host saw the right PIN (a wrong one earns 55) and a good MAC");
+    ctx.equal(ctx.host.ledger.balanceOf("mag-debit"), before - 800, "debited once");
+    await done(ctx);
+    await ctx.ledgerAgrees();
+  },
+};
+
+export const INVALID_INPUT_SCENARIOS: Scenario[] = [zeroAmount, overLimitAmount].concat(DECLINES.map(declineScenario), [garbledSwipe, pinEntryCancelled, pinCorrected]);
