@@ -501,6 +501,12 @@ export class TxnEngine implements TxnEngineApi {
       n[N_PREP_PIN] = 0;
       if (n[N_PREP_REV] === 1 && q.isPending && q.pending.stan === n[N_PREP_STAN]) q.clear();
       n[N_PREP_REV] = 0;
+      // the connection opened for it (below) goes too, unless a command is already using it
+      if (n[N_STATE] === S_IDLE && n[N_LINK_OPEN] === 1) {
+        n[N_LINK_OPEN] = 0;
+        n[N_LINK_UP] = 0;
+        this.link.close();
+      }
     }
     // only when nothing goes before the sale (signed in, no reversal waiting): anything sent
     // first would take req, and the sale is then built whole at Enter anyway
@@ -580,6 +586,13 @@ export class TxnEngine implements TxnEngineApi {
     // after it: at Enter the PIN block is XORed in there and only those are MACed (~1.1 M
     // instructions off the wait); with no room for them, or no MAC key, nothing is prepared
     if (this.mac.mode === MAC_UNIONPAY_ECB && (m.packedLength + 16 > tx.length || this.mac.compute(tx, MTI_OFFSET, m.packedLength - 8 - MTI_OFFSET, tx, m.packedLength, true) !== CRYPTO_OK)) return this.prepareSale(0, null);
+    // the host connection opened now, while the cardholder types the PIN (as terminals dial
+    // ahead): at Enter the request goes at once, the connect's round trip behind it. One
+    // connection per sale as before; one the wipe above closes if the sale does not go, and
+    // Enter opens another if this one is not up by then
+    n[N_LINK_OPEN] = 1;
+    n[N_LINK_UP] = 0;
+    this.link.open();
     return n[N_PREP];
   }
 
@@ -709,7 +722,10 @@ export class TxnEngine implements TxnEngineApi {
   /** @hot */
   onLinkUp(): void {
     const n = this.n;
-    if (n[N_STATE] !== S_CONNECTING || n[N_LINK_OPEN] === 0) return;
+    if (n[N_LINK_OPEN] === 0) return;
+    // up while idle: the connection opened for a prepared sale, kept for its Enter
+    if (n[N_STATE] === S_IDLE) n[N_LINK_UP] = 1;
+    if (n[N_STATE] !== S_CONNECTING) return;
     n[N_LINK_UP] = 1;
     n[N_STATE] = S_RUNNING;
     this.step();

@@ -50,6 +50,31 @@ export const hostDown: Scenario = {
   },
 };
 
+export const hostResetsEarlyConnection: Scenario = {
+  group: "host faults",
+  name: "the connection opened as the PIN is typed is reset by the host: Enter connects again, the sale goes once",
+  parts: ["keypad", "lcd", "msr", "host"],
+  async run(ctx) {
+    await signIn(ctx);
+    const before = ctx.host.ledger.balanceOf("mag-debit");
+    const mark = ctx.hostMark();
+    // the next connection is the one the terminal opens at the PIN prompt (it dials ahead)
+    ctx.host.inject({ fault: "refuse-connection" });
+    const r = await swipeSale(ctx, { card: "mag-debit", amount: 1800 });
+    ctx.equal(r.outcome, OUT_APPROVED, "outcome");
+    const log = ctx.host.log.filter((e) => e.seq > mark);
+    const reset = log.filter((e) => e.fault === "refuse-connection");
+    const sales = log.filter((e) => e.direction === "in" && e.mti === "0200");
+    ctx.equal(reset.length, 1, "one connection reset by the host");
+    ctx.equal(sales.length, 1, "the sale sent once");
+    ctx.check(reset.length === 1 && sales.length === 1 && reset[0].seq < sales[0].seq && reset[0].connection !== sales[0].connection, "the reset connection came first (at the PIN prompt); the sale went on a new one: " + ctx.hostTrail());
+    ctx.equal(await ctx.pendingReversal(), null, "pending reversal");
+    ctx.equal(ctx.host.ledger.balanceOf("mag-debit"), before - 1800, "debited once");
+    await done(ctx);
+    await ctx.ledgerAgrees();
+  },
+};
+
 export const hostTimeout: Scenario = {
   group: "host faults",
   name: "host timeout: reversal 98 kept across a reboot, sent before the next sale, cleared, money back",
@@ -130,4 +155,4 @@ export const badMac: Scenario = {
   },
 };
 
-export const HOST_FAULT_SCENARIOS: Scenario[] = [hostDown, hostTimeout, dropMidReply, badMac];
+export const HOST_FAULT_SCENARIOS: Scenario[] = [hostDown, hostResetsEarlyConnection, hostTimeout, dropMidReply, badMac];

@@ -27,6 +27,7 @@ import {
   OUT_SIGNED_IN,
   OUT_STORAGE_ERROR,
   STAGE_COMPLETING,
+  STAGE_CONNECTING,
   type HostLink,
 } from "../../firmware/txn/engine-api";
 import { F_HOST_OFFSET, N_IGNORED, N_RX_ERROR, TxnEngine } from "../../firmware/txn/engine";
@@ -547,12 +548,15 @@ describe("a sale prepared at the PIN prompt (prepareSale)", () => {
       ["another command", (card) => engine.balance(card, pin(card, MAG_DEBIT.pin))],
       ["a sale for another amount", (card, token) => engine.sale(999, card, pin(card, MAG_DEBIT.pin), token)],
       ["the link never comes up", (card, token) => {
-        host.open = () => undefined;
+        // (the connection opened at the prompt did not come up either: see below)
         engine.sale(1000, card, pin(card, MAG_DEBIT.pin), token);
         engine.onLinkDown();
       }],
     ];
+    const open = host.open;
     for (const [what, end] of ends) {
+      // no network for the last: neither the connection opened at the prompt nor Enter's comes up
+      if (what === "the link never comes up") host.open = () => undefined;
       const card = swiped(MAG_DEBIT);
       const token = engine.prepareSale(1000, card);
       assert.ok(token > 0, what);
@@ -577,6 +581,54 @@ describe("a sale prepared at the PIN prompt (prepareSale)", () => {
       assert.equal(stores.journal.statusOfStan(stan), 0, what + ": nothing journaled under its STAN");
     }
     assert.equal(rec.results.filter((r) => r.outcome === OUT_APPROVED).length, 2, "the balance and the sale for 9.99 went through");
+    host.open = open;
+  });
+
+  it("the host connection is opened at the PIN prompt: Enter sends at once; it closes with an abandoned prompt", () => {
+    const { host, engine, rec, pin } = setup();
+    engine.signIn();
+    const card = swiped(MAG_DEBIT);
+    const opens = host.opens;
+    const closes = host.closes;
+    const token = engine.prepareSale(1000, card);
+    assert.ok(token > 0);
+    assert.equal(host.opens, opens + 1, "dialled ahead while the PIN is typed");
+    assert.equal(host.requests.length, 1, "nothing sent before Enter");
+    rec.stages.length = 0;
+    assert.equal(engine.sale(1000, card, pin(card, MAG_DEBIT.pin), token), true);
+    assert.equal(host.opens, opens + 1, "Enter uses that connection");
+    assert.equal(rec.stages.indexOf(STAGE_CONNECTING), -1, "no connecting stage after Enter");
+    assert.equal(rec.results[rec.results.length - 1].outcome, OUT_APPROVED);
+    assert.equal(host.closes, closes + 1, "closed once answered, as before");
+    // abandoned: the connection goes with the prepared request
+    const t2 = engine.prepareSale(500, swiped(MAG_DEBIT));
+    assert.ok(t2 > 0);
+    assert.equal(host.opens, opens + 2);
+    engine.prepareSale(0, null);
+    assert.equal(host.closes, closes + 2, "closed with the abandoned PIN entry");
+    assert.equal(engine.busy(), false);
+    // a connection up after the prompt ended (a late connect) changes nothing
+    engine.onLinkUp();
+    assert.equal(host.requests.length, 2);
+    assert.equal(engine.busy(), false);
+  });
+
+  it("a connection opened at the PIN prompt that drops before Enter: Enter connects again and the sale goes", () => {
+    const { host, engine, rec, pin } = setup();
+    engine.signIn();
+    const card = swiped(MAG_DEBIT);
+    const token = engine.prepareSale(1000, card);
+    const opens = host.opens;
+    // the host (or the network) drops the idle connection while the PIN is typed
+    engine.onLinkDown();
+    assert.equal(engine.busy(), false);
+    assert.equal(rec.results.length, 1, "nothing reported for it");
+    rec.stages.length = 0;
+    assert.equal(engine.sale(1000, card, pin(card, MAG_DEBIT.pin), token), true);
+    assert.equal(host.opens, opens + 1, "a new connection at Enter");
+    assert.equal(rec.stages[0], STAGE_CONNECTING);
+    assert.equal(rec.results[rec.results.length - 1].outcome, OUT_APPROVED);
+    assert.equal(host.requests.filter((r) => r.mti === "0200").length, 1, "the sale sent once");
   });
 
   it("a power cut at the PIN prompt leaves the stored 0400: it goes first after the reboot, the host answers 25, the sale is approved", () => {

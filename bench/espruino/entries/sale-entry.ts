@@ -12,7 +12,8 @@
  *   S("signIn", 0, reply)  S("sale", amountFen, reply)  -> true when started (the sale as the
  *                       terminal runs it: prepared before the PIN prompt, then the PIN block
  *                       and the sale with the token at Enter)
- *   S("prepare", amountFen)  the preparation alone (prepareSale), -> its token
+ *   S("prepare", amountFen)  the preparation alone (prepareSale, and the connection it opens
+ *                       coming up as the PIN is typed), -> its token
  *   S("pin", amountFen)  the preparation and the PIN block made before Enter, -> true
  *   S("approved")       sales approved so far
  *
@@ -77,11 +78,17 @@ global.S = function (cmd: string, a: any, b: any, c: any, d: any, p: any, t: any
   if (cmd === "approved") return approved;
   const e = engine;
   if (e === null) return false;
-  if (cmd === "prepare") return e.prepareSale(a, card);
+  if (cmd === "prepare") {
+    // the preparation, and the connection it opens coming up while the PIN is typed
+    const t = e.prepareSale(a, card);
+    linkUp(e);
+    return t;
+  }
   if (cmd === "pin") {
     // the preparation and the PIN block made as the last digit is typed (the terminal does it
     // at the sixth)
     const t = e.prepareSale(a, card);
+    linkUp(e);
     pin.set(pinTemplate);
     const made = e.makePinBlock(pin, pinLen, card) !== null;
     pin.fill(0);
@@ -91,6 +98,7 @@ global.S = function (cmd: string, a: any, b: any, c: any, d: any, p: any, t: any
   if (cmd === "signIn") started = e.signIn();
   else if (cmd === "sale") {
     const token = e.prepareSale(a, card);
+    linkUp(e);
     // the PIN pad's digits: their block made as the last one is typed, as the terminal does
     // (a 6-digit PIN), then at Enter the block already in the request, or made now
     pin.set(pinTemplate);
