@@ -1561,7 +1561,9 @@ export class TxnEngine implements TxnEngineApi {
 
     // what the reply must answer (the Message becomes the reply's view), then send and wait
     n[N_SENT_MTI] = m.mti;
-    n[N_SENT_STAN] = m.has(11) ? m.getNumeric(11) : -1;
+    // 11 read in place, as frame() reads the reply's (bitmap byte 1's 0x20; six BCD digits)
+    w = m.off[11];
+    n[N_SENT_STAN] = (m.bitmap[1] & 0x20) === 0 ? -1 : ((m.src[w] >> 4) * 10 + (m.src[w] & 15)) * 10000 + ((m.src[w + 1] >> 4) * 10 + (m.src[w + 1] & 15)) * 100 + (m.src[w + 2] >> 4) * 10 + (m.src[w + 2] & 15);
     n[N_SENT_TID] = m.getBytes(41, cfg, CFG_SENT_TID);
     // the request's fields (card data among them) leave req: one native copy of zeros over it
     // all (ZEROS is REQUEST_CAPACITY long; on Espruino a fill walks the whole array whatever its
