@@ -42,7 +42,7 @@ export interface InstructionCounts {
   instructionsPerSale: number;
   /** A whole sale through TxnEngine, PIN Enter to result: what the terminal adds around the host round trip. */
   engineSale: number;
-  /** What the terminal does after the swipe, before it shows the PIN prompt (prepareSale: the request packed but for its PIN block and MAC, its 0400 stored, its MAC's blocks folded); not in engineSale. */
+  /** What the terminal does after the swipe, before it shows the PIN prompt (prepareSale: the request packed but for its PIN block and MAC, its 0400 stored, its MAC's blocks folded, the host connection opened and come up); not in engineSale. */
   atPinPrompt: number;
   /** The PIN block and the request's MAC, made as the sixth digit is typed (makePinBlock), before Enter; not in engineSale. */
   beforeEnter: number;
@@ -253,7 +253,7 @@ export const SALES_COUNTED = 10;
  * Instructions per whole sale through the firmware's TxnEngine (entries/sale-entry.ts), as the
  * terminal runs it: as the sixth PIN digit is typed (`beforeEnter`) the PIN block and the
  * request's MAC; before the PIN prompt (`atPinPrompt`) the request packed but for its PIN
- * block and MAC, its 0400 stored and its MAC's blocks folded; then from the PIN Enter to the
+ * block and MAC, its 0400 stored, its MAC's blocks folded and the host connection opened; then from the PIN Enter to the
  * result (`afterEnter`): the sale given the block already in its request, every state step,
  * the reply's checks, the journal entry and the reversal cleared. The host's replies are
  * recorded in Node first (the host simulator, the same keys and STANs) and written into the
