@@ -253,8 +253,9 @@ export const SALES_COUNTED = 10;
  * Instructions per whole sale through the firmware's TxnEngine (entries/sale-entry.ts), as the
  * terminal runs it: as the sixth PIN digit is typed (`beforeEnter`) the PIN block and the
  * request's MAC; before the PIN prompt (`atPinPrompt`) the request packed but for its PIN
- * block and MAC, its 0400 stored, its MAC's blocks folded and the host connection opened; then from the PIN Enter to the
- * result (`afterEnter`): the sale given the block already in its request, every state step,
+ * block and MAC, its 0400 stored, its MAC's blocks folded and the host connection opened; then
+ * from the PIN Enter to the result (`afterEnter`): the sale given the block already in its
+ * request, every state step,
  * the reply's checks, the journal entry and the reversal cleared. The host's replies are
  * recorded in Node first (the host simulator, the same keys and STANs) and written into the
  * script; the run with 0 sales has the same script, so only the sales differ; a third run makes
