@@ -261,7 +261,11 @@ const N_PAN_SEQ = 32;
 /** Calendar scratch: 6 slots (engine-time.ts), then the host's date and time of a reply. */
 const N_CIVIL = 33;
 const N_HOST_CIVIL = 39;
-/** What the reply must answer: the request's MTI, STAN (-1: none) and terminal id bytes (in cfg). */
+/**
+ * What the reply must answer: the request's MTI, STAN (its three BCD bytes as one number, -1:
+ * none; valid BCD on both sides, so the same bytes are the same digits) and terminal id bytes
+ * (in cfg).
+ */
 const N_SENT_MTI = 45;
 const N_SENT_STAN = 46;
 const N_SENT_TID = 47;
@@ -1561,9 +1565,9 @@ export class TxnEngine implements TxnEngineApi {
 
     // what the reply must answer (the Message becomes the reply's view), then send and wait
     n[N_SENT_MTI] = m.mti;
-    // 11 read in place, as frame() reads the reply's (bitmap byte 1's 0x20; six BCD digits)
+    // 11's three BCD bytes read in place, as frame() reads the reply's (bitmap byte 1's 0x20)
     w = m.off[11];
-    n[N_SENT_STAN] = (m.bitmap[1] & 0x20) === 0 ? -1 : ((m.src[w] >> 4) * 10 + (m.src[w] & 15)) * 10000 + ((m.src[w + 1] >> 4) * 10 + (m.src[w + 1] & 15)) * 100 + (m.src[w + 2] >> 4) * 10 + (m.src[w + 2] & 15);
+    n[N_SENT_STAN] = (m.bitmap[1] & 0x20) === 0 ? -1 : (m.src[w] << 16) | (m.src[w + 1] << 8) | m.src[w + 2];
     n[N_SENT_TID] = m.getBytes(41, cfg, CFG_SENT_TID);
     // the request's fields (card data among them) leave req: one native copy of zeros over it
     // all (ZEROS is REQUEST_CAPACITY long; on Espruino a fill walks the whole array whatever its
@@ -1615,10 +1619,11 @@ export class TxnEngine implements TxnEngineApi {
     e = unpack(this.rx, a, m);
     if (e === ISO_OK && m.mti !== n[N_SENT_MTI] + 10) e = E_UNEXPECTED_MTI;
     // fields read by their bitmap bits and in place (has(), getNumeric() and bodyBytes() are
-    // calls, getNumeric a loop step a digit besides): 11 is bitmap byte 1's 0x20, its six BCD
-    // digits checked by unpack; 41 (ans, its length its bytes) byte 5's 0x80
+    // calls, getNumeric a loop step a digit besides): 11 is bitmap byte 1's 0x20, its three
+    // BCD bytes (checked by unpack) against the request's; 41 (ans, its length its bytes) byte
+    // 5's 0x80
     w = m.off[11];
-    if (e === ISO_OK && n[N_SENT_STAN] >= 0 && ((m.bitmap[1] & 0x20) === 0 || ((m.src[w] >> 4) * 10 + (m.src[w] & 15)) * 10000 + ((m.src[w + 1] >> 4) * 10 + (m.src[w + 1] & 15)) * 100 + (m.src[w + 2] >> 4) * 10 + (m.src[w + 2] & 15) !== n[N_SENT_STAN])) e = E_STAN_MISMATCH;
+    if (e === ISO_OK && n[N_SENT_STAN] >= 0 && ((m.bitmap[1] & 0x20) === 0 || ((m.src[w] << 16) | (m.src[w + 1] << 8) | m.src[w + 2]) !== n[N_SENT_STAN])) e = E_STAN_MISMATCH;
     if (e === ISO_OK && n[N_SENT_TID] > 0) {
       if (((m.bitmap[5] & 0x80) === 0 ? 0 : m.len[41]) !== n[N_SENT_TID]) e = E_TID_MISMATCH;
       // its bytes read in place (byteAt is three calls a byte: ~1.7 M instructions for eight)
