@@ -94,12 +94,17 @@ export interface SaleInput {
   pin?: string;
 }
 
+/** Swipe at idle, then the amount (fen): the PIN prompt is up, nothing typed into it. */
+export async function swipeToPin(ctx: ScenarioContext, card: string, amount: number): Promise<void> {
+  await ctx.swipe(card);
+  await ctx.expectState("AMOUNT");
+  await ctx.keys(amount + "\n");
+  await ctx.expectState("PIN");
+}
+
 /** Swipe at idle, amount, PIN: the result (not acknowledged). */
 export async function swipeSale(ctx: ScenarioContext, s: SaleInput): Promise<LastResult> {
-  await ctx.swipe(s.card);
-  await ctx.expectState("AMOUNT");
-  await ctx.keys(s.amount + "\n");
-  await ctx.expectState("PIN");
+  await swipeToPin(ctx, s.card, s.amount);
   await ctx.keys((s.pin || pinOf(s.card)) + "\n");
   return result(ctx);
 }

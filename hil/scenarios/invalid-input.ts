@@ -5,7 +5,7 @@
  */
 import type { Scenario } from "./types";
 import type { ScenarioContext } from "./context";
-import { done, OUT_DECLINED, pinOf, signIn, swipeSale } from "./flows";
+import { done, OUT_DECLINED, pinOf, signIn, swipeSale, swipeToPin } from "./flows";
 
 /** Amount entry refuses `typed` with `notice`; the amount screen stays for a new amount. */
 async function refusedAtEntry(ctx: ScenarioContext, typed: string, notice: RegExp): Promise<void> {
@@ -113,10 +113,7 @@ export const pinEntryCancelled: Scenario = {
     await signIn(ctx);
     const before = ctx.host.ledger.balanceOf("mag-debit");
     const mark = ctx.hostMark();
-    await ctx.swipe("mag-debit");
-    await ctx.expectState("AMOUNT");
-    await ctx.keys("1200\n");
-    await ctx.expectState("PIN");
+    await swipeToPin(ctx, "mag-debit", 1200);
     const stored = await ctx.pendingReversal();
     ctx.check(stored !== null && stored.amount === 1200, "the 0400 is on flash while the PIN is typed: " + JSON.stringify(stored));
     await ctx.keys(pinOf("mag-debit").slice(0, 3));
@@ -149,10 +146,7 @@ export const pinCorrected: Scenario = {
     await signIn(ctx);
     const before = ctx.host.ledger.balanceOf("mag-debit");
     const mark = ctx.hostMark();
-    await ctx.swipe("mag-debit");
-    await ctx.expectState("AMOUNT");
-    await ctx.keys("800\n");
-    await ctx.expectState("PIN");
+    await swipeToPin(ctx, "mag-debit", 800);
     const right = pinOf("mag-debit");
     const wrong = right === "111111" ? "222222" : "111111";
     // six digits: the terminal makes their PIN block before ENTER; CLEAR, then the right six

@@ -7,7 +7,7 @@
  */
 import type { Scenario } from "./types";
 import type { ScenarioContext } from "./context";
-import { booted, done, OUT_APPROVED, signIn, swipeSale } from "./flows";
+import { booted, done, OUT_APPROVED, signIn, swipeSale, swipeToPin } from "./flows";
 import { pinOf } from "./flows";
 
 /**
@@ -40,10 +40,7 @@ export const powerCutInFlight: Scenario = {
     const before = ctx.host.ledger.balanceOf("mag-debit");
     // the host debits and holds its answer; the terminal loses power meanwhile
     ctx.host.inject({ fault: "no-reply", match: { mti: "0200" } });
-    await ctx.swipe("mag-debit");
-    await ctx.expectState("AMOUNT");
-    await ctx.keys("5600\n");
-    await ctx.expectState("PIN");
+    await swipeToPin(ctx, "mag-debit", 5600);
     await ctx.do('hil.keys("' + pinOf("mag-debit") + '\\n")');
     const req = await ctx.expectHost("the sale request", (e) => e.direction === "in" && e.mti === "0200", { timeoutMs: 10000 });
     await ctx.powerCut();
@@ -66,10 +63,7 @@ export const powerCutAtPinPrompt: Scenario = {
   async run(ctx) {
     await signIn(ctx);
     const before = ctx.host.ledger.balanceOf("mag-debit");
-    await ctx.swipe("mag-debit");
-    await ctx.expectState("AMOUNT");
-    await ctx.keys("5600\n");
-    await ctx.expectState("PIN");
+    await swipeToPin(ctx, "mag-debit", 5600);
     const stored = await ctx.pendingReversal();
     ctx.check(stored !== null && stored.amount === 5600 && stored.reason === "98", "the 0400 is on flash while the PIN is typed: " + JSON.stringify(stored));
     const stray = stored ? stored.stan : -1;
