@@ -56,13 +56,20 @@ function printCounts(what: string, c: InstructionCounts): void {
   const pp = c.perPiece;
   const pico = (n: number) => (n / c.pico.instructionsPerSecond).toFixed(2);
   row(`${what}: instructions per sale`, `${mi(c.instructionsPerSale)} = whole sale through the engine ${mi(c.engineSale)} + receipt ${mi(pp.receipt)}`);
-  console.log(`    (counted on ${c.bin}; code ${c.codeFrom})`);
+  console.log(`    (counted on ${c.bin}; code ${c.codeFrom}; DES ${c.thumbDes ? "as Thumb-2 machine code (des-thumb.c), as the Pico and WiFi firmware run it" : "interpreted"})`);
   row(
     "  the sale around the host round trip (PIN Enter to result)",
     `${mi(c.engineSale)}, on a Pico ~${pico(c.engineSale)} s; the pieces alone, for comparison: PIN block + every field built + pack + MAC ${mi(pp.pack)}, unpack + MAC check ${mi(pp.unpack)}, flash ${mi(pp.journal)}`,
   );
   row("  after the swipe, before the PIN prompt shows: request packed, 0400 stored (not in the sum)", `${mi(c.atPinPrompt)}, on a Pico ~${pico(c.atPinPrompt)} s`);
   row("  as the sixth PIN digit is typed, before Enter: PIN block, request's MAC (not in the sum)", `${mi(c.beforeEnter)}, on a Pico ~${pico(c.beforeEnter)} s`);
+  if (c.interpreted) {
+    const i = c.interpreted;
+    row(
+      "  the same with DES interpreted (boards without E.nativeCall)",
+      `around the round trip ${mi(i.afterEnter)} (~${pico(i.afterEnter)} s), before the PIN prompt ${mi(i.atPinPrompt)} (~${pico(i.atPinPrompt)} s), as the sixth digit is typed ${mi(i.beforeEnter)} (~${pico(i.beforeEnter)} s)`,
+    );
+  }
   row("  the slip's layout", `${mi(pp.receipt)}, on a Pico ~${pico(pp.receipt)} s; with Chinese labels instead ${mi(pp["receipt-zh"])}, ~${pico(pp["receipt-zh"])} s`);
   row(
     "  estimated on an Espruino Pico (see txn-time.ts)",

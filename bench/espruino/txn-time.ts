@@ -52,6 +52,13 @@ export interface InstructionCounts {
   pico: PicoEstimate;
   bin: string;
   codeFrom: string;
+  /**
+   * DES ran as the Thumb-2 machine code the Pico and WiFi firmware use (des-thumb.c), on an ARM
+   * interpreter that can run code in its memory (ESPRUINO_ARM_THUMB=1); then `interpreted` has
+   * the sale's figures with DES interpreted, as a board without E.nativeCall runs it.
+   */
+  thumbDes: boolean;
+  interpreted?: { afterEnter: number; atPinPrompt: number; beforeEnter: number };
 }
 
 /**
@@ -116,7 +123,7 @@ export async function measureTxn(bin: string, countBin?: string): Promise<TxnTim
   const armCount = process.env.ESPRUINO_ARM_COUNT;
   const arm =
     armCount && armCount.trim() !== ""
-      ? await countInstructions(armCount, code, runCounter, countBin || bin)
+      ? await countInstructions(armCount, code, runCounter, countBin || bin, process.env.ESPRUINO_ARM_THUMB === "1")
       : { skipped: "set ESPRUINO_ARM_COUNT to count ARM Thumb-2 instructions (bench/espruino/README.md)" };
   return { bin, us, rounds: ROUNDS, callgrind, arm };
 }
@@ -171,7 +178,9 @@ function runCounted(what: string, exe: string, args: string[], dir: string): Pro
  * (default `bin`) writes the Storage they run from (an x86 build for the ARM one, which may lack
  * E.openFile: the 32-bit builds' flash files are the same bytes).
  */
-async function countInstructions(bin: string, code: string, run: Counter, installBin = bin): Promise<InstructionCounts> {
+async function countInstructions(bin: string, code: string, run: Counter, installBin = bin, thumb = false): Promise<InstructionCounts> {
+  // the entries turn the Thumb-2 DES on when THUMB is 1 (before they load)
+  const before = thumb ? "var THUMB=1;" : "";
   const rounds = 10;
   const tok = pretokenise(code);
   // each piece on its own (the same entry, fresh Storage), all against one run of 0 rounds;
@@ -186,7 +195,7 @@ async function countInstructions(bin: string, code: string, run: Counter, instal
         const load = flat
           ? `var c=E.toFlatString(require("Storage").read("txn.js"));if(!c)throw new Error("no room for a flat copy");eval(c);c=undefined;`
           : `eval(require("Storage").read("txn.js"));`;
-        writeFileSync(join(dir, "cg.js"), `${load}var r=X(${JSON.stringify(piece || "all")},${piece ? rounds : 0});if(typeof r!=="number")throw new Error(r);\n`);
+        writeFileSync(join(dir, "cg.js"), `${before}${load}var r=X(${JSON.stringify(piece || "all")},${piece ? rounds : 0});if(typeof r!=="number")throw new Error(r);\n`);
         counts[piece] = await run(bin, dir, "cg.js");
       } catch (e) {
         if (!flat) throw e;
@@ -204,7 +213,8 @@ async function countInstructions(bin: string, code: string, run: Counter, instal
   for (const piece of SALE_PIECES) perPiece[piece] = (counts[piece] - counts[""]) / rounds;
   // the pieces leave out what the engine does around them (its state steps, the 0400 image
   // packed, the frame taken from the socket's string, the result): the sale is counted whole
-  const sales = await countSales(bin, codeFrom.startsWith("pretokenised"), run, installBin);
+  const sales = await countSales(bin, codeFrom.startsWith("pretokenised"), run, installBin, thumb);
+  const interpreted = thumb ? await countSales(bin, codeFrom.startsWith("pretokenised"), run, installBin, false) : undefined;
   const engineSale = sales.afterEnter;
   const instructionsPerSale = engineSale + perPiece.receipt;
   const loop: number[] = [];
@@ -234,6 +244,8 @@ async function countInstructions(bin: string, code: string, run: Counter, instal
     },
     bin,
     codeFrom,
+    thumbDes: thumb,
+    interpreted,
   };
 }
 
@@ -261,7 +273,7 @@ export const SALES_COUNTED = 10;
  * script; the run with 0 sales has the same script, so only the sales differ; a third run makes
  * only the preparations, a fourth the preparations and the PIN blocks.
  */
-export async function countSales(bin: string, flat: boolean, run: Counter = runCallgrind, installBin = bin): Promise<{ afterEnter: number; atPinPrompt: number; beforeEnter: number }> {
+export async function countSales(bin: string, flat: boolean, run: Counter = runCallgrind, installBin = bin, thumb = false): Promise<{ afterEnter: number; atPinPrompt: number; beforeEnter: number }> {
   const steps: Step[] = [{ cmd: "signIn" }];
   for (let i = 0; i < SALES_COUNTED; i++) steps.push({ cmd: "sale", card: MAG_DEBIT, amount: 100 + i, pin: MAG_DEBIT.pin });
   const replies = record(steps).map((r, i) => {
@@ -282,7 +294,7 @@ export async function countSales(bin: string, flat: boolean, run: Counter = runC
       writeFileSync(
         join(dir, "cg.js"),
         [
-          load,
+          (thumb ? "var THUMB=1;" : "") + load,
           `var RP=[${replies.join(",")}];`,
           `if(!S("init",${args})||!S("signIn",0,RP[0]))throw new Error("sign-in");var a0=S("approved");`,
           what === "sale"

@@ -1,7 +1,7 @@
 // DES / 3DES against published vectors and Node's OpenSSL (des-ede3-ecb; single DES as K1=K2=K3,
 // since plain 'des-ecb' is disabled in OpenSSL 3's default provider).
 import { strict as assert } from "node:assert";
-import { createCipheriv, createDecipheriv } from "node:crypto";
+import { nodeEcb } from "./openssl-des";
 import { DesKey, desBlock, SBOX, SP_BYTES, SPBOX, SPBOX_BYTES } from "../../firmware/txn/crypto/des";
 import { CRYPTO_OK, E_KEY_LENGTH } from "../../firmware/txn/crypto/errors";
 
@@ -20,17 +20,6 @@ function bytes(rnd: () => number, n: number): Buffer {
   const b = Buffer.alloc(n);
   for (let i = 0; i < n; i++) b[i] = Math.floor(rnd() * 256);
   return b;
-}
-/** OpenSSL's EDE3 key for an 8/16/24-byte key. */
-function ede3Key(k: Buffer): Buffer {
-  if (k.length === 8) return Buffer.concat([k, k, k]);
-  if (k.length === 16) return Buffer.concat([k, k.subarray(0, 8)]);
-  return k;
-}
-function nodeEcb(k: Buffer, data: Buffer, decrypt: boolean): Buffer {
-  const c = decrypt ? createDecipheriv("des-ede3-ecb", ede3Key(k), null) : createCipheriv("des-ede3-ecb", ede3Key(k), null);
-  c.setAutoPadding(false);
-  return Buffer.concat([c.update(data), c.final()]);
 }
 function ours(k: Buffer, data: Buffer, decrypt: boolean): Buffer {
   const key = new DesKey(24);

@@ -4,7 +4,8 @@
  *   npx tsx tools/gb18030/generate.ts --check  exit 1 if it is stale (nothing written)
  * The generated module is committed: the bundle and the Node tests import the same bytes.
  */
-import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { writeOrCheck } from "../generated-module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { resolve } from "node:path";
 import { parseCatalogue } from "./catalogue";
@@ -19,22 +20,7 @@ export function expectedModule(root = ROOT): string {
 }
 
 function main(): void {
-  const target = resolve(ROOT, GENERATED_PATH);
-  const text = expectedModule();
-  const current = existsSync(target) ? readFileSync(target, "utf8") : "";
-  if (process.argv.includes("--check")) {
-    if (current !== text) {
-      console.error(GENERATED_PATH + " is stale: run npx tsx tools/gb18030/generate.ts");
-      process.exit(1);
-    }
-    console.log(GENERATED_PATH + " is up to date");
-    return;
-  }
-  if (current === text) console.log(GENERATED_PATH + " unchanged");
-  else {
-    writeFileSync(target, text);
-    console.log("wrote " + GENERATED_PATH);
-  }
+  writeOrCheck(resolve(ROOT, GENERATED_PATH), GENERATED_PATH, expectedModule(), "npx tsx tools/gb18030/generate.ts", process.argv.includes("--check"));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

@@ -21,7 +21,8 @@ export const MAC_RETAIL = 2;
 /** Both algorithms produce 8 bytes for field 64. */
 export const MAC_LENGTH = 8;
 
-const work = new Uint8Array(16);
+/** 16 bytes used; 24 so that Espruino gives it one flat piece of memory (a Thumb DES reads it by address). */
+const work = new Uint8Array(24);
 /** Upper-case hex digits by value (a view of the literal: in flash on a board). */
 const HEX = flashBytes("0123456789ABCDEF");
 

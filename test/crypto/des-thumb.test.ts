@@ -1,0 +1,224 @@
+/**
+ * The Thumb-2 DES kernel (firmware/txn/crypto/des-thumb.c) and DesKey's calls into it.
+ *
+ * - The committed machine code is what the C source compiles to: its recorded hash is the
+ *   source's, and with an ARM compiler on the PATH (or THUMB_CC) compiling again gives the same
+ *   module.
+ * - In Node, a stand-in for Espruino's E.getAddressOf / E.nativeCall keeps the des-thumb.c
+ *   contract (addresses, mode bits, SPBOX) and runs each block through OpenSSL: DesKey's results
+ *   must be OpenSSL's, so every address, offset and mode bit it passes is checked; buffers
+ *   without a flat address, or above 0x40000000, must go the interpreted way.
+ * - With ESPRUINO_THUMB_BIN (a command running an ARM Espruino for Linux that can execute code in
+ *   its variable pool, as a Cortex-M runs code from flash; bench/espruino/README.md), the real
+ *   machine code runs on the real interpreter against the interpreted DES, block for block.
+ */
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DesKey, SPBOX, useThumbDes } from "../../firmware/txn/crypto/des";
+import { DES_THUMB, DES_THUMB_ENTRY, DES_THUMB_LENGTH, DES_THUMB_SOURCE_SHA256 } from "../../firmware/txn/crypto/des-thumb.gen";
+import { CRYPTO_OK } from "../../firmware/txn/crypto/errors";
+import { compile, renderModule, sourceHash } from "../../tools/thumb/generate";
+import { buildEntry } from "../../bench/espruino/entries/build";
+import { pretokenise } from "../../tools/pretokenise";
+import { nodeEcb } from "./openssl-des";
+
+const g = globalThis as any;
+
+describe("Thumb-2 DES: the committed machine code", () => {
+  it("was compiled from the C source as it is now (else run npx tsx tools/thumb/generate.ts)", () => {
+    assert.equal(DES_THUMB_SOURCE_SHA256, sourceHash());
+  });
+
+  it("is two copies of even length one byte apart, its entry inside, so one copy is on an even address", () => {
+    assert.equal(DES_THUMB_LENGTH % 2, 0);
+    assert.equal(DES_THUMB.length, 2 * DES_THUMB_LENGTH + 1);
+    assert.equal(DES_THUMB.slice(0, DES_THUMB_LENGTH), DES_THUMB.slice(DES_THUMB_LENGTH + 1));
+    assert.ok(DES_THUMB_ENTRY % 2 === 0 && DES_THUMB_ENTRY < DES_THUMB_LENGTH);
+    for (let i = 0; i < DES_THUMB.length; i++) assert.ok(DES_THUMB.charCodeAt(i) < 256);
+  });
+
+  it("compiles again to the same module with an ARM compiler (skipped without one)", function () {
+    let t;
+    try {
+      t = compile();
+    } catch (e) {
+      if (/no ARM compiler/.test((e as Error).message)) this.skip();
+      throw e;
+    }
+    const mod = renderModule(t, sourceHash());
+    assert.ok(mod.includes(`DES_THUMB_ENTRY = ${DES_THUMB_ENTRY};`) && mod.includes(`DES_THUMB_LENGTH = ${DES_THUMB_LENGTH};`));
+    const lit = /DES_THUMB =\n {2}"([^"]*)"/.exec(mod)![1];
+    const bytes = Buffer.from(lit.replace(/\\x/g, ""), "hex");
+    assert.equal(bytes.toString("latin1"), DES_THUMB);
+  });
+});
+
+/**
+ * Espruino's E as far as useThumbDes and DesKey use it: flat addresses for typed arrays (one base
+ * per ArrayBuffer) and for the code's string; a native function that runs des-thumb.c's contract
+ * through OpenSSL, reading and writing the buffers behind the addresses.
+ */
+class FakeEspruino {
+  buffers: { base: number; buf: ArrayBuffer }[] = [];
+  /** ArrayBuffers that get no flat address (a short buffer in RAM), or one above 0x40000000. */
+  noAddress = new Set<ArrayBuffer>();
+  highAddress = new Set<ArrayBuffer>();
+  /** Raw key bytes by the schedule's buffer: the stand-in encrypts with OpenSSL. */
+  keys = new Map<ArrayBuffer, Buffer>();
+  codeAt = 0x08004001; // odd: the second copy must be chosen
+  nativeAddr = 0;
+  calls: { ksMode: number; srcK3: number; dst: number; sp: number }[] = [];
+  next = 0x20000000;
+
+  getAddressOf(v: any, flat: boolean): number {
+    assert.equal(flat, true);
+    if (v === DES_THUMB) return this.codeAt;
+    if (!ArrayBuffer.isView(v)) return 0;
+    const buf = v.buffer as ArrayBuffer;
+    if (this.noAddress.has(buf)) return 0;
+    let e = this.buffers.find((b) => b.buf === buf);
+    if (!e) {
+      e = { base: this.highAddress.has(buf) ? 0x60000000 : this.next, buf };
+      this.next += 0x10000;
+      this.buffers.push(e);
+    }
+    return e.base + v.byteOffset;
+  }
+
+  at(addr: number, len: number): Uint8Array {
+    const e = this.buffers.find((b) => addr >= b.base && addr + len <= b.base + b.buf.byteLength);
+    assert.ok(e, "address " + addr.toString(16) + " is no buffer's");
+    return new Uint8Array(e!.buf, addr - e!.base, len);
+  }
+
+  nativeCall(addr: number, sig: string): any {
+    assert.equal(sig, "void(int,int,int,int)");
+    this.nativeAddr = addr;
+    const self = this;
+    return function (ksMode: number, srcK3: number, dst: number, sp: number) {
+      self.calls.push({ ksMode, srcK3, dst, sp });
+      assert.equal(sp, self.getAddressOf(SPBOX, true), "SPBOX's address");
+      const ks = (ksMode & 0x3fffffff) >>> 0;
+      const keyBuf = self.buffers.find((b) => ks >= b.base && ks < b.base + b.buf.byteLength)!;
+      const raw = self.keys.get(keyBuf.buf);
+      assert.ok(raw, "ks points at a known key's schedule");
+      assert.equal(ks, keyBuf.base, "ks is the schedule's start");
+      const decrypt = ((ksMode >>> 30) & 1) === 1;
+      const ede = ksMode >>> 31 === 1;
+      const k3 = ((srcK3 >>> 30) & 1) === 1;
+      const key = !ede ? raw!.subarray(0, 8) : k3 ? raw!.subarray(0, 24) : raw!.subarray(0, 16);
+      const src = Buffer.from(self.at((srcK3 & 0x3fffffff) >>> 0, 8));
+      self.at(dst, 8).set(nodeEcb(Buffer.from(key), src, decrypt));
+    };
+  }
+}
+
+describe("Thumb-2 DES: DesKey's calls into the machine code (Node, a stand-in for E)", () => {
+  let fake: FakeEspruino;
+  const saved = g.E;
+
+  beforeEach(() => {
+    fake = new FakeEspruino();
+    g.E = fake;
+  });
+  afterEach(() => {
+    // useThumbDes() without nativeCall turns the machine code off again
+    g.E = { getAddressOf: () => 0 };
+    assert.equal(useThumbDes(), false);
+    g.E = saved;
+  });
+
+  function keyOf(bytes: Buffer, maxKeyBytes = 24): DesKey {
+    const k = new DesKey(maxKeyBytes);
+    assert.equal(k.load(bytes, 0, bytes.length), CRYPTO_OK);
+    fake.keys.set(k.ks.buffer as ArrayBuffer, bytes);
+    return k;
+  }
+
+  it("is off without E.nativeCall, and the code's odd address takes the second copy", () => {
+    g.E = { getAddressOf: fake.getAddressOf.bind(fake) };
+    assert.equal(useThumbDes(), false);
+    g.E = fake;
+    assert.equal(useThumbDes(), true);
+    // second copy: odd start + length + 1 is even; + entry; + 1 for Thumb
+    assert.equal(fake.nativeAddr, fake.codeAt + DES_THUMB_LENGTH + 1 + DES_THUMB_ENTRY + 1);
+    fake.codeAt = 0x08004000;
+    assert.equal(useThumbDes(), true);
+    assert.equal(fake.nativeAddr, 0x08004000 + DES_THUMB_ENTRY + 1);
+    fake.codeAt = 0;
+    assert.equal(useThumbDes(), false, "no flat address for the code: stays interpreted");
+  });
+
+  it("gives OpenSSL's blocks for 8, 16 and 24-byte keys, encrypting and decrypting, at odd offsets", () => {
+    assert.equal(useThumbDes(), true);
+    const big = new Uint8Array(96);
+    const out = new Uint8Array(96);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 37 + 11) & 255;
+    for (const size of [8, 16, 24]) {
+      const raw = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) raw[i] = (i * 53 + size) & 255;
+      const k = keyOf(raw);
+      for (const [so, dOff] of [[0, 40], [3, 41], [17, 66]]) {
+        fake.calls.length = 0;
+        k.encryptBlock(big, so, out, dOff);
+        assert.equal(fake.calls.length, 1, "one call to the machine code");
+        assert.deepEqual(Buffer.from(out.subarray(dOff, dOff + 8)), nodeEcb(raw, Buffer.from(big.subarray(so, so + 8)), false), `encrypt, ${size}-byte key`);
+        k.decryptEcb(big, so, 24, out, dOff);
+        assert.equal(fake.calls.length, 4, "a call a block");
+        for (let b = 0; b < 24; b += 8) {
+          assert.deepEqual(Buffer.from(out.subarray(dOff + b, dOff + b + 8)), nodeEcb(raw, Buffer.from(big.subarray(so + b, so + b + 8)), true), `decrypt, ${size}-byte key`);
+        }
+      }
+      // in place, as the MAC and the PIN block use it
+      const copy = Buffer.from(big.subarray(8, 16));
+      k.encryptBlock(big, 8, big, 8);
+      assert.deepEqual(Buffer.from(big.subarray(8, 16)), nodeEcb(raw, copy, false));
+    }
+  });
+
+  it("goes the interpreted way, with the same result, for a buffer with no flat address or one above 0x40000000", () => {
+    assert.equal(useThumbDes(), true);
+    const raw = Buffer.from("0123456789abcdeffedcba9876543210", "hex");
+    const k = keyOf(raw, 16);
+    for (const set of [fake.noAddress, fake.highAddress]) {
+      const small = new Uint8Array(8);
+      small.set([1, 2, 3, 4, 5, 6, 7, 8]);
+      set.add(small.buffer as ArrayBuffer);
+      const plain = Buffer.from(small);
+      const dst = new Uint8Array(8);
+      fake.calls.length = 0;
+      k.encryptBlock(small, 0, dst, 0);
+      assert.deepEqual(Buffer.from(dst), nodeEcb(raw, plain, false));
+      small.fill(0);
+      k.decryptEcb(dst, 0, 8, small, 0);
+      assert.deepEqual(Buffer.from(small), plain);
+      assert.equal(fake.calls.length, 0, "no call with an unusable address");
+    }
+  });
+});
+
+const THUMB_BIN = process.env.ESPRUINO_THUMB_BIN;
+
+(THUMB_BIN ? describe : describe.skip)("Thumb-2 DES on a real ARM Espruino (ESPRUINO_THUMB_BIN)", function () {
+  this.timeout(300000);
+  it("gives the interpreted DES's blocks for every key size, offset and direction", async () => {
+    const code = await buildEntry("test/crypto/thumb/thumb-entry.ts");
+    // pretokenised and run from a flat copy, as a board runs its image: the literal keeps the
+    // code in one piece at an address
+    const tok = Buffer.from(pretokenise(code)).toString("base64");
+    const dir = mkdtempSync(join(tmpdir(), "thumb-"));
+    try {
+      writeFileSync(join(dir, "t.js"), `var c=E.toFlatString(atob("${tok}"));eval(c);c=undefined;\n`);
+      const r = spawnSync(THUMB_BIN!, ["t.js"], { cwd: dir, encoding: "latin1", timeout: 240000 });
+      const out = (r.stdout || "") + (r.stderr || "");
+      const line = /THUMB .*/.exec(out);
+      assert.ok(line, "no result line:\n" + out.slice(-2000));
+      assert.equal(line![0], "THUMB on flat yes same 24/24 fips 3fa40e8a984d4815", out.slice(-2000));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
