@@ -487,6 +487,49 @@ export function espruinoTokens(src: Uint8Array): EspruinoToken[] {
   return out;
 }
 
+/**
+ * A string literal in ASCII (as terser writes the bundle: ascii_only); `utf8`: \u escapes, which
+ * make Espruino's lexer build a UTF-8 string again.
+ */
+function asciiLiteral(v: string, utf8: boolean): string {
+  return JSON.stringify(v).replace(/[\x7f-\uffff]/g, (ch) => {
+    const c = ch.charCodeAt(0);
+    return c < 256 && !(utf8 && c >= 128) ? "\\x" + c.toString(16).padStart(2, "0") : "\\u" + c.toString(16).padStart(4, "0");
+  });
+}
+
+/**
+ * Pretokenised code back to JavaScript text with the same tokens (and its line breaks, for
+ * semicolon insertion): what the virtual board runs when it is handed a board's image, since
+ * Node cannot read Espruino's token bytes. Strings come back as literals of their values.
+ */
+export function detokenise(src: Uint8Array): string {
+  const tokens = espruinoTokens(src);
+  let out = "";
+  let prevEnd = 0;
+  for (const t of tokens) {
+    let gapHasBreak = false;
+    for (let i = prevEnd; i < t.pos; i++) if (src[i] === 10) gapHasBreak = true;
+    if (out !== "") out += gapHasBreak ? "\n" : " ";
+    const c = src[t.pos];
+    if (c === LEX_RAW_STRING8) prevEnd = t.pos + 2 + src[t.pos + 1];
+    else if (c === LEX_RAW_STRING16) prevEnd = t.pos + 3 + (src[t.pos + 1] | (src[t.pos + 2] << 8));
+    else if (c === LEX_RAW_INT8) prevEnd = t.pos + 2;
+    else if (c === LEX_RAW_INT16) prevEnd = t.pos + 3;
+    else prevEnd = t.pos + 1; // the rest of a text token holds no line break
+    if (t.tk < 128) out += String.fromCharCode(t.tk);
+    else if (t.tk === LEX_ID || t.tk === LEX_FLOAT || t.tk === LEX_REGEX) out += String(t.value);
+    else if (t.tk === LEX_INT) out += (t.value as bigint) < 0n ? "(" + String(t.value) + ")" : String(t.value);
+    else if (t.tk === LEX_STR) out += asciiLiteral(String(t.value), !!t.utf8);
+    else {
+      const text = tokenText(t.tk);
+      if (text === null) throw new Error(`detokenise: token byte ${t.tk} at ${t.pos}`);
+      out += text;
+    }
+  }
+  return out;
+}
+
 function sameToken(a: EspruinoToken, b: EspruinoToken): boolean {
   return a.tk === b.tk && a.value === b.value && !!a.utf8 === !!b.utf8;
 }

@@ -56,7 +56,7 @@ function printCounts(what: string, c: InstructionCounts): void {
   const pp = c.perPiece;
   const pico = (n: number) => (n / c.pico.instructionsPerSecond).toFixed(2);
   row(`${what}: instructions per sale`, `${mi(c.instructionsPerSale)} = whole sale through the engine ${mi(c.engineSale)} + receipt ${mi(pp.receipt)}`);
-  console.log(`    (counted on ${c.bin}; code ${c.codeFrom}; DES ${c.thumbDes ? "as Thumb-2 machine code (des-thumb.c), as the Pico and WiFi firmware run it" : "interpreted"})`);
+  console.log(`    (counted on ${c.bin}; code ${c.codeFrom}; ${c.thumbCode ? "DES and unpack's field walk as Thumb-2 machine code (firmware/txn/native/thumb.c), as the Pico and WiFi firmware run them" : "all interpreted"})`);
   row(
     "  the sale around the host round trip (PIN Enter to result)",
     `${mi(c.engineSale)}, on a Pico ~${pico(c.engineSale)} s; the pieces alone, for comparison: PIN block + every field built + pack + MAC ${mi(pp.pack)}, unpack + MAC check ${mi(pp.unpack)}, flash ${mi(pp.journal)}`,
@@ -66,7 +66,7 @@ function printCounts(what: string, c: InstructionCounts): void {
   if (c.interpreted) {
     const i = c.interpreted;
     row(
-      "  the same with DES interpreted (boards without E.nativeCall)",
+      "  the same all interpreted (boards without E.nativeCall)",
       `around the round trip ${mi(i.afterEnter)} (~${pico(i.afterEnter)} s), before the PIN prompt ${mi(i.atPinPrompt)} (~${pico(i.atPinPrompt)} s), as the sixth digit is typed ${mi(i.beforeEnter)} (~${pico(i.beforeEnter)} s)`,
     );
   }

@@ -53,11 +53,12 @@ export interface InstructionCounts {
   bin: string;
   codeFrom: string;
   /**
-   * DES ran as the Thumb-2 machine code the Pico and WiFi firmware use (des-thumb.c), on an ARM
-   * interpreter that can run code in its memory (ESPRUINO_ARM_THUMB=1); then `interpreted` has
-   * the sale's figures with DES interpreted, as a board without E.nativeCall runs it.
+   * DES and unpack's field walk ran as the Thumb-2 machine code the Pico and WiFi firmware use
+   * (firmware/txn/native/thumb.c), on an ARM interpreter that can run code in its memory
+   * (ESPRUINO_ARM_THUMB=1); then `interpreted` has the sale's figures with everything
+   * interpreted, as a board without E.nativeCall runs it.
    */
-  thumbDes: boolean;
+  thumbCode: boolean;
   interpreted?: { afterEnter: number; atPinPrompt: number; beforeEnter: number };
 }
 
@@ -179,7 +180,7 @@ function runCounted(what: string, exe: string, args: string[], dir: string): Pro
  * E.openFile: the 32-bit builds' flash files are the same bytes).
  */
 async function countInstructions(bin: string, code: string, run: Counter, installBin = bin, thumb = false): Promise<InstructionCounts> {
-  // the entries turn the Thumb-2 DES on when THUMB is 1 (before they load)
+  // the entries turn the Thumb-2 code on when THUMB is 1 (before they load)
   const before = thumb ? "var THUMB=1;" : "";
   const rounds = 10;
   const tok = pretokenise(code);
@@ -244,7 +245,7 @@ async function countInstructions(bin: string, code: string, run: Counter, instal
     },
     bin,
     codeFrom,
-    thumbDes: thumb,
+    thumbCode: thumb,
     interpreted,
   };
 }

@@ -6,15 +6,15 @@
  * Profile "PICO": Espruino Pico, 5100 blocks of RAM.
  */
 import type { BoardProfile } from "./profile";
-import { useThumbDes } from "../txn/crypto/des";
+import { useThumb } from "../txn/native/thumb";
 
 export const pico: BoardProfile = {
   id: "PICO",
   lcd: { address: 0x27, cols: 16, rows: 2 },
   wire: function () {
-    // a Cortex-M4 runs Thumb-2 code from flash: DES as machine code (des-thumb.c), ~2 M ARM
-    // instructions a block less
-    useThumbDes();
+    // a Cortex-M4 runs Thumb-2 code from flash: DES and unpack's field walk as machine code
+    // (txn/native/thumb.c), millions of ARM instructions less a sale
+    useThumb();
     I2C1.setup({ scl: B8, sda: B9, bitrate: 100000 });
     Serial1.setup(9600, { tx: B6, rx: B7 }); // thermal printer
     Serial2.setup(38400, { tx: A2, rx: A3 }); // chip reader module

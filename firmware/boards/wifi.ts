@@ -6,15 +6,15 @@
  */
 import { LCD_20X4 } from "./profile";
 import type { BoardProfile } from "./profile";
-import { useThumbDes } from "../txn/crypto/des";
+import { useThumb } from "../txn/native/thumb";
 
 export const wifi: BoardProfile = {
   id: "ESPRUINOWIFI",
   lcd: LCD_20X4,
   wire: function () {
-    // a Cortex-M4 runs Thumb-2 code from flash: DES as machine code (des-thumb.c), ~2 M ARM
-    // instructions a block less
-    useThumbDes();
+    // a Cortex-M4 runs Thumb-2 code from flash: DES and unpack's field walk as machine code
+    // (txn/native/thumb.c), millions of ARM instructions less a sale
+    useThumb();
     I2C1.setup({ scl: B8, sda: B9, bitrate: 100000 });
     Serial1.setup(9600, { tx: B6, rx: B7 }); // thermal printer
     const icc = new Serial();

@@ -19,6 +19,7 @@ import type { McuFlash } from "./mcu-flash";
 import { installLoudGlobals, notProvided, strict } from "./loud";
 import { formatArgs } from "./format";
 import { addEvents } from "./events";
+import { detokenise } from "../../tools/pretokenise";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Fn = (...a: any[]) => any;
@@ -102,6 +103,12 @@ export class Boot {
     });
     realm.defineGlobal("atob", function (s: string) {
       return Buffer.from(String(s), "base64").toString("latin1");
+    });
+    // eval reads pretokenised code as Espruino's lexer does (a Pico boots its image so): Node
+    // cannot, so token bytes (>= 0x80, never in the ASCII bundle) go back to text first
+    const realmEval = realm.run("eval", "eval") as (code: unknown) => unknown;
+    realm.defineGlobal("eval", function (code: unknown) {
+      return realmEval(typeof code === "string" && /[\x80-\xff]/.test(code) ? detokenise(Buffer.from(code, "latin1")) : code);
     });
     this.baseGlobals = new Set(Object.getOwnPropertyNames(realm.global));
   }

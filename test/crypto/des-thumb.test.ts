@@ -1,64 +1,23 @@
 /**
- * The Thumb-2 DES kernel (firmware/txn/crypto/des-thumb.c) and DesKey's calls into it.
- *
- * - The committed machine code is what the C source compiles to: its recorded hash is the
- *   source's, and with an ARM compiler on the PATH (or THUMB_CC) compiling again gives the same
- *   module.
- * - In Node, a stand-in for Espruino's E.getAddressOf / E.nativeCall keeps the des-thumb.c
- *   contract (addresses, mode bits, SPBOX) and runs each block through OpenSSL: DesKey's results
- *   must be OpenSSL's, so every address, offset and mode bit it passes is checked; buffers
- *   without a flat address, or above 0x40000000, must go the interpreted way.
- * - With ESPRUINO_THUMB_BIN (a command running an ARM Espruino for Linux that can execute code in
- *   its variable pool, as a Cortex-M runs code from flash; bench/espruino/README.md), the real
- *   machine code runs on the real interpreter against the interpreted DES, block for block.
+ * DesKey's calls into the Thumb-2 machine code (firmware/txn/native/thumb.c), in Node: a
+ * stand-in for Espruino's E.getAddressOf / E.nativeCall keeps thumb.c's DES contract (addresses,
+ * mode bits, SPBOX) and runs each block through OpenSSL. DesKey's results must be OpenSSL's, so
+ * every address, offset and mode bit it passes is checked; buffers without a flat address, or
+ * above 0x40000000, must go the interpreted way. (test/native/thumb.test.ts: the code itself,
+ * and on a real ARM Espruino.)
  */
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { DesKey, SPBOX, useThumbDes } from "../../firmware/txn/crypto/des";
-import { DES_THUMB, DES_THUMB_ENTRY, DES_THUMB_LENGTH, DES_THUMB_SOURCE_SHA256 } from "../../firmware/txn/crypto/des-thumb.gen";
+import { DesKey, SPBOX } from "../../firmware/txn/crypto/des";
+import { useThumb } from "../../firmware/txn/native/thumb";
+import { THUMB_CODE, THUMB_ENTRY, THUMB_LENGTH } from "../../firmware/txn/native/thumb.gen";
 import { CRYPTO_OK } from "../../firmware/txn/crypto/errors";
-import { compile, renderModule, sourceHash } from "../../tools/thumb/generate";
-import { buildEntry } from "../../bench/espruino/entries/build";
-import { pretokenise } from "../../tools/pretokenise";
 import { nodeEcb } from "./openssl-des";
 
 const g = globalThis as any;
 
-describe("Thumb-2 DES: the committed machine code", () => {
-  it("was compiled from the C source as it is now (else run npx tsx tools/thumb/generate.ts)", () => {
-    assert.equal(DES_THUMB_SOURCE_SHA256, sourceHash());
-  });
-
-  it("is two copies of even length one byte apart, its entry inside, so one copy is on an even address", () => {
-    assert.equal(DES_THUMB_LENGTH % 2, 0);
-    assert.equal(DES_THUMB.length, 2 * DES_THUMB_LENGTH + 1);
-    assert.equal(DES_THUMB.slice(0, DES_THUMB_LENGTH), DES_THUMB.slice(DES_THUMB_LENGTH + 1));
-    assert.ok(DES_THUMB_ENTRY % 2 === 0 && DES_THUMB_ENTRY < DES_THUMB_LENGTH);
-    for (let i = 0; i < DES_THUMB.length; i++) assert.ok(DES_THUMB.charCodeAt(i) < 256);
-  });
-
-  it("compiles again to the same module with an ARM compiler (skipped without one)", function () {
-    let t;
-    try {
-      t = compile();
-    } catch (e) {
-      if (/no ARM compiler/.test((e as Error).message)) this.skip();
-      throw e;
-    }
-    const mod = renderModule(t, sourceHash());
-    assert.ok(mod.includes(`DES_THUMB_ENTRY = ${DES_THUMB_ENTRY};`) && mod.includes(`DES_THUMB_LENGTH = ${DES_THUMB_LENGTH};`));
-    const lit = /DES_THUMB =\n {2}"([^"]*)"/.exec(mod)![1];
-    const bytes = Buffer.from(lit.replace(/\\x/g, ""), "hex");
-    assert.equal(bytes.toString("latin1"), DES_THUMB);
-  });
-});
-
 /**
- * Espruino's E as far as useThumbDes and DesKey use it: flat addresses for typed arrays (one base
- * per ArrayBuffer) and for the code's string; a native function that runs des-thumb.c's contract
+ * Espruino's E as far as useThumb and DesKey use it: flat addresses for typed arrays (one base
+ * per ArrayBuffer) and for the code's string; a native function that runs thumb.c's DES contract
  * through OpenSSL, reading and writing the buffers behind the addresses.
  */
 class FakeEspruino {
@@ -75,7 +34,7 @@ class FakeEspruino {
 
   getAddressOf(v: any, flat: boolean): number {
     assert.equal(flat, true);
-    if (v === DES_THUMB) return this.codeAt;
+    if (v === THUMB_CODE) return this.codeAt;
     if (!ArrayBuffer.isView(v)) return 0;
     const buf = v.buffer as ArrayBuffer;
     if (this.noAddress.has(buf)) return 0;
@@ -95,11 +54,12 @@ class FakeEspruino {
   }
 
   nativeCall(addr: number, sig: string): any {
-    assert.equal(sig, "void(int,int,int,int)");
+    assert.equal(sig, "int(int,int,int,int)");
     this.nativeAddr = addr;
     const self = this;
     return function (ksMode: number, srcK3: number, dst: number, sp: number) {
       self.calls.push({ ksMode, srcK3, dst, sp });
+      assert.equal(srcK3 >>> 31, 0, "bit 31 of the second argument clear: the DES job");
       assert.equal(sp, self.getAddressOf(SPBOX, true), "SPBOX's address");
       const ks = (ksMode & 0x3fffffff) >>> 0;
       const keyBuf = self.buffers.find((b) => ks >= b.base && ks < b.base + b.buf.byteLength)!;
@@ -112,6 +72,7 @@ class FakeEspruino {
       const key = !ede ? raw!.subarray(0, 8) : k3 ? raw!.subarray(0, 24) : raw!.subarray(0, 16);
       const src = Buffer.from(self.at((srcK3 & 0x3fffffff) >>> 0, 8));
       self.at(dst, 8).set(nodeEcb(Buffer.from(key), src, decrypt));
+      return 0;
     };
   }
 }
@@ -125,9 +86,9 @@ describe("Thumb-2 DES: DesKey's calls into the machine code (Node, a stand-in fo
     g.E = fake;
   });
   afterEach(() => {
-    // useThumbDes() without nativeCall turns the machine code off again
+    // useThumb() without nativeCall turns the machine code off again
     g.E = { getAddressOf: () => 0 };
-    assert.equal(useThumbDes(), false);
+    assert.equal(useThumb(), false);
     g.E = saved;
   });
 
@@ -140,20 +101,20 @@ describe("Thumb-2 DES: DesKey's calls into the machine code (Node, a stand-in fo
 
   it("is off without E.nativeCall, and the code's odd address takes the second copy", () => {
     g.E = { getAddressOf: fake.getAddressOf.bind(fake) };
-    assert.equal(useThumbDes(), false);
+    assert.equal(useThumb(), false);
     g.E = fake;
-    assert.equal(useThumbDes(), true);
+    assert.equal(useThumb(), true);
     // second copy: odd start + length + 1 is even; + entry; + 1 for Thumb
-    assert.equal(fake.nativeAddr, fake.codeAt + DES_THUMB_LENGTH + 1 + DES_THUMB_ENTRY + 1);
+    assert.equal(fake.nativeAddr, fake.codeAt + THUMB_LENGTH + 1 + THUMB_ENTRY + 1);
     fake.codeAt = 0x08004000;
-    assert.equal(useThumbDes(), true);
-    assert.equal(fake.nativeAddr, 0x08004000 + DES_THUMB_ENTRY + 1);
+    assert.equal(useThumb(), true);
+    assert.equal(fake.nativeAddr, 0x08004000 + THUMB_ENTRY + 1);
     fake.codeAt = 0;
-    assert.equal(useThumbDes(), false, "no flat address for the code: stays interpreted");
+    assert.equal(useThumb(), false, "no flat address for the code: stays interpreted");
   });
 
   it("gives OpenSSL's blocks for 8, 16 and 24-byte keys, encrypting and decrypting, at odd offsets", () => {
-    assert.equal(useThumbDes(), true);
+    assert.equal(useThumb(), true);
     const big = new Uint8Array(96);
     const out = new Uint8Array(96);
     for (let i = 0; i < big.length; i++) big[i] = (i * 37 + 11) & 255;
@@ -180,7 +141,7 @@ describe("Thumb-2 DES: DesKey's calls into the machine code (Node, a stand-in fo
   });
 
   it("goes the interpreted way, with the same result, for a buffer with no flat address or one above 0x40000000", () => {
-    assert.equal(useThumbDes(), true);
+    assert.equal(useThumb(), true);
     const raw = Buffer.from("0123456789abcdeffedcba9876543210", "hex");
     const k = keyOf(raw, 16);
     for (const set of [fake.noAddress, fake.highAddress]) {
@@ -196,29 +157,6 @@ describe("Thumb-2 DES: DesKey's calls into the machine code (Node, a stand-in fo
       k.decryptEcb(dst, 0, 8, small, 0);
       assert.deepEqual(Buffer.from(small), plain);
       assert.equal(fake.calls.length, 0, "no call with an unusable address");
-    }
-  });
-});
-
-const THUMB_BIN = process.env.ESPRUINO_THUMB_BIN;
-
-(THUMB_BIN ? describe : describe.skip)("Thumb-2 DES on a real ARM Espruino (ESPRUINO_THUMB_BIN)", function () {
-  this.timeout(300000);
-  it("gives the interpreted DES's blocks for every key size, offset and direction", async () => {
-    const code = await buildEntry("test/crypto/thumb/thumb-entry.ts");
-    // pretokenised and run from a flat copy, as a board runs its image: the literal keeps the
-    // code in one piece at an address
-    const tok = Buffer.from(pretokenise(code)).toString("base64");
-    const dir = mkdtempSync(join(tmpdir(), "thumb-"));
-    try {
-      writeFileSync(join(dir, "t.js"), `var c=E.toFlatString(atob("${tok}"));eval(c);c=undefined;\n`);
-      const r = spawnSync(THUMB_BIN!, ["t.js"], { cwd: dir, encoding: "latin1", timeout: 240000 });
-      const out = (r.stdout || "") + (r.stderr || "");
-      const line = /THUMB .*/.exec(out);
-      assert.ok(line, "no result line:\n" + out.slice(-2000));
-      assert.equal(line![0], "THUMB on flat yes same 24/24 fips 3fa40e8a984d4815", out.slice(-2000));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -2,20 +2,12 @@
 // since plain 'des-ecb' is disabled in OpenSSL 3's default provider).
 import { strict as assert } from "node:assert";
 import { nodeEcb } from "./openssl-des";
+import { prng } from "../prng";
 import { DesKey, desBlock, SBOX, SP_BYTES, SPBOX, SPBOX_BYTES } from "../../firmware/txn/crypto/des";
 import { CRYPTO_OK, E_KEY_LENGTH } from "../../firmware/txn/crypto/errors";
 
 const hex = (s: string) => Buffer.from(s, "hex");
 
-function prng(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function bytes(rnd: () => number, n: number): Buffer {
   const b = Buffer.alloc(n);
   for (let i = 0; i < n; i++) b[i] = Math.floor(rnd() * 256);

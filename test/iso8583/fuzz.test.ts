@@ -17,19 +17,11 @@ import {
   unpack,
   unpackReply,
 } from "../../firmware/txn/iso8583/index";
-import { fill, readAll, samples, TERMINAL_ID } from "./helpers";
+import { fill, packedSamples, readAll, TERMINAL_ID } from "./helpers";
+import { prng } from "../prng";
 
 const CASES = 100_000;
 
-function prng(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A view of `arr` that throws on an element read outside [0, limit). */
 function guarded(arr: Uint8Array, limit: number): Uint8Array {
@@ -69,16 +61,7 @@ describe("ISO 8583 unpack fuzz (100k random and mutated replies)", function () {
     // Corpus of valid messages: every sample, with and without MAC, STAN/TID of the request.
     const req = fill(new Message(table, 512), 200, { 11: "000042", 41: TERMINAL_ID });
     pack(req, new Uint8Array(512), mac);
-    const corpus: Buffer[] = [];
-    const m = new Message(table, 1024);
-    for (const s of samples()) {
-      for (const withMac of [true, false]) {
-        fill(m, s.mti, { ...s.fields, 11: "000042", 41: TERMINAL_ID });
-        const out = new Uint8Array(2048);
-        assert.equal(pack(m, out, withMac ? mac : null), ISO_OK);
-        corpus.push(Buffer.from(out.subarray(0, m.packedLength)));
-      }
-    }
+    const corpus = packedSamples(table, mac);
 
     const view = new Message(table, 0);
     const again = new Message(table, 1024);

@@ -11,7 +11,10 @@ import {
   ISO_OK,
   isoErrorName,
   Message,
+  pack,
+  type FieldTable,
 } from "../../firmware/txn/iso8583/index";
+import type { Mac } from "../../firmware/txn/crypto/mac";
 
 export const TPDU_HEADER = Buffer.from("6000030000" + "603100310000", "hex");
 export const TERMINAL_ID = "12345678";
@@ -397,4 +400,20 @@ export function referenceEncode(mti: string, fields: Fields, head = TPDU_HEADER.
   const len = Buffer.alloc(2);
   len.writeUInt16BE(payload.length);
   return Buffer.concat([len, payload]);
+}
+
+/** Every sample packed, with and without MAC (`mac`), with the STAN and terminal id of the request. */
+export function packedSamples(table: FieldTable, mac: Mac): Buffer[] {
+  const out: Buffer[] = [];
+  const m = new Message(table, 1024);
+  for (const s of samples()) {
+    for (const withMac of [true, false]) {
+      fill(m, s.mti, { ...s.fields, 11: "000042", 41: TERMINAL_ID });
+      const buf = new Uint8Array(2048);
+      const e = pack(m, buf, withMac ? mac : null);
+      if (e !== ISO_OK) throw new Error(`${s.name}: pack failed ${isoErrorName(e)}`);
+      out.push(Buffer.from(buf.subarray(0, m.packedLength)));
+    }
+  }
+  return out;
 }

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
+import { runInNewContext } from "node:vm";
 import { espruinoBin, installStorage, newWorkDir, runFile } from "../../bench/espruino/interpreter";
 import { BoardTarget } from "../../hil/rig/board-target";
 import { EspruinoLinuxTarget } from "../../hil/rig/espruino-linux-target";
@@ -20,6 +21,7 @@ import {
   OPERATOR_TOKENS,
   PretokeniseError,
   RESERVED_WORDS,
+  detokenise,
   espruinoTokens,
   firmwareForm,
   pretokenise,
@@ -200,6 +202,32 @@ describe("tools/pretokenise", () => {
       assert.match(storageForm("var a=1", "plain", "fw.js").note, /^fw\.js: plain text, 7 bytes/);
       assert.match(storageForm("var a=10", "tokenised", "fw.js").note, /^fw\.js: pretokenised, 5 bytes \(plain 8;/);
     });
+  });
+});
+
+describe("tools/pretokenise: detokenise (the virtual board reading a board's image)", () => {
+  function runInNode(code: string): string {
+    let out = "";
+    runInNewContext(code, { print: (s: string) => (out += s + "\n") });
+    return out;
+  }
+
+  it("gives text that runs as the plain program did, and lexes to the same tokens on Espruino", () => {
+    const tok = pretokenise(PROGRAM);
+    const text = detokenise(tok);
+    assert.match(runInNode(PROGRAM), /@@OUT /);
+    assert.equal(runInNode(text), runInNode(PROGRAM));
+    // the same token, value by value (an int written 0x7fff or 010 comes back in decimal)
+    const same = (t: { tk: number; value?: unknown; utf8?: boolean }) => [t.tk, String(t.value), !!t.utf8];
+    assert.deepEqual(espruinoTokens(pretokenise(text)).map(same), espruinoTokens(tok).map(same));
+    assert.ok(/^[\x00-\x7f]*$/.test(text), "ASCII, as the bundle");
+  });
+
+  it("keeps the line breaks semicolon insertion needs, and no others", () => {
+    const code = "var a = 1\nvar b = a\n++a\nprint('@@OUT ' + a + ' ' + b + ' ' + [10, 300, 'x\\ny'].join())";
+    const text = detokenise(pretokenise(code));
+    assert.equal(runInNode(text), runInNode(code));
+    assert.equal(text.split("\n").length, code.split("\n").length);
   });
 });
 

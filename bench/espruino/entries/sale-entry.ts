@@ -16,8 +16,9 @@
  *                       coming up as the PIN is typed), -> its token
  *   S("pin", amountFen)  the preparation and the PIN block made before Enter, -> true
  *   S("approved")       sales approved so far
- * With `THUMB` 1 (a global set before the entry loads) DES runs as the Thumb-2 machine code, as
- * on the Pico and WiFi: on an ARM interpreter that can run code in its memory only.
+ * With `THUMB` 1 (a global set before the entry loads) DES and unpack's field walk run as the
+ * Thumb-2 machine code, as on the Pico and WiFi: on an ARM interpreter that can run code in its
+ * memory only.
  *
  * Test-side glue only (hex parsing at init); a sale's own glue is a few calls.
  */
@@ -25,7 +26,7 @@ import { CardData, ENTRY_SWIPE } from "../../../firmware/txn/card-data";
 import { OUT_APPROVED, type TxnResult } from "../../../firmware/txn/engine-api";
 import { TxnEngine } from "../../../firmware/txn/engine";
 import { freshStores, sessionEngine } from "../../../test/engine/espruino/on-storage";
-import { useThumbDes } from "../../../firmware/txn/crypto/des";
+import { useThumb } from "../../../firmware/txn/native/thumb";
 
 declare const global: { [k: string]: unknown };
 
@@ -67,7 +68,7 @@ const listener = { onProgress: nothing, onResult: onResult };
 
 global.S = function (cmd: string, a: any, b: any, c: any, d: any, p: any, t: any, k: any): unknown {
   if (cmd === "init") {
-    if (global.THUMB === 1 && !useThumbDes()) return false;
+    if (global.THUMB === 1 && !useThumb()) return false;
     const stores = freshStores(30);
     if (stores === null) return false;
     now = a;

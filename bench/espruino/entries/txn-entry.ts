@@ -10,7 +10,8 @@
  *                microseconds per round (and 0 rounds: the call's own overhead)
  */
 import { Mac, MAC_UNIONPAY_ECB } from "../../../firmware/txn/crypto/mac";
-import { DesKey, useThumbDes } from "../../../firmware/txn/crypto/des";
+import { DesKey } from "../../../firmware/txn/crypto/des";
+import { useThumb } from "../../../firmware/txn/native/thumb";
 import { pinBlockEncrypted } from "../../../firmware/txn/crypto/pin-block";
 import { copyField, createUnionPayTable, ISO_OK, Message, pack, unpackReply } from "../../../firmware/txn/iso8583/index";
 import { TxnStores } from "../../../firmware/txn/store/txn-stores";
@@ -199,12 +200,12 @@ function round(what: string): number {
   return e;
 }
 
-// THUMB 1 (a global set before the entry loads): DES as the Pico's Thumb-2 machine code (an ARM
-// interpreter that can run code in its memory only)
-const thumbFailed = global.THUMB === 1 && !useThumbDes();
+// THUMB 1 (a global set before the entry loads): DES and unpack's field walk as the Pico's
+// Thumb-2 machine code (an ARM interpreter that can run code in its memory only)
+const thumbFailed = global.THUMB === 1 && !useThumb();
 
 global.X = function (what: string, n: number): unknown {
-  if (thumbFailed) return "THUMB set but the Thumb-2 DES could not be turned on";
+  if (thumbFailed) return "THUMB set but the Thumb-2 code could not be turned on";
   const t0 = getTime();
   let err = 0;
   for (let i = 0; i < n && !err; i++) err = round(what);

@@ -19,10 +19,10 @@
  */
 import { CRYPTO_OK, E_KEY_LENGTH } from "./errors";
 import { flashBytes } from "../../lib/flash-bytes";
-import { DES_THUMB, DES_THUMB_ENTRY, DES_THUMB_LENGTH } from "./des-thumb.gen";
+import { thumb } from "../native/thumb";
 
-/** Espruino's own: `nativeCall` is absent from builds that save flash (and from Node). */
-declare const E: { nativeCall?(addr: number, sig: string): any; getAddressOf(v: any, flat: boolean): number } | undefined;
+/** Espruino's own (read only once `thumb` is set, which needs it). */
+declare const E: { getAddressOf(v: any, flat: boolean): number } | undefined;
 
 /**
  * S1..S8 (FIPS 46-3) indexed directly by box * 64 + the 6-bit input (row = outer bits, column =
@@ -104,34 +104,6 @@ export const SPBOX_BYTES =
   "\x10\x04\x01\x00\x00\x00\x01\x00\x00\x04\x01\x04\x00\x04\x00\x00\x10\x00\x00\x00\x10\x00\x01\x04\x00\x04\x00\x00\x10\x04\x01\x00\x00\x04\x00\x04\x10\x00\x00\x00\x10\x00\x00\x04\x00\x00\x01\x04\x10\x00\x01\x04\x00\x00\x00\x04\x00\x00\x01\x00\x10\x04\x00\x04" +
   "\x00\x00\x00\x00\x10\x04\x01\x04\x10\x00\x01\x00\x10\x00\x00\x04\x00\x00\x01\x04\x00\x04\x00\x04\x10\x04\x00\x04\x00\x00\x00\x00\x10\x04\x01\x04\x00\x04\x01\x00\x00\x04\x01\x00\x10\x04\x00\x00\x10\x04\x00\x00\x10\x00\x01\x00\x00\x00\x00\x04\x00\x04\x01\x04";
 export const SPBOX = new Int32Array(flashBytes(SPBOX_BYTES).buffer);
-
-/**
- * des_block() of des-thumb.c once a Cortex-M board has called useThumbDes(), with the code's
- * string as its property `c` (kept referenced); null elsewhere (Node, the virtual board,
- * Espruino for Linux, ESP32), and DesKey runs desBlock() below.
- */
-let thumbDes: any = null;
-
-/**
- * For boards whose CPU runs Thumb-2 code from flash (Cortex-M3/M4: Espruino Pico, WiFi): DesKey's
- * blocks from here on run as machine code, a few thousand ARM instructions a block instead of
- * ~2.3 M interpreted. false, and DES stays interpreted, where the interpreter has no
- * E.nativeCall or the code's string no flat address (a string copied into RAM in pieces). Costs
- * ~3 blocks.
- * Never call it on another CPU: the code would crash it.
- */
-export function useThumbDes(): boolean {
-  thumbDes = null;
-  if (typeof E === "undefined" || !E || !E.nativeCall) return false;
-  const code = DES_THUMB;
-  let at = E.getAddressOf(code, true);
-  if (at === 0 || at >= 0x40000000) return false;
-  // the copy on an even address (Thumb), then bit 0 set: a Thumb function
-  if (at & 1) at += DES_THUMB_LENGTH + 1;
-  thumbDes = E.nativeCall(at + DES_THUMB_ENTRY + 1, "void(int,int,int,int)");
-  thumbDes.c = code;
-  return true;
-}
 
 /**
  * The halves between the passes of a triple-DES block, as the rounds leave them (before the
@@ -328,16 +300,16 @@ export class DesKey {
 
   /** Encrypt one 8-byte block (single DES or EDE; K3 is K1 for a 16-byte key). @hot */
   encryptBlock(src: Uint8Array, so: number, dst: Uint8Array, dOff: number): void {
-    if (thumbDes !== null) {
-      // as machine code when every buffer has a flat address below 0x40000000 (des-thumb.c:
-      // the mode rides in the top bits; a short buffer in RAM may have no flat address)
+    if (thumb !== null) {
+      // as machine code (native/thumb.c) when every buffer has a flat address below 0x40000000
+      // (the mode rides in the top bits; a short buffer in RAM may have no flat address)
       const k = E!.getAddressOf(this.ks, true);
       const s = E!.getAddressOf(src, true);
       const d = E!.getAddressOf(dst, true);
       const p = E!.getAddressOf(SPBOX, true);
       if (k !== 0 && s !== 0 && d !== 0 && p !== 0 && (k | s | d | p) >>> 30 === 0) {
-        if (this.size > 8) thumbDes(k | 0x80000000, this.size === 24 ? (s + so) | 0x40000000 : s + so, d + dOff, p);
-        else thumbDes(k, s + so, d + dOff, p);
+        if (this.size > 8) thumb(k | 0x80000000, this.size === 24 ? (s + so) | 0x40000000 : s + so, d + dOff, p);
+        else thumb(k, s + so, d + dOff, p);
         return;
       }
     }
@@ -354,14 +326,14 @@ export class DesKey {
     const ks = this.ks;
     const k3 = this.size === 24 ? 2 * SCHEDULE_WORDS : 0;
     // machine code when every buffer has a flat address below 0x40000000 (see encryptBlock)
-    let k = thumbDes !== null ? E!.getAddressOf(ks, true) : 0;
+    let k = thumb !== null ? E!.getAddressOf(ks, true) : 0;
     const s = k !== 0 ? E!.getAddressOf(src, true) : 0;
     const d = s !== 0 ? E!.getAddressOf(dst, true) : 0;
     const p = d !== 0 ? E!.getAddressOf(SPBOX, true) : 0;
     if (p === 0 || (k | s | d | p) >>> 30 !== 0) k = 0;
     else k |= this.size > 8 ? 0xc0000000 : 0x40000000;
     for (let i = 0; i + 8 <= len; i += 8) {
-      if (k !== 0) thumbDes(k, this.size === 24 ? (s + so + i) | 0x40000000 : s + so + i, d + dOff + i, p);
+      if (k !== 0) thumb(k, this.size === 24 ? (s + so + i) | 0x40000000 : s + so + i, d + dOff + i, p);
       else if (this.size > 8) {
         desBlock(ks, k3, true, src, so + i, null, 0);
         desBlock(ks, SCHEDULE_WORDS, false, null, 0, null, 0);

@@ -34,6 +34,10 @@ import {
 import { FLAG_ASCII, FLAG_LEFT, FMT_AN, FMT_B, FMT_N, FMT_Z, LEN_FIXED, LEN_LL, SPEC_CHARS } from "./field-table";
 import { Message } from "./message";
 import { flashBytes } from "../../lib/flash-bytes";
+import { thumb } from "../native/thumb";
+
+/** Espruino's own (read only once `thumb` is set, which needs it). */
+declare const E: { getAddressOf(v: any, flat: boolean): number } | undefined;
 
 /**
  * HIGH_BIT[b]: the field offset (1..8) of the first bit set in bitmap byte b, counted from its
@@ -246,7 +250,23 @@ export function unpack(buf: Uint8Array, len: number, view: Message): number {
   let k = 0;
   let to = 0;
   const before = e;
-  while (e === ISO_OK && f <= last) {
+  // as machine code (native/thumb.c: the same walk, checks and errors) when the buffers have flat
+  // addresses below 0x40000000 and the spec covers every field the bitmap can name
+  let r = -1;
+  if (thumb !== null && e === ISO_OK && t.lastField >= last && len < 65536) {
+    const ba = E!.getAddressOf(buf, true);
+    const sa = E!.getAddressOf(spec, true);
+    const oa = E!.getAddressOf(offs, true);
+    if (ba !== 0 && sa !== 0 && oa !== 0 && (ba | sa | oa) >>> 30 === 0 && pos - mapBytes < 256 && lens.length === offs.length) {
+      r = thumb(ba, sa | (t.asciiPrefix ? 0xc0000000 : 0x80000000), oa, len | ((pos - mapBytes) << 16) | (offs.length << 24));
+    }
+  }
+  if (r !== -1) {
+    e = r & 255;
+    f = (r >>> 8) & 255;
+    pos = r >>> 16;
+  }
+  while (r === -1 && e === ISO_OK && f <= last) {
     for (; f <= last; f++) {
       // the next present field, as in pack
       b = bm[(f - 1) >> 3] & (0xff >> ((f - 1) & 7));

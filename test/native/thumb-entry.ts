@@ -1,12 +1,16 @@
 /**
- * Runs on an ARM Espruino that can execute code in its memory (see test/crypto/des-thumb.test.ts):
- * every block through DesKey twice, as desBlock() in the interpreter and as des-thumb.c's machine
- * code, and prints one line per block with both results, then a summary line.
+ * Runs on an ARM Espruino that can execute code in its memory (see test/native/thumb.test.ts):
+ * every DES block through DesKey and every message of the corpus `M` (binary strings, set before
+ * this loads) through unpack(), first interpreted, then with thumb.c's machine code on; prints
+ * each difference, then a summary line for each.
  */
-import { DesKey, useThumbDes } from "../../../firmware/txn/crypto/des";
+import { DesKey } from "../../firmware/txn/crypto/des";
+import { useThumb } from "../../firmware/txn/native/thumb";
+import { createUnionPayTable, Message, unpack } from "../../firmware/txn/iso8583/index";
 
 declare function print(...text: any[]): void;
 declare const E: { getAddressOf(v: any, flat: boolean): number };
+declare const M: string[];
 
 const hex = "0123456789abcdef";
 function toHex(b: Uint8Array, off: number, len: number): string {
@@ -57,9 +61,28 @@ function run(thumb: boolean): string[] {
   return lines;
 }
 
+// unpack: every field's offset and length, the error, the field it was in, the MTI
+const table = createUnionPayTable();
+const view = new Message(table, 0);
+const frame = new Uint8Array(2048);
+function unpackAll(): string[] {
+  const lines: string[] = [];
+  for (let m = 0; m < M.length; m++) {
+    const s = M[m];
+    for (let i = 0; i < s.length; i++) frame[i] = s.charCodeAt(i);
+    const e = unpack(frame, s.length, view);
+    let line = e + " " + view.errorField + " " + view.mti + ":";
+    for (let f = 1; f <= table.lastField; f++) if (view.has(f)) line += " " + f + "@" + view.off[f] + "+" + view.len[f];
+    lines.push(line);
+  }
+  return lines;
+}
+
 const js = run(false);
-const on = useThumbDes();
+const jsUnpack = unpackAll();
+const on = useThumb();
 const native = run(true);
+const nativeUnpack = unpackAll();
 let same = 0;
 for (let i = 0; i < js.length; i++) {
   if (js[i] === native[i]) same++;
@@ -80,4 +103,12 @@ fk.encryptBlock(fb, 0, fb, 8);
 for (let i = 0; i < cases.length; i++) print(cases[i]);
 // the buffers the blocks go through have flat addresses: with the code on, they ran as code
 const flat = E.getAddressOf(big, true) !== 0 && E.getAddressOf(out, true) !== 0;
+let unpackSame = 0;
+let accepted = 0;
+for (let i = 0; i < jsUnpack.length; i++) {
+  if (jsUnpack[i] === nativeUnpack[i]) unpackSame++;
+  else print("UNPACK DIFF " + i + "\n js     " + jsUnpack[i] + "\n native " + nativeUnpack[i]);
+  if (jsUnpack[i].charAt(0) === "0" && jsUnpack[i].charAt(1) === " ") accepted++;
+}
+print("UNPACK same " + unpackSame + "/" + jsUnpack.length + " accepted " + accepted + " flat " + (E.getAddressOf(frame, true) !== 0 ? "yes" : "no"));
 print("THUMB " + (on ? "on" : "off") + " flat " + (flat ? "yes" : "no") + " same " + same + "/" + js.length + " fips " + toHex(fb, 8, 8));
