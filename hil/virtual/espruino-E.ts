@@ -104,6 +104,9 @@ export class EspruinoE {
     o.reboot = function () {
       host.hardReset("reboot");
     };
+    // absent, as on a build that saves flash: machine code cannot run here, and the firmware's
+    // test for it (firmware/txn/native/thumb.ts) must find none rather than a loud error
+    o.nativeCall = undefined;
     addEvents(o);
     this.obj = strict(realm, "E", o);
   }

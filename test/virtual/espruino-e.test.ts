@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import zlib from "node:zlib";
 import { crc32 } from "../../hil/virtual/espruino-E";
 import { boardWith } from "./helpers";
+import { pretokenise } from "../../tools/pretokenise";
 
 describe("virtual board: E and process", () => {
   const b = boardWith("");
@@ -15,6 +16,15 @@ describe("virtual board: E and process", () => {
     assert.equal(crc32(bytes), zlib.crc32(bytes), "agrees with zlib over every byte value");
     // the same value zlib-style CRC-32 gives for a binary string
     assert.equal(b.eval("E.CRC32('The quick brown fox jumps over the lazy dog')"), 0x414fa339);
+  });
+
+  it("E.nativeCall is absent (no machine code here), and eval reads pretokenised code as Espruino does", () => {
+    assert.equal(b.eval("typeof E.nativeCall"), "undefined");
+    // pretokenised: a token byte for `var`, the rest as it was
+    const tok = Buffer.from(pretokenise("var tokenised = 7 * 6;")).toString("latin1");
+    assert.ok(/[\x80-\xff]/.test(tok), "there is a token byte in it");
+    assert.equal(b.eval("eval(" + JSON.stringify(tok) + "), tokenised"), 42);
+    assert.equal(b.eval("eval('1 + 2')"), 3, "plain code as before");
   });
 
   it("E.toString makes a binary string from bytes", () => {
