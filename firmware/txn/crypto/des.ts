@@ -16,6 +16,10 @@
  * instructions, callgrind, -Os build).
  *
  * Keys never leave these buffers; nothing here logs or persists them. `DesKey.clear()` zeroes a key.
+ *
+ * On the Pico and WiFi, DesKey's blocks run as Thumb-2 machine code (../native/thumb.c, the same
+ * algorithm over the same schedule and SPBOX) once the board has called useThumb(); desBlock()
+ * below is the reference it is tested against and what every other target runs.
  */
 import { CRYPTO_OK, E_KEY_LENGTH } from "./errors";
 import { flashBytes } from "../../lib/flash-bytes";

@@ -7,7 +7,9 @@
  * MAC (PROTOCOL.md): computed over MTI .. the last field before 64, placed in field 64.
  *
  * The field table and the BCD layout are read inline (field-table.ts, bcd.ts): on Espruino each
- * helper function would cost RAM and a call per field.
+ * helper function would cost RAM and a call per field. On the Pico and WiFi, unpack's walk over
+ * the fields runs as Thumb-2 machine code (../native/thumb.c) once the board has called
+ * useThumb(); the TypeScript walk below is the reference it is tested against.
  */
 import { Mac } from "../crypto/mac";
 import { CRYPTO_OK } from "../crypto/errors";
