@@ -13,6 +13,7 @@ import { THUMB_CODE, THUMB_ENTRY, THUMB_LENGTH } from "../../firmware/txn/native
 import { CRYPTO_OK } from "../../firmware/txn/crypto/errors";
 import { nodeEcb } from "./openssl-des";
 import { emulateWalk } from "../native/walk-emulator";
+import { FakeMemory } from "../native/fake-memory";
 
 const g = globalThis as any;
 
@@ -21,44 +22,17 @@ const g = globalThis as any;
  * per ArrayBuffer) and for the code's string; a native function that runs thumb.c's DES contract
  * through OpenSSL, reading and writing the buffers behind the addresses.
  */
-class FakeEspruino {
-  buffers: { base: number; buf: ArrayBuffer }[] = [];
-  /** ArrayBuffers that get no flat address (a short buffer in RAM), or one above 0x40000000. */
-  noAddress = new Set<ArrayBuffer>();
-  highAddress = new Set<ArrayBuffer>();
+class FakeEspruino extends FakeMemory {
   /** Raw key bytes by the schedule's buffer: the stand-in encrypts with OpenSSL. */
   keys = new Map<ArrayBuffer, Buffer>();
-  codeAt = 0x08004001; // odd: the second copy must be chosen
   /** The code gives a wrong answer (a CPU or build that runs it otherwise). */
   brokenWalk = false;
   nativeAddr = 0;
   calls: { ksMode: number; srcK3: number; dst: number; sp: number }[] = [];
-  next = 0x20000000;
 
-  /** E.toArrayBuffer (flashBytes): a copy here. */
-  toArrayBuffer(s: string): ArrayBuffer {
-    return Uint8Array.from(Buffer.from(s, "latin1")).buffer;
-  }
-
-  getAddressOf(v: any, flat: boolean): number {
-    assert.equal(flat, true);
-    if (v === THUMB_CODE) return this.codeAt;
-    if (!ArrayBuffer.isView(v)) return 0;
-    const buf = v.buffer as ArrayBuffer;
-    if (this.noAddress.has(buf)) return 0;
-    let e = this.buffers.find((b) => b.buf === buf);
-    if (!e) {
-      e = { base: this.highAddress.has(buf) ? 0x60000000 : this.next, buf };
-      this.next += 0x10000;
-      this.buffers.push(e);
-    }
-    return e.base + v.byteOffset;
-  }
-
-  at(addr: number, len: number): Uint8Array {
-    const e = this.buffers.find((b) => addr >= b.base && addr + len <= b.base + b.buf.byteLength);
-    assert.ok(e, "address " + addr.toString(16) + " is no buffer's");
-    return new Uint8Array(e!.buf, addr - e!.base, len);
+  constructor() {
+    super();
+    this.codeAt = 0x08004001; // odd: the second copy must be chosen
   }
 
   nativeCall(addr: number, sig: string): any {
@@ -71,7 +45,7 @@ class FakeEspruino {
       self.calls.push({ ksMode, srcK3, dst, sp });
       assert.equal(sp, self.getAddressOf(SPBOX, true), "SPBOX's address");
       const ks = (ksMode & 0x3fffffff) >>> 0;
-      const keyBuf = self.buffers.find((b) => ks >= b.base && ks < b.base + b.buf.byteLength)!;
+      const keyBuf = self.bufferAt(ks);
       const raw = self.keys.get(keyBuf.buf);
       assert.ok(raw, "ks points at a known key's schedule");
       assert.equal(ks, keyBuf.base, "ks is the schedule's start");

@@ -14,6 +14,7 @@ import { useThumb } from "../../firmware/txn/native/thumb";
 import { createUnionPayTable, Message, unpack } from "../../firmware/txn/iso8583/index";
 import { unpackCorpus } from "../native/corpus";
 import { emulateWalk } from "../native/walk-emulator";
+import { FakeMemory } from "../native/fake-memory";
 
 const g = globalThis as any;
 
@@ -23,33 +24,10 @@ function describeResult(e: number, v: Message): string {
   return s;
 }
 
-class FakeE {
-  bases = new Map<ArrayBuffer, number>();
-  next = 0x20000000;
-  noAddress = new Set<ArrayBuffer>();
+class FakeE extends FakeMemory {
   walks = 0;
-  constructor(readonly table: ReturnType<typeof createUnionPayTable>) {}
-
-  /** E.toArrayBuffer (flashBytes): a copy here. */
-  toArrayBuffer(s: string): ArrayBuffer {
-    return Uint8Array.from(Buffer.from(s, "latin1")).buffer;
-  }
-
-  getAddressOf(v: any, flat: boolean): number {
-    assert.equal(flat, true);
-    if (typeof v === "string") return 0x08004000;
-    const buf = v.buffer as ArrayBuffer;
-    if (this.noAddress.has(buf)) return 0;
-    if (!this.bases.has(buf)) {
-      this.bases.set(buf, this.next);
-      this.next += 0x10000;
-    }
-    return this.bases.get(buf)! + v.byteOffset;
-  }
-
-  bufferAt(addr: number): { buf: ArrayBuffer; off: number } {
-    for (const [buf, base] of this.bases) if (addr >= base && addr < base + buf.byteLength) return { buf, off: addr - base };
-    throw new Error("address " + addr.toString(16) + " is no buffer's");
+  constructor(readonly table: ReturnType<typeof createUnionPayTable>) {
+    super();
   }
 
   nativeCall(_addr: number, sig: string): any {
@@ -58,10 +36,7 @@ class FakeE {
     return function (a: number, b: number, c: number, d: number): number {
       assert.equal(b >>> 31, 1, "the field walk: bit 31 of the second argument");
       const t = self.table;
-      const mem = (addr: number, len: number) => {
-        const at = self.bufferAt(addr);
-        return new Uint8Array(at.buf, at.off, len);
-      };
+      const mem = (addr: number, len: number) => self.at(addr, len);
       // useThumb's known answer has a spec of its own; unpack() passes its table's
       if ((b & 0x3fffffff) >>> 0 !== self.getAddressOf(t.spec, true)) return emulateWalk(mem, a, b, c, d);
       self.walks++;

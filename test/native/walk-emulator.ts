@@ -7,18 +7,12 @@
  */
 import { FieldTable } from "../../firmware/txn/iso8583/field-table";
 import { E_TRAILING_DATA, ISO_OK, Message, unpack } from "../../firmware/txn/iso8583/index";
+import { FakeMemory } from "./fake-memory";
 
 const g = globalThis as any;
 
 /** An E whose addresses are all 0, so unpack() walks in TypeScript; flashBytes copies. */
-const INTERPRETED_E = {
-  getAddressOf: () => 0,
-  toArrayBuffer: (s: string) => {
-    const b = new Uint8Array(s.length);
-    for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
-    return b.buffer;
-  },
-};
+const INTERPRETED_E = { getAddressOf: () => 0, toArrayBuffer: FakeMemory.prototype.toArrayBuffer };
 
 /** `mem(addr, len)`: a view of the stand-in's memory there. */
 export function emulateWalk(mem: (addr: number, len: number) => Uint8Array, a: number, b: number, c: number, d: number): number {
